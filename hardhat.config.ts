@@ -1,0 +1,52 @@
+import { createRequire } from "node:module";
+import { defineConfig } from "hardhat/config";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { tasks } from "./tasks/index.ts";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The one pinned compiler version. It must equal the version of the npm `solc`
+ * package in package.json: Hardhat cannot download compilers on this network,
+ * so it runs the soljson.js shipped in that package.
+ */
+export const SOLC_VERSION = "0.8.33";
+
+/**
+ * Osaka (Fusaka) is live on Ethereum mainnet and Sepolia; it is also EDR's default.
+ * It gives the P-256 precompile at 0x100 that OpenZeppelin's P256 library uses.
+ */
+export const EVM_VERSION = "osaka";
+
+const sepoliaUrl = process.env.SEPOLIA_RPC_URL ?? "";
+const deployerKey = process.env.DEPLOYER_PRIVATE_KEY ?? "";
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  tasks,
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: require.resolve("solc/soljson.js"),
+        settings: {
+          evmVersion: EVM_VERSION,
+          optimizer: { enabled: true, runs: 10_000 },
+        },
+      },
+    },
+  },
+  paths: {
+    tests: { mocha: "test", solidity: "contracts/test" },
+  },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    localhost: { type: "http", url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: sepoliaUrl === "" ? "http://sepolia-rpc-url-not-set.invalid" : sepoliaUrl,
+      accounts: deployerKey === "" ? [] : [deployerKey],
+    },
+  },
+});

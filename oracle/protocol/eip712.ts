@@ -1,0 +1,88 @@
+/**
+ * The byte-level protocol shared by the contract, the oracle and dapps (DESIGN.md §3, normative).
+ * One place encodes the EIP-712 domain and types; everything else calls these functions.
+ */
+import { TypedDataEncoder, concat, getBytes, hexlify, zeroPadValue, isHexString } from "ethers";
+
+export type Hex = `0x${string}`;
+
+export const EIP712_NAME = "DealProof";
+export const EIP712_VERSION = "1";
+
+export interface Eip712Domain {
+  name: typeof EIP712_NAME;
+  version: typeof EIP712_VERSION;
+  chainId: bigint;
+  verifyingContract: Hex;
+}
+
+/** The outcome of a deal as the contract takes it (`DealProof.Settlement`). */
+export interface Settlement {
+  dealId: bigint;
+  agreed: boolean;
+  /** Price in wei; 0 when not agreed. */
+  price: bigint;
+  /** keccak256 of the RFC 8785 canonical terms JSON. */
+  termsHash: Hex;
+  /** The deal's Merkle dataset commitment. */
+  dataRoot: Hex;
+  /** keccak256 of the RFC 8785 canonical transcript JSON. */
+  transcriptHash: Hex;
+  /** The dataset key HPKE-sealed to the buyer; `0x` when not agreed. */
+  delivery: Hex;
+}
+
+export const SETTLEMENT_TYPES = {
+  Settlement: [
+    { name: "dealId", type: "uint256" },
+    { name: "agreed", type: "bool" },
+    { name: "price", type: "uint256" },
+    { name: "termsHash", type: "bytes32" },
+    { name: "dataRoot", type: "bytes32" },
+    { name: "transcriptHash", type: "bytes32" },
+    { name: "delivery", type: "bytes" },
+  ],
+} as const;
+
+export const ORACLE_REGISTRATION_TYPES = {
+  OracleRegistration: [
+    { name: "signer", type: "address" },
+    { name: "encryptionKey", type: "bytes32" },
+  ],
+} as const;
+
+export function dealProofDomain(chainId: bigint | number, verifyingContract: string): Eip712Domain {
+  return {
+    name: EIP712_NAME,
+    version: EIP712_VERSION,
+    chainId: BigInt(chainId),
+    verifyingContract: verifyingContract as Hex,
+  };
+}
+
+function mutableTypes<T extends Record<string, readonly { name: string; type: string }[]>>(types: T) {
+  return Object.fromEntries(Object.entries(types).map(([k, v]) => [k, v.map((f) => ({ ...f }))]));
+}
+
+/** EIP-712 digest of a `Settlement`: what report_data[0:32] holds and what the oracle signer signs. */
+export function settlementDigest(domain: Eip712Domain, s: Settlement): Hex {
+  return TypedDataEncoder.hash(domain, mutableTypes(SETTLEMENT_TYPES), s) as Hex;
+}
+
+/** EIP-712 digest of an `OracleRegistration` (the report_data of a registration quote). */
+export function registrationDigest(domain: Eip712Domain, signer: string, encryptionKey: string): Hex {
+  return TypedDataEncoder.hash(domain, mutableTypes(ORACLE_REGISTRATION_TYPES), {
+    signer,
+    encryptionKey,
+  }) as Hex;
+}
+
+/** The 64-byte report_data the contract requires: digest ‖ 32 zero bytes. */
+export function reportDataFor(digest: string): Uint8Array {
+  if (!isHexString(digest, 32)) throw new Error(`a digest must be 32 bytes of hex, got ${digest}`);
+  return getBytes(concat([digest, zeroPadValue("0x", 32)]));
+}
+
+export function toHex(bytes: Uint8Array): Hex {
+  return hexlify(bytes) as Hex;
+}
