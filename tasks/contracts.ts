@@ -1,0 +1,3 @@
+import type { NewTaskDefinition } from "hardhat/types/tasks";
+
+export const contractTasks: NewTaskDefinition[] = [];
