@@ -57,12 +57,12 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         uint64 expiresAt;
     }
 
-    bytes32 private constant SETTLEMENT_TYPEHASH =
-        keccak256(
-            "Settlement(uint256 dealId,bool agreed,uint256 price,bytes32 termsHash,bytes32 dataRoot,bytes32 transcriptHash,bytes delivery)"
-        );
-    bytes32 private constant REGISTRATION_TYPEHASH =
-        keccak256("OracleRegistration(address signer,bytes32 encryptionKey)");
+    bytes32 private constant SETTLEMENT_TYPEHASH = keccak256(
+        "Settlement(uint256 dealId,bool agreed,uint256 price,bytes32 termsHash,bytes32 dataRoot,bytes32 transcriptHash,bytes delivery)"
+    );
+    bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
+        "OracleRegistration(address signer,bytes32 encryptionKey)"
+    );
 
     /// @notice Largest sealed input accepted, in bytes.
     uint256 public constant MAX_SEALED_INPUT_BYTES = 65_536;
@@ -227,7 +227,10 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
     /// followed by 32 zero bytes. Anyone may submit: the quote is the authority.
     /// @param outcome The attested outcome.
     /// @param quote The raw quote; `msg.value` is forwarded to the verifier as its fee.
-    function settleWithQuote(Settlement calldata outcome, bytes calldata quote) external payable nonReentrant {
+    function settleWithQuote(
+        Settlement calldata outcome,
+        bytes calldata quote
+    ) external payable nonReentrant {
         Deal storage deal = _checkSettleable(outcome);
         bytes32 digest = settlementDigest(outcome);
         _verifyQuote(quote, digest);
@@ -238,7 +241,10 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
     /// the outcome's EIP-712 digest.
     /// @param outcome The attested outcome.
     /// @param signature 65-byte (r, s, v) or 64-byte EIP-2098 signature.
-    function settleWithSignature(Settlement calldata outcome, bytes calldata signature) external nonReentrant {
+    function settleWithSignature(
+        Settlement calldata outcome,
+        bytes calldata signature
+    ) external nonReentrant {
         Deal storage deal = _checkSettleable(outcome);
         address signer = ECDSA.recover(settlementDigest(outcome), signature);
         OracleRegistration storage reg = registrations[signer];
@@ -419,7 +425,8 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         (bool ok, bytes memory output) = verifier.verifyAndAttestOnChain{value: msg.value}(quote);
         if (!ok) revert VerifierRejected(output);
         DcapOutput.Verified memory v = DcapOutput.parse(output);
-        if (v.version != QUOTE_VERSION || v.bodyType != TD10_BODY_TYPE) revert UnsupportedQuote(v.version, v.bodyType);
+        if (v.version != QUOTE_VERSION || v.bodyType != TD10_BODY_TYPE)
+            revert UnsupportedQuote(v.version, v.bodyType);
         if (!isTcbStatusAccepted(v.tcbStatus)) revert TcbStatusNotAccepted(v.tcbStatus);
         if (!allowedMeasurements[v.measurementId]) revert MeasurementNotAllowed(v.measurementId);
         if (v.reportDataLow != digest || v.reportDataHigh != bytes32(0)) {

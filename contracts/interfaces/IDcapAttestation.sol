@@ -10,5 +10,7 @@ interface IDcapAttestation {
     /// @return success True when the quote verified.
     /// @return output On success, the verified output (Automata v1.1 layout, see DcapOutput);
     /// on failure, a reason. The call does not revert on an invalid quote.
-    function verifyAndAttestOnChain(bytes calldata rawQuote) external payable returns (bool success, bytes memory output);
+    function verifyAndAttestOnChain(
+        bytes calldata rawQuote
+    ) external payable returns (bool success, bytes memory output);
 }
