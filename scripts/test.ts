@@ -48,7 +48,23 @@ if (!skipChecks) {
     ["type-check", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
     ["eslint", "eslint", ["--max-warnings", "0", "."]],
     ["prettier", "prettier", ["--check", "--log-level", "warn", "."]],
-    ["solhint", "solhint", ["--max-warnings", "0", "contracts/**/*.sol"]],
+    [
+      "solhint (contracts)",
+      "solhint",
+      [
+        "--max-warnings",
+        "0",
+        "contracts/*.sol",
+        "contracts/lib/*.sol",
+        "contracts/dev/*.sol",
+        "contracts/interfaces/*.sol",
+      ],
+    ],
+    [
+      "solhint (test contracts)",
+      "solhint",
+      ["--max-warnings", "0", "-c", "contracts/test/.solhint.json", "contracts/test/**/*.sol"],
+    ],
   ];
   for (const [name, cmd, args] of checks) {
     console.log(`\n== ${name}`);

@@ -1,5 +1,6 @@
 /** Shared set-up for the contract tests: deployments, outcomes, verifier outputs, quotes. */
 import { network } from "hardhat";
+import { at } from "../../scripts/lib/at.ts";
 import { hexlify, randomBytes, type Signer } from "ethers";
 import { buildTd10Body } from "../../oracle/quote/build.ts";
 import { buildVerifierOutput } from "../../oracle/quote/output.ts";
@@ -37,7 +38,16 @@ export const MEASUREMENT = measurementId(imageRegisters(1));
 export async function deployFixture() {
   const connection = await network.create();
   const { ethers, networkHelpers } = connection;
-  const [owner, buyer, seller, stranger, oracleSender] = await ethers.getSigners();
+  const signers = await ethers.getSigners();
+  const [owner, buyer, seller, stranger, oracleSender] = [0, 1, 2, 3, 4].map((i) =>
+    at(signers, i, "signer"),
+  ) as [
+    (typeof signers)[number],
+    (typeof signers)[number],
+    (typeof signers)[number],
+    (typeof signers)[number],
+    (typeof signers)[number],
+  ];
   const mock = await ethers.deployContract("MockDcapVerifier");
   const dealProof = await ethers.deployContract("DealProof", [owner.address, await mock.getAddress(), TTL]);
   await dealProof.setMeasurementAllowed(MEASUREMENT, true);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import { at } from "../../scripts/lib/at.ts";
 import { hexlify, getBytes, toUtf8String } from "ethers";
 import { p256 } from "@noble/curves/p256";
 import { sha256 } from "@noble/hashes/sha2";
@@ -18,7 +19,9 @@ const FMSPC = "0x00906ed50000";
 async function deploy() {
   const connection = await network.create();
   const { ethers } = connection;
-  const [owner, other] = await ethers.getSigners();
+  const signers = await ethers.getSigners();
+  const owner = at(signers, 0, "signer");
+  const other = at(signers, 1, "signer");
   const verifier = await ethers.deployContract("SimulatedDcapVerifier", [owner.address, false]);
   const xy = p256PublicKeyXY(keys.attestationPrivateKey);
   await verifier.setAttestationKey(xy.slice(0, 32), xy.slice(32), true);
@@ -147,7 +150,7 @@ describe("SimulatedDcapVerifier", () => {
 
   it("refuses to deploy on a public chain id unless forced", async () => {
     const { ethers } = await network.create({ override: { chainId: 11155111 } });
-    const [owner] = await ethers.getSigners();
+    const owner = at(await ethers.getSigners(), 0, "signer");
     const factory = await ethers.getContractFactory("SimulatedDcapVerifier");
     await expect(ethers.deployContract("SimulatedDcapVerifier", [owner.address, false]))
       .to.be.revertedWithCustomError(factory, "PublicChain")
@@ -162,7 +165,16 @@ describe("DealProof with SimulatedDcapVerifier (real P-256 quotes)", () => {
   beforeEach(async () => {
     const d = await deploy();
     const { ethers, connection } = d;
-    const [owner, buyer, seller, stranger, oracleSender] = await ethers.getSigners();
+    const sg = await ethers.getSigners();
+    const [owner, buyer, seller, stranger, oracleSender] = [0, 1, 2, 3, 4].map((i) =>
+      at(sg, i, "signer"),
+    ) as [
+      (typeof sg)[number],
+      (typeof sg)[number],
+      (typeof sg)[number],
+      (typeof sg)[number],
+      (typeof sg)[number],
+    ];
     const dealProof = await ethers.deployContract("DealProof", [
       owner.address,
       await d.verifier.getAddress(),

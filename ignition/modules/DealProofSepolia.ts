@@ -1,0 +1,13 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+/** Automata's deployed AutomataDcapAttestationFee v1.1 on Sepolia (DESIGN.md §4). */
+export const AUTOMATA_SEPOLIA = "0x27188ABA3a26CBb806eF4C67de9b05D7d792EC10";
+
+/** Public chains: DealProof against Automata's on-chain DCAP verifier. */
+export default buildModule("DealProofSepolia", (m) => {
+  const owner = m.getParameter("owner", m.getAccount(0));
+  const ttl = m.getParameter("registrationTtl", 7n * 24n * 3600n);
+  const verifier = m.getParameter("verifier", AUTOMATA_SEPOLIA);
+  const dealProof = m.contract("DealProof", [owner, verifier, ttl]);
+  return { dealProof };
+});

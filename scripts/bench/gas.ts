@@ -1,0 +1,182 @@
+/**
+ * Gas used by each DealProof operation (`npm run bench:gas`, `-- --json` for one JSON object).
+ * Benchmark, not test: it prints figures and the targets next to them; it asserts nothing.
+ *
+ * - lifecycleSignature: createDeal + acceptDeal + settleWithSignature + two withdraws, for a
+ *   buyer's first deal (cold storage everywhere) — `lifecycleSignatureSteady` for a later deal.
+ * - settleWithQuoteOverhead: DealProof's own execution in settleWithQuote, i.e. the
+ *   transaction's gas less its intrinsic cost (21000 + calldata) and less the verifier's own
+ *   execution (measured by calling the same verifier directly), using a verifier that returns
+ *   a canned output (its input) so no verifier logic is counted.
+ */
+import hre from "hardhat";
+import { at } from "../lib/at.ts";
+import { p256 } from "@noble/curves/p256";
+import { getBytes, hexlify, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { buildQuote, buildTd10Body, p256PublicKeyXY } from "../../oracle/quote/build.ts";
+import { buildVerifierOutput } from "../../oracle/quote/output.ts";
+import { measurementId } from "../../oracle/protocol/measurement.ts";
+import {
+  dealProofDomain,
+  reportDataFor,
+  settlementDigest,
+  registrationDigest,
+  type Settlement,
+  type Hex,
+} from "../../oracle/protocol/eip712.ts";
+
+const json = process.argv.includes("--json");
+await hre.tasks.getTask("build").run({ quiet: true });
+const { ethers, networkHelpers } = await hre.network.create();
+const signers = await ethers.getSigners();
+const [owner, buyer, seller, anyone] = [0, 1, 2, 3].map((i) => at(signers, i, "account")) as [
+  (typeof signers)[number],
+  (typeof signers)[number],
+  (typeof signers)[number],
+  (typeof signers)[number],
+];
+
+const regs = {
+  mrTd: new Uint8Array(48).fill(1),
+  rtMr0: new Uint8Array(48).fill(2),
+  rtMr1: new Uint8Array(48).fill(3),
+  rtMr2: new Uint8Array(48).fill(4),
+  rtMr3: new Uint8Array(48).fill(5),
+};
+const mid = measurementId(regs);
+const keys = {
+  attestationPrivateKey: p256.utils.randomPrivateKey(),
+  pckPrivateKey: p256.utils.randomPrivateKey(),
+};
+const oracle = ethers.Wallet.createRandom();
+
+function intrinsic(data: string): number {
+  const b = getBytes(data);
+  let g = 21000;
+  for (const x of b) g += x === 0 ? 4 : 16;
+  return g;
+}
+async function gas(
+  tx: Promise<TransactionResponse>,
+): Promise<{ used: number; receipt: TransactionReceipt; data: string }> {
+  const sent = await tx;
+  const receipt = (await sent.wait())!;
+  return { used: Number(receipt.gasUsed), receipt, data: sent.data };
+}
+
+async function setup(verifierName: "SimulatedDcapVerifier" | "EchoDcapVerifier") {
+  const verifier =
+    verifierName === "SimulatedDcapVerifier"
+      ? await ethers.deployContract(verifierName, [owner.address, false])
+      : await ethers.deployContract(verifierName);
+  if (verifierName === "SimulatedDcapVerifier") {
+    const xy = p256PublicKeyXY(keys.attestationPrivateKey);
+    await verifier.getFunction("setAttestationKey")(xy.slice(0, 32), xy.slice(32), true);
+  }
+  const dp = await ethers.deployContract("DealProof", [
+    owner.address,
+    await verifier.getAddress(),
+    30 * 86400,
+  ]);
+  await dp.setMeasurementAllowed(mid, true);
+  const domain = dealProofDomain((await ethers.provider.getNetwork()).chainId, await dp.getAddress());
+  return { verifier, dp, domain };
+}
+
+const quoteFor = (rd: Uint8Array) => buildQuote({ body: { ...regs, reportData: rd }, keys });
+const echoOutputFor = (rd: Uint8Array) => buildVerifierOutput(buildTd10Body({ ...regs, reportData: rd }));
+const sealed = hexlify(new Uint8Array(200).fill(0xab)); // a typical sealed input size
+
+async function deal(dp: Awaited<ReturnType<typeof setup>>["dp"]) {
+  const id: bigint = await dp.nextDealId(buyer.address);
+  const deadline = (await networkHelpers.time.latest()) + 86400;
+  const root = hexlify(new Uint8Array(32).fill(9)) as Hex;
+  const create = await gas(
+    dp.connect(buyer).createDeal(seller.address, root, deadline, sealed, { value: 10n ** 18n }),
+  );
+  const accept = await gas(dp.connect(seller).acceptDeal(id, sealed));
+  const s: Settlement = {
+    dealId: id,
+    agreed: true,
+    price: 7n * 10n ** 17n,
+    termsHash: hexlify(new Uint8Array(32).fill(1)) as Hex,
+    dataRoot: root,
+    transcriptHash: hexlify(new Uint8Array(32).fill(2)) as Hex,
+    delivery: hexlify(new Uint8Array(112).fill(3)) as Hex, // HPKE enc (32) + sealed key payload
+  };
+  return { id, create, accept, s, deadline };
+}
+
+const figures: Record<string, number> = {};
+
+// Signature path with the simulated verifier deployment (registration by real quote).
+{
+  const { dp, domain, verifier } = await setup("SimulatedDcapVerifier");
+  const encKey = hexlify(new Uint8Array(32).fill(0xee));
+  const reg = await gas(
+    dp
+      .connect(anyone)
+      .registerOracle(
+        oracle.address,
+        encKey,
+        quoteFor(reportDataFor(registrationDigest(domain, oracle.address, encKey))),
+      ),
+  );
+  figures.registerOracle = reg.used;
+  for (const round of ["first", "steady"] as const) {
+    const d = await deal(dp);
+    const settle = await gas(
+      dp
+        .connect(anyone)
+        .settleWithSignature(d.s, oracle.signingKey.sign(settlementDigest(domain, d.s)).serialized),
+    );
+    const w1 = await gas(dp.connect(seller).withdraw());
+    const w2 = await gas(dp.connect(buyer).withdraw());
+    const total = d.create.used + d.accept.used + settle.used + w1.used + w2.used;
+    if (round === "first") {
+      Object.assign(figures, {
+        createDeal: d.create.used,
+        acceptDeal: d.accept.used,
+        settleWithSignature: settle.used,
+        withdraw: w1.used,
+        lifecycleSignature: total,
+      });
+    } else {
+      Object.assign(figures, { createDealSteady: d.create.used, lifecycleSignatureSteady: total });
+    }
+  }
+  // settleWithQuote through the simulated verifier (real P-256 check)
+  const d = await deal(dp);
+  const q = quoteFor(reportDataFor(settlementDigest(domain, d.s)));
+  const settleQ = await gas(dp.connect(anyone).settleWithQuote(d.s, q));
+  figures.settleWithQuoteSimulated = settleQ.used;
+  const direct = await gas(verifier.getFunction("verifyAndAttestOnChain")(q));
+  figures.simulatedVerifierExecution = direct.used - intrinsic(direct.data);
+  // refund
+  const r = await deal(dp);
+  await networkHelpers.time.increaseTo(r.deadline + 1);
+  figures.refund = (await gas(dp.connect(anyone).refund(r.id))).used;
+}
+
+// DealProof alone: a verifier that returns a canned output.
+{
+  const { dp, domain, verifier } = await setup("EchoDcapVerifier");
+  const d = await deal(dp);
+  const out = echoOutputFor(reportDataFor(settlementDigest(domain, d.s)));
+  const settle = await gas(dp.connect(anyone).settleWithQuote(d.s, out));
+  const direct = await gas(verifier.getFunction("verifyAndAttestOnChain")(out));
+  const verifierExec = direct.used - intrinsic(direct.data);
+  figures.settleWithQuoteCanned = settle.used;
+  figures.settleWithQuoteOverhead = settle.used - intrinsic(settle.data) - verifierExec;
+}
+
+const targets: Record<string, number> = { lifecycleSignature: 250_000, settleWithQuoteOverhead: 60_000 };
+if (json) {
+  console.log(JSON.stringify(figures));
+} else {
+  const rows = Object.entries(figures).map(([k, v]) => {
+    const t = targets[k];
+    return `${k.padEnd(30)} ${String(v).padStart(10)}${t ? `   target < ${t}  ${v < t ? "OK" : "OVER"}` : ""}`;
+  });
+  console.log(["operation                       gas used", ...rows].join("\n"));
+}

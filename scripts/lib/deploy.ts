@@ -1,0 +1,89 @@
+/**
+ * Deploys DealProof (and, on local chains, the simulated verifier) through Hardhat Ignition,
+ * applies the initial owner configuration, and writes deployments/<network>.json.
+ * Used by the `deploy` task, the demo and the tests.
+ */
+import type { NetworkConnection } from "hardhat/types/network";
+import { getBytes, isHexString } from "ethers";
+import DealProofLocal from "../../ignition/modules/DealProofLocal.ts";
+import DealProofSepolia, { AUTOMATA_SEPOLIA } from "../../ignition/modules/DealProofSepolia.ts";
+import { deploymentPath, writeDeployment, type Deployment } from "../../oracle/protocol/deployment.ts";
+
+export const LOCAL_CHAIN_IDS = new Set([31337, 1337]);
+
+export interface DeployOptions {
+  /** Network name used for the deployments file. */
+  networkName: string;
+  /** `simulated` deploys SimulatedDcapVerifier; `automata` uses an existing verifier. Default by chain id. */
+  verifierKind?: "simulated" | "automata";
+  /** Verifier address for `automata` (default: Automata on Sepolia). */
+  verifier?: string;
+  registrationTtl?: bigint;
+  /** 64-byte P-256 attestation keys (x ‖ y) the simulated verifier accepts. */
+  attestationKeys?: Uint8Array[];
+  /** Measurement ids DealProof allows from the start. */
+  measurements?: string[];
+  /** Project root: when set, deployments/<network>.json is written there. */
+  writeTo?: string;
+}
+
+export async function deployDealProof(
+  connection: NetworkConnection,
+  opts: DeployOptions,
+): Promise<Deployment> {
+  const { ethers, ignition } = connection;
+  const chainId = Number((await ethers.provider.getNetwork()).chainId);
+  const kind = opts.verifierKind ?? (LOCAL_CHAIN_IDS.has(chainId) ? "simulated" : "automata");
+  for (const m of opts.measurements ?? []) {
+    if (!isHexString(m, 32)) throw new Error(`measurement id ${m} is not 32 bytes of 0x-hex`);
+  }
+  for (const k of opts.attestationKeys ?? []) {
+    if (k.length !== 64) throw new Error(`an attestation key is 64 bytes (x ‖ y); got ${k.length}`);
+  }
+  if (kind === "automata" && (opts.attestationKeys?.length ?? 0) > 0) {
+    throw new Error("attestation keys are only for the simulated verifier; Automata checks Intel's chain");
+  }
+  const startBlock = await ethers.provider.getBlockNumber();
+  const parameters: Record<string, bigint> =
+    opts.registrationTtl === undefined ? {} : { registrationTtl: opts.registrationTtl };
+
+  let dealProofAddress: string;
+  let verifierAddress: string;
+  if (kind === "simulated") {
+    const { dealProof, verifier } = await ignition.deploy(DealProofLocal, {
+      parameters: { DealProofLocal: parameters },
+      displayUi: false,
+    });
+    dealProofAddress = await dealProof.getAddress();
+    verifierAddress = await verifier.getAddress();
+    for (const k of opts.attestationKeys ?? []) {
+      await (await verifier.getFunction("setAttestationKey")(k.slice(0, 32), k.slice(32), true)).wait();
+    }
+  } else {
+    const verifier = opts.verifier ?? AUTOMATA_SEPOLIA;
+    if ((await ethers.provider.getCode(verifier)) === "0x") {
+      throw new Error(`no contract at verifier address ${verifier} on chain ${chainId}`);
+    }
+    const { dealProof } = await ignition.deploy(DealProofSepolia, {
+      parameters: { DealProofSepolia: { ...parameters, verifier } },
+      displayUi: false,
+    });
+    dealProofAddress = await dealProof.getAddress();
+    verifierAddress = verifier;
+  }
+  const dealProof = await ethers.getContractAt("DealProof", dealProofAddress);
+  for (const m of opts.measurements ?? []) {
+    await (await dealProof.setMeasurementAllowed(getBytes(m), true)).wait();
+  }
+  const deployment: Deployment = {
+    network: opts.networkName,
+    chainId,
+    dealProof: dealProofAddress,
+    verifier: verifierAddress,
+    verifierKind: kind,
+    deployBlock: startBlock + 1,
+    deployedAt: new Date().toISOString(),
+  };
+  if (opts.writeTo !== undefined) writeDeployment(deploymentPath(opts.writeTo, opts.networkName), deployment);
+  return deployment;
+}

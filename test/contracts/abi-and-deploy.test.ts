@@ -1,0 +1,68 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Interface } from "ethers";
+import { p256 } from "@noble/curves/p256";
+import * as abi from "../../oracle/protocol/abi.ts";
+import { EXPORTED } from "../../scripts/export-abi.ts";
+import { deployDealProof } from "../../scripts/lib/deploy.ts";
+import { readDeployment } from "../../oracle/protocol/deployment.ts";
+import { p256PublicKeyXY } from "../../oracle/quote/build.ts";
+import { rejects } from "../helpers.ts";
+
+describe("exported ABIs and deployment", () => {
+  it("oracle/protocol/abi.ts matches the compiled artifacts (run scripts/export-abi.ts if not)", () => {
+    for (const [name, file] of Object.entries(EXPORTED)) {
+      const artifact = JSON.parse(readFileSync(join(import.meta.dirname, "../../artifacts", file), "utf8"));
+      expect(new Interface(abi[name as keyof typeof abi]).format(), name).to.deep.equal(
+        new Interface(artifact.abi).format(),
+      );
+    }
+  });
+
+  it("deploys the local stack, configures it, and writes a valid deployments file", async () => {
+    const connection = await network.create();
+    const dir = mkdtempSync(join(tmpdir(), "dealproof-deploy-"));
+    const key = p256PublicKeyXY(p256.utils.randomPrivateKey());
+    const measurement = "0x" + "ab".repeat(32);
+    const d = await deployDealProof(connection, {
+      networkName: "testnet",
+      attestationKeys: [key],
+      measurements: [measurement],
+      registrationTtl: 3600n,
+      writeTo: dir,
+    });
+    expect(readDeployment(join(dir, "deployments", "testnet.json"))).to.deep.equal(d);
+    expect(d.verifierKind).to.equal("simulated");
+    const dp = await connection.ethers.getContractAt("DealProof", d.dealProof);
+    expect(await dp.verifier()).to.equal(d.verifier);
+    expect(await dp.allowedMeasurements(measurement)).to.equal(true);
+    expect(await dp.registrationTtl()).to.equal(3600n);
+    const v = await connection.ethers.getContractAt("SimulatedDcapVerifier", d.verifier);
+    expect(await v.attestationKeys(connection.ethers.keccak256(key))).to.equal(true);
+    const created = await dp.queryFilter(dp.filters.MeasurementAllowed(), d.deployBlock);
+    expect(created.length).to.equal(1);
+  });
+
+  it("refuses a verifier address with no contract, and bad configuration", async () => {
+    const connection = await network.create();
+    await rejects(
+      deployDealProof(connection, {
+        networkName: "x",
+        verifierKind: "automata",
+        verifier: "0x27188ABA3a26CBb806eF4C67de9b05D7d792EC10",
+      }),
+      /no contract at verifier address/,
+    );
+    await rejects(
+      deployDealProof(connection, { networkName: "x", measurements: ["0x1234"] }),
+      /not 32 bytes/,
+    );
+    await rejects(
+      deployDealProof(connection, { networkName: "x", attestationKeys: [new Uint8Array(63)] }),
+      /64 bytes/,
+    );
+  });
+});
