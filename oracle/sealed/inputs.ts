@@ -1,0 +1,153 @@
+/**
+ * The parties' private inputs (DESIGN.md §6): JSON validated with zod, HPKE-sealed to the
+ * registered oracle key with the role, chain id, contract and deal id bound into HPKE `info`
+ * (and repeated as `aad`), so a ciphertext moved to another deal, contract, chain or role fails
+ * to open. Errors name the field and the problem, never the value.
+ */
+import { z } from "zod";
+import { AbiCoder, getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
+import { hpkeOpen, hpkeSeal } from "./hpke.ts";
+
+export const MAX_SEALED_BYTES = 65_536;
+export const MAX_TEXT = 4000;
+export const MAX_EMAIL_BYTES = 48 * 1024;
+
+export type Role = "buyer" | "seller";
+
+export interface SealContext {
+  role: Role;
+  chainId: bigint;
+  contract: string;
+  dealId: bigint;
+}
+
+/** Fixed-width, domain-separated encoding of the context: abi.encode(tag, role, chainId, contract, dealId). */
+export function sealInfo(ctx: SealContext): Uint8Array {
+  return getBytes(
+    AbiCoder.defaultAbiCoder().encode(
+      ["bytes32", "bytes32", "uint256", "address", "uint256"],
+      [
+        keccak256(toUtf8Bytes("DealProof/sealed-input/v1")),
+        keccak256(toUtf8Bytes(ctx.role)),
+        ctx.chainId,
+        getAddress(ctx.contract),
+        ctx.dealId,
+      ],
+    ),
+  );
+}
+
+const weiString = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,77})$/, "must be a whole number of wei written in decimal digits");
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of 0x-prefixed hex");
+const text = z.string().min(1, "must not be empty").max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
+
+export const buyerInputSchema = z.strictObject({
+  v: z.literal(1),
+  budgetWei: weiString,
+  requirements: text,
+  deliveryPublicKey: hex32,
+});
+
+export const sellerInputSchema = z.strictObject({
+  v: z.literal(1),
+  floorWei: weiString,
+  description: text,
+  dataset: z.strictObject({
+    location: z
+      .string()
+      .max(2048)
+      .regex(/^(file|https?):\/\//, "must be a file://, http:// or https:// URL"),
+    key: hex32,
+    chunkSize: z
+      .number()
+      .int()
+      .min(4096)
+      .max(16 * 1024 * 1024),
+  }),
+  email: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64")
+    .max(Math.ceil(MAX_EMAIL_BYTES / 3) * 4, `must decode to at most ${MAX_EMAIL_BYTES} bytes`)
+    .optional(),
+});
+
+export type BuyerInput = z.infer<typeof buyerInputSchema>;
+export type SellerInput = z.infer<typeof sellerInputSchema>;
+
+export type SealedInputErrorCode = "too_large" | "cannot_open" | "not_json" | "invalid_schema";
+
+export class SealedInputError extends Error {
+  override name = "SealedInputError";
+  readonly code: SealedInputErrorCode;
+  constructor(code: SealedInputErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+async function seal(publicKey: Uint8Array, ctx: SealContext, value: unknown): Promise<Uint8Array> {
+  const info = sealInfo(ctx);
+  const sealed = await hpkeSeal(publicKey, info, info, toUtf8Bytes(JSON.stringify(value)));
+  if (sealed.length > MAX_SEALED_BYTES) {
+    throw new SealedInputError(
+      "too_large",
+      `the sealed ${ctx.role} input is ${sealed.length} bytes; at most ${MAX_SEALED_BYTES}`,
+    );
+  }
+  return sealed;
+}
+
+async function open<T>(
+  privateKey: Uint8Array,
+  ctx: SealContext,
+  sealed: Uint8Array,
+  schema: z.ZodType<T>,
+): Promise<T> {
+  if (sealed.length > MAX_SEALED_BYTES) {
+    throw new SealedInputError(
+      "too_large",
+      `the sealed ${ctx.role} input is ${sealed.length} bytes; at most ${MAX_SEALED_BYTES}`,
+    );
+  }
+  const info = sealInfo(ctx);
+  let plain: Uint8Array;
+  try {
+    plain = await hpkeOpen(privateKey, info, info, sealed);
+  } catch {
+    throw new SealedInputError(
+      "cannot_open",
+      `the ${ctx.role} input does not open with this oracle's key for deal ${ctx.dealId} on chain ${ctx.chainId} at ${ctx.contract}: ` +
+        "it was sealed to another key or deal, or altered",
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(plain));
+  } catch {
+    throw new SealedInputError("not_json", `the ${ctx.role} input opened but is not UTF-8 JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    // Name the fields and the rule, never the values (they are private).
+    const issues = parsed.error.issues
+      .map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`)
+      .join("; ");
+    throw new SealedInputError("invalid_schema", `the ${ctx.role} input is invalid: ${issues}`);
+  }
+  return parsed.data;
+}
+
+export function sealBuyerInput(publicKey: Uint8Array, ctx: Omit<SealContext, "role">, input: BuyerInput) {
+  return seal(publicKey, { ...ctx, role: "buyer" }, buyerInputSchema.parse(input));
+}
+export function sealSellerInput(publicKey: Uint8Array, ctx: Omit<SealContext, "role">, input: SellerInput) {
+  return seal(publicKey, { ...ctx, role: "seller" }, sellerInputSchema.parse(input));
+}
+export function openBuyerInput(privateKey: Uint8Array, ctx: Omit<SealContext, "role">, sealed: Uint8Array) {
+  return open(privateKey, { ...ctx, role: "buyer" }, sealed, buyerInputSchema);
+}
+export function openSellerInput(privateKey: Uint8Array, ctx: Omit<SealContext, "role">, sealed: Uint8Array) {
+  return open(privateKey, { ...ctx, role: "seller" }, sealed, sellerInputSchema);
+}
