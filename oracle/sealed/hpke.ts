@@ -18,7 +18,9 @@ export interface X25519KeyPair {
 
 const ab = (b: Uint8Array): ArrayBuffer => b.slice().buffer;
 
-async function exportPair(pair: Awaited<ReturnType<typeof suite.kem.generateKeyPair>>): Promise<X25519KeyPair> {
+async function exportPair(
+  pair: Awaited<ReturnType<typeof suite.kem.generateKeyPair>>,
+): Promise<X25519KeyPair> {
   return {
     privateKey: new Uint8Array(await suite.kem.serializePrivateKey(pair.privateKey)),
     publicKey: new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey)),

@@ -87,7 +87,25 @@ export class SealedInputError extends Error {
   }
 }
 
-async function seal(publicKey: Uint8Array, ctx: SealContext, value: unknown): Promise<Uint8Array> {
+function describeIssues(error: z.ZodError): string {
+  // Name the fields and the rule, never the values (they are private).
+  return error.issues.map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`).join("; ");
+}
+
+async function seal<T>(
+  publicKey: Uint8Array,
+  ctx: SealContext,
+  input: T,
+  schema: z.ZodType<T>,
+): Promise<Uint8Array> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new SealedInputError(
+      "invalid_schema",
+      `the ${ctx.role} input is invalid: ${describeIssues(parsed.error)}`,
+    );
+  }
+  const value = parsed.data;
   const info = sealInfo(ctx);
   const sealed = await hpkeSeal(publicKey, info, info, toUtf8Bytes(JSON.stringify(value)));
   if (sealed.length > MAX_SEALED_BYTES) {
@@ -140,10 +158,10 @@ async function open<T>(
 }
 
 export function sealBuyerInput(publicKey: Uint8Array, ctx: Omit<SealContext, "role">, input: BuyerInput) {
-  return seal(publicKey, { ...ctx, role: "buyer" }, buyerInputSchema.parse(input));
+  return seal(publicKey, { ...ctx, role: "buyer" }, input, buyerInputSchema);
 }
 export function sealSellerInput(publicKey: Uint8Array, ctx: Omit<SealContext, "role">, input: SellerInput) {
-  return seal(publicKey, { ...ctx, role: "seller" }, sellerInputSchema.parse(input));
+  return seal(publicKey, { ...ctx, role: "seller" }, input, sellerInputSchema);
 }
 export function openBuyerInput(privateKey: Uint8Array, ctx: Omit<SealContext, "role">, sealed: Uint8Array) {
   return open(privateKey, { ...ctx, role: "buyer" }, sealed, buyerInputSchema);
