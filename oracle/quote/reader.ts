@@ -57,6 +57,8 @@ export interface ParsedQuote {
   /** Bytes covered by the quote signature (header ‖ body). */
   signedBytes: Uint8Array;
   signatureData: QuoteSignatureData;
+  /** Bytes after the signature data (zero padding in real quotes; none in simulated ones). */
+  trailingBytes: number;
   raw: Uint8Array;
 }
 
@@ -95,10 +97,12 @@ export function parseQuote(raw: Uint8Array): ParsedQuote {
 
   const sigLen = dv.getUint32(SIG_DATA_LEN_OFFSET, true);
   need(
-    raw.length === SIG_DATA_OFFSET + sigLen,
-    `signature data length says ${sigLen} bytes but ${raw.length - SIG_DATA_OFFSET} follow: the quote is truncated or padded`,
+    raw.length >= SIG_DATA_OFFSET + sigLen,
+    `signature data length says ${sigLen} bytes but only ${raw.length - SIG_DATA_OFFSET} follow: the quote is truncated`,
   );
-  const sig = raw.subarray(SIG_DATA_OFFSET);
+  // Real quotes (dstack's among them) may carry zero padding after the signature data.
+  const trailingBytes = raw.length - SIG_DATA_OFFSET - sigLen;
+  const sig = raw.subarray(SIG_DATA_OFFSET, SIG_DATA_OFFSET + sigLen);
   const signatureData: QuoteSignatureData = {
     signature: sig.slice(0, 64),
     attestationKey: sig.slice(64, 128),
@@ -115,7 +119,7 @@ export function parseQuote(raw: Uint8Array): ParsedQuote {
       signatureData.qeReport = parseQeReportCertData(signatureData.certificationData);
     }
   }
-  return { header, body, signedBytes: raw.slice(0, SIGNED_LEN), signatureData, raw };
+  return { header, body, signedBytes: raw.slice(0, SIGNED_LEN), signatureData, trailingBytes, raw };
 }
 
 function parseQeReportCertData(c: Uint8Array): NonNullable<QuoteSignatureData["qeReport"]> {

@@ -1,0 +1,17 @@
+/** Chooses the TEE backend from configuration. */
+import { DstackBackend } from "./dstack.ts";
+import { SimulatorBackend, type SimulatedImage } from "./simulator.ts";
+import type { TeeBackend } from "./backend.ts";
+
+export type TeeConfig =
+  { mode: "simulator"; seedFile: string; image?: SimulatedImage } | { mode: "dstack"; endpoint?: string };
+
+export function createTeeBackend(config: TeeConfig): TeeBackend {
+  return config.mode === "simulator"
+    ? SimulatorBackend.fromSeedFile(config.seedFile, config.image)
+    : new DstackBackend(config.endpoint);
+}
+
+export type { TeeBackend, TeeInfo, TeeQuote } from "./backend.ts";
+export { SimulatorBackend, DEFAULT_IMAGE, type SimulatedImage } from "./simulator.ts";
+export { DstackBackend } from "./dstack.ts";

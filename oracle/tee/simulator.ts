@@ -1,0 +1,162 @@
+/**
+ * The embedded TDX simulator (DESIGN.md §5): no external process. Keys come from a seed file it
+ * creates on first run; quotes are TDX v4 in the production layout, signed with ECDSA-P256 by the
+ * simulator's attestation key (what SimulatedDcapVerifier's owner registers). The simulated
+ * image's RTMR3 is replayed from a dstack-style event log (app-id, compose-hash, instance-id), so
+ * its measurement id is computed off-chain exactly as on-chain.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
+import { hkdf } from "@noble/hashes/hkdf";
+import { sha256, sha384 } from "@noble/hashes/sha2";
+import { p256 } from "@noble/curves/p256";
+import { buildQuote, p256PublicKeyXY, type QuoteKeys } from "../quote/build.ts";
+import { replayRtmr3, runtimeEvent, type DstackEvent } from "../quote/eventlog.ts";
+import { measurementId } from "../protocol/measurement.ts";
+import { checkReportData, type TeeBackend, type TeeInfo, type TeeQuote } from "./backend.ts";
+
+/** The simulated image: which VM it claims to be. Change any field and the measurement id changes. */
+export interface SimulatedImage {
+  /** Label from which mrTd and rtMr0–2 are derived (stands in for the firmware/kernel/OS image). */
+  osImage: string;
+  /** dstack app id (20 bytes hex, no 0x). */
+  appId: string;
+  /** sha256 of the app compose file (hex, no 0x). */
+  composeHash: string;
+  /** Instance id (20 bytes hex, no 0x). */
+  instanceId: string;
+}
+
+export const DEFAULT_IMAGE: SimulatedImage = {
+  osImage: "dealproof-simulated-dstack-0.5",
+  appId: Buffer.from(sha256(new TextEncoder().encode("dealproof-oracle")).slice(0, 20)).toString("hex"),
+  composeHash: Buffer.from(sha256(new TextEncoder().encode("dealproof docker-compose.yml"))).toString("hex"),
+  instanceId: Buffer.from(sha256(new TextEncoder().encode("dealproof-local-instance")).slice(0, 20)).toString(
+    "hex",
+  ),
+};
+
+const label = (s: string) => new TextEncoder().encode(s);
+
+/** Reads the 32-byte seed, creating it (mode 0600) on first run. */
+export function loadOrCreateSeed(seedFile: string): Uint8Array {
+  if (existsSync(seedFile)) {
+    const seed = readFileSync(seedFile);
+    if (seed.length !== 32)
+      throw new Error(`simulator seed file ${seedFile} must hold exactly 32 bytes; it holds ${seed.length}`);
+    return new Uint8Array(seed);
+  }
+  mkdirSync(dirname(seedFile), { recursive: true });
+  const seed = randomBytes(32);
+  writeFileSync(seedFile, seed, { mode: 0o600, flag: "wx" });
+  return new Uint8Array(seed);
+}
+
+/** A valid P-256 private key derived from the seed (FIPS 186-5 A.2.1 style: 48 bytes mod (n−1) + 1). */
+function p256Key(seed: Uint8Array, path: string): Uint8Array {
+  const wide = hkdf(sha256, seed, label("dealproof-simulator/p256"), label(path), 48);
+  const n = p256.CURVE.n;
+  const k = (BigInt("0x" + Buffer.from(wide).toString("hex")) % (n - 1n)) + 1n;
+  return Uint8Array.from(Buffer.from(k.toString(16).padStart(64, "0"), "hex"));
+}
+
+export class SimulatorBackend implements TeeBackend {
+  readonly mode = "simulator" as const;
+  readonly image: SimulatedImage;
+  readonly #seed: Uint8Array;
+  readonly #keys: QuoteKeys;
+  readonly #events: DstackEvent[];
+  readonly #registers: {
+    mrTd: Uint8Array;
+    rtMr0: Uint8Array;
+    rtMr1: Uint8Array;
+    rtMr2: Uint8Array;
+    rtMr3: Uint8Array;
+  };
+
+  constructor(seed: Uint8Array, image: SimulatedImage = DEFAULT_IMAGE) {
+    if (seed.length !== 32) throw new Error("the simulator seed is 32 bytes");
+    for (const [k, len] of [
+      ["appId", 20],
+      ["composeHash", 32],
+      ["instanceId", 20],
+    ] as const) {
+      if (!new RegExp(`^[0-9a-f]{${len * 2}}$`).test(image[k]))
+        throw new Error(`simulated image ${k} must be ${len} bytes of lowercase hex`);
+    }
+    this.#seed = seed;
+    this.image = image;
+    this.#keys = { attestationPrivateKey: p256Key(seed, "attestation"), pckPrivateKey: p256Key(seed, "pck") };
+    const reg = (name: string) => sha384(label(`${image.osImage}/${name}`));
+    this.#events = [
+      runtimeEvent("system-preparing", ""),
+      runtimeEvent("app-id", image.appId),
+      runtimeEvent("compose-hash", image.composeHash),
+      runtimeEvent("instance-id", image.instanceId),
+      runtimeEvent("boot-mr-done", ""),
+    ];
+    this.#registers = {
+      mrTd: reg("mrtd"),
+      rtMr0: reg("rtmr0"),
+      rtMr1: reg("rtmr1"),
+      rtMr2: reg("rtmr2"),
+      rtMr3: replayRtmr3(this.#events).rtMr3,
+    };
+  }
+
+  static fromSeedFile(seedFile: string, image?: SimulatedImage): SimulatorBackend {
+    return new SimulatorBackend(loadOrCreateSeed(seedFile), image);
+  }
+
+  /** x ‖ y of the attestation key: what SimulatedDcapVerifier's owner registers. */
+  attestationPublicKey(): Uint8Array {
+    return p256PublicKeyXY(this.#keys.attestationPrivateKey);
+  }
+
+  eventLog(): string {
+    return JSON.stringify(this.#events);
+  }
+
+  /** The five measurement registers of the simulated instance. */
+  registers() {
+    return { ...this.#registers };
+  }
+
+  measurementId() {
+    return measurementId(this.#registers);
+  }
+
+  async getQuote(reportData: Uint8Array): Promise<TeeQuote> {
+    const quote = buildQuote({
+      body: {
+        ...this.#registers,
+        reportData: checkReportData(reportData),
+        tdAttributes: new Uint8Array(8),
+        xfam: Uint8Array.from([0xe7, 0x02, 0x06, 0, 0, 0, 0, 0]),
+      },
+      keys: this.#keys,
+    });
+    return { quote, eventLog: this.eventLog() };
+  }
+
+  async deriveKey(path: string): Promise<Uint8Array> {
+    return hkdf(
+      sha256,
+      this.#seed,
+      label("dealproof-simulator/app-key"),
+      label(`${this.image.appId}/${path}`),
+      32,
+    );
+  }
+
+  async info(): Promise<TeeInfo> {
+    return {
+      mode: "simulator",
+      appId: this.image.appId,
+      composeHash: this.image.composeHash,
+      instanceId: this.image.instanceId,
+      measurementId: this.measurementId(),
+    };
+  }
+}
