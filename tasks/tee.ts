@@ -1,3 +1,67 @@
+import { task } from "hardhat/config";
 import type { NewTaskDefinition } from "hardhat/types/tasks";
 
-export const teeTasks: NewTaskDefinition[] = [];
+const quoteOptions = <T extends ReturnType<typeof task>>(t: T) =>
+  t
+    .addOption({
+      name: "collateral",
+      description: "Intel collateral JSON file (dcap-qvl shape) for a real quote",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "now",
+      description: "Verification time: ISO date or Unix seconds (default: now)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "eventLog",
+      description: "dstack event log JSON file (to replay RTMR3)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "simulatorKey",
+      description: "Comma-separated trusted simulator attestation keys (x‖y hex)",
+      defaultValue: "",
+    });
+
+export const teeTasks: NewTaskDefinition[] = [
+  quoteOptions(
+    task("verify-quote", "Verify a TDX quote (hex, file, or dstack GetQuote JSON) and print a JSON verdict"),
+  )
+    .addPositionalArgument({
+      name: "quote",
+      description: "The quote: hex, a file with hex or bytes, or a GetQuote JSON file",
+    })
+    .addOption({
+      name: "reportData",
+      description: "Expected report_data (hex, ≤ 64 bytes)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "composeHash",
+      description: "Expected app compose hash (hex, 32 bytes)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./actions/verify-quote.ts"))
+    .build(),
+  quoteOptions(
+    task(
+      "measurement:allow",
+      "Verify a CVM's quote + event log + compose hash, then allow its measurement id in DealProof",
+    ),
+  )
+    .addOption({
+      name: "quote",
+      description: "The CVM's quote: hex, file, or GetQuote JSON (with its event log)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "composeHash",
+      description: "The compose hash you expect the CVM to run (hex, 32 bytes)",
+      defaultValue: "",
+    })
+    .addFlag({ name: "disallow", description: "Remove the measurement instead of allowing it" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/measurement-allow.ts"))
+    .build(),
+];

@@ -1,3 +1,4 @@
+import { userError } from "./user-error.ts";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { getBytes, isHexString } from "ethers";
 import { deployDealProof } from "../../scripts/lib/deploy.ts";
@@ -20,12 +21,12 @@ const list = (s: string) =>
 
 export default async function deploy(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (args.verifierKind !== "" && args.verifierKind !== "simulated" && args.verifierKind !== "automata") {
-    throw new Error(`--verifier-kind must be "simulated" or "automata", got "${args.verifierKind}"`);
+    throw userError(`--verifier-kind must be "simulated" or "automata", got "${args.verifierKind}"`);
   }
   if (!/^[1-9][0-9]*$/.test(args.ttl))
-    throw new Error(`--ttl must be a positive number of seconds, got "${args.ttl}"`);
+    throw userError(`--ttl must be a positive number of seconds, got "${args.ttl}"`);
   const keys = list(args.attestationKey).map((k) => {
-    if (!isHexString(k, 64)) throw new Error(`--attestation-key ${k} is not 64 bytes of 0x-hex (x ‖ y)`);
+    if (!isHexString(k, 64)) throw userError(`--attestation-key ${k} is not 64 bytes of 0x-hex (x ‖ y)`);
     return getBytes(k);
   });
   await hre.tasks.getTask("build").run({ quiet: true });

@@ -1,26 +1,11 @@
 import { expect } from "chai";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { hexlify } from "ethers";
 import { parseQuote } from "../../oracle/quote/reader.ts";
 import { parseEventLog, replayRtmr3 } from "../../oracle/quote/eventlog.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
 import { measurementId } from "../../oracle/protocol/measurement.ts";
-
-export const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "tdx");
-export const PINNED_NOW = Math.floor(Date.parse("2026-03-01T00:00:00Z") / 1000);
-
-export function loadFixture() {
-  const response = JSON.parse(readFileSync(join(FIXTURES, "dstack-getquote-response.json"), "utf8")) as {
-    quote: string;
-    event_log: string;
-    report_data: string;
-  };
-  const collateral: unknown = JSON.parse(
-    readFileSync(join(FIXTURES, "dstack-getquote-collateral.json"), "utf8"),
-  );
-  return { response, collateral, quote: Uint8Array.from(Buffer.from(response.quote, "hex")) };
-}
+import { FIXTURES, PINNED_NOW, loadFixture } from "./fixtures.ts";
 
 describe("a real TDX quote from dstack (../shared/fixtures/tdx)", function () {
   before(function () {

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+/** CLI: `npm run verify-quote -- <quote|file> [options]` — see --help. */
+import { parseArgs } from "node:util";
+import { runVerifyQuote, UsageError } from "./verify-quote-command.ts";
+
+const HELP = `Usage: verify-quote <quote> [options]
+
+<quote> is hex, a file holding hex or the raw bytes, or a dstack GetQuote JSON response
+(its event_log is used). Prints a JSON verdict; exits 1 when any check fails, 2 on bad usage.
+
+Options:
+  --collateral <file>       Intel collateral JSON (dcap-qvl shape) for a real quote
+  --now <iso|seconds>       verification time (collateral has a validity window)
+  --event-log <file>        dstack event log JSON, to replay RTMR3 (app id, compose hash)
+  --report-data <hex>       expected report_data (≤ 64 bytes, zero-padded)
+  --compose-hash <hex>      expected app compose hash (32 bytes)
+  --simulator-key <hex>     trusted simulator attestation key (x‖y, 64 bytes); repeatable
+  --accept-tcb <status>     accepted TCB status (default UpToDate); repeatable
+  -h, --help`;
+
+export function main(argv: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        collateral: { type: "string" },
+        now: { type: "string" },
+        "event-log": { type: "string" },
+        "report-data": { type: "string" },
+        "compose-hash": { type: "string" },
+        "simulator-key": { type: "string", multiple: true },
+        "accept-tcb": { type: "string", multiple: true },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    console.error(`verify-quote: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help === true) {
+    console.log(HELP);
+    return 0;
+  }
+  const quote = positionals[0];
+  if (quote === undefined || positionals.length > 1) {
+    console.error(`verify-quote: give exactly one quote\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    const verdict = runVerifyQuote({
+      quote,
+      collateral: v.collateral,
+      now: v.now,
+      eventLog: v["event-log"],
+      reportData: v["report-data"],
+      composeHash: v["compose-hash"],
+      simulatorKeys: v["simulator-key"],
+      acceptTcb: v["accept-tcb"],
+    });
+    console.log(JSON.stringify(verdict, null, 2));
+    return verdict.ok ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`verify-quote: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (process.argv[1] === import.meta.filename) process.exitCode = main(process.argv.slice(2));

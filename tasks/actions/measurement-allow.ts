@@ -1,0 +1,49 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { userError } from "./user-error.ts";
+import { verifyAndAllowMeasurement } from "../../scripts/lib/measurement.ts";
+import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
+
+interface Args {
+  quote: string;
+  collateral: string;
+  now: string;
+  eventLog: string;
+  simulatorKey: string;
+  composeHash: string;
+  disallow: boolean;
+  json: boolean;
+}
+
+const opt = (s: string) => (s === "" ? undefined : s);
+
+export default async function measurementAllow(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  if (args.quote === "")
+    throw userError("--quote is required: the CVM's quote (hex, file, or GetQuote JSON)");
+  const connection = await hre.network.getOrCreate();
+  let result;
+  try {
+    const deployment = readDeployment(deploymentPath(hre.config.paths.root, connection.networkName));
+    result = await verifyAndAllowMeasurement(
+      connection,
+      deployment.dealProof,
+      {
+        quote: args.quote,
+        collateral: opt(args.collateral),
+        now: opt(args.now),
+        eventLog: opt(args.eventLog),
+        composeHash: args.composeHash,
+        simulatorKeys: args.simulatorKey === "" ? [] : args.simulatorKey.split(","),
+      },
+      !args.disallow,
+    );
+  } catch (e) {
+    throw userError((e as Error).message);
+  }
+  if (args.json) console.log(JSON.stringify(result));
+  else
+    console.log(
+      `${result.allowed ? "allowed" : "disallowed"} measurement ${result.measurementId}\n` +
+        `  app ${result.appId}, compose hash ${result.composeHash} (${result.mode}, ${result.tcbStatus})\n` +
+        `  DealProof ${result.dealProof}, tx ${result.txHash}`,
+    );
+}
