@@ -1,0 +1,114 @@
+/**
+ * Dataset operations built from the streaming parts: commit a plaintext source, prove a chunk,
+ * and — in the oracle — fetch an encrypted dataset, decrypt it, recompute the root over the
+ * plaintext and collect the facts the buyer's agent may see, all in constant memory.
+ */
+import { getBytes } from "ethers";
+import { rechunk } from "./chunks.ts";
+import { openSource, type SourceOptions } from "./source.ts";
+import { decryptStream } from "./encryption.ts";
+import { DatasetError } from "./errors.ts";
+import { FactsCollector, type DataFacts } from "./facts.ts";
+import {
+  DEFAULT_CHUNK_SIZE,
+  MerkleBuilder,
+  leafHash,
+  proveFromLeaves,
+  type ChunkProof,
+  type Commitment,
+} from "./merkle.ts";
+
+export type Progress = (bytesDone: number) => void;
+
+export async function commitStream(
+  source: AsyncIterable<Uint8Array>,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+  onProgress?: Progress,
+): Promise<Commitment> {
+  const tree = new MerkleBuilder(chunkSize);
+  let done = 0;
+  for await (const chunk of rechunk(source, chunkSize)) {
+    tree.addChunk(chunk);
+    done += chunk.length;
+    onProgress?.(done);
+  }
+  return tree.finish();
+}
+
+export function commitLocation(
+  location: string,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+  opts: SourceOptions & { onProgress?: Progress } = {},
+) {
+  return commitStream(openSource(location, opts), chunkSize, opts.onProgress);
+}
+
+/** Inclusion proof for one chunk (keeps 32 bytes per chunk while reading). */
+export async function proveChunk(
+  location: string,
+  index: number,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+): Promise<{ chunk: Buffer; proof: ChunkProof }> {
+  const leaves: Buffer[] = [];
+  let size = 0;
+  let wanted: Buffer | undefined;
+  for await (const chunk of rechunk(openSource(location), chunkSize)) {
+    if (leaves.length === index) wanted = Buffer.from(chunk);
+    leaves.push(leafHash(chunk));
+    size += chunk.length;
+  }
+  const proof = proveFromLeaves(leaves, index, chunkSize, size);
+  return { chunk: wanted!, proof };
+}
+
+export interface DatasetLocator {
+  location: string;
+  /** 0x-hex AES-256 dataset key. */
+  key: string;
+  chunkSize: number;
+}
+
+export interface VerifiedDataset {
+  facts: DataFacts;
+  size: number;
+  chunkCount: number;
+}
+
+/**
+ * The oracle's check: decrypts the seller's dataset from its location and requires the Merkle
+ * root over the plaintext to equal the deal's dataRoot. Throws DatasetError with a code.
+ */
+export async function fetchAndVerifyDataset(
+  locator: DatasetLocator,
+  expectedRoot: string,
+  opts: SourceOptions & { onProgress?: Progress; sink?: (plain: Buffer) => void | Promise<void> } = {},
+): Promise<VerifiedDataset> {
+  const key = getBytes(locator.key);
+  const facts = new FactsCollector();
+  let tree: MerkleBuilder | undefined;
+  let done = 0;
+  for await (const plain of decryptStream(openSource(locator.location, opts), key, (h) => {
+    if (h.chunkSize !== locator.chunkSize) {
+      throw new DatasetError(
+        "bad_format",
+        `the encrypted dataset uses ${h.chunkSize}-byte chunks, not the ${locator.chunkSize} the seller declared`,
+      );
+    }
+    tree = new MerkleBuilder(h.chunkSize);
+  })) {
+    tree!.addChunk(plain);
+    facts.add(plain);
+    await opts.sink?.(plain);
+    done += plain.length;
+    opts.onProgress?.(done);
+  }
+  if (tree === undefined) throw new DatasetError("empty", "the encrypted dataset holds no chunks");
+  const c = tree.finish();
+  if (c.root !== expectedRoot.toLowerCase()) {
+    throw new DatasetError(
+      "root_mismatch",
+      `the dataset's Merkle root ${c.root} is not the deal's dataRoot ${expectedRoot.toLowerCase()}`,
+    );
+  }
+  return { facts: facts.finish(c.chunkCount, c.chunkSize), size: c.size, chunkCount: c.chunkCount };
+}

@@ -1,0 +1,204 @@
+/**
+ * Dataset commitment (DESIGN.md §7; spec and test vectors in docs/dataset-commitment.md):
+ * an RFC 6962-style binary Merkle tree over fixed-size chunks, computed streaming in O(log n)
+ * memory, with the chunk count, chunk size and byte size bound into the root.
+ *   leaf  = SHA-256(0x00 ‖ chunk)
+ *   node  = SHA-256(0x01 ‖ left ‖ right), split at the largest power of two below n (RFC 6962)
+ *   root  = SHA-256(0x02 ‖ u64be(chunkCount) ‖ u32be(chunkSize) ‖ u64be(byteSize) ‖ treeRoot)
+ * Hand-written: no library implements this exact commitment.
+ */
+import { createHash } from "node:crypto";
+import { DatasetError } from "./errors.ts";
+
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
+export const MIN_CHUNK_SIZE = 4096;
+export const MAX_CHUNK_SIZE = 16 << 20;
+
+export function checkChunkSize(chunkSize: number): void {
+  if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+    throw new DatasetError(
+      "bad_format",
+      `chunk size must be a whole number of bytes from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}; got ${chunkSize}`,
+    );
+  }
+}
+
+export function leafHash(chunk: Uint8Array): Buffer {
+  return createHash("sha256")
+    .update(Buffer.from([0]))
+    .update(chunk)
+    .digest();
+}
+
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash("sha256")
+    .update(Buffer.from([1]))
+    .update(left)
+    .update(right)
+    .digest();
+}
+
+export function commitmentRoot(
+  treeRoot: Uint8Array,
+  chunkCount: number,
+  chunkSize: number,
+  byteSize: number,
+): Buffer {
+  const meta = Buffer.alloc(1 + 8 + 4 + 8);
+  meta[0] = 2;
+  meta.writeBigUInt64BE(BigInt(chunkCount), 1);
+  meta.writeUInt32BE(chunkSize, 9);
+  meta.writeBigUInt64BE(BigInt(byteSize), 13);
+  return createHash("sha256").update(meta).update(treeRoot).digest();
+}
+
+export interface Commitment {
+  /** 0x-hex root (the contract's dataRoot). */
+  root: `0x${string}`;
+  chunkCount: number;
+  chunkSize: number;
+  size: number;
+}
+
+/**
+ * Streaming tree builder: keeps a stack of perfect-subtree roots (at most log2(n) + 1 hashes).
+ * Folding the stack right to left at the end yields RFC 6962's MTH for any n.
+ */
+export class MerkleBuilder {
+  readonly chunkSize: number;
+  #stack: { height: number; hash: Buffer }[] = [];
+  #count = 0;
+  #size = 0;
+  #lastWasPartial = false;
+
+  constructor(chunkSize = DEFAULT_CHUNK_SIZE) {
+    checkChunkSize(chunkSize);
+    this.chunkSize = chunkSize;
+  }
+
+  /** Adds the next chunk: every chunk but the last must be exactly chunkSize bytes. */
+  addChunk(chunk: Uint8Array): void {
+    if (this.#lastWasPartial) throw new DatasetError("bad_format", "a short chunk must be the last one");
+    if (chunk.length === 0 || chunk.length > this.chunkSize) {
+      throw new DatasetError(
+        "bad_format",
+        `chunk ${this.#count} is ${chunk.length} bytes; chunks are 1..${this.chunkSize}`,
+      );
+    }
+    this.#lastWasPartial = chunk.length < this.chunkSize;
+    this.#push(leafHash(chunk));
+    this.#count += 1;
+    this.#size += chunk.length;
+  }
+
+  #push(hash: Buffer): void {
+    let node = { height: 0, hash };
+    for (
+      let top = this.#stack.at(-1);
+      top !== undefined && top.height === node.height;
+      top = this.#stack.at(-1)
+    ) {
+      this.#stack.pop();
+      node = { height: node.height + 1, hash: nodeHash(top.hash, node.hash) };
+    }
+    this.#stack.push(node);
+  }
+
+  get chunkCount(): number {
+    return this.#count;
+  }
+
+  finish(): Commitment {
+    if (this.#count === 0) throw new DatasetError("empty", "an empty dataset cannot be committed to");
+    let h = this.#stack.at(-1)!.hash;
+    for (let i = this.#stack.length - 2; i >= 0; i--) h = nodeHash(this.#stack[i]!.hash, h);
+    return {
+      root: `0x${commitmentRoot(h, this.#count, this.chunkSize, this.#size).toString("hex")}`,
+      chunkCount: this.#count,
+      chunkSize: this.chunkSize,
+      size: this.#size,
+    };
+  }
+}
+
+/** RFC 6962 MTH over leaf hashes (used for proofs; the builder is the streaming path). */
+function mth(leaves: readonly Buffer[], lo: number, hi: number): Buffer {
+  if (hi - lo === 1) return leaves[lo]!;
+  const k = largestPowerOfTwoBelow(hi - lo);
+  return nodeHash(mth(leaves, lo, lo + k), mth(leaves, lo + k, hi));
+}
+
+function largestPowerOfTwoBelow(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** RFC 6962 PATH(m, D[lo:hi]): sibling hashes from the leaf up. */
+export function inclusionPath(leaves: readonly Buffer[], m: number, lo = 0, hi = leaves.length): Buffer[] {
+  if (hi - lo <= 1) return [];
+  const k = largestPowerOfTwoBelow(hi - lo);
+  return m < k
+    ? [...inclusionPath(leaves, m, lo, lo + k), mth(leaves, lo + k, hi)]
+    : [...inclusionPath(leaves, m - k, lo + k, hi), mth(leaves, lo, lo + k)];
+}
+
+export interface ChunkProof {
+  index: number;
+  chunkCount: number;
+  chunkSize: number;
+  size: number;
+  path: `0x${string}`[];
+}
+
+/** Verifies a chunk against a commitment root (RFC 9162 §2.1.3.2 inclusion verification). */
+export function verifyChunk(root: string, chunk: Uint8Array, proof: ChunkProof): boolean {
+  const { index, chunkCount, chunkSize, size } = proof;
+  if (!(index >= 0 && index < chunkCount)) return false;
+  const expectedLen = index < chunkCount - 1 ? chunkSize : size - chunkSize * (chunkCount - 1);
+  if (chunk.length !== expectedLen) return false;
+  let fn = index;
+  let sn = chunkCount - 1;
+  let r = leafHash(chunk);
+  for (const p of proof.path) {
+    const sib = Buffer.from(p.slice(2), "hex");
+    if (sn === 0) return false;
+    if ((fn & 1) === 1 || fn === sn) {
+      r = nodeHash(sib, r);
+      if ((fn & 1) === 0) {
+        while ((fn & 1) === 0 && fn !== 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      r = nodeHash(r, sib);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  if (sn !== 0) return false;
+  return `0x${commitmentRoot(r, chunkCount, chunkSize, size).toString("hex")}` === root.toLowerCase();
+}
+
+/** Builds the proof for chunk `index` from all leaf hashes (32 bytes per chunk of memory). */
+export function proveFromLeaves(
+  leaves: readonly Buffer[],
+  index: number,
+  chunkSize: number,
+  size: number,
+): ChunkProof {
+  if (!(index >= 0 && index < leaves.length)) {
+    throw new DatasetError(
+      "bad_proof",
+      `chunk ${index} does not exist; the dataset has ${leaves.length} chunks`,
+    );
+  }
+  return {
+    index,
+    chunkCount: leaves.length,
+    chunkSize,
+    size,
+    path: inclusionPath(leaves, index).map((b) => `0x${b.toString("hex")}` as const),
+  };
+}
