@@ -45,7 +45,9 @@ export async function verifySellerEmail(
   const from = result.headerFrom[0] ?? "";
   const fromDomain = from.includes("@") ? from.slice(from.lastIndexOf("@") + 1).toLowerCase() : "";
   if (fromDomain === "") return fail("malformed .eml: the From header has no address");
-  if (result.results.length === 0) return fail("no DKIM signature", fromDomain);
+  if (result.results.length === 0 || result.results.every((r) => r.status.result === "none")) {
+    return fail("no DKIM signature", fromDomain);
+  }
 
   const reasons: string[] = [];
   let dnsDown = false;
