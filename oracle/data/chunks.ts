@@ -4,6 +4,11 @@ export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number):
   let fill = 0;
   for await (const piece of source) {
     let off = 0;
+    // Zero-copy while the stream is chunk-aligned (file reads with highWaterMark = chunk size).
+    while (fill === 0 && piece.length - off >= size) {
+      yield Buffer.from(piece.buffer, piece.byteOffset + off, size);
+      off += size;
+    }
     while (off < piece.length) {
       const n = Math.min(size - fill, piece.length - off);
       buf.set(piece.subarray(off, off + n), fill);

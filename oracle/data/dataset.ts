@@ -3,7 +3,6 @@
  * and — in the oracle — fetch an encrypted dataset, decrypt it, recompute the root over the
  * plaintext and collect the facts the buyer's agent may see, all in constant memory.
  */
-import { getBytes } from "ethers";
 import { rechunk } from "./chunks.ts";
 import { openSource, type SourceOptions } from "./source.ts";
 import { decryptStream } from "./encryption.ts";
@@ -83,7 +82,10 @@ export async function fetchAndVerifyDataset(
   expectedRoot: string,
   opts: SourceOptions & { onProgress?: Progress; sink?: (plain: Buffer) => void | Promise<void> } = {},
 ): Promise<VerifiedDataset> {
-  const key = getBytes(locator.key);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(locator.key))
+    throw new DatasetError("bad_format", "the dataset key must be 0x + 64 hex digits");
+  // (no ethers here: this module runs in memory-bounded streaming paths, and ethers costs ~30 MB)
+  const key = Buffer.from(locator.key.slice(2), "hex");
   const facts = new FactsCollector();
   let tree: MerkleBuilder | undefined;
   let done = 0;

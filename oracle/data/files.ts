@@ -1,0 +1,110 @@
+/** File-level operations behind the seller and buyer commands (dataset:*, deal:receive). */
+import { createWriteStream, statSync, renameSync, rmSync } from "node:fs";
+import { finished } from "node:stream/promises";
+import { randomBytes } from "node:crypto";
+import { Contract, getBytes, hexlify, type Provider } from "ethers";
+import { openSource } from "./source.ts";
+import { encryptStream } from "./encryption.ts";
+import { commitLocation, type Progress } from "./dataset.ts";
+import { DEFAULT_CHUNK_SIZE, type Commitment } from "./merkle.ts";
+import { openDelivery, receiveDataset } from "./delivery.ts";
+import { DatasetError } from "./errors.ts";
+import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
+import type { Deployment } from "../protocol/deployment.ts";
+
+/** Prints progress to stderr on a terminal (or when forced), at most every 64 MiB. */
+export function progressPrinter(label: string, total: number, force = false): Progress | undefined {
+  if (!force && !process.stderr.isTTY) return undefined;
+  let next = 0;
+  return (done) => {
+    if (done < next && done < total) return;
+    next = done + 64 * 1024 * 1024;
+    const mib = (n: number) => (n / 1048576).toFixed(1);
+    process.stderr.write(`\r${label}: ${mib(done)} / ${mib(total)} MiB${done >= total ? "\n" : ""}`);
+  };
+}
+
+export interface Manifest extends Commitment {
+  file: string;
+}
+
+export async function commitFile(
+  path: string,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+  onProgress?: Progress,
+): Promise<Manifest> {
+  const c = await commitLocation(path, chunkSize, { onProgress });
+  return { file: path, ...c };
+}
+
+/**
+ * Encrypts `path` to `out` under `key` (a fresh random key when none is given) and commits to
+ * the plaintext in the same pass. Returns the key: keep it secret, it goes only into the sealed
+ * seller input.
+ */
+export async function encryptFile(
+  path: string,
+  out: string,
+  opts: { key?: Uint8Array; chunkSize?: number; onProgress?: Progress } = {},
+): Promise<{ manifest: Manifest; key: `0x${string}` }> {
+  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const key = opts.key ?? new Uint8Array(randomBytes(32));
+  if (key.length !== 32) throw new DatasetError("bad_format", "the dataset key must be 32 bytes");
+  const size = statSync(path).size;
+  const manifest = await commitFile(path, chunkSize);
+  const tmp = `${out}.partial`;
+  const ws = createWriteStream(tmp, { mode: 0o644 });
+  let done = 0;
+  try {
+    for await (const piece of encryptStream(openSource(path), key, size, chunkSize)) {
+      if (!ws.write(piece)) await new Promise<void>((r) => ws.once("drain", () => r()));
+      done += piece.length;
+      opts.onProgress?.(done);
+    }
+    ws.end();
+    await finished(ws);
+    renameSync(tmp, out);
+  } catch (e) {
+    ws.destroy();
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return { manifest, key: hexlify(key) as `0x${string}` };
+}
+
+export async function verifyFile(
+  path: string,
+  root: string,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+): Promise<{ ok: boolean; manifest: Manifest }> {
+  const manifest = await commitFile(path, chunkSize);
+  return { ok: manifest.root === root.toLowerCase(), manifest };
+}
+
+/** Buyer: opens `delivery` from the deal's DealSettled event, fetches, decrypts, verifies, writes. */
+export async function receiveDeal(
+  provider: Provider,
+  deployment: Deployment,
+  dealId: bigint,
+  buyerPrivateKey: Uint8Array,
+  outPath: string,
+) {
+  const dp = new Contract(deployment.dealProof, DEAL_PROOF_ABI, provider);
+  const deal = (await dp.getFunction("getDeal")(dealId)) as { state: bigint; dataRoot: string };
+  if (deal.state === 0n)
+    throw new DatasetError("bad_delivery", `deal ${dealId} does not exist on ${deployment.network}`);
+  const events = await dp.queryFilter(dp.filters.DealSettled!(dealId), deployment.deployBlock);
+  const ev = events[0];
+  if (ev === undefined || !("args" in ev))
+    throw new DatasetError("bad_delivery", `deal ${dealId} has not been settled yet`);
+  const [, agreed, , , , delivery] = ev.args as unknown as [bigint, boolean, bigint, string, string, string];
+  if (!agreed)
+    throw new DatasetError(
+      "bad_delivery",
+      `deal ${dealId} settled without agreement: there is nothing to receive`,
+    );
+  const ctx = { chainId: BigInt(deployment.chainId), contract: deployment.dealProof, dealId };
+  const payload = await openDelivery(buyerPrivateKey, ctx, getBytes(delivery));
+  const result = await receiveDataset({ payload, dataRoot: deal.dataRoot, outPath });
+  return { ...result, dataRoot: deal.dataRoot, outPath };
+}

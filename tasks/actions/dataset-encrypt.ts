@@ -1,0 +1,1 @@
+export { encrypt as default } from "./dataset.ts";

@@ -1,0 +1,1 @@
+export { verify as default } from "./dataset.ts";
