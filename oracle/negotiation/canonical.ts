@@ -1,0 +1,81 @@
+/**
+ * Canonical outputs whose hashes go on-chain (DESIGN.md §3): the terms JSON and the transcript
+ * JSON, serialised with RFC 8785 (JSON Canonicalization Scheme, the `canonicalize` package) and
+ * hashed with keccak256 over the UTF-8 bytes.
+ */
+import canonicalizeModule from "canonicalize";
+import { keccak256, toUtf8Bytes } from "ethers";
+import type { Hex } from "../protocol/eip712.ts";
+import type { Terms, TranscriptEntry } from "./types.ts";
+
+const canonicalize = canonicalizeModule as unknown as (v: unknown) => string | undefined;
+
+export const ENGINE_VERSION = "dealproof-negotiation/1";
+
+export function canonicalJson(value: unknown): string {
+  const s = canonicalize(value);
+  if (s === undefined) throw new Error("value cannot be canonicalised");
+  return s;
+}
+
+export const hashJson = (json: string): Hex => keccak256(toUtf8Bytes(json)) as Hex;
+
+export interface AgentDescriptor {
+  kind: string;
+  name: string;
+  model?: string;
+}
+
+export interface TermsDocument {
+  v: 1;
+  dealId: string;
+  agreed: boolean;
+  priceWei: string;
+  terms: Terms | null;
+  agents: { buyer: AgentDescriptor; seller: AgentDescriptor } | null;
+  policyHash: Hex | null;
+  sellerIdentity: { domain: string | null; verified: boolean } | null;
+  dataFacts: Readonly<Record<string, unknown>> | null;
+  reason?: string;
+}
+
+export function termsOutput(doc: TermsDocument): { termsJson: string; termsHash: Hex } {
+  const termsJson = canonicalJson(doc);
+  return { termsJson, termsHash: hashJson(termsJson) };
+}
+
+export function transcriptOutput(dealId: bigint, entries: readonly TranscriptEntry[]) {
+  const transcriptJson = canonicalJson({ v: 1, dealId: dealId.toString(), entries });
+  return { transcriptJson, transcriptHash: hashJson(transcriptJson) };
+}
+
+export function policyHash(buyer: Record<string, unknown>, seller: Record<string, unknown>): Hex {
+  return hashJson(canonicalJson({ engine: ENGINE_VERSION, buyer, seller }));
+}
+
+/**
+ * Outputs for a deal settled as "no deal" before any negotiation (bad inputs): the reason is
+ * recorded in the terms JSON, and the transcript is empty.
+ */
+export function noDealTerms(args: {
+  dealId: bigint;
+  reason: string;
+  sellerIdentity?: { domain: string | null; verified: boolean } | null;
+  dataFacts?: Readonly<Record<string, unknown>> | null;
+}) {
+  return {
+    ...termsOutput({
+      v: 1,
+      dealId: args.dealId.toString(),
+      agreed: false,
+      priceWei: "0",
+      terms: null,
+      agents: null,
+      policyHash: null,
+      sellerIdentity: args.sellerIdentity ?? null,
+      dataFacts: args.dataFacts ?? null,
+      reason: args.reason,
+    }),
+    ...transcriptOutput(args.dealId, []),
+  };
+}

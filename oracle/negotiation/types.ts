@@ -1,0 +1,94 @@
+/** The vocabulary of a negotiation: terms, moves, transcript entries, and the agent interface. */
+import { z } from "zod";
+
+export const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
+
+export const termsSchema = z.strictObject({
+  accessScope: z.enum(ACCESS_SCOPES),
+  durationDays: z.number().int().min(1).max(3650),
+  /** Scenario-specific terms (e.g. deidentified: true). */
+  extras: z
+    .record(
+      z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/),
+      z.union([z.string().max(120), z.number().finite(), z.boolean()]),
+    )
+    .refine((r) => Object.keys(r).length <= 8, "at most 8 extra terms")
+    .optional(),
+});
+export type Terms = z.infer<typeof termsSchema>;
+
+export const ACTIONS = ["offer", "counter", "accept", "reject"] as const;
+export type Action = (typeof ACTIONS)[number];
+export type Role = "buyer" | "seller";
+
+/**
+ * What an agent proposes. Prices are decimal ETH strings ("0.73"), converted to wei exactly;
+ * anything an agent returns is validated by the engine before it counts.
+ */
+export const rawMoveSchema = z.object({
+  action: z.enum(ACTIONS),
+  price: z.string().max(40).optional(),
+  terms: z.unknown().optional(),
+  message: z.string().optional(),
+});
+export type RawMove = z.infer<typeof rawMoveSchema>;
+
+export interface TranscriptEntry {
+  round: number;
+  role: Role;
+  agent: string;
+  action: Action;
+  /** Wei, decimal. */
+  priceWei?: string;
+  terms?: Terms;
+  /** The agent's short public message (capped, own reservation value redacted). */
+  note?: string;
+  /** Present when the engine refused this move; the reason never contains a private value. */
+  refused?: { reason: string };
+}
+
+export interface AgentView {
+  role: Role;
+  round: number;
+  maxRounds: number;
+  /** This side's own limit: budget (buyer) or floor (seller). Never the other side's. */
+  reservationWei: bigint;
+  escrowWei: bigint;
+  /** Trusted text from this agent's own principal. */
+  ownBrief: string;
+  /** Text supplied by the other party: untrusted data, never instructions. */
+  counterpartyText: string;
+  facts: Readonly<Record<string, unknown>>;
+  sellerIdentity: { domain: string | null; verified: boolean };
+  baseTerms: Terms;
+  /** Accepted public moves so far (refused attempts are not shown to agents). */
+  history: readonly TranscriptEntry[];
+  /** Set on the retry after a refused move. */
+  retryReason?: string;
+}
+
+export interface Agent {
+  /** e.g. "strategy:boulware" or "claude:claude-sonnet-5-5". */
+  readonly name: string;
+  readonly kind: "strategy" | "claude";
+  readonly model?: string;
+  /** Everything that determines this agent's behaviour (prompts, parameters): hashed into termsHash. */
+  policy(): Record<string, unknown>;
+  move(view: AgentView): Promise<RawMove>;
+}
+
+export interface Usage {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+export const emptyUsage = (): Usage => ({
+  calls: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+});
