@@ -3,8 +3,12 @@
  * applies the initial owner configuration, and writes deployments/<network>.json.
  * Used by the `deploy` task, the demo and the tests.
  */
+import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import { getBytes, isHexString } from "ethers";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import DealProofLocal from "../../ignition/modules/DealProofLocal.ts";
 import DealProofSepolia, { AUTOMATA_SEPOLIA } from "../../ignition/modules/DealProofSepolia.ts";
 import { deploymentPath, writeDeployment, type Deployment } from "../../oracle/protocol/deployment.ts";
@@ -44,6 +48,11 @@ export async function deployDealProof(
     throw new Error("attestation keys are only for the simulated verifier; Automata checks Intel's chain");
   }
   const startBlock = await ethers.provider.getBlockNumber();
+  // Local chains are thrown away, so their Ignition journals must not be reused by the next chain
+  // that happens to have the same chain id: give each local deployment its own id and delete it.
+  const local = LOCAL_CHAIN_IDS.has(chainId);
+  const deploymentId = local ? `local-${chainId}-${randomBytes(6).toString("hex")}` : undefined;
+  const idOption = deploymentId === undefined ? {} : { deploymentId };
   const parameters: Record<string, bigint> =
     opts.registrationTtl === undefined ? {} : { registrationTtl: opts.registrationTtl };
 
@@ -53,6 +62,7 @@ export async function deployDealProof(
     const { dealProof, verifier } = await ignition.deploy(DealProofLocal, {
       parameters: { DealProofLocal: parameters },
       displayUi: false,
+      ...idOption,
     });
     dealProofAddress = await dealProof.getAddress();
     verifierAddress = await verifier.getAddress();
@@ -67,10 +77,13 @@ export async function deployDealProof(
     const { dealProof } = await ignition.deploy(DealProofSepolia, {
       parameters: { DealProofSepolia: { ...parameters, verifier } },
       displayUi: false,
+      ...idOption,
     });
     dealProofAddress = await dealProof.getAddress();
     verifierAddress = verifier;
   }
+  if (deploymentId !== undefined)
+    rmSync(join(hre.config.paths.ignition, "deployments", deploymentId), { recursive: true, force: true });
   const dealProof = await ethers.getContractAt("DealProof", dealProofAddress);
   for (const m of opts.measurements ?? []) {
     await (await dealProof.setMeasurementAllowed(getBytes(m), true)).wait();

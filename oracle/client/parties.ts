@@ -1,0 +1,80 @@
+/**
+ * The buyer's and the seller's side of a deal, as a dapp would do it with ethers: read the
+ * oracle's registered key, seal the private input to it for this deal id, and send the
+ * transaction. Nothing here sees the other party's input.
+ */
+import { Contract, getBytes, hexlify, type ContractTransactionReceipt, type Signer } from "ethers";
+import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
+import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } from "../sealed/inputs.ts";
+import { generateX25519KeyPair, type X25519KeyPair } from "../sealed/hpke.ts";
+
+export function dealProofAt(address: string, signer: Signer): Contract {
+  return new Contract(address, DEAL_PROOF_ABI, signer);
+}
+
+async function oracleKey(dp: Contract): Promise<Uint8Array> {
+  const cur = (await dp.getFunction("currentOracle")()) as {
+    signer: string;
+    encryptionKey: string;
+    expiresAt: bigint;
+  };
+  if (cur.expiresAt === 0n)
+    throw new Error("no oracle is registered on this DealProof yet: start the oracle first");
+  return getBytes(cur.encryptionKey);
+}
+
+export interface CreatedDeal {
+  dealId: bigint;
+  /** The buyer's delivery key pair: keep the private key to receive the dataset. */
+  delivery: X25519KeyPair;
+  receipt: ContractTransactionReceipt;
+}
+
+export async function createDeal(
+  dp: Contract,
+  buyer: Signer,
+  args: {
+    seller: string;
+    dataRoot: string;
+    escrowWei: bigint;
+    deadline: number;
+    budgetWei: bigint;
+    requirements: string;
+  },
+): Promise<CreatedDeal> {
+  const key = await oracleKey(dp);
+  const chainId = (await buyer.provider!.getNetwork()).chainId;
+  const contract = await dp.getAddress();
+  const buyerAddr = await buyer.getAddress();
+  const dealId = (await dp.getFunction("nextDealId")(buyerAddr)) as bigint;
+  const delivery = await generateX25519KeyPair();
+  const input: BuyerInput = {
+    v: 1,
+    budgetWei: args.budgetWei.toString(),
+    requirements: args.requirements,
+    deliveryPublicKey: hexlify(delivery.publicKey),
+  };
+  const sealed = await sealBuyerInput(key, { chainId, contract, dealId }, input);
+  const tx = await (dp.connect(buyer) as Contract)
+    .getFunction("createDeal")
+    .send(args.seller, args.dataRoot, args.deadline, sealed, { value: args.escrowWei });
+  const receipt = (await tx.wait()) as ContractTransactionReceipt;
+  return { dealId, delivery, receipt };
+}
+
+export async function acceptDeal(
+  dp: Contract,
+  seller: Signer,
+  dealId: bigint,
+  input: Omit<SellerInput, "v">,
+): Promise<ContractTransactionReceipt> {
+  const key = await oracleKey(dp);
+  const chainId = (await seller.provider!.getNetwork()).chainId;
+  const sealed = await sealSellerInput(
+    key,
+    { chainId, contract: await dp.getAddress(), dealId },
+    { v: 1, ...input },
+  );
+  const tx = await (dp.connect(seller) as Contract).getFunction("acceptDeal").send(dealId, sealed);
+  return (await tx.wait()) as ContractTransactionReceipt;
+}

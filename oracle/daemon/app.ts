@@ -1,0 +1,140 @@
+/**
+ * Assembles a running oracle from its configuration: provider, sender, TEE backend and identity,
+ * store, daemon and HTTP API. Used by main.ts, the demo, the tests and the benchmark.
+ */
+import { JsonRpcProvider, Wallet } from "ethers";
+import pino, { type Logger } from "pino";
+import { readDeployment } from "../protocol/deployment.ts";
+import { createTeeBackend } from "../tee/index.ts";
+import { loadOracleIdentity } from "../tee/identity.ts";
+import { createDnsResolver, type DnsResolver } from "../dkim/resolver.ts";
+import { createAgents } from "../negotiation/index.ts";
+import type { TranscriptEntry } from "../negotiation/types.ts";
+import { Store } from "./store.ts";
+import { OracleDaemon } from "./daemon.ts";
+import { createApi } from "../api/server.ts";
+import type { OracleConfig } from "./config.ts";
+import type { Step } from "./pipeline.ts";
+
+export interface OracleOverrides {
+  resolver?: DnsResolver;
+  logger?: Logger;
+  onStep?: (step: Step, dealId: string) => void | Promise<void>;
+  onMove?: (dealId: string, entry: TranscriptEntry) => void;
+  onDone?: (dealId: string, status: "settled" | "closed") => void;
+}
+
+export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
+  const logger =
+    o.logger ??
+    pino({
+      level: cfg.LOG_LEVEL,
+      // belt and braces: these never get logged, but if one ever did it would be masked
+      redact: [
+        "*.budgetWei",
+        "*.floorWei",
+        "*.key",
+        "*.email",
+        "*.privateKey",
+        "*.requirements",
+        "*.description",
+      ],
+    });
+  const deployment = readDeployment(cfg.DEALPROOF_DEPLOYMENT);
+  const provider = new JsonRpcProvider(cfg.DEALPROOF_RPC_URL, undefined, {
+    staticNetwork: true,
+    polling: true,
+    pollingInterval: 250,
+  });
+  const tee = createTeeBackend(
+    cfg.DEALPROOF_TEE_MODE === "simulator"
+      ? { mode: "simulator", seedFile: cfg.DEALPROOF_SIMULATOR_SEED_FILE }
+      : { mode: "dstack", ...(cfg.DSTACK_ENDPOINT === undefined ? {} : { endpoint: cfg.DSTACK_ENDPOINT }) },
+  );
+  const identity = await loadOracleIdentity(tee);
+  const info = await tee.info();
+  const store = new Store(cfg.DEALPROOF_DB);
+  const daemon = new OracleDaemon({
+    deployment,
+    provider,
+    sender: new Wallet(cfg.DEALPROOF_SENDER_KEY),
+    tee,
+    identity,
+    store,
+    logger,
+    settleMode: cfg.DEALPROOF_SETTLE_MODE,
+    confirmations: cfg.DEALPROOF_CONFIRMATIONS,
+    pollMs: cfg.DEALPROOF_POLL_MS,
+    concurrency: cfg.DEALPROOF_CONCURRENCY,
+    startBlock: cfg.DEALPROOF_START_BLOCK,
+    register: cfg.DEALPROOF_REGISTER,
+    pipeline: {
+      resolver: o.resolver ?? createDnsResolver({ timeoutMs: cfg.DEALPROOF_DNS_TIMEOUT_MS }),
+      agents: () =>
+        createAgents({
+          anthropicApiKey: cfg.ANTHROPIC_API_KEY,
+          model: cfg.DEALPROOF_MODEL,
+          baseURL: cfg.ANTHROPIC_BASE_URL,
+        }),
+      maxRounds: cfg.DEALPROOF_MAX_ROUNDS,
+      maxDatasetBytes: cfg.DEALPROOF_MAX_DATASET_BYTES,
+      onMove: o.onMove,
+    },
+    onStep: o.onStep,
+    onDone: o.onDone,
+  });
+  await daemon.start();
+  const api = createApi({
+    store,
+    deployment,
+    teeMode: tee.mode,
+    settleMode: cfg.DEALPROOF_SETTLE_MODE,
+    signer: identity.address,
+    encryptionKey: identity.encryptionPublicKey,
+    measurementId: info.measurementId,
+    registrationExpiresAt: () => daemon.registrationExpiresAt,
+  });
+  const url = await api.listen(cfg.DEALPROOF_HTTP_PORT, cfg.DEALPROOF_HTTP_HOST);
+  logger.info(
+    {
+      url,
+      teeMode: tee.mode,
+      settleMode: cfg.DEALPROOF_SETTLE_MODE,
+      signer: identity.address,
+      dealProof: deployment.dealProof,
+    },
+    "oracle started",
+  );
+
+  let stopped = false;
+  return {
+    daemon,
+    store,
+    tee,
+    identity,
+    url,
+    logger,
+    /** Graceful: stop taking work, finish in-flight deals, close the API and the store. */
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await daemon.stop();
+      await new Promise<void>((r) => api.server.close(() => r()));
+      api.server.closeAllConnections();
+      provider.destroy();
+      store.close();
+    },
+    /** Abrupt (crash tests): in-flight work is abandoned, nothing is awaited. */
+    kill() {
+      if (stopped) return;
+      stopped = true;
+      daemon.kill();
+      api.server.close();
+      api.server.closeAllConnections();
+      provider.destroy();
+      store.close();
+    },
+  };
+}
+
+export type RunningOracle = Awaited<ReturnType<typeof startOracle>>;

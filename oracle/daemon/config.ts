@@ -1,0 +1,50 @@
+/**
+ * The oracle's configuration, from the environment (documented in .env.example), validated with
+ * zod. Errors name the variable and what to fix; secret values are never echoed.
+ */
+import { z } from "zod";
+
+const bool = z.enum(["true", "false"]).transform((v) => v === "true");
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  DEALPROOF_RPC_URL: z.string().url("must be an http(s) JSON-RPC URL"),
+  DEALPROOF_DEPLOYMENT: z.string().min(1, "must be the path of deployments/<network>.json"),
+  DEALPROOF_SENDER_KEY: z
+    .string()
+    .regex(
+      /^0x[0-9a-fA-F]{64}$/,
+      "must be a 0x-prefixed 32-byte private key (the account that pays for settlement transactions)",
+    ),
+  DEALPROOF_TEE_MODE: z.enum(["simulator", "dstack"]).default("simulator"),
+  DEALPROOF_SIMULATOR_SEED_FILE: z.string().default(".dealproof/simulator-seed"),
+  DSTACK_ENDPOINT: z.string().optional(),
+  DEALPROOF_SETTLE_MODE: z.enum(["quote", "signature"]).default("quote"),
+  DEALPROOF_CONFIRMATIONS: int(0, 64).default(2),
+  DEALPROOF_START_BLOCK: int(0).optional(),
+  DEALPROOF_POLL_MS: int(10, 600_000).default(2000),
+  DEALPROOF_CONCURRENCY: int(1, 256).default(4),
+  DEALPROOF_DB: z.string().default(".dealproof/oracle.sqlite"),
+  DEALPROOF_HTTP_HOST: z.string().default("0.0.0.0"),
+  DEALPROOF_HTTP_PORT: int(0, 65535).default(8080),
+  DEALPROOF_MAX_ROUNDS: int(1, 50).default(8),
+  DEALPROOF_DNS_TIMEOUT_MS: int(100, 60_000).default(5000),
+  DEALPROOF_MAX_DATASET_BYTES: int(1).default(8 * 1024 ** 3),
+  DEALPROOF_REGISTER: bool.default(true),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  DEALPROOF_MODEL: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type OracleConfig = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): OracleConfig {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = configSchema.safeParse(clean);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid oracle configuration (see .env.example):\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,145 @@
+/**
+ * One deal's work, from sealed inputs to the outcome to settle: open inputs → fetch and verify
+ * the dataset → verify the seller's email → negotiate → seal the key to the buyer. Bad inputs
+ * give a "no deal" outcome with the reason, so the buyer is refunded at once. Private inputs
+ * live only in this function's memory.
+ */
+import { getBytes, hexlify } from "ethers";
+import { openBuyerInput, openSellerInput, SealedInputError } from "../sealed/inputs.ts";
+import { fetchAndVerifyDataset, type VerifiedDataset } from "../data/dataset.ts";
+import { DatasetError } from "../data/errors.ts";
+import { sealDelivery } from "../data/delivery.ts";
+import { verifySellerEmail, type SellerIdentity } from "../dkim/verify.ts";
+import type { DnsResolver } from "../dkim/resolver.ts";
+import { negotiate, noDealTerms, type Agent, type TranscriptEntry } from "../negotiation/index.ts";
+import type { DealRow, StoredOutcome } from "./store.ts";
+
+export type Step =
+  "open_inputs" | "verify_dataset" | "verify_email" | "negotiate" | "outcome_built" | "submitted" | "settled";
+
+export interface PipelineDeps {
+  chainId: bigint;
+  contract: string;
+  encryptionPrivateKey: Uint8Array;
+  resolver: DnsResolver;
+  agents: () => { buyer: Agent; seller: Agent };
+  maxRounds: number;
+  maxDatasetBytes: number;
+  /** Test hook: called as each step starts; throwing simulates a crash there. */
+  onStep?: (step: Step, dealId: string) => void | Promise<void>;
+  onMove?: (dealId: string, entry: TranscriptEntry) => void;
+}
+
+/** A transient failure: leave the deal for a later attempt. */
+export class RetryableError extends Error {
+  override name = "RetryableError";
+}
+
+function noDeal(
+  deal: DealRow,
+  reason: string,
+  identity: SellerIdentity | null = null,
+  facts: VerifiedDataset["facts"] | null = null,
+): StoredOutcome {
+  const t = noDealTerms({
+    dealId: BigInt(deal.id),
+    reason,
+    sellerIdentity: identity && { domain: identity.domain, verified: identity.verified },
+    dataFacts: facts as unknown as Record<string, unknown> | null,
+  });
+  return {
+    settlement: {
+      dealId: deal.id,
+      agreed: false,
+      price: "0",
+      termsHash: t.termsHash,
+      dataRoot: deal.data_root,
+      transcriptHash: t.transcriptHash,
+      delivery: "0x",
+    },
+    termsJson: t.termsJson,
+    transcriptJson: t.transcriptJson,
+    reason,
+  };
+}
+
+export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<StoredOutcome> {
+  const ctx = { chainId: deps.chainId, contract: deps.contract, dealId: BigInt(deal.id) };
+  await deps.onStep?.("open_inputs", deal.id);
+  let buyer, seller;
+  try {
+    buyer = await openBuyerInput(deps.encryptionPrivateKey, ctx, getBytes(deal.sealed_buyer));
+    seller = await openSellerInput(deps.encryptionPrivateKey, ctx, getBytes(deal.sealed_seller ?? "0x"));
+  } catch (e) {
+    if (e instanceof SealedInputError) return noDeal(deal, `sealed input refused (${e.code}): ${e.message}`);
+    throw e;
+  }
+
+  await deps.onStep?.("verify_dataset", deal.id);
+  let verified: VerifiedDataset;
+  try {
+    verified = await fetchAndVerifyDataset(seller.dataset, deal.data_root, {
+      maxBytes: deps.maxDatasetBytes,
+      timeoutMs: 30_000,
+    });
+  } catch (e) {
+    if (e instanceof DatasetError && e.code === "fetch_failed") throw new RetryableError(e.message);
+    if (e instanceof DatasetError) return noDeal(deal, `dataset refused (${e.code}): ${e.message}`);
+    throw e;
+  }
+
+  await deps.onStep?.("verify_email", deal.id);
+  let identity: SellerIdentity = {
+    domain: null,
+    verified: false,
+    reason: "no email given",
+    dnsUnavailable: false,
+  };
+  if (seller.email !== undefined) {
+    // The raw .eml exists only for this call and is dropped when it returns (DESIGN §6).
+    identity = await verifySellerEmail(Buffer.from(seller.email, "base64"), { resolver: deps.resolver });
+    if (identity.reason.startsWith("malformed .eml"))
+      return noDeal(deal, `seller email refused: ${identity.reason}`, identity, verified.facts);
+  }
+
+  await deps.onStep?.("negotiate", deal.id);
+  const r = await negotiate({
+    dealId: BigInt(deal.id),
+    escrowWei: BigInt(deal.escrow),
+    buyer: { budgetWei: BigInt(buyer.budgetWei), requirements: buyer.requirements },
+    seller: { floorWei: BigInt(seller.floorWei), description: seller.description },
+    facts: verified.facts as unknown as Record<string, unknown>,
+    sellerIdentity: { domain: identity.verified ? identity.domain : null, verified: identity.verified },
+    agents: deps.agents(),
+    maxRounds: deps.maxRounds,
+    onMove: (e) => deps.onMove?.(deal.id, e),
+  });
+  const delivery = r.agreed
+    ? hexlify(
+        await sealDelivery(
+          getBytes(buyer.deliveryPublicKey),
+          {
+            v: 1,
+            key: seller.dataset.key,
+            location: seller.dataset.location,
+            chunkSize: seller.dataset.chunkSize,
+          },
+          ctx,
+        ),
+      )
+    : "0x";
+  return {
+    settlement: {
+      dealId: deal.id,
+      agreed: r.agreed,
+      price: r.priceWei.toString(),
+      termsHash: r.termsHash,
+      dataRoot: deal.data_root,
+      transcriptHash: r.transcriptHash,
+      delivery,
+    },
+    termsJson: r.termsJson,
+    transcriptJson: r.transcriptJson,
+    reason: r.reason,
+  };
+}

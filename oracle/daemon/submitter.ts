@@ -1,0 +1,209 @@
+/**
+ * Sends settlements: checks the deal on-chain first (never settles twice), builds the quote or the
+ * signature over the outcome's EIP-712 digest, estimates gas, sends through one nonce-managed
+ * sender, retries transient RPC failures with exponential backoff, and checks the receipt.
+ */
+import {
+  Contract,
+  Interface,
+  NonceManager,
+  isError,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+} from "ethers";
+import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
+import {
+  dealProofDomain,
+  reportDataFor,
+  settlementDigest,
+  type Eip712Domain,
+  type Hex,
+  type Settlement,
+} from "../protocol/eip712.ts";
+import type { TeeBackend } from "../tee/backend.ts";
+import type { OracleIdentity } from "../tee/identity.ts";
+import type { StoredOutcome } from "./store.ts";
+
+const iface = new Interface(DEAL_PROOF_ABI);
+export const DEAL_STATE = ["None", "Open", "Accepted", "Settled", "Refunded"] as const;
+
+export type SubmitResult =
+  | { kind: "settled"; receipt: TransactionReceipt }
+  | { kind: "closed"; why: string }
+  | { kind: "sent"; txHash: string };
+
+export function isTransient(e: unknown): boolean {
+  if (isError(e, "NETWORK_ERROR") || isError(e, "SERVER_ERROR") || isError(e, "TIMEOUT")) return true;
+  const msg = (e as Error)?.message ?? "";
+  return /ECONNRESET|ECONNREFUSED|socket hang up|fetch failed|timeout|502|503|504|missing response|bad response/i.test(
+    msg,
+  );
+}
+
+export async function withRetry<T>(
+  what: string,
+  f: () => Promise<T>,
+  opts: { attempts?: number; baseMs?: number } = {},
+): Promise<T> {
+  const attempts = opts.attempts ?? 6;
+  let delay = opts.baseMs ?? 100;
+  for (let i = 1; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (i >= attempts || !isTransient(e)) throw e;
+      await new Promise((r) => setTimeout(r, delay + Math.floor(Math.random() * delay)));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+}
+
+/** The custom error name of a reverted call, when the ABI knows it. */
+export function revertName(e: unknown): string | undefined {
+  const data =
+    (e as { data?: string; info?: { error?: { data?: string } } })?.data ??
+    (e as { info?: { error?: { data?: string } } })?.info?.error?.data;
+  if (typeof data !== "string" || data.length < 10) return undefined;
+  try {
+    return iface.parseError(data)?.name;
+  } catch {
+    return undefined;
+  }
+}
+
+export function toSettlement(o: StoredOutcome["settlement"]): Settlement {
+  return {
+    dealId: BigInt(o.dealId),
+    agreed: o.agreed,
+    price: BigInt(o.price),
+    termsHash: o.termsHash as Hex,
+    dataRoot: o.dataRoot as Hex,
+    transcriptHash: o.transcriptHash as Hex,
+    delivery: o.delivery as Hex,
+  };
+}
+
+export interface SubmitterDeps {
+  provider: Provider;
+  sender: Signer;
+  address: string;
+  chainId: bigint;
+  mode: "quote" | "signature";
+  tee: TeeBackend;
+  identity: OracleIdentity;
+}
+
+export class Submitter {
+  readonly domain: Eip712Domain;
+  readonly #sender: NonceManager;
+  readonly #contract: Contract;
+  readonly #provider: Provider;
+
+  private readonly deps: SubmitterDeps;
+
+  constructor(deps: SubmitterDeps) {
+    this.deps = deps;
+    this.#provider = deps.provider;
+    this.#sender = new NonceManager(deps.sender.connect(deps.provider));
+    this.#contract = new Contract(deps.address, DEAL_PROOF_ABI, this.#sender);
+    this.domain = dealProofDomain(deps.chainId, deps.address);
+  }
+
+  async dealState(dealId: string): Promise<{ state: (typeof DEAL_STATE)[number]; deadline: number }> {
+    const d = (await withRetry("getDeal", () => this.#contract.getFunction("getDeal")(BigInt(dealId)))) as {
+      state: bigint;
+      deadline: bigint;
+    };
+    return { state: DEAL_STATE[Number(d.state)]!, deadline: Number(d.deadline) };
+  }
+
+  /** Looks up a previously sent transaction: its receipt, or null if the chain never saw it. */
+  async receiptOf(txHash: string): Promise<TransactionReceipt | null> {
+    return withRetry("getTransactionReceipt", () => this.#provider.getTransactionReceipt(txHash));
+  }
+
+  /** Sends the settlement; calls `onSent` with the hash before waiting for the receipt. */
+  async submit(
+    outcome: StoredOutcome,
+    onSent: (txHash: string) => void | Promise<void>,
+  ): Promise<SubmitResult> {
+    const { state, deadline } = await this.dealState(outcome.settlement.dealId);
+    if (state !== "Accepted") return { kind: "closed", why: `the deal is ${state} on-chain` };
+    const now = (await withRetry("getBlock", () => this.#provider.getBlock("latest")))!.timestamp;
+    if (now > deadline)
+      return { kind: "closed", why: "the deadline passed before settlement; the buyer can refund" };
+
+    const s = toSettlement(outcome.settlement);
+    const digest = settlementDigest(this.domain, s);
+    const method = this.deps.mode === "quote" ? "settleWithQuote" : "settleWithSignature";
+    const proof =
+      this.deps.mode === "quote"
+        ? (await this.deps.tee.getQuote(reportDataFor(digest))).quote
+        : this.deps.identity.signDigest(digest);
+    const fn = this.#contract.getFunction(method);
+    let gas: bigint;
+    try {
+      gas = await withRetry("estimateGas", () => fn.estimateGas(s, proof));
+    } catch (e) {
+      const name = revertName(e);
+      if (name === "InvalidState") return { kind: "closed", why: "the deal is no longer Accepted on-chain" };
+      if (name === "DeadlinePassed") return { kind: "closed", why: "the deadline passed before settlement" };
+      throw e;
+    }
+    let tx;
+    try {
+      tx = await withRetry("send", () => fn.send(s, proof, { gasLimit: (gas * 12n) / 10n + 10_000n }));
+    } catch (e) {
+      this.#sender.reset(); // a failed send must not leave a gap in our nonces
+      throw e;
+    }
+    await onSent(tx.hash);
+    const receipt = await withRetry("wait", () => tx.wait(1, 120_000));
+    return this.checkReceipt(receipt, outcome.settlement.dealId);
+  }
+
+  checkReceipt(receipt: TransactionReceipt | null, dealId: string): SubmitResult {
+    if (receipt === null) throw new Error("no receipt");
+    if (receipt.status !== 1) throw new Error(`settlement transaction ${receipt.hash} reverted`);
+    const settled = receipt.logs.some((l) => {
+      try {
+        const p = iface.parseLog(l);
+        return p?.name === "DealSettled" && (p.args[0] as bigint).toString() === dealId;
+      } catch {
+        return false;
+      }
+    });
+    if (!settled) throw new Error(`transaction ${receipt.hash} did not emit DealSettled for deal ${dealId}`);
+    return { kind: "settled", receipt };
+  }
+
+  /** Registers this oracle if the current registration is not ours or ends within `marginSeconds`. */
+  async ensureRegistered(marginSeconds = 3600): Promise<{ registered: boolean; expiresAt: bigint }> {
+    const reg = (await withRetry("registrations", () =>
+      this.#contract.getFunction("registrations")(this.deps.identity.address),
+    )) as {
+      encryptionKey: string;
+      expiresAt: bigint;
+    };
+    const current = (await withRetry("currentOracle", () =>
+      this.#contract.getFunction("currentOracle")(),
+    )) as { signer: string };
+    const now = BigInt((await this.#provider.getBlock("latest"))!.timestamp);
+    const fresh =
+      reg.expiresAt > now + BigInt(marginSeconds) &&
+      reg.encryptionKey.toLowerCase() === this.deps.identity.encryptionPublicKey.toLowerCase() &&
+      current.signer.toLowerCase() === this.deps.identity.address.toLowerCase();
+    if (fresh) return { registered: false, expiresAt: reg.expiresAt };
+    const { registrationQuote } = await import("../tee/identity.ts");
+    const q = await registrationQuote(this.deps.tee, this.deps.identity, this.domain);
+    const tx = await this.#contract
+      .getFunction("registerOracle")
+      .send(this.deps.identity.address, this.deps.identity.encryptionPublicKey, q.quote);
+    await tx.wait();
+    const after = (await this.#contract.getFunction("registrations")(this.deps.identity.address)) as {
+      expiresAt: bigint;
+    };
+    return { registered: true, expiresAt: after.expiresAt };
+  }
+}

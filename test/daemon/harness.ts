@@ -1,0 +1,140 @@
+/** End-to-end harness: a local chain over HTTP, the contracts, a real oracle, and parties. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import type { Contract, Signer } from "ethers";
+import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
+import { deployDealProof } from "../../scripts/lib/deploy.ts";
+import { prepareDataset, sellerEmailKit, type SellerDataset } from "../../scripts/lib/seller-kit.ts";
+import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { loadConfig } from "../../oracle/daemon/config.ts";
+import { startOracle, type OracleOverrides, type RunningOracle } from "../../oracle/daemon/app.ts";
+import { acceptDeal, createDeal, dealProofAt, type CreatedDeal } from "../../oracle/client/parties.ts";
+import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { at } from "../../scripts/lib/at.ts";
+import type { Deployment } from "../../oracle/protocol/deployment.ts";
+
+export interface Env {
+  chain: LocalChain;
+  dir: string;
+  deployment: Deployment;
+  deploymentFile: string;
+  seedFile: string;
+  dbFile: string;
+  dp: Contract;
+  signers: Signer[];
+  email: ReturnType<typeof sellerEmailKit>;
+  dataset: SellerDataset;
+  rpcUrl: string;
+}
+
+const SENDER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"; // Hardhat account #1
+
+export async function setupEnv(opts: { rpcUrl?: (chainUrl: string) => Promise<string> } = {}): Promise<Env> {
+  const chain = await startLocalChain();
+  const dir = mkdtempSync(join(tmpdir(), "dealproof-e2e-"));
+  const seedFile = join(dir, "seed");
+  const sim = SimulatorBackend.fromSeedFile(seedFile);
+  const deployment = await deployDealProof(chain.connection, {
+    networkName: "e2e",
+    attestationKeys: [sim.attestationPublicKey()],
+    measurements: [sim.measurementId()],
+    writeTo: dir,
+  });
+  const signers = await chain.connection.ethers.getSigners();
+  const dataset = await prepareDataset(dir, scenarioByName("vision"), { rows: 2000 });
+  return {
+    chain,
+    dir,
+    deployment,
+    deploymentFile: join(dir, "deployments", "e2e.json"),
+    seedFile,
+    dbFile: join(dir, "oracle.sqlite"),
+    dp: dealProofAt(deployment.dealProof, at(signers, 0)),
+    signers,
+    email: sellerEmailKit(),
+    dataset,
+    rpcUrl: opts.rpcUrl ? await opts.rpcUrl(chain.url) : chain.url,
+  };
+}
+
+export async function oracle(
+  env: Env,
+  over: Record<string, string> = {},
+  hooks: OracleOverrides = {},
+): Promise<RunningOracle> {
+  const cfg = loadConfig({
+    DEALPROOF_RPC_URL: env.rpcUrl,
+    DEALPROOF_DEPLOYMENT: env.deploymentFile,
+    DEALPROOF_SENDER_KEY: SENDER_KEY,
+    DEALPROOF_SIMULATOR_SEED_FILE: env.seedFile,
+    DEALPROOF_DB: env.dbFile,
+    DEALPROOF_CONFIRMATIONS: "0",
+    DEALPROOF_POLL_MS: "50",
+    DEALPROOF_HTTP_HOST: "127.0.0.1",
+    DEALPROOF_HTTP_PORT: "0",
+    DEALPROOF_CONCURRENCY: "8",
+    ...over,
+  });
+  return startOracle(cfg, { resolver: env.email.resolver, logger: pino({ level: "silent" }), ...hooks });
+}
+
+/** Buyer creates (account #2), seller accepts (account #3) — vision scenario limits by default. */
+export async function runDeal(
+  env: Env,
+  o: {
+    buyerIx?: number;
+    sellerIx?: number;
+    budgetUnits?: number;
+    floorUnits?: number;
+    email?: string | null;
+    dataset?: Partial<SellerDataset>;
+    accept?: boolean;
+  } = {},
+): Promise<CreatedDeal> {
+  const s = scenarioByName("vision");
+  const buyer = at(env.signers, o.buyerIx ?? 2);
+  const seller = at(env.signers, o.sellerIx ?? 3);
+  const now = (await env.chain.connection.ethers.provider.getBlock("latest"))!.timestamp;
+  const ds = { ...env.dataset, ...o.dataset };
+  const deal = await createDeal(env.dp, buyer, {
+    seller: await seller.getAddress(),
+    dataRoot: ds.dataRoot,
+    escrowWei: units(s.escrowUnits),
+    deadline: now + 3600,
+    budgetWei: units(o.budgetUnits ?? s.budgetUnits),
+    requirements: s.buyerRequirements,
+  });
+  if (o.accept === false) return deal;
+  const email =
+    o.email === null
+      ? undefined
+      : (o.email ??
+        (await env.email.sign(`sales@${env.email.domain}`, "Dataset offer", s.sellerDescription)));
+  await acceptDeal(env.dp, seller, deal.dealId, {
+    floorWei: units(o.floorUnits ?? s.floorUnits).toString(),
+    description: s.sellerDescription,
+    dataset: { location: ds.location, key: ds.key, chunkSize: ds.chunkSize },
+    ...(email === undefined ? {} : { email }),
+  });
+  return deal;
+}
+
+export async function waitFor<T>(
+  what: string,
+  f: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function settledEvents(env: Env, dealId: bigint) {
+  return env.dp.queryFilter(env.dp.filters.DealSettled!(dealId), env.deployment.deployBlock);
+}
