@@ -2,7 +2,8 @@
  * Assembles a running oracle from its configuration: provider, sender, TEE backend and identity,
  * store, daemon and HTTP API. Used by main.ts, the demo, the tests and the benchmark.
  */
-import { JsonRpcProvider, Wallet } from "ethers";
+import { Wallet } from "ethers";
+import { RetryingJsonRpcProvider } from "../chain/provider.ts";
 import pino, { type Logger } from "pino";
 import { readDeployment } from "../protocol/deployment.ts";
 import { createTeeBackend } from "../tee/index.ts";
@@ -41,11 +42,7 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
       ],
     });
   const deployment = readDeployment(cfg.DEALPROOF_DEPLOYMENT);
-  const provider = new JsonRpcProvider(cfg.DEALPROOF_RPC_URL, undefined, {
-    staticNetwork: true,
-    polling: true,
-    pollingInterval: 250,
-  });
+  const provider = new RetryingJsonRpcProvider(cfg.DEALPROOF_RPC_URL);
   const tee = createTeeBackend(
     cfg.DEALPROOF_TEE_MODE === "simulator"
       ? { mode: "simulator", seedFile: cfg.DEALPROOF_SIMULATOR_SEED_FILE }

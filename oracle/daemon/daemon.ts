@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Provider, Signer } from "ethers";
 import { ChainListener } from "./listener.ts";
 import { buildOutcome, RetryableError, type PipelineDeps, type Step } from "./pipeline.ts";
-import { Submitter, isTransient } from "./submitter.ts";
+import { Submitter, isTransient, withRetry } from "./submitter.ts";
 import type { DealRow, Store, StoredOutcome } from "./store.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
@@ -65,14 +65,14 @@ export class OracleDaemon {
   }
 
   async start(): Promise<void> {
-    const chainId = (await this.deps.provider.getNetwork()).chainId;
+    const chainId = (await withRetry("getNetwork", () => this.deps.provider.getNetwork())).chainId;
     if (chainId !== BigInt(this.deps.deployment.chainId)) {
       throw new Error(
         `the RPC serves chain ${chainId}, but the deployment file is for chain ${this.deps.deployment.chainId}`,
       );
     }
     if (this.deps.register) {
-      const r = await this.submitter.ensureRegistered();
+      const r = await withRetry("registration", () => this.submitter.ensureRegistered());
       this.registrationExpiresAt = r.expiresAt;
       this.deps.logger.info(
         { signer: this.deps.identity.address, registered: r.registered, expiresAt: r.expiresAt.toString() },
@@ -137,6 +137,10 @@ export class OracleDaemon {
         log.info({ txHash: hash }, "settlement sent");
         await this.deps.onStep?.("submitted", row.id);
       });
+      if (r.kind === "already_settled") {
+        this.#done(row.id, "settled", "", log);
+        return;
+      }
       if (r.kind === "closed") {
         this.deps.store.markClosed(row.id, r.why);
         log.warn({ why: r.why }, "deal closed without our settlement");
@@ -149,7 +153,12 @@ export class OracleDaemon {
       }
     } catch (e) {
       const msg = (e as Error).message;
-      const attempts = this.deps.store.recordError(deal.id, msg);
+      let attempts = 0;
+      try {
+        attempts = this.deps.store.recordError(deal.id, msg);
+      } catch {
+        return; // the store is closed: the process is going down; the deal resumes on restart
+      }
       const transient = e instanceof RetryableError || isTransient(e);
       log.warn({ err: msg, attempts, transient }, "deal step failed; will retry");
       if (!transient && attempts >= (this.deps.maxAttempts ?? 5))

@@ -31,6 +31,8 @@ export const DEAL_STATE = ["None", "Open", "Accepted", "Settled", "Refunded"] as
 export type SubmitResult =
   | { kind: "settled"; receipt: TransactionReceipt }
   | { kind: "closed"; why: string }
+  /** Settled on-chain with exactly our outcome (e.g. our transaction's answer was lost). */
+  | { kind: "already_settled" }
   | { kind: "sent"; txHash: string };
 
 export function isTransient(e: unknown): boolean {
@@ -129,6 +131,7 @@ export class Submitter {
     onSent: (txHash: string) => void | Promise<void>,
   ): Promise<SubmitResult> {
     const { state, deadline } = await this.dealState(outcome.settlement.dealId);
+    if (state === "Settled" && (await this.settledWith(outcome))) return { kind: "already_settled" };
     if (state !== "Accepted") return { kind: "closed", why: `the deal is ${state} on-chain` };
     const now = (await withRetry("getBlock", () => this.#provider.getBlock("latest")))!.timestamp;
     if (now > deadline)
@@ -163,6 +166,17 @@ export class Submitter {
     return this.checkReceipt(receipt, outcome.settlement.dealId);
   }
 
+  /** Whether the deal's DealSettled event carries this outcome's terms and transcript hashes. */
+  async settledWith(outcome: StoredOutcome): Promise<boolean> {
+    const events = await withRetry("queryFilter", () =>
+      this.#contract.queryFilter(this.#contract.filters.DealSettled!(BigInt(outcome.settlement.dealId))),
+    );
+    return events.some((e) => {
+      const a = (e as unknown as { args: unknown[] }).args;
+      return a[3] === outcome.settlement.termsHash && a[4] === outcome.settlement.transcriptHash;
+    });
+  }
+
   checkReceipt(receipt: TransactionReceipt | null, dealId: string): SubmitResult {
     if (receipt === null) throw new Error("no receipt");
     if (receipt.status !== 1) throw new Error(`settlement transaction ${receipt.hash} reverted`);
@@ -189,7 +203,7 @@ export class Submitter {
     const current = (await withRetry("currentOracle", () =>
       this.#contract.getFunction("currentOracle")(),
     )) as { signer: string };
-    const now = BigInt((await this.#provider.getBlock("latest"))!.timestamp);
+    const now = BigInt((await withRetry("getBlock", () => this.#provider.getBlock("latest")))!.timestamp);
     const fresh =
       reg.expiresAt > now + BigInt(marginSeconds) &&
       reg.encryptionKey.toLowerCase() === this.deps.identity.encryptionPublicKey.toLowerCase() &&

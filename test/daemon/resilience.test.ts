@@ -1,0 +1,117 @@
+import { expect } from "chai";
+import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
+import { startFlakyProxy } from "./rpc-proxy.ts";
+import type { Step } from "../../oracle/daemon/pipeline.ts";
+import type { RunningOracle } from "../../oracle/daemon/app.ts";
+
+class Crash extends Error {}
+
+async function settledRow(o: RunningOracle, id: bigint) {
+  return waitFor(
+    `deal ${id} to settle`,
+    () => {
+      const row = o.store.get(id.toString());
+      return row?.status === "settled" ? row : undefined;
+    },
+    60_000,
+  );
+}
+
+describe("oracle daemon resilience", function () {
+  this.timeout(180_000);
+  let env: Env;
+  before(async () => {
+    env = await setupEnv();
+  });
+  after(async () => {
+    await env.chain.close();
+  });
+
+  const steps: Step[] = [
+    "open_inputs",
+    "verify_dataset",
+    "verify_email",
+    "negotiate",
+    "outcome_built",
+    "submitted",
+    "settled",
+  ];
+  for (const [i, step] of steps.entries()) {
+    it(`killed at "${step}" and restarted, the deal settles exactly once`, async () => {
+      let crashed = false;
+      let first: RunningOracle | undefined = undefined;
+      first = await oracle(
+        env,
+        { DEALPROOF_SETTLE_MODE: i % 2 === 0 ? "quote" : "signature" },
+        {
+          onStep: (s) => {
+            if (s === step && !crashed) {
+              crashed = true;
+              first!.kill(); // the process dies here: nothing after this point runs
+              throw new Crash(`crash at ${step}`);
+            }
+          },
+        },
+      );
+      const deal = await runDeal(env, { buyerIx: [2, 4, 5, 6, 7][i % 5]! });
+      await waitFor(`the crash at ${step}`, () => crashed || undefined);
+      const second = await oracle(env, { DEALPROOF_SETTLE_MODE: i % 2 === 0 ? "quote" : "signature" });
+      try {
+        const row = await settledRow(second, deal.dealId);
+        expect(row.status).to.equal("settled");
+        expect((await settledEvents(env, deal.dealId)).length).to.equal(1);
+      } finally {
+        await second.stop();
+      }
+    });
+  }
+
+  it("settles through an RPC endpoint that drops and delays requests", async () => {
+    const proxy = await startFlakyProxy(env.chain.url, { dropEvery: 7, failEvery: 5, delayMs: 15 });
+    const o = await oracle({ ...env, rpcUrl: proxy.url });
+    try {
+      const deals = [];
+      for (let k = 0; k < 3; k++) deals.push(await runDeal(env, { buyerIx: 8 + k }));
+      for (const d of deals) {
+        await settledRow(o, d.dealId);
+        expect((await settledEvents(env, d.dealId)).length).to.equal(1);
+      }
+      expect(proxy.stats.dropped + proxy.stats.failed).to.be.greaterThan(0);
+    } finally {
+      await o.stop();
+      await proxy.close();
+    }
+  });
+
+  it("settles 20 concurrent deals, each exactly once", async () => {
+    const o = await oracle(env, { DEALPROOF_CONCURRENCY: "8" });
+    try {
+      const deals = [];
+      for (let k = 0; k < 20; k++)
+        deals.push(await runDeal(env, { buyerIx: [2, 4, 5, 6, 7, 8, 9, 10, 11, 12][k % 10]!, sellerIx: 3 }));
+      for (const d of deals) await settledRow(o, d.dealId);
+      for (const d of deals) expect((await settledEvents(env, d.dealId)).length).to.equal(1);
+      expect(new Set(deals.map((d) => d.dealId)).size).to.equal(20);
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it("graceful stop waits for in-flight deals, and a restart resumes from the stored cursor", async () => {
+    const o = await oracle(env);
+    const deal = await runDeal(env, { buyerIx: 13 });
+    await waitFor(
+      "work to start",
+      () => o.daemon.inFlight() > 0 || o.store.get(deal.dealId.toString())?.status === "settled" || undefined,
+    );
+    await o.stop();
+    const o2 = await oracle(env);
+    try {
+      await settledRow(o2, deal.dealId);
+      expect((await settledEvents(env, deal.dealId)).length).to.equal(1);
+      expect(o2.store.cursor()).to.be.a("number");
+    } finally {
+      await o2.stop();
+    }
+  });
+});
