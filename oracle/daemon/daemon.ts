@@ -153,7 +153,7 @@ export class OracleDaemon {
       }
     } catch (e) {
       const msg = (e as Error).message;
-      let attempts = 0;
+      let attempts: number;
       try {
         attempts = this.deps.store.recordError(deal.id, msg);
       } catch {
