@@ -1,0 +1,245 @@
+/**
+ * `npm run demo [-- --scenario vision|medical|lidar|finance|nlp] [-- --deals N] [-- --settle quote|signature]`
+ * The whole product on this machine, no Docker and no API key needed: a local chain, DealProof and
+ * the simulated DCAP verifier, the oracle daemon with the embedded TDX simulator, a generated
+ * dataset, a DKIM-signed seller email from a local test domain, sealed inputs, negotiation (Claude
+ * when ANTHROPIC_API_KEY is set), a quote- or signature-settled escrow, key delivery, and the
+ * buyer decrypting and verifying the data.
+ */
+import { parseArgs } from "node:util";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { formatEther, getBytes, type Signer } from "ethers";
+import { startLocalChain } from "./lib/local-chain.ts";
+import { deployDealProof } from "./lib/deploy.ts";
+import { prepareDataset, sellerEmailKit } from "./lib/seller-kit.ts";
+import { at } from "./lib/at.ts";
+import { SimulatorBackend, DEFAULT_IMAGE } from "../oracle/tee/simulator.ts";
+import { loadConfig } from "../oracle/daemon/config.ts";
+import { startOracle } from "../oracle/daemon/app.ts";
+import { acceptDeal, createDeal, dealProofAt } from "../oracle/client/parties.ts";
+import { receiveDeal } from "../oracle/data/files.ts";
+import { verifyQuote } from "../oracle/quote/verify.ts";
+import { SCENARIOS, scenarioByName, units } from "../oracle/negotiation/scenarios.ts";
+import type { TranscriptEntry } from "../oracle/negotiation/types.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: "string", default: "vision" },
+    deals: { type: "string", default: "1" },
+    settle: { type: "string", default: "quote" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (args.help) {
+  console.log(
+    `npm run demo -- [--scenario ${SCENARIOS.map((s) => s.name).join("|")}] [--deals N] [--settle quote|signature]`,
+  );
+  process.exit(0);
+}
+const scenario = scenarioByName(args.scenario!);
+const nDeals = Number(args.deals);
+if (!Number.isInteger(nDeals) || nDeals < 1 || nDeals > 15) throw new Error("--deals must be 1..15");
+if (args.settle !== "quote" && args.settle !== "signature")
+  throw new Error("--settle must be quote or signature");
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
+const line = (title: string) =>
+  console.log(`\n${"─".repeat(6)} ${bold(title)} ${"─".repeat(Math.max(4, 60 - title.length))}`);
+
+const claude = (process.env.ANTHROPIC_API_KEY ?? "") !== "";
+console.log(bold("DealProof — verifiable AI negotiation of private data deals"));
+console.log(
+  `scenario ${scenario.name} (${scenario.title}) · ${nDeals} deal(s) · settle by ${args.settle} · agents: ${claude ? "Claude" : "built-in StrategyAgent (no ANTHROPIC_API_KEY)"}`,
+);
+console.log(
+  `buyer budget ${eth(units(scenario.budgetUnits))} (sealed) · seller floor ${eth(units(scenario.floorUnits))} (sealed) · escrow ${eth(units(scenario.escrowUnits))}`,
+);
+
+const dir = mkdtempSync(join(tmpdir(), "dealproof-demo-"));
+const chain = await startLocalChain();
+let oracle: Awaited<ReturnType<typeof startOracle>> | undefined;
+try {
+  line("chain & contracts");
+  const seedFile = join(dir, "simulator-seed");
+  const sim = SimulatorBackend.fromSeedFile(seedFile);
+  const deployment = await deployDealProof(chain.connection, {
+    networkName: "demo",
+    attestationKeys: [sim.attestationPublicKey()],
+    measurements: [sim.measurementId()],
+    writeTo: dir,
+  });
+  console.log(`local chain ${chain.url} (chain id ${deployment.chainId})`);
+  console.log(`DealProof ${deployment.dealProof} · SimulatedDcapVerifier ${deployment.verifier}`);
+  console.log(`allowed enclave measurement ${sim.measurementId()}`);
+
+  line("oracle (embedded TDX simulator)");
+  const email = sellerEmailKit("acme-data.test");
+  const printed = new Set<string>();
+  const onMove = (dealId: string, e: TranscriptEntry) => {
+    const price = e.priceWei === undefined ? "" : ` ${eth(BigInt(e.priceWei)).padStart(12)}`;
+    const tag = nDeals > 1 ? `[deal …${dealId.slice(-4)}] ` : "";
+    const refused = e.refused ? `  REFUSED: ${e.refused.reason}` : "";
+    console.log(
+      `  ${tag}[round ${e.round}] ${e.role.toUpperCase().padEnd(6)} ${e.action.toUpperCase().padEnd(7)}${price}  ${e.note ?? ""}${refused}`,
+    );
+    printed.add(dealId);
+  };
+  oracle = await startOracle(
+    loadConfig({
+      ...process.env,
+      DEALPROOF_RPC_URL: chain.url,
+      DEALPROOF_DEPLOYMENT: join(dir, "deployments", "demo.json"),
+      DEALPROOF_SENDER_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+      DEALPROOF_SIMULATOR_SEED_FILE: seedFile,
+      DEALPROOF_DB: join(dir, "oracle.sqlite"),
+      DEALPROOF_CONFIRMATIONS: "0",
+      DEALPROOF_POLL_MS: "100",
+      DEALPROOF_HTTP_HOST: "127.0.0.1",
+      DEALPROOF_HTTP_PORT: "0",
+      DEALPROOF_SETTLE_MODE: args.settle,
+      DEALPROOF_TEE_MODE: "simulator",
+    }),
+    { resolver: email.resolver, logger: pino({ level: "silent" }), onMove },
+  );
+  console.log(`oracle API ${oracle.url} · signer ${oracle.identity.address} · registered with a TDX quote`);
+
+  line("seller prepares the dataset");
+  const dataset = await prepareDataset(dir, scenario, { rows: 4000 });
+  console.log(
+    `${dataset.size} bytes of ${scenario.dataset.columns.join(",")} → encrypted (AES-256-GCM chunks)`,
+  );
+  console.log(`dataRoot ${dataset.dataRoot}`);
+  const eml = await email.sign(
+    `sales@${email.domain}`,
+    `${scenario.title}: offer`,
+    scenario.sellerDescription,
+  );
+  console.log(`seller email DKIM-signed by ${email.domain} (ed25519)`);
+
+  line("buyer creates, seller accepts (inputs sealed to the oracle's key)");
+  const signers = await chain.connection.ethers.getSigners();
+  const seller: Signer = at(signers, 3);
+  const dp = dealProofAt(deployment.dealProof, seller);
+  const provider = chain.connection.ethers.provider;
+  const buyers = Array.from({ length: nDeals }, (_, i) => at(signers, 4 + i));
+  const balance = async (s: Signer) => provider.getBalance(await s.getAddress());
+  const before = { seller: await balance(seller), buyers: await Promise.all(buyers.map(balance)) };
+  const gas: Record<string, bigint> = {};
+  const deals = [];
+  const now = (await provider.getBlock("latest"))!.timestamp;
+  for (const buyer of buyers) {
+    const d = await createDeal(dp, buyer, {
+      seller: await seller.getAddress(),
+      dataRoot: dataset.dataRoot,
+      escrowWei: units(scenario.escrowUnits),
+      deadline: now + 3600,
+      budgetWei: units(scenario.budgetUnits),
+      requirements: scenario.buyerRequirements,
+    });
+    gas.createDeal = d.receipt.gasUsed;
+    const r = await acceptDeal(dp, seller, d.dealId, {
+      floorWei: units(scenario.floorUnits).toString(),
+      description: scenario.sellerDescription,
+      dataset: { location: dataset.location, key: dataset.key, chunkSize: dataset.chunkSize },
+      email: eml,
+    });
+    gas.acceptDeal = r.gasUsed;
+    deals.push(d);
+    console.log(`deal ${d.dealId} created (escrow ${eth(units(scenario.escrowUnits))}) and accepted`);
+  }
+
+  line("negotiation inside the enclave (live transcript)");
+  const rows = [];
+  for (const d of deals) {
+    for (;;) {
+      const row = oracle.store.get(d.dealId.toString());
+      if (row?.status === "settled" || row?.status === "closed") {
+        rows.push(row);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  line("result");
+  for (const [i, row] of rows.entries()) {
+    const outcome = JSON.parse(row.outcome!);
+    const terms = JSON.parse(outcome.termsJson);
+    console.log(
+      outcome.settlement.agreed
+        ? `✓ deal ${row.id.slice(0, 10)}… agreed at ${eth(BigInt(outcome.settlement.price))} · ${terms.terms.accessScope}, ${terms.terms.durationDays} days`
+        : `✗ deal ${row.id.slice(0, 10)}… no agreement: ${outcome.reason}`,
+    );
+    if (i === 0) {
+      console.log(
+        `  seller identity: ${terms.sellerIdentity.verified ? `DKIM-verified ${terms.sellerIdentity.domain}` : "not verified"}`,
+      );
+      console.log(
+        `  data facts seen by the buyer's agent: ${JSON.stringify({ records: terms.dataFacts.records, columns: terms.dataFacts.columns })}`,
+      );
+      console.log(`  termsHash ${outcome.settlement.termsHash}`);
+      console.log(`  transcriptHash ${outcome.settlement.transcriptHash}`);
+      gas[args.settle === "quote" ? "settleWithQuote" : "settleWithSignature"] = BigInt(row.gas_used ?? "0");
+      const tx = await provider.getTransaction(row.tx_hash!);
+      const parsed = dp.interface.parseTransaction(tx!)!;
+      if (parsed.name === "settleWithQuote") {
+        line("the settlement quote, verified off-chain");
+        const v = verifyQuote(getBytes(parsed.args[1] as string), {
+          simulatorKeys: [sim.attestationPublicKey()],
+          eventLog: sim.eventLog(),
+          expectedComposeHash: DEFAULT_IMAGE.composeHash,
+        });
+        console.log(`  mode ${v.mode} · TCB ${v.tcbStatus} · measurement ${v.measurementId}`);
+        console.log(
+          `  report_data ${v.reportData!.slice(0, 66)}… (= EIP-712 Settlement digest ‖ 32 zero bytes)`,
+        );
+        console.log(`  checks: ${v.checks.map((c) => `${c.name} ${c.passed ? "✓" : "✗"}`).join(" · ")}`);
+      }
+    }
+  }
+
+  line("key delivery: the buyer decrypts and verifies the dataset");
+  for (const [i, d] of deals.entries()) {
+    const row = rows[i]!;
+    if (!JSON.parse(row.outcome!).settlement.agreed) continue;
+    const out = join(dir, `received-${i}.csv`);
+    const r = await receiveDeal(provider, deployment, d.dealId, d.delivery.privateKey, out);
+    const same = readFileSync(out).equals(readFileSync(dataset.plainPath));
+    console.log(
+      `deal ${d.dealId.toString().slice(0, 10)}…: ${r.size} bytes, every chunk checked against ${r.dataRoot.slice(0, 18)}… ${same ? "✓ identical to the seller's data" : "✗ MISMATCH"}`,
+    );
+  }
+
+  line("withdrawals and balances");
+  const sellerW = await (await (dp.connect(seller) as typeof dp).getFunction("withdraw")()).wait();
+  gas.withdraw = sellerW!.gasUsed;
+  for (const b of buyers) {
+    const credit = (await dp.getFunction("credits")(await b.getAddress())) as bigint;
+    if (credit > 0n) await (await (dp.connect(b) as typeof dp).getFunction("withdraw")()).wait();
+  }
+  const after = { seller: await balance(seller), buyers: await Promise.all(buyers.map(balance)) };
+  console.log(
+    `seller  ${eth(before.seller)} → ${eth(after.seller)}  (${eth(after.seller - before.seller)}, after gas)`,
+  );
+  buyers.forEach((_, i) =>
+    console.log(
+      `buyer ${i + 1} ${eth(before.buyers[i]!)} → ${eth(after.buyers[i]!)}  (${eth(after.buyers[i]! - before.buyers[i]!)}, after gas)`,
+    ),
+  );
+  console.log(`DealProof holds ${eth(await provider.getBalance(deployment.dealProof))}`);
+
+  line("gas used");
+  for (const [k, v] of Object.entries(gas)) console.log(`  ${k.padEnd(22)} ${v.toString().padStart(8)}`);
+  console.log(
+    `\n${bold("done")}: ${rows.filter((r) => JSON.parse(r.outcome!).settlement.agreed).length}/${rows.length} deal(s) agreed and settled on-chain.`,
+  );
+} finally {
+  await oracle?.stop();
+  await chain.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(0);
