@@ -1,0 +1,57 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { writeFileSync } from "node:fs";
+import { hexlify, isAddress, isHexString, formatEther } from "ethers";
+import { userError } from "./user-error.ts";
+import { dealContext, ethAmount, wrap } from "./context.ts";
+import { createDeal } from "../../oracle/client/parties.ts";
+
+interface Args {
+  seller: string;
+  dataRoot: string;
+  escrow: string;
+  budget: string;
+  requirements: string;
+  hours: string;
+  deliveryKeyOut: string;
+  account: string;
+  json: boolean;
+}
+
+export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  if (!isAddress(a.seller)) throw userError("--seller must be the seller's address");
+  if (!isHexString(a.dataRoot, 32))
+    throw userError("--data-root must be the 32-byte root from dataset:commit");
+  if (a.requirements === "")
+    throw userError("--requirements is required (it is sealed, only the oracle reads it)");
+  if (a.deliveryKeyOut === "")
+    throw userError("--delivery-key-out is required: without that key you cannot receive the data");
+  if (!/^[1-9][0-9]*$/.test(a.hours)) throw userError("--hours must be a whole number of hours");
+  const escrow = ethAmount("escrow", a.escrow);
+  const budget = ethAmount("budget", a.budget);
+  if (budget > escrow) throw userError("--budget cannot exceed --escrow (the escrow pays the price)");
+  const { connection, dp, signer } = await dealContext(hre, a.account);
+  const now = (await connection.ethers.provider.getBlock("latest"))!.timestamp;
+  const d = await wrap(() =>
+    createDeal(dp, signer, {
+      seller: a.seller,
+      dataRoot: a.dataRoot,
+      escrowWei: escrow,
+      deadline: now + Number(a.hours) * 3600,
+      budgetWei: budget,
+      requirements: a.requirements,
+    }),
+  );
+  writeFileSync(a.deliveryKeyOut, hexlify(d.delivery.privateKey) + "\n", { mode: 0o600 });
+  const out = {
+    dealId: d.dealId.toString(),
+    txHash: d.receipt.hash,
+    gasUsed: d.receipt.gasUsed.toString(),
+    escrow: formatEther(escrow),
+    deliveryKeyFile: a.deliveryKeyOut,
+  };
+  console.log(
+    a.json
+      ? JSON.stringify(out)
+      : `deal ${out.dealId} created (escrow ${out.escrow} ETH, tx ${out.txHash}); delivery key saved to ${a.deliveryKeyOut}`,
+  );
+}
