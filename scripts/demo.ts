@@ -98,6 +98,7 @@ try {
       DEALPROOF_DB: join(dir, "oracle.sqlite"),
       DEALPROOF_CONFIRMATIONS: "0",
       DEALPROOF_POLL_MS: "100",
+      DEALPROOF_RPC_POLL_MS: "50",
       DEALPROOF_HTTP_HOST: "127.0.0.1",
       DEALPROOF_HTTP_PORT: "0",
       DEALPROOF_SETTLE_MODE: args.settle,

@@ -42,7 +42,9 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
       ],
     });
   const deployment = readDeployment(cfg.DEALPROOF_DEPLOYMENT);
-  const provider = new RetryingJsonRpcProvider(cfg.DEALPROOF_RPC_URL);
+  const provider = new RetryingJsonRpcProvider(cfg.DEALPROOF_RPC_URL, {
+    pollingIntervalMs: cfg.DEALPROOF_RPC_POLL_MS,
+  });
   const tee = createTeeBackend(
     cfg.DEALPROOF_TEE_MODE === "simulator"
       ? { mode: "simulator", seedFile: cfg.DEALPROOF_SIMULATOR_SEED_FILE }

@@ -23,6 +23,8 @@ export const configSchema = z.object({
   DEALPROOF_CONFIRMATIONS: int(0, 64).default(2),
   DEALPROOF_START_BLOCK: int(0).optional(),
   DEALPROOF_POLL_MS: int(10, 600_000).default(2000),
+  /** How often ethers polls for receipts and blocks while waiting on a transaction. */
+  DEALPROOF_RPC_POLL_MS: int(10, 60_000).default(1000),
   DEALPROOF_CONCURRENCY: int(1, 256).default(4),
   DEALPROOF_DB: z.string().default(".dealproof/oracle.sqlite"),
   DEALPROOF_HTTP_HOST: z.string().default("0.0.0.0"),

@@ -72,6 +72,7 @@ export async function oracle(
     DEALPROOF_DB: env.dbFile,
     DEALPROOF_CONFIRMATIONS: "0",
     DEALPROOF_POLL_MS: "50",
+    DEALPROOF_RPC_POLL_MS: "50",
     DEALPROOF_HTTP_HOST: "127.0.0.1",
     DEALPROOF_HTTP_PORT: "0",
     DEALPROOF_CONCURRENCY: "8",
