@@ -4,6 +4,7 @@
  */
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createHash } from "node:crypto";
 import { ChallengeBook } from "./auth.ts";
 import type { Store, StoredOutcome } from "../daemon/store.ts";
 import type { Deployment } from "../protocol/deployment.ts";
@@ -17,6 +18,8 @@ export interface ApiDeps {
   encryptionKey: string;
   measurementId: string;
   registrationExpiresAt: () => bigint | undefined;
+  /** A fresh quote over report_data (for operators allowing this CVM's measurement). */
+  quote?: (reportData: Uint8Array) => Promise<{ quote: Uint8Array; eventLog: string }>;
   /** host[:port] that challenges name (EIP-4361 domain). */
   domain?: string;
 }
@@ -55,6 +58,26 @@ export function createApi(deps: ApiDeps): {
         cursor: deps.store.cursor() ?? null,
         deals: deps.store.counts(),
       });
+    }
+    if (url.pathname === "/attestation" && deps.quote !== undefined) {
+      // report_data = sha256("DealProof/attestation/v1" ‖ nonce): the caller's nonce proves freshness.
+      const nonce = url.searchParams.get("nonce") ?? "";
+      if (!/^([0-9a-fA-F]{2}){0,32}$/.test(nonce))
+        return send(res, 400, { error: "nonce must be up to 32 bytes of hex" });
+      const rd = createHash("sha256")
+        .update("DealProof/attestation/v1")
+        .update(Buffer.from(nonce, "hex"))
+        .digest();
+      deps.quote(rd).then(
+        (q) =>
+          send(res, 200, {
+            quote: Buffer.from(q.quote).toString("hex"),
+            event_log: q.eventLog,
+            report_data: rd.toString("hex"),
+          }),
+        (e: unknown) => send(res, 503, { error: `the TEE did not give a quote: ${(e as Error).message}` }),
+      );
+      return;
     }
     if (url.pathname === "/auth/challenge") {
       const address = url.searchParams.get("address") ?? "";

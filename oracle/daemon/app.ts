@@ -92,6 +92,7 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
     encryptionKey: identity.encryptionPublicKey,
     measurementId: info.measurementId,
     registrationExpiresAt: () => daemon.registrationExpiresAt,
+    quote: (rd) => tee.getQuote(rd),
   });
   const url = await api.listen(cfg.DEALPROOF_HTTP_PORT, cfg.DEALPROOF_HTTP_HOST);
   logger.info(

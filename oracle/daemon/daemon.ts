@@ -71,16 +71,32 @@ export class OracleDaemon {
         `the RPC serves chain ${chainId}, but the deployment file is for chain ${this.deps.deployment.chainId}`,
       );
     }
-    if (this.deps.register) {
+    if (this.deps.register) await this.#register();
+    this.#running = true;
+    this.#schedule(0);
+  }
+
+  /**
+   * Registers (or renews) the oracle's key. A refusal — typically MeasurementNotAllowed before the
+   * owner has allowed this CVM — is logged and retried every tick, so the API stays up and the
+   * operator can fetch GET /attestation to allow the measurement.
+   */
+  async #register(): Promise<void> {
+    try {
       const r = await withRetry("registration", () => this.submitter.ensureRegistered());
       this.registrationExpiresAt = r.expiresAt;
       this.deps.logger.info(
         { signer: this.deps.identity.address, registered: r.registered, expiresAt: r.expiresAt.toString() },
         "oracle registration",
       );
+    } catch (e) {
+      this.registrationExpiresAt = undefined;
+      const info = await this.deps.tee.info().catch(() => undefined);
+      this.deps.logger.error(
+        { err: (e as Error).message.slice(0, 300), measurementId: info?.measurementId },
+        "registration refused; allow this measurement (npx hardhat measurement:allow) — retrying",
+      );
     }
-    this.#running = true;
-    this.#schedule(0);
   }
 
   #schedule(ms: number): void {
@@ -92,6 +108,13 @@ export class OracleDaemon {
 
   /** One pass: catch up with the chain, then start work on pending deals up to the limit. */
   async tick(): Promise<void> {
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    if (
+      this.deps.register &&
+      (this.registrationExpiresAt === undefined || this.registrationExpiresAt < now + 3600n)
+    ) {
+      await this.#register();
+    }
     try {
       await this.listener.poll();
     } catch (e) {

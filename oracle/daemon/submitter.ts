@@ -211,9 +211,15 @@ export class Submitter {
     if (fresh) return { registered: false, expiresAt: reg.expiresAt };
     const { registrationQuote } = await import("../tee/identity.ts");
     const q = await registrationQuote(this.deps.tee, this.deps.identity, this.domain);
-    const tx = await this.#contract
-      .getFunction("registerOracle")
-      .send(this.deps.identity.address, this.deps.identity.encryptionPublicKey, q.quote);
+    let tx;
+    try {
+      tx = await this.#contract
+        .getFunction("registerOracle")
+        .send(this.deps.identity.address, this.deps.identity.encryptionPublicKey, q.quote);
+    } catch (e) {
+      this.#sender.reset(); // the failed send must not leave a nonce gap behind it
+      throw e;
+    }
     await tx.wait();
     const after = (await this.#contract.getFunction("registrations")(this.deps.identity.address)) as {
       expiresAt: bigint;
