@@ -148,6 +148,20 @@ describe("SimulatedDcapVerifier", () => {
     await d.verifier.setAttestationKey(xy.slice(0, 32), xy.slice(32), true);
   });
 
+  it("reports the owner-set FMSPC, and only the owner sets it", async () => {
+    await expect(d.verifier.connect(d.other).setFmspc("0x112233445566")).to.be.revertedWithCustomError(
+      d.verifier,
+      "OwnableUnauthorizedAccount",
+    );
+    await expect(d.verifier.setFmspc("0x112233445566"))
+      .to.emit(d.verifier, "FmspcSet")
+      .withArgs("0x112233445566");
+    const [ok, out] = await verify(quoteWith(new Uint8Array(64)));
+    expect(ok).to.equal(true);
+    expect(out.slice(2 + 10, 2 + 22)).to.equal("112233445566");
+    await d.verifier.setFmspc(FMSPC);
+  });
+
   it("refuses to deploy on a public chain id unless forced", async () => {
     const { ethers } = await network.create({ override: { chainId: 11155111 } });
     const owner = at(await ethers.getSigners(), 0, "signer");
