@@ -43,6 +43,11 @@ const files = argv.includes("--files") ? argv.slice(argv.indexOf("--files") + 1)
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const problems: string[] = [];
 
+// Compile first: the type-check needs the contract types Hardhat generates (types/).
+console.log("\n== build");
+const build = await run("hardhat", ["build"]);
+if (build.exitCode !== 0) problems.push(`build failed (exit ${build.exitCode})`);
+
 if (!skipChecks) {
   const checks: [string, string, string[]][] = [
     ["type-check", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
@@ -77,7 +82,7 @@ const suites: [string, string[]][] = [
   ["solidity", ["test", "solidity", ...files.filter((f) => f.endsWith(".sol"))]],
   ["mocha", ["test", "mocha", ...files.filter((f) => f.endsWith(".ts"))]],
 ];
-let compiled = false;
+let compiled = build.exitCode === 0;
 for (const [name, args] of suites) {
   if (only !== undefined && only !== name) continue;
   if (files.length > 0 && args.length === 2) continue;
