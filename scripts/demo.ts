@@ -17,7 +17,7 @@ import { deployDealProof } from "./lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "./lib/seller-kit.ts";
 import { at } from "./lib/at.ts";
 import { SimulatorBackend, DEFAULT_IMAGE } from "../oracle/tee/simulator.ts";
-import { loadConfig } from "../oracle/daemon/config.ts";
+import { localOracleConfig } from "./lib/local-oracle.ts";
 import { startOracle } from "../oracle/daemon/app.ts";
 import { acceptDeal, createDeal, dealProofAt } from "../oracle/client/parties.ts";
 import { receiveDeal } from "../oracle/data/files.ts";
@@ -89,20 +89,21 @@ try {
     printed.add(dealId);
   };
   oracle = await startOracle(
-    loadConfig({
-      ...process.env,
-      DEALPROOF_RPC_URL: chain.url,
-      DEALPROOF_DEPLOYMENT: join(dir, "deployments", "demo.json"),
-      DEALPROOF_SENDER_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-      DEALPROOF_SIMULATOR_SEED_FILE: seedFile,
-      DEALPROOF_DB: join(dir, "oracle.sqlite"),
-      DEALPROOF_CONFIRMATIONS: "0",
-      DEALPROOF_POLL_MS: "100",
-      DEALPROOF_RPC_POLL_MS: "50",
-      DEALPROOF_HTTP_HOST: "127.0.0.1",
-      DEALPROOF_HTTP_PORT: "0",
-      DEALPROOF_SETTLE_MODE: args.settle,
-      DEALPROOF_TEE_MODE: "simulator",
+    localOracleConfig({
+      rpcUrl: chain.url,
+      deploymentFile: join(dir, "deployments", "demo.json"),
+      seedFile,
+      dir,
+      overrides: {
+        DEALPROOF_POLL_MS: "100",
+        DEALPROOF_SETTLE_MODE: args.settle!,
+        ...(claude
+          ? {
+              ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY!,
+              ...(process.env.DEALPROOF_MODEL ? { DEALPROOF_MODEL: process.env.DEALPROOF_MODEL } : {}),
+            }
+          : {}),
+      },
     }),
     { resolver: email.resolver, logger: pino({ level: "silent" }), onMove },
   );

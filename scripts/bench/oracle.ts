@@ -18,7 +18,7 @@ import { prepareDataset, sellerEmailKit } from "../lib/seller-kit.ts";
 import { at } from "../lib/at.ts";
 import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
 import { loadOracleIdentity } from "../../oracle/tee/identity.ts";
-import { loadConfig } from "../../oracle/daemon/config.ts";
+import { localOracleConfig, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { startOracle } from "../../oracle/daemon/app.ts";
 import { acceptDeal, createDeal, dealProofAt } from "../../oracle/client/parties.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
@@ -40,7 +40,6 @@ const { values: a } = parseArgs({
 });
 const N = Number(a.deals);
 const mode = a.settle === "signature" ? "signature" : "quote";
-const SENDER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const s = scenarioByName("vision");
 const pct = (xs: number[], p: number) =>
   [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -101,19 +100,17 @@ try {
   // not what is measured; latency runs from DealAccepted (or the oracle's start, if later).
   const acceptedAt = new Map<string, number>();
   const settledAt = new Map<string, number>();
-  const config = loadConfig({
-    DEALPROOF_RPC_URL: chain.url,
-    DEALPROOF_DEPLOYMENT: join(dir, "deployments", "bench.json"),
-    DEALPROOF_SENDER_KEY: SENDER_KEY,
-    DEALPROOF_SIMULATOR_SEED_FILE: seedFile,
-    DEALPROOF_DB: join(dir, "oracle.sqlite"),
-    DEALPROOF_CONFIRMATIONS: "0",
-    DEALPROOF_POLL_MS: "20",
-    DEALPROOF_RPC_POLL_MS: "20",
-    DEALPROOF_CONCURRENCY: String(N),
-    DEALPROOF_HTTP_HOST: "127.0.0.1",
-    DEALPROOF_HTTP_PORT: "0",
-    DEALPROOF_SETTLE_MODE: mode,
+  const config = localOracleConfig({
+    rpcUrl: chain.url,
+    deploymentFile: join(dir, "deployments", "bench.json"),
+    seedFile,
+    dir,
+    overrides: {
+      DEALPROOF_POLL_MS: "20",
+      DEALPROOF_RPC_POLL_MS: "20",
+      DEALPROOF_CONCURRENCY: String(N),
+      DEALPROOF_SETTLE_MODE: mode,
+    },
   });
   const quiet = pino({ level: "silent" });
   await (await startOracle(config, { resolver: email.resolver, logger: quiet })).stop(); // registers the oracle key
@@ -152,7 +149,7 @@ try {
       proof: mode === "quote" ? (await sim.getQuote(reportDataFor(digest))).quote : id.signDigest(digest),
     });
   }
-  const sender = new NonceManager(new Wallet(SENDER_KEY, provider));
+  const sender = new NonceManager(new Wallet(LOCAL_SENDER_KEY, provider));
   const c = new Contract(deployment.dealProof, DEAL_PROOF_ABI, sender);
   const fn = c.getFunction(mode === "quote" ? "settleWithQuote" : "settleWithSignature");
   const t0 = performance.now();

@@ -35,6 +35,8 @@ export async function deployDealProof(
   connection: NetworkConnection,
   opts: DeployOptions,
 ): Promise<Deployment> {
+  // A fresh clone has no artifacts yet; when they are current this is a no-op.
+  await hre.tasks.getTask("build").run({ quiet: true });
   const { ethers, ignition } = connection;
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const kind = opts.verifierKind ?? (LOCAL_CHAIN_IDS.has(chainId) ? "simulated" : "automata");

@@ -8,7 +8,7 @@ import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.
 import { deployDealProof } from "../../scripts/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit, type SellerDataset } from "../../scripts/lib/seller-kit.ts";
 import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
-import { loadConfig } from "../../oracle/daemon/config.ts";
+import { localOracleConfig } from "../../scripts/lib/local-oracle.ts";
 import { startOracle, type OracleOverrides, type RunningOracle } from "../../oracle/daemon/app.ts";
 import { acceptDeal, createDeal, dealProofAt, type CreatedDeal } from "../../oracle/client/parties.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
@@ -28,8 +28,6 @@ export interface Env {
   dataset: SellerDataset;
   rpcUrl: string;
 }
-
-const SENDER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"; // Hardhat account #1
 
 export async function setupEnv(opts: { rpcUrl?: (chainUrl: string) => Promise<string> } = {}): Promise<Env> {
   const chain = await startLocalChain();
@@ -64,19 +62,12 @@ export async function oracle(
   over: Record<string, string> = {},
   hooks: OracleOverrides = {},
 ): Promise<RunningOracle> {
-  const cfg = loadConfig({
-    DEALPROOF_RPC_URL: env.rpcUrl,
-    DEALPROOF_DEPLOYMENT: env.deploymentFile,
-    DEALPROOF_SENDER_KEY: SENDER_KEY,
-    DEALPROOF_SIMULATOR_SEED_FILE: env.seedFile,
-    DEALPROOF_DB: env.dbFile,
-    DEALPROOF_CONFIRMATIONS: "0",
-    DEALPROOF_POLL_MS: "50",
-    DEALPROOF_RPC_POLL_MS: "50",
-    DEALPROOF_HTTP_HOST: "127.0.0.1",
-    DEALPROOF_HTTP_PORT: "0",
-    DEALPROOF_CONCURRENCY: "8",
-    ...over,
+  const cfg = localOracleConfig({
+    rpcUrl: env.rpcUrl,
+    deploymentFile: env.deploymentFile,
+    seedFile: env.seedFile,
+    dir: env.dir,
+    overrides: { DEALPROOF_DB: env.dbFile, DEALPROOF_CONCURRENCY: "8", ...over },
   });
   return startOracle(cfg, { resolver: env.email.resolver, logger: pino({ level: "silent" }), ...hooks });
 }
