@@ -19,6 +19,10 @@ import {DcapOutput} from "./lib/DcapOutput.sol";
 /// (chain id, this contract), and a deal settles at most once (Settled and Refunded are
 /// terminal). A digest can therefore authorise nothing after its first use, without a
 /// used-digest mapping (which would cost a fresh storage slot per deal).
+/// Gas: a deal lives in two storage slots for its whole life. Its id commits to the dataset
+/// root (so the root is checked without being stored), and its payouts are kept in the slots
+/// the escrow and the deadline used (so settlement writes no fresh slot). A whole deal settled
+/// by signature costs under 250k gas (docs/contracts.md has the table).
 contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
     /// @notice Life cycle of a deal. None means the id is unknown.
     enum DealState {
@@ -29,14 +33,32 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         Refunded
     }
 
-    /// @notice A deal as stored: three slots.
+    /// @notice A deal as stored: two slots. The dataset root is not stored: the deal id commits
+    /// to it (`dealIdFor`). Once a deal is terminal its deadline is no longer needed, and the
+    /// second slot holds the seller's payout instead.
+    struct StoredDeal {
+        address buyer;
+        /// Open/Accepted: the escrow. Settled/Refunded: the buyer's payout not yet withdrawn.
+        uint88 buyerAmount;
+        DealState state;
+        address seller;
+        /// Open/Accepted: the deadline. Settled/Refunded: the seller's payout not yet withdrawn.
+        uint96 deadlineOrSellerAmount;
+    }
+
+    /// @notice A deal as `getDeal` reports it.
     struct Deal {
         address buyer;
-        uint96 escrow;
         address seller;
-        uint64 deadline;
         DealState state;
-        bytes32 dataRoot;
+        /// Open/Accepted: the escrow. Settled/Refunded: 0.
+        uint256 escrow;
+        /// Open/Accepted: the deadline. Settled/Refunded: 0.
+        uint64 deadline;
+        /// Settled/Refunded: what the buyer can still withdraw. Open/Accepted: 0.
+        uint256 buyerPayout;
+        /// Settled: what the seller can still withdraw. Otherwise 0.
+        uint256 sellerPayout;
     }
 
     /// @notice The outcome the enclave attests (EIP-712 `Settlement`, DESIGN.md §3).
@@ -87,11 +109,7 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
     mapping(bytes32 measurementId => bool allowed) public allowedMeasurements;
     /// @notice Registered oracle signers.
     mapping(address signer => OracleRegistration) public registrations;
-    /// @notice Number of deals each buyer has created; part of the next deal id.
-    mapping(address buyer => uint256 nonce) public dealNonce;
-    /// @notice ETH each account can withdraw.
-    mapping(address account => uint256 amount) public credits;
-    mapping(uint256 dealId => Deal) private _deals;
+    mapping(uint256 dealId => StoredDeal) private _deals;
 
     event DealCreated(
         uint256 indexed dealId,
@@ -112,7 +130,7 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         bytes delivery
     );
     event DealRefunded(uint256 indexed dealId, uint256 amount);
-    event Withdrawn(address indexed account, address indexed to, uint256 amount);
+    event Withdrawn(uint256 indexed dealId, address indexed account, address to, uint256 amount);
     event OracleRegistered(
         address indexed signer,
         bytes32 encryptionKey,
@@ -129,12 +147,14 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
     error InvalidDeadline(uint64 deadline);
     error InvalidDataRoot();
     error SealedInputTooLarge(uint256 length, uint256 max);
+    error DealExists(uint256 dealId);
     error InvalidState(uint256 dealId, DealState state);
     error NotSeller(uint256 dealId, address caller);
+    error NotParty(uint256 dealId, address caller);
     error DeadlinePassed(uint256 dealId, uint64 deadline);
     error DeadlineNotPassed(uint256 dealId, uint64 deadline);
     error PriceAboveEscrow(uint256 price, uint256 escrow);
-    error DataRootMismatch(bytes32 expected, bytes32 actual);
+    error DataRootMismatch(uint256 dealId, bytes32 dataRoot);
     error InvalidNoDealOutcome();
     error VerifierRejected(bytes reason);
     error UnsupportedQuote(uint16 version, uint16 bodyType);
@@ -169,18 +189,29 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
 
     // ───────────────────────────── deals ─────────────────────────────
 
-    /// @notice The id the buyer's next `createDeal` will get, so a sealed input can bind it.
-    /// @param buyer The buyer's address.
-    /// @return The deal id: keccak256(chain id, this contract, buyer, buyer's deal count).
-    function nextDealId(address buyer) public view returns (uint256) {
-        return uint256(keccak256(abi.encode(block.chainid, address(this), buyer, dealNonce[buyer])));
+    /// @notice The id `createDeal` gives a deal, known before it is sent so a sealed input can
+    /// bind it. One buyer cannot hold two deals with the same seller, root and deadline.
+    /// @param buyer The buyer (the caller of `createDeal`).
+    /// @param seller The seller.
+    /// @param dataRoot The dataset commitment.
+    /// @param deadline The deadline.
+    /// @return keccak256(abi.encode(chain id, this contract, buyer, seller, dataRoot, deadline)).
+    function dealIdFor(
+        address buyer,
+        address seller,
+        bytes32 dataRoot,
+        uint64 deadline
+    ) public view returns (uint256) {
+        return
+            uint256(keccak256(abi.encode(block.chainid, address(this), buyer, seller, dataRoot, deadline)));
     }
 
     /// @notice Opens a deal, escrowing `msg.value` (which may exceed the private budget, hiding it).
     /// @param seller The only address that may accept.
     /// @param dataRoot The seller's Merkle commitment to the dataset.
     /// @param deadline Unix time after which an unsettled deal can be refunded.
-    /// @param sealedBuyerInput HPKE ciphertext of the buyer's private input, bound to `nextDealId(msg.sender)`.
+    /// @param sealedBuyerInput HPKE ciphertext of the buyer's private input, bound to the deal id
+    /// (`dealIdFor(msg.sender, seller, dataRoot, deadline)`).
     /// @return dealId The new deal's id.
     function createDeal(
         address seller,
@@ -189,22 +220,21 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         bytes calldata sealedBuyerInput
     ) external payable returns (uint256 dealId) {
         if (seller == address(0) || seller == msg.sender) revert InvalidSeller(seller);
-        if (msg.value == 0 || msg.value > type(uint96).max) revert InvalidEscrow(msg.value);
+        if (msg.value == 0 || msg.value > type(uint88).max) revert InvalidEscrow(msg.value);
         if (deadline <= block.timestamp || deadline > block.timestamp + MAX_DEAL_DURATION) {
             revert InvalidDeadline(deadline);
         }
         if (dataRoot == bytes32(0)) revert InvalidDataRoot();
         _checkInputSize(sealedBuyerInput.length);
 
-        dealId = nextDealId(msg.sender);
-        ++dealNonce[msg.sender];
-        _deals[dealId] = Deal({
+        dealId = dealIdFor(msg.sender, seller, dataRoot, deadline);
+        if (_deals[dealId].state != DealState.None) revert DealExists(dealId);
+        _deals[dealId] = StoredDeal({
             buyer: msg.sender,
-            escrow: uint96(msg.value),
-            seller: seller,
-            deadline: deadline,
+            buyerAmount: uint88(msg.value),
             state: DealState.Open,
-            dataRoot: dataRoot
+            seller: seller,
+            deadlineOrSellerAmount: deadline
         });
         emit DealCreated(dealId, msg.sender, seller, dataRoot, msg.value, deadline, sealedBuyerInput);
     }
@@ -213,10 +243,11 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
     /// @param dealId The deal.
     /// @param sealedSellerInput HPKE ciphertext of the seller's private input, bound to `dealId`.
     function acceptDeal(uint256 dealId, bytes calldata sealedSellerInput) external {
-        Deal storage deal = _deals[dealId];
+        StoredDeal storage deal = _deals[dealId];
         if (deal.state != DealState.Open) revert InvalidState(dealId, deal.state);
         if (msg.sender != deal.seller) revert NotSeller(dealId, msg.sender);
-        if (block.timestamp > deal.deadline) revert DeadlinePassed(dealId, deal.deadline);
+        uint64 deadline = uint64(deal.deadlineOrSellerAmount);
+        if (block.timestamp > deadline) revert DeadlinePassed(dealId, deadline);
         _checkInputSize(sealedSellerInput.length);
 
         deal.state = DealState.Accepted;
@@ -231,7 +262,7 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         Settlement calldata outcome,
         bytes calldata quote
     ) external payable nonReentrant {
-        Deal storage deal = _checkSettleable(outcome);
+        StoredDeal storage deal = _checkSettleable(outcome);
         bytes32 digest = settlementDigest(outcome);
         _verifyQuote(quote, digest);
         _settle(deal, outcome);
@@ -245,7 +276,7 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         Settlement calldata outcome,
         bytes calldata signature
     ) external nonReentrant {
-        Deal storage deal = _checkSettleable(outcome);
+        StoredDeal storage deal = _checkSettleable(outcome);
         address signer = ECDSA.recover(settlementDigest(outcome), signature);
         OracleRegistration storage reg = registrations[signer];
         uint64 expiresAt = reg.expiresAt;
@@ -256,30 +287,33 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
     }
 
     /// @notice Returns the buyer's escrow after the deadline of a deal that was not settled.
-    /// Anyone may call; the escrow is credited to the buyer.
+    /// Anyone may call; the whole escrow becomes the buyer's payout (`withdraw`).
     /// @param dealId The deal.
     function refund(uint256 dealId) external {
-        Deal storage deal = _deals[dealId];
+        StoredDeal storage deal = _deals[dealId];
         DealState state = deal.state;
         if (state != DealState.Open && state != DealState.Accepted) revert InvalidState(dealId, state);
-        if (block.timestamp <= deal.deadline) revert DeadlineNotPassed(dealId, deal.deadline);
+        uint64 deadline = uint64(deal.deadlineOrSellerAmount);
+        if (block.timestamp <= deadline) revert DeadlineNotPassed(dealId, deadline);
 
         deal.state = DealState.Refunded;
-        uint256 amount = deal.escrow;
-        credits[deal.buyer] += amount;
-        emit DealRefunded(dealId, amount);
+        deal.deadlineOrSellerAmount = 0; // the seller gets nothing; the buyer's payout is the escrow
+        emit DealRefunded(dealId, deal.buyerAmount);
     }
 
-    /// @notice Sends the caller's whole credit to the caller.
-    function withdraw() external {
-        _withdraw(payable(msg.sender));
+    /// @notice Sends the caller's payout from a settled or refunded deal to the caller.
+    /// @param dealId The deal; the caller must be its buyer or its seller.
+    function withdraw(uint256 dealId) external {
+        _withdraw(dealId, payable(msg.sender));
     }
 
-    /// @notice Sends the caller's whole credit to `to` (for accounts that cannot receive ETH).
-    /// @param to Recipient of the caller's credit.
-    function withdrawTo(address payable to) external {
+    /// @notice Sends the caller's payout from a settled or refunded deal to `to` (for accounts
+    /// that cannot receive ETH).
+    /// @param dealId The deal; the caller must be its buyer or its seller.
+    /// @param to Recipient of the payout.
+    function withdrawTo(uint256 dealId, address payable to) external {
         if (to == address(0)) revert ZeroAddress();
-        _withdraw(to);
+        _withdraw(dealId, to);
     }
 
     // ───────────────────────────── oracle registry ─────────────────────────────
@@ -356,11 +390,21 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
 
     // ───────────────────────────── views ─────────────────────────────
 
-    /// @notice A deal as stored (state None: unknown id).
+    /// @notice A deal (state None: unknown id). Its dataset root is in `DealCreated` and in its id.
     /// @param dealId The deal.
-    /// @return The deal.
-    function getDeal(uint256 dealId) external view returns (Deal memory) {
-        return _deals[dealId];
+    /// @return deal The deal, with escrow and deadline while it is live, payouts once terminal.
+    function getDeal(uint256 dealId) external view returns (Deal memory deal) {
+        StoredDeal storage s = _deals[dealId];
+        deal.buyer = s.buyer;
+        deal.seller = s.seller;
+        deal.state = s.state;
+        if (s.state == DealState.Open || s.state == DealState.Accepted) {
+            deal.escrow = s.buyerAmount;
+            deal.deadline = uint64(s.deadlineOrSellerAmount);
+        } else {
+            deal.buyerPayout = s.buyerAmount;
+            deal.sellerPayout = s.deadlineOrSellerAmount;
+        }
     }
 
     /// @notice Whether TCB status `status` is accepted.
@@ -406,14 +450,18 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev The outcome checks shared by both settlement paths.
-    function _checkSettleable(Settlement calldata outcome) private view returns (Deal storage deal) {
+    function _checkSettleable(Settlement calldata outcome) private view returns (StoredDeal storage deal) {
         uint256 dealId = outcome.dealId;
         deal = _deals[dealId];
         if (deal.state != DealState.Accepted) revert InvalidState(dealId, deal.state);
-        if (block.timestamp > deal.deadline) revert DeadlinePassed(dealId, deal.deadline);
-        if (outcome.dataRoot != deal.dataRoot) revert DataRootMismatch(deal.dataRoot, outcome.dataRoot);
+        uint64 deadline = uint64(deal.deadlineOrSellerAmount);
+        if (block.timestamp > deadline) revert DeadlinePassed(dealId, deadline);
+        // The id commits to the root: recomputing it checks the root without storing it.
+        if (dealIdFor(deal.buyer, deal.seller, outcome.dataRoot, deadline) != dealId) {
+            revert DataRootMismatch(dealId, outcome.dataRoot);
+        }
         if (outcome.agreed) {
-            if (outcome.price > deal.escrow) revert PriceAboveEscrow(outcome.price, deal.escrow);
+            if (outcome.price > deal.buyerAmount) revert PriceAboveEscrow(outcome.price, deal.buyerAmount);
         } else if (outcome.price != 0 || outcome.delivery.length != 0) {
             revert InvalidNoDealOutcome();
         }
@@ -435,16 +483,12 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         return v.measurementId;
     }
 
-    function _settle(Deal storage deal, Settlement calldata outcome) private {
+    function _settle(StoredDeal storage deal, Settlement calldata outcome) private {
+        // price <= escrow < 2^88 was checked, so neither cast truncates.
+        uint88 price = outcome.agreed ? uint88(outcome.price) : 0;
         deal.state = DealState.Settled;
-        uint256 escrow = deal.escrow;
-        if (outcome.agreed) {
-            uint256 price = outcome.price;
-            if (price != 0) credits[deal.seller] += price;
-            if (escrow != price) credits[deal.buyer] += escrow - price;
-        } else {
-            credits[deal.buyer] += escrow;
-        }
+        deal.buyerAmount -= price;
+        deal.deadlineOrSellerAmount = price;
         emit DealSettled(
             outcome.dealId,
             outcome.agreed,
@@ -455,11 +499,22 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         );
     }
 
-    function _withdraw(address payable to) private nonReentrant {
-        uint256 amount = credits[msg.sender];
+    function _withdraw(uint256 dealId, address payable to) private nonReentrant {
+        StoredDeal storage deal = _deals[dealId];
+        DealState state = deal.state;
+        if (state != DealState.Settled && state != DealState.Refunded) revert InvalidState(dealId, state);
+        uint256 amount;
+        if (msg.sender == deal.buyer) {
+            amount = deal.buyerAmount;
+            deal.buyerAmount = 0;
+        } else if (msg.sender == deal.seller) {
+            amount = deal.deadlineOrSellerAmount;
+            deal.deadlineOrSellerAmount = 0;
+        } else {
+            revert NotParty(dealId, msg.sender);
+        }
         if (amount == 0) revert NothingToWithdraw();
-        credits[msg.sender] = 0;
-        emit Withdrawn(msg.sender, to, amount);
+        emit Withdrawn(dealId, msg.sender, to, amount);
         (bool ok, ) = to.call{value: amount}("");
         if (!ok) revert WithdrawFailed(to, amount);
     }

@@ -217,11 +217,17 @@ try {
   }
 
   line("withdrawals and balances");
-  const sellerW = await (await (dp.connect(seller) as typeof dp).getFunction("withdraw")()).wait();
-  gas.withdraw = sellerW!.gasUsed;
-  for (const b of buyers) {
-    const credit = (await dp.getFunction("credits")(await b.getAddress())) as bigint;
-    if (credit > 0n) await (await (dp.connect(b) as typeof dp).getFunction("withdraw")()).wait();
+  // deals[i] was created by buyers[i]; each party withdraws its payout from each deal
+  for (const [i, d] of deals.entries()) {
+    const owed = (await dp.getFunction("getDeal")(d.dealId)) as { buyerPayout: bigint; sellerPayout: bigint };
+    for (const [who, amount] of [
+      [seller, owed.sellerPayout],
+      [buyers[i]!, owed.buyerPayout],
+    ] as const) {
+      if (amount === 0n) continue;
+      const w = await (await (dp.connect(who) as typeof dp).getFunction("withdraw")(d.dealId)).wait();
+      gas.withdraw = w!.gasUsed;
+    }
   }
   const after = { seller: await balance(seller), buyers: await Promise.all(buyers.map(balance)) };
   console.log(

@@ -13,8 +13,14 @@ contract DealProofHandler {
     DealProof public immutable dp;
     address[3] public actors = [address(0xB0B), address(0xCA7), address(0xD06)];
     uint256[] public dealIds;
-    /// @notice Sum of escrow held by deals that are Open or Accepted.
-    uint256 public openEscrow;
+    /// @notice Escrow each deal was created with, and its dataset root (not stored by DealProof).
+    mapping(uint256 => uint256) public escrowOf;
+    mapping(uint256 => bytes32) public rootOf;
+    /// @notice ETH paid out of each deal so far.
+    mapping(uint256 => uint256) public withdrawnOf;
+    /// @notice ETH sent in by createDeal and out by withdraw, over all deals.
+    uint256 public deposited;
+    uint256 public withdrawn;
     /// @notice State each deal had when it first became terminal.
     mapping(uint256 => DealProof.DealState) public terminalState;
     uint256 public calls;
@@ -46,14 +52,12 @@ contract DealProofHandler {
         uint256 amount = (uint256(escrow) % 100 ether) + 1;
         uint64 deadline = uint64(block.timestamp + 1 + (uint256(duration) % 30 days));
         vm.prank(buyer);
-        uint256 id = dp.createDeal{value: amount}(
-            seller,
-            keccak256(abi.encode(dealIds.length)),
-            deadline,
-            hex"01"
-        );
+        bytes32 root = keccak256(abi.encode(dealIds.length));
+        uint256 id = dp.createDeal{value: amount}(seller, root, deadline, hex"01");
         dealIds.push(id);
-        openEscrow += amount;
+        escrowOf[id] = amount;
+        rootOf[id] = root;
+        deposited += amount;
     }
 
     function accept(uint256 seed) external {
@@ -73,13 +77,12 @@ contract DealProofHandler {
             agreed: agreed,
             price: agreed ? priceSeed % (uint256(d.escrow) + 1) : 0,
             termsHash: bytes32(uint256(1)),
-            dataRoot: d.dataRoot,
+            dataRoot: rootOf[id],
             transcriptHash: bytes32(uint256(2)),
             delivery: agreed ? bytes(hex"03") : bytes("")
         });
         (uint8 v, bytes32 r, bytes32 sig) = vm.sign(ORACLE_KEY, dp.settlementDigest(s));
         dp.settleWithSignature(s, abi.encodePacked(r, sig, v));
-        openEscrow -= d.escrow;
         terminalState[id] = DealProof.DealState.Settled;
     }
 
@@ -89,16 +92,21 @@ contract DealProofHandler {
         if (d.state != DealProof.DealState.Open && d.state != DealProof.DealState.Accepted) return;
         if (block.timestamp <= d.deadline) vm.warp(uint256(d.deadline) + 1);
         dp.refund(id);
-        openEscrow -= d.escrow;
         terminalState[id] = DealProof.DealState.Refunded;
     }
 
-    function withdraw(uint256 seed) external {
+    function withdraw(uint256 seed, bool asSeller) external {
         ++calls;
-        address a = _actor(seed);
-        if (dp.credits(a) == 0) return;
-        vm.prank(a);
-        dp.withdraw();
+        (uint256 id, DealProof.Deal memory d) = _deal(seed);
+        uint256 amount = asSeller ? d.sellerPayout : d.buyerPayout;
+        if (amount == 0) return;
+        address party = asSeller ? d.seller : d.buyer;
+        uint256 before = party.balance;
+        vm.prank(party);
+        dp.withdraw(id);
+        if (party.balance != before + amount) revert("withdraw paid the wrong amount");
+        withdrawnOf[id] += amount;
+        withdrawn += amount;
     }
 
     /// @notice Tries to move a terminal deal again; every attempt must revert.
@@ -106,7 +114,7 @@ contract DealProofHandler {
         ++calls;
         (uint256 id, DealProof.Deal memory d) = _deal(seed);
         if (d.state != DealProof.DealState.Settled && d.state != DealProof.DealState.Refunded) return;
-        vm.warp(uint256(d.deadline) + 1);
+        vm.warp(block.timestamp + 366 days);
         try dp.refund(id) {
             revert("refunded a terminal deal");
         } catch {}
@@ -122,7 +130,8 @@ contract DealProofHandler {
     }
 }
 
-/// @notice Invariants: ETH held == open escrow + unwithdrawn credits; terminal states never change.
+/// @notice Invariants: ETH held == what deals still hold == deposits − withdrawals; no deal pays
+/// out more than its escrow; terminal states never change.
 contract DealProofInvariantTest is TestBase {
     DealProof internal dp;
     DealProofHandler internal handler;
@@ -147,10 +156,26 @@ contract DealProofInvariantTest is TestBase {
         targets[0] = address(handler);
     }
 
-    function invariant_balanceIsOpenEscrowPlusCredits() public view {
-        uint256 credits;
-        for (uint256 i = 0; i < 3; ++i) credits += dp.credits(handler.actors(i));
-        assertEq(address(dp).balance, handler.openEscrow() + credits, "ETH balance != open escrow + credits");
+    function invariant_balanceIsOpenEscrowPlusPayouts() public view {
+        uint256 held;
+        uint256 n = handler.dealCount();
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 id = handler.dealIds(i);
+            DealProof.Deal memory d = dp.getDeal(id);
+            uint256 inDeal = d.escrow + d.buyerPayout + d.sellerPayout;
+            assertEq(
+                inDeal + handler.withdrawnOf(id),
+                handler.escrowOf(id),
+                "a deal's escrow != held + paid out"
+            );
+            held += inDeal;
+        }
+        assertEq(address(dp).balance, held, "ETH balance != open escrow + unwithdrawn payouts");
+        assertEq(
+            address(dp).balance,
+            handler.deposited() - handler.withdrawn(),
+            "ETH balance != deposits - withdrawals"
+        );
     }
 
     function invariant_terminalStatesAreFinal() public view {

@@ -5,6 +5,7 @@
  */
 import { Contract, getBytes, hexlify, type ContractTransactionReceipt, type Signer } from "ethers";
 import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
+import { dealIdFor, dealProofDomain } from "../protocol/eip712.ts";
 import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } from "../sealed/inputs.ts";
 import { generateX25519KeyPair, type X25519KeyPair } from "../sealed/hpke.ts";
 
@@ -46,7 +47,17 @@ export async function createDeal(
   const chainId = (await buyer.provider!.getNetwork()).chainId;
   const contract = await dp.getAddress();
   const buyerAddr = await buyer.getAddress();
-  const dealId = (await dp.getFunction("nextDealId")(buyerAddr)) as bigint;
+  const dealId = dealIdFor(dealProofDomain(chainId, contract), {
+    buyer: buyerAddr,
+    seller: args.seller,
+    dataRoot: args.dataRoot,
+    deadline: args.deadline,
+  });
+  const existing = (await dp.getFunction("getDeal")(dealId)) as { state: bigint };
+  if (existing.state !== 0n)
+    throw new Error(
+      `you already have deal ${dealId} with this seller, data root and deadline; choose another deadline`,
+    );
   const delivery = await generateX25519KeyPair();
   const input: BuyerInput = {
     v: 1,

@@ -10,6 +10,7 @@ import { DEFAULT_CHUNK_SIZE, type Commitment } from "./merkle.ts";
 import { openDelivery, receiveDataset } from "./delivery.ts";
 import { DatasetError } from "./errors.ts";
 import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
+import { readDealCreated } from "../client/deal-created.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 
 /** Prints progress to stderr on a terminal (or when forced), at most every 64 MiB. */
@@ -90,8 +91,8 @@ export async function receiveDeal(
   outPath: string,
 ) {
   const dp = new Contract(deployment.dealProof, DEAL_PROOF_ABI, provider);
-  const deal = (await dp.getFunction("getDeal")(dealId)) as { state: bigint; dataRoot: string };
-  if (deal.state === 0n)
+  const deal = await readDealCreated(dp, dealId, deployment.deployBlock);
+  if (deal === null)
     throw new DatasetError("bad_delivery", `deal ${dealId} does not exist on ${deployment.network}`);
   const events = await dp.queryFilter(dp.filters.DealSettled!(dealId), deployment.deployBlock);
   const ev = events[0];

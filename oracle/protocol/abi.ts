@@ -25,13 +25,13 @@ export const DEAL_PROOF_ABI = [
   {
     inputs: [
       {
-        internalType: "bytes32",
-        name: "expected",
-        type: "bytes32",
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
       },
       {
         internalType: "bytes32",
-        name: "actual",
+        name: "dataRoot",
         type: "bytes32",
       },
     ],
@@ -68,6 +68,17 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     name: "DeadlinePassed",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+    ],
+    name: "DealExists",
     type: "error",
   },
   {
@@ -191,6 +202,22 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     name: "MeasurementNotAllowed",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+      {
+        internalType: "address",
+        name: "caller",
+        type: "address",
+      },
+    ],
+    name: "NotParty",
     type: "error",
   },
   {
@@ -688,12 +715,18 @@ export const DEAL_PROOF_ABI = [
     inputs: [
       {
         indexed: true,
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+      {
+        indexed: true,
         internalType: "address",
         name: "account",
         type: "address",
       },
       {
-        indexed: true,
+        indexed: false,
         internalType: "address",
         name: "to",
         type: "address",
@@ -865,25 +898,6 @@ export const DEAL_PROOF_ABI = [
     type: "function",
   },
   {
-    inputs: [
-      {
-        internalType: "address",
-        name: "account",
-        type: "address",
-      },
-    ],
-    name: "credits",
-    outputs: [
-      {
-        internalType: "uint256",
-        name: "amount",
-        type: "uint256",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
     inputs: [],
     name: "currentOracle",
     outputs: [
@@ -931,12 +945,27 @@ export const DEAL_PROOF_ABI = [
         name: "buyer",
         type: "address",
       },
+      {
+        internalType: "address",
+        name: "seller",
+        type: "address",
+      },
+      {
+        internalType: "bytes32",
+        name: "dataRoot",
+        type: "bytes32",
+      },
+      {
+        internalType: "uint64",
+        name: "deadline",
+        type: "uint64",
+      },
     ],
-    name: "dealNonce",
+    name: "dealIdFor",
     outputs: [
       {
         internalType: "uint256",
-        name: "nonce",
+        name: "",
         type: "uint256",
       },
     ],
@@ -1004,19 +1033,9 @@ export const DEAL_PROOF_ABI = [
             type: "address",
           },
           {
-            internalType: "uint96",
-            name: "escrow",
-            type: "uint96",
-          },
-          {
             internalType: "address",
             name: "seller",
             type: "address",
-          },
-          {
-            internalType: "uint64",
-            name: "deadline",
-            type: "uint64",
           },
           {
             internalType: "enum DealProof.DealState",
@@ -1024,13 +1043,28 @@ export const DEAL_PROOF_ABI = [
             type: "uint8",
           },
           {
-            internalType: "bytes32",
-            name: "dataRoot",
-            type: "bytes32",
+            internalType: "uint256",
+            name: "escrow",
+            type: "uint256",
+          },
+          {
+            internalType: "uint64",
+            name: "deadline",
+            type: "uint64",
+          },
+          {
+            internalType: "uint256",
+            name: "buyerPayout",
+            type: "uint256",
+          },
+          {
+            internalType: "uint256",
+            name: "sellerPayout",
+            type: "uint256",
           },
         ],
         internalType: "struct DealProof.Deal",
-        name: "",
+        name: "deal",
         type: "tuple",
       },
     ],
@@ -1051,25 +1085,6 @@ export const DEAL_PROOF_ABI = [
         internalType: "bool",
         name: "",
         type: "bool",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [
-      {
-        internalType: "address",
-        name: "buyer",
-        type: "address",
-      },
-    ],
-    name: "nextDealId",
-    outputs: [
-      {
-        internalType: "uint256",
-        name: "",
-        type: "uint256",
       },
     ],
     stateMutability: "view",
@@ -1465,7 +1480,13 @@ export const DEAL_PROOF_ABI = [
     type: "function",
   },
   {
-    inputs: [],
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+    ],
     name: "withdraw",
     outputs: [],
     stateMutability: "nonpayable",
@@ -1473,6 +1494,11 @@ export const DEAL_PROOF_ABI = [
   },
   {
     inputs: [
+      {
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
       {
         internalType: "address payable",
         name: "to",

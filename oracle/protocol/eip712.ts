@@ -2,7 +2,16 @@
  * The byte-level protocol shared by the contract, the oracle and dapps (DESIGN.md §3, normative).
  * One place encodes the EIP-712 domain and types; everything else calls these functions.
  */
-import { TypedDataEncoder, concat, getBytes, hexlify, zeroPadValue, isHexString } from "ethers";
+import {
+  AbiCoder,
+  TypedDataEncoder,
+  concat,
+  getBytes,
+  hexlify,
+  isHexString,
+  keccak256,
+  zeroPadValue,
+} from "ethers";
 
 export type Hex = `0x${string}`;
 
@@ -85,4 +94,28 @@ export function reportDataFor(digest: string): Uint8Array {
 
 export function toHex(bytes: Uint8Array): Hex {
   return hexlify(bytes) as Hex;
+}
+
+/** What fixes a deal's id: the `createDeal` caller and arguments that the id commits to. */
+export interface DealKey {
+  buyer: string;
+  seller: string;
+  dataRoot: string;
+  deadline: bigint | number;
+}
+
+/**
+ * The id `DealProof.createDeal` gives a deal (`dealIdFor`):
+ * keccak256(abi.encode(chainId, contract, buyer, seller, dataRoot, uint64 deadline)). Known
+ * before the transaction is sent, so sealed inputs can bind it; it also commits to the root.
+ */
+export function dealIdFor(domain: Eip712Domain, key: DealKey): bigint {
+  return BigInt(
+    keccak256(
+      AbiCoder.defaultAbiCoder().encode(
+        ["uint256", "address", "address", "address", "bytes32", "uint64"],
+        [domain.chainId, domain.verifyingContract, key.buyer, key.seller, key.dataRoot, key.deadline],
+      ),
+    ),
+  );
 }

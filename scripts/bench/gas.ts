@@ -88,9 +88,9 @@ const echoOutputFor = (rd: Uint8Array) => buildVerifierOutput(buildTd10Body({ ..
 const sealed = hexlify(new Uint8Array(200).fill(0xab)); // a typical sealed input size
 
 async function deal(dp: Awaited<ReturnType<typeof setup>>["dp"]) {
-  const id: bigint = await dp.nextDealId(buyer.address);
   const deadline = (await networkHelpers.time.latest()) + 86400;
   const root = hexlify(new Uint8Array(32).fill(9)) as Hex;
+  const id: bigint = await dp.dealIdFor(buyer.address, seller.address, root, deadline);
   const create = await gas(
     dp.connect(buyer).createDeal(seller.address, root, deadline, sealed, { value: 10n ** 18n }),
   );
@@ -130,8 +130,8 @@ const figures: Record<string, number> = {};
         .connect(anyone)
         .settleWithSignature(d.s, oracle.signingKey.sign(settlementDigest(domain, d.s)).serialized),
     );
-    const w1 = await gas(dp.connect(seller).withdraw());
-    const w2 = await gas(dp.connect(buyer).withdraw());
+    const w1 = await gas(dp.connect(seller).withdraw(d.id));
+    const w2 = await gas(dp.connect(buyer).withdraw(d.id));
     const total = d.create.used + d.accept.used + settle.used + w1.used + w2.used;
     if (round === "first") {
       Object.assign(figures, {

@@ -2,6 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { formatEther } from "ethers";
 import { dealContext, dealIdArg } from "./context.ts";
 import { userError } from "./user-error.ts";
+import { readDealCreated } from "../../oracle/client/deal-created.ts";
 
 const STATES = ["None", "Open", "Accepted", "Settled", "Refunded"];
 
@@ -12,24 +13,24 @@ export default async function dealStatus(
   const id = dealIdArg(a.dealId);
   const { dp, deployment } = await dealContext(hre);
   const d = (await dp.getFunction("getDeal")(id)) as {
-    buyer: string;
-    seller: string;
-    escrow: bigint;
-    deadline: bigint;
     state: bigint;
-    dataRoot: string;
+    buyerPayout: bigint;
+    sellerPayout: bigint;
   };
-  if (d.state === 0n) throw userError(`deal ${id} does not exist on this DealProof`);
+  // escrow, deadline and data root as created (getDeal keeps them only while the deal is live)
+  const created = d.state === 0n ? null : await readDealCreated(dp, id, deployment.deployBlock);
+  if (created === null) throw userError(`deal ${id} does not exist on this DealProof`);
   const settled = await dp.queryFilter(dp.filters.DealSettled!(id), deployment.deployBlock);
   const ev = settled[0] as unknown as { args: unknown[]; transactionHash: string } | undefined;
   const out = {
     dealId: id.toString(),
     state: STATES[Number(d.state)],
-    buyer: d.buyer,
-    seller: d.seller,
-    escrow: formatEther(d.escrow),
-    deadline: new Date(Number(d.deadline) * 1000).toISOString(),
-    dataRoot: d.dataRoot,
+    buyer: created.buyer,
+    seller: created.seller,
+    escrow: formatEther(created.escrow),
+    deadline: new Date(Number(created.deadline) * 1000).toISOString(),
+    dataRoot: created.dataRoot,
+    unwithdrawn: { buyer: formatEther(d.buyerPayout), seller: formatEther(d.sellerPayout) },
     settlement:
       ev === undefined
         ? null
@@ -45,6 +46,10 @@ export default async function dealStatus(
   else {
     console.log(`deal ${out.dealId}: ${out.state}  (escrow ${out.escrow} ETH, deadline ${out.deadline})`);
     console.log(`  buyer ${out.buyer} · seller ${out.seller} · dataRoot ${out.dataRoot}`);
+    if (d.buyerPayout + d.sellerPayout > 0n)
+      console.log(
+        `  not yet withdrawn: buyer ${out.unwithdrawn.buyer} ETH · seller ${out.unwithdrawn.seller} ETH`,
+      );
     if (out.settlement)
       console.log(
         `  ${out.settlement.agreed ? `agreed at ${out.settlement.price} ETH` : "no agreement"} · tx ${out.settlement.txHash}`,

@@ -25,6 +25,12 @@ async function state(f: Fixture, id: bigint): Promise<bigint> {
   return (await f.dealProof.getDeal(id)).state;
 }
 
+/** [buyer's payout, seller's payout] still held for a deal. */
+async function payouts(f: Fixture, id: bigint): Promise<[bigint, bigint]> {
+  const d = await f.dealProof.getDeal(id);
+  return [d.buyerPayout, d.sellerPayout];
+}
+
 describe("DealProof: deal life cycle", () => {
   let f: Fixture;
   beforeEach(async () => {
@@ -32,9 +38,9 @@ describe("DealProof: deal life cycle", () => {
   });
 
   describe("createDeal", () => {
-    it("escrows the value, stores the deal under nextDealId and emits the sealed input", async () => {
-      const id = await f.dealProof.nextDealId(f.buyer.address);
+    it("escrows the value, stores the deal under dealIdFor and emits the sealed input", async () => {
       const deadline = (await f.networkHelpers.time.latest()) + 3600;
+      const id = await f.dealProof.dealIdFor(f.buyer.address, f.seller.address, dataRoot(), deadline);
       const tx = await f.dealProof
         .connect(f.buyer)
         .createDeal(f.seller.address, dataRoot(), deadline, "0xc0ffee", { value: ESCROW });
@@ -43,16 +49,54 @@ describe("DealProof: deal life cycle", () => {
         .withArgs(id, f.buyer.address, f.seller.address, dataRoot(), ESCROW, deadline, "0xc0ffee");
       await expect(tx).to.changeEtherBalances(f.ethers, [f.buyer, f.dealProof], [-ESCROW, ESCROW]);
       const d = await f.dealProof.getDeal(id);
-      expect([d.buyer, d.seller, d.escrow, d.deadline, d.state, d.dataRoot]).to.deep.equal([
-        f.buyer.address,
-        f.seller.address,
-        ESCROW,
-        BigInt(deadline),
-        OPEN,
-        dataRoot(),
-      ]);
-      expect(await f.dealProof.nextDealId(f.buyer.address)).to.not.equal(id);
-      expect(await f.dealProof.dealNonce(f.buyer.address)).to.equal(1n);
+      expect([d.buyer, d.seller, d.escrow, d.deadline, d.state, d.buyerPayout, d.sellerPayout]).to.deep.equal(
+        [f.buyer.address, f.seller.address, ESCROW, BigInt(deadline), OPEN, 0n, 0n],
+      );
+      // the id is keccak256(abi.encode(chainId, contract, buyer, seller, dataRoot, deadline))
+      const coder = f.ethers.AbiCoder.defaultAbiCoder();
+      const expected = f.ethers.keccak256(
+        coder.encode(
+          ["uint256", "address", "address", "address", "bytes32", "uint64"],
+          [f.chainId, f.address, f.buyer.address, f.seller.address, dataRoot(), deadline],
+        ),
+      );
+      expect(id).to.equal(BigInt(expected));
+    });
+
+    it("refuses a second deal with the same seller, root and deadline (DealExists); another deadline is a new deal", async () => {
+      const deadline = (await f.networkHelpers.time.latest()) + 3600;
+      const id = await f.dealProof.dealIdFor(f.buyer.address, f.seller.address, dataRoot(), deadline);
+      await f.dealProof
+        .connect(f.buyer)
+        .createDeal(f.seller.address, dataRoot(), deadline, "0x", { value: ESCROW });
+      await expect(
+        f.dealProof.connect(f.buyer).createDeal(f.seller.address, dataRoot(), deadline, "0x", { value: 1n }),
+      )
+        .to.be.revertedWithCustomError(f.dealProof, "DealExists")
+        .withArgs(id);
+      expect((await f.dealProof.getDeal(id)).escrow).to.equal(ESCROW);
+      expect(await f.ethers.provider.getBalance(f.dealProof)).to.equal(ESCROW);
+      await f.dealProof
+        .connect(f.buyer)
+        .createDeal(f.seller.address, dataRoot(), deadline + 1, "0x", { value: 1n });
+      expect(await f.ethers.provider.getBalance(f.dealProof)).to.equal(ESCROW + 1n);
+    });
+
+    it("refuses an escrow above 2^88 - 1 wei (InvalidEscrow)", async () => {
+      const deadline = (await f.networkHelpers.time.latest()) + 3600;
+      const tooMuch = 2n ** 88n;
+      await f.networkHelpers.setBalance(f.buyer.address, tooMuch * 2n);
+      await expect(
+        f.dealProof
+          .connect(f.buyer)
+          .createDeal(f.seller.address, dataRoot(), deadline, "0x", { value: tooMuch }),
+      )
+        .to.be.revertedWithCustomError(f.dealProof, "InvalidEscrow")
+        .withArgs(tooMuch);
+      await f.dealProof
+        .connect(f.buyer)
+        .createDeal(f.seller.address, dataRoot(), deadline, "0x", { value: tooMuch - 1n });
+      expect(await f.ethers.provider.getBalance(f.dealProof)).to.equal(tooMuch - 1n);
     });
 
     const bad: [string, (f: Fixture, deadline: number) => Promise<unknown>, string][] = [
@@ -107,7 +151,7 @@ describe("DealProof: deal life cycle", () => {
         const before = await f.ethers.provider.getBalance(f.dealProof);
         await expect(call(f, deadline)).to.be.revertedWithCustomError(f.dealProof, error);
         expect(await f.ethers.provider.getBalance(f.dealProof)).to.equal(before);
-        expect(await f.dealProof.dealNonce(f.buyer.address)).to.equal(0n);
+        expect(await f.dealProof.queryFilter(f.dealProof.filters.DealCreated())).to.have.length(0);
       });
     }
 
@@ -162,7 +206,7 @@ describe("DealProof: deal life cycle", () => {
   });
 
   describe("refund", () => {
-    it("refuses before the deadline, then credits the buyer exactly once", async () => {
+    it("refuses before the deadline, then makes the escrow the buyer's payout exactly once", async () => {
       const { dealId, deadline } = await openDeal(f);
       await expect(f.dealProof.refund(dealId))
         .to.be.revertedWithCustomError(f.dealProof, "DeadlineNotPassed")
@@ -171,18 +215,20 @@ describe("DealProof: deal life cycle", () => {
       await expect(f.dealProof.connect(f.stranger).refund(dealId))
         .to.emit(f.dealProof, "DealRefunded")
         .withArgs(dealId, ESCROW);
-      expect(await f.dealProof.credits(f.buyer.address)).to.equal(ESCROW);
+      expect(await payouts(f, dealId)).to.deep.equal([ESCROW, 0n]);
       expect(await state(f, dealId)).to.equal(REFUNDED);
       await expect(f.dealProof.refund(dealId))
         .to.be.revertedWithCustomError(f.dealProof, "InvalidState")
         .withArgs(dealId, REFUNDED);
-      expect(await f.dealProof.credits(f.buyer.address)).to.equal(ESCROW);
+      expect(await payouts(f, dealId)).to.deep.equal([ESCROW, 0n]);
+      const d = await f.dealProof.getDeal(dealId);
+      expect([d.escrow, d.deadline]).to.deep.equal([0n, 0n]);
     });
     it("refunds a deal the seller never accepted", async () => {
       const { dealId, deadline } = await openDeal(f, { accept: false });
       await f.networkHelpers.time.increaseTo(deadline + 1);
       await f.dealProof.refund(dealId);
-      expect(await f.dealProof.credits(f.buyer.address)).to.equal(ESCROW);
+      expect(await payouts(f, dealId)).to.deep.equal([ESCROW, 0n]);
     });
     it("refuses an unknown deal and a settled deal", async () => {
       await expect(f.dealProof.refund(7n))
@@ -200,31 +246,80 @@ describe("DealProof: deal life cycle", () => {
   });
 
   describe("withdraw", () => {
-    it("pays the whole credit once", async () => {
+    it("pays the whole payout once", async () => {
       const { dealId, deadline } = await openDeal(f);
       await f.networkHelpers.time.increaseTo(deadline + 1);
       await f.dealProof.refund(dealId);
-      const tx = await f.dealProof.connect(f.buyer).withdraw();
-      await expect(tx).to.emit(f.dealProof, "Withdrawn").withArgs(f.buyer.address, f.buyer.address, ESCROW);
+      const tx = await f.dealProof.connect(f.buyer).withdraw(dealId);
+      await expect(tx)
+        .to.emit(f.dealProof, "Withdrawn")
+        .withArgs(dealId, f.buyer.address, f.buyer.address, ESCROW);
       await expect(tx).to.changeEtherBalances(f.ethers, [f.buyer, f.dealProof], [ESCROW, -ESCROW]);
-      await expect(f.dealProof.connect(f.buyer).withdraw()).to.be.revertedWithCustomError(
+      await expect(f.dealProof.connect(f.buyer).withdraw(dealId)).to.be.revertedWithCustomError(
         f.dealProof,
         "NothingToWithdraw",
       );
+      expect(await state(f, dealId)).to.equal(REFUNDED);
+    });
+
+    it("pays each party its own share of a settled deal, in either order", async () => {
+      await registerOracle(f);
+      const { dealId } = await openDeal(f);
+      const s = outcome(dealId);
+      await f.dealProof.settleWithSignature(s, sign(f, s));
+      await expect(f.dealProof.connect(f.seller).withdraw(dealId)).to.changeEtherBalances(
+        f.ethers,
+        [f.seller, f.dealProof],
+        [s.price, -s.price],
+      );
+      expect(await payouts(f, dealId)).to.deep.equal([ESCROW - s.price, 0n]);
+      await expect(f.dealProof.connect(f.seller).withdraw(dealId)).to.be.revertedWithCustomError(
+        f.dealProof,
+        "NothingToWithdraw",
+      );
+      await expect(f.dealProof.connect(f.buyer).withdraw(dealId)).to.changeEtherBalances(
+        f.ethers,
+        [f.buyer, f.dealProof],
+        [ESCROW - s.price, -(ESCROW - s.price)],
+      );
+      expect(await payouts(f, dealId)).to.deep.equal([0n, 0n]);
+      expect(await state(f, dealId)).to.equal(SETTLED);
+    });
+
+    it("refuses a stranger (NotParty), a live deal and an unknown deal (InvalidState); nothing moves", async () => {
+      const live = await openDeal(f);
+      await expect(f.dealProof.connect(f.buyer).withdraw(live.dealId))
+        .to.be.revertedWithCustomError(f.dealProof, "InvalidState")
+        .withArgs(live.dealId, ACCEPTED);
+      await expect(f.dealProof.connect(f.buyer).withdraw(42n))
+        .to.be.revertedWithCustomError(f.dealProof, "InvalidState")
+        .withArgs(42n, 0n);
+      await f.networkHelpers.time.increaseTo(live.deadline + 1);
+      await f.dealProof.refund(live.dealId);
+      await expect(f.dealProof.connect(f.stranger).withdraw(live.dealId))
+        .to.be.revertedWithCustomError(f.dealProof, "NotParty")
+        .withArgs(live.dealId, f.stranger.address);
+      await expect(f.dealProof.connect(f.stranger).withdrawTo(live.dealId, f.stranger.address))
+        .to.be.revertedWithCustomError(f.dealProof, "NotParty")
+        .withArgs(live.dealId, f.stranger.address);
+      // a refunded deal owes the seller nothing
+      await expect(f.dealProof.connect(f.seller).withdraw(live.dealId)).to.be.revertedWithCustomError(
+        f.dealProof,
+        "NothingToWithdraw",
+      );
+      expect(await payouts(f, live.dealId)).to.deep.equal([ESCROW, 0n]);
+      expect(await f.ethers.provider.getBalance(f.dealProof)).to.equal(ESCROW);
     });
     it("withdrawTo pays another address and refuses the zero address", async () => {
       const { dealId, deadline } = await openDeal(f);
       await f.networkHelpers.time.increaseTo(deadline + 1);
       await f.dealProof.refund(dealId);
-      await expect(f.dealProof.connect(f.buyer).withdrawTo(ZeroAddress)).to.be.revertedWithCustomError(
-        f.dealProof,
-        "ZeroAddress",
-      );
-      await expect(f.dealProof.connect(f.buyer).withdrawTo(f.stranger.address)).to.changeEtherBalances(
-        f.ethers,
-        [f.stranger, f.dealProof],
-        [ESCROW, -ESCROW],
-      );
+      await expect(
+        f.dealProof.connect(f.buyer).withdrawTo(dealId, ZeroAddress),
+      ).to.be.revertedWithCustomError(f.dealProof, "ZeroAddress");
+      await expect(
+        f.dealProof.connect(f.buyer).withdrawTo(dealId, f.stranger.address),
+      ).to.changeEtherBalances(f.ethers, [f.stranger, f.dealProof], [ESCROW, -ESCROW]);
     });
   });
 });
@@ -242,8 +337,7 @@ describe("DealProof: settlement by signature", () => {
     await expect(f.dealProof.connect(f.stranger).settleWithSignature(s, sign(f, s)))
       .to.emit(f.dealProof, "DealSettled")
       .withArgs(dealId, true, s.price, s.termsHash, s.transcriptHash, s.delivery);
-    expect(await f.dealProof.credits(f.seller.address)).to.equal(s.price);
-    expect(await f.dealProof.credits(f.buyer.address)).to.equal(ESCROW - s.price);
+    expect(await payouts(f, dealId)).to.deep.equal([ESCROW - s.price, s.price]);
     expect(await state(f, dealId)).to.equal(SETTLED);
   });
 
@@ -251,16 +345,14 @@ describe("DealProof: settlement by signature", () => {
     const { dealId } = await openDeal(f);
     const s = outcome(dealId, { price: ESCROW });
     await f.dealProof.settleWithSignature(s, sign(f, s));
-    expect(await f.dealProof.credits(f.seller.address)).to.equal(ESCROW);
-    expect(await f.dealProof.credits(f.buyer.address)).to.equal(0n);
+    expect(await payouts(f, dealId)).to.deep.equal([0n, ESCROW]);
   });
 
   it("refunds the buyer in full when there is no deal", async () => {
     const { dealId } = await openDeal(f);
     const s = outcome(dealId, { agreed: false, price: 0n, delivery: "0x" });
     await f.dealProof.settleWithSignature(s, sign(f, s));
-    expect(await f.dealProof.credits(f.buyer.address)).to.equal(ESCROW);
-    expect(await f.dealProof.credits(f.seller.address)).to.equal(0n);
+    expect(await payouts(f, dealId)).to.deep.equal([ESCROW, 0n]);
   });
 
   const rejects: [string, (f: Fixture, id: bigint) => ReturnType<typeof outcome>, string][] = [
@@ -286,8 +378,8 @@ describe("DealProof: settlement by signature", () => {
         error,
       );
       expect(await state(f, dealId)).to.equal(ACCEPTED);
-      expect(await f.dealProof.credits(f.seller.address)).to.equal(0n);
-      expect(await f.dealProof.credits(f.buyer.address)).to.equal(0n);
+      expect((await f.dealProof.getDeal(dealId)).escrow).to.equal(ESCROW);
+      expect(await payouts(f, dealId)).to.deep.equal([0n, 0n]);
     });
   }
 
@@ -356,7 +448,7 @@ describe("DealProof: settlement by signature", () => {
       await expect(f.dealProof.settleWithSignature(s, sig))
         .to.be.revertedWithCustomError(f.dealProof, "InvalidState")
         .withArgs(dealId, SETTLED);
-      expect(await f.dealProof.credits(f.seller.address)).to.equal(s.price);
+      expect(await payouts(f, dealId)).to.deep.equal([ESCROW - s.price, s.price]);
     });
     it("other deal: a signature for one deal does not settle another", async () => {
       const a = await openDeal(f);
@@ -407,13 +499,13 @@ describe("DealProof: settlement by quote", () => {
       .withArgs(dealId, true, s.price, s.termsHash, s.transcriptHash, s.delivery);
     expect(await f.mock.lastValue()).to.equal(123n);
     expect(await f.mock.lastQuoteHash()).to.equal(f.ethers.keccak256("0xabcdef"));
-    expect(await f.dealProof.credits(f.seller.address)).to.equal(s.price);
+    expect(await payouts(f, dealId)).to.deep.equal([ESCROW - s.price, s.price]);
   });
 
   async function expectNothingMoved(dealId: bigint) {
     expect(await state(f, dealId)).to.equal(ACCEPTED);
-    expect(await f.dealProof.credits(f.seller.address)).to.equal(0n);
-    expect(await f.dealProof.credits(f.buyer.address)).to.equal(0n);
+    expect((await f.dealProof.getDeal(dealId)).escrow).to.equal(ESCROW);
+    expect(await payouts(f, dealId)).to.deep.equal([0n, 0n]);
     expect(await f.ethers.provider.getBalance(f.dealProof)).to.equal(ESCROW);
   }
 
@@ -506,7 +598,7 @@ describe("DealProof: settlement by quote", () => {
     await attest(f, s);
     await expect(f.dealProof.settleWithQuote(s, "0x01"))
       .to.be.revertedWithCustomError(f.dealProof, "DataRootMismatch")
-      .withArgs(dataRoot(), dataRoot(3));
+      .withArgs(dealId, dataRoot(3));
     const p = outcome(dealId, { price: ESCROW + 1n });
     await attest(f, p);
     await expect(f.dealProof.settleWithQuote(p, "0x01"))

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { hexlify, randomBytes, Wallet } from "ethers";
 import { deployFixture, type Fixture } from "./fixture.ts";
 import {
+  dealIdFor,
   registrationDigest,
   settlementDigest,
   type Settlement,
@@ -42,6 +43,28 @@ describe("EIP-712 encoding shared by the oracle and the contract", () => {
       expect(registrationDigest(f.domain, signer, key)).to.equal(
         await f.dealProof.registrationDigest(signer, key),
       );
+    }
+  });
+
+  it("dealIdFor (TS) equals the contract's, and each input changes it", async () => {
+    for (let i = 0; i < 16; i++) {
+      const key = {
+        buyer: Wallet.createRandom().address,
+        seller: Wallet.createRandom().address,
+        dataRoot: hexlify(randomBytes(32)),
+        deadline: BigInt(hexlify(randomBytes(8))),
+      };
+      const id = dealIdFor(f.domain, key);
+      expect(id).to.equal(await f.dealProof.dealIdFor(key.buyer, key.seller, key.dataRoot, key.deadline));
+      const variants = [
+        { buyer: Wallet.createRandom().address },
+        { seller: Wallet.createRandom().address },
+        { dataRoot: hexlify(randomBytes(32)) },
+        { deadline: key.deadline ^ 1n },
+      ];
+      for (const v of variants) expect(dealIdFor(f.domain, { ...key, ...v })).to.not.equal(id);
+      const elsewhere = { ...f.domain, chainId: f.domain.chainId + 1n };
+      expect(dealIdFor(elsewhere, key)).to.not.equal(id);
     }
   });
 

@@ -93,13 +93,12 @@ export async function openDeal(
   const seller = opts.seller ?? f.seller;
   const now = await f.networkHelpers.time.latest();
   const deadline = now + (opts.duration ?? 3600);
-  const buyerAddr = await buyer.getAddress();
-  const dealId: bigint = await f.dealProof.nextDealId(buyerAddr);
-  await f.dealProof
-    .connect(buyer)
-    .createDeal(await seller.getAddress(), opts.root ?? dataRoot(), deadline, "0xaa55", {
-      value: opts.escrow ?? ESCROW,
-    });
+  const sellerAddr = await seller.getAddress();
+  const root = opts.root ?? dataRoot();
+  const dealId: bigint = await f.dealProof.dealIdFor(await buyer.getAddress(), sellerAddr, root, deadline);
+  await f.dealProof.connect(buyer).createDeal(sellerAddr, root, deadline, "0xaa55", {
+    value: opts.escrow ?? ESCROW,
+  });
   if (opts.accept ?? true) await f.dealProof.connect(seller).acceptDeal(dealId, "0xbb66");
   return { dealId, deadline };
 }

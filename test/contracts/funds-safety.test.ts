@@ -11,11 +11,11 @@ async function settledDeal(
   const attackerAddr = await attacker.getAddress();
   let dealId: bigint;
   if (party === "buyer") {
-    dealId = await f.dealProof.nextDealId(attackerAddr);
+    dealId = await f.dealProof.dealIdFor(attackerAddr, f.seller.address, dataRoot(), deadline);
     await attacker.createDeal(f.seller.address, dataRoot(), deadline, { value: ESCROW });
     await f.dealProof.connect(f.seller).acceptDeal(dealId, "0x02");
   } else {
-    dealId = await f.dealProof.nextDealId(f.buyer.address);
+    dealId = await f.dealProof.dealIdFor(f.buyer.address, attackerAddr, dataRoot(), deadline);
     await f.dealProof
       .connect(f.buyer)
       .createDeal(attackerAddr, dataRoot(), deadline, "0x01", { value: ESCROW });
@@ -30,10 +30,15 @@ async function deploy(f: Fixture) {
   return f.ethers.deployContract("ReentrantParty", [await f.dealProof.getAddress()]);
 }
 
-async function balanceInvariant(f: Fixture, accounts: string[]) {
-  let credits = 0n;
-  for (const a of accounts) credits += await f.dealProof.credits(a);
-  return { balance: await f.ethers.provider.getBalance(f.dealProof), credits };
+/** What the deal still owes each party, and the contract's ETH balance (they must match). */
+async function held(f: Fixture, dealId: bigint) {
+  const d = await f.dealProof.getDeal(dealId);
+  return {
+    buyer: d.buyerPayout,
+    seller: d.sellerPayout,
+    total: d.escrow + d.buyerPayout + d.sellerPayout,
+    balance: await f.ethers.provider.getBalance(f.dealProof),
+  };
 }
 
 describe("DealProof: funds safety against hostile parties", () => {
@@ -44,15 +49,15 @@ describe("DealProof: funds safety against hostile parties", () => {
   });
 
   for (const party of ["buyer", "seller"] as const) {
-    it(`a re-entering ${party} whose re-entry bubbles cannot withdraw twice; its credit stays`, async () => {
+    it(`a re-entering ${party} whose re-entry bubbles cannot withdraw twice; its payout stays`, async () => {
       const attacker = await deploy(f);
       const s = await settledDeal(f, party, attacker);
       const due = party === "seller" ? s.price : ESCROW - s.price;
       await attacker.setMode(1);
       await expect(attacker.withdraw()).to.be.revertedWithCustomError(f.dealProof, "WithdrawFailed");
-      expect(await f.dealProof.credits(await attacker.getAddress())).to.equal(due);
-      const inv = await balanceInvariant(f, [f.buyer.address, f.seller.address, await attacker.getAddress()]);
-      expect(inv.balance).to.equal(inv.credits);
+      const h = await held(f, s.dealId);
+      expect(h[party]).to.equal(due);
+      expect([h.total, h.balance]).to.deep.equal([ESCROW, ESCROW]);
     });
 
     it(`a re-entering ${party} that swallows failures gets exactly its credit, once`, async () => {
@@ -67,22 +72,22 @@ describe("DealProof: funds safety against hostile parties", () => {
       );
       expect(await attacker.reentryAttempts()).to.equal(1n);
       expect(await attacker.reentrySuccesses()).to.equal(0n);
-      expect(await f.dealProof.credits(await attacker.getAddress())).to.equal(0n);
-      const inv = await balanceInvariant(f, [f.buyer.address, f.seller.address]);
-      expect(inv.balance).to.equal(inv.credits);
+      const h = await held(f, s.dealId);
+      expect(h[party]).to.equal(0n);
+      expect([h.total, h.balance]).to.deep.equal([ESCROW - due, ESCROW - due]);
     });
   }
 
-  it("a seller that rejects ETH keeps its credit and can route it with withdrawTo", async () => {
+  it("a seller that rejects ETH keeps its payout and can route it with withdrawTo", async () => {
     const attacker = await deploy(f);
     const s = await settledDeal(f, "seller", attacker);
     await attacker.setMode(3);
     await expect(attacker.withdraw())
       .to.be.revertedWithCustomError(f.dealProof, "WithdrawFailed")
       .withArgs(await attacker.getAddress(), s.price);
-    expect(await f.dealProof.credits(await attacker.getAddress())).to.equal(s.price);
+    expect((await held(f, s.dealId)).seller).to.equal(s.price);
     // the buyer is not held hostage by the seller's refusal
-    await expect(f.dealProof.connect(f.buyer).withdraw()).to.changeEtherBalance(
+    await expect(f.dealProof.connect(f.buyer).withdraw(s.dealId)).to.changeEtherBalance(
       f.ethers,
       f.buyer,
       ESCROW - s.price,

@@ -222,7 +222,7 @@ describe("DealProof with SimulatedDcapVerifier (real P-256 quotes)", () => {
     const s = outcome(dealId);
     const q = quoteWith(reportDataFor(settlementDigest(f.domain, s)));
     await expect(f.dealProof.settleWithQuote(s, q)).to.emit(f.dealProof, "DealSettled");
-    expect(await f.dealProof.credits(f.seller.address)).to.equal(s.price);
+    expect((await f.dealProof.getDeal(dealId)).sellerPayout).to.equal(s.price);
   });
 
   it("refuses the same quote for any other outcome", async () => {

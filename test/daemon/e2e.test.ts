@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { Wallet } from "ethers";
 import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
+import { rejects } from "node:assert/strict";
 import { receiveDeal } from "../../oracle/data/files.ts";
+import { createDeal } from "../../oracle/client/parties.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
@@ -39,7 +41,12 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
       expect(price >= units(vision.floorUnits) && price <= units(vision.budgetUnits)).to.equal(true);
       expect((await settledEvents(env, deal.dealId)).length).to.equal(1);
       const seller = at(env.signers, 3);
-      expect(await env.dp.getFunction("credits")(await seller.getAddress())).to.equal(price);
+      const onChain = await env.dp.getFunction("getDeal")(deal.dealId);
+      expect([onChain.sellerPayout, onChain.buyerPayout]).to.deep.equal([
+        price,
+        units(vision.escrowUnits) - price,
+      ]);
+      expect(onChain.seller).to.equal(await seller.getAddress());
       const terms = JSON.parse(outcome.termsJson);
       expect(terms.sellerIdentity).to.deep.equal({ domain: env.email.domain, verified: true });
       expect(terms.dataFacts.format).to.equal("csv");
@@ -74,8 +81,6 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
   it("signature path, no agreement: the buyer gets the whole escrow back at once", async () => {
     const o = await oracle(env, { DEALPROOF_SETTLE_MODE: "signature" });
     try {
-      const buyer = at(env.signers, 4);
-      const before = await env.dp.getFunction("credits")(await buyer.getAddress());
       const deal = await runDeal(env, { buyerIx: 4, budgetUnits: 500, floorUnits: 600 });
       const row = await settled(o, deal.dealId);
       const outcome = JSON.parse(row.outcome!);
@@ -85,9 +90,9 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
         "0x",
       ]);
       expect(outcome.reason).to.match(/no agreement within/);
-      expect((await env.dp.getFunction("credits")(await buyer.getAddress())) - before).to.equal(
-        units(vision.escrowUnits),
-      );
+      const onChain = await env.dp.getFunction("getDeal")(deal.dealId);
+      expect([onChain.buyerPayout, onChain.sellerPayout]).to.deep.equal([units(vision.escrowUnits), 0n]);
+      expect(onChain.buyer).to.equal(await at(env.signers, 4).getAddress());
       const tx = await env.chain.connection.ethers.provider.getTransaction(row.tx_hash!);
       expect(env.dp.interface.parseTransaction(tx!)!.name).to.equal("settleWithSignature");
     } finally {
@@ -135,8 +140,13 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
       const buyer = at(env.signers, 6);
       const seller = at(env.signers, 3);
       const dp = env.dp.connect(buyer) as typeof env.dp;
-      const id = (await dp.getFunction("nextDealId")(await buyer.getAddress())) as bigint;
       const now = (await env.chain.connection.ethers.provider.getBlock("latest"))!.timestamp;
+      const id = (await dp.getFunction("dealIdFor")(
+        await buyer.getAddress(),
+        await seller.getAddress(),
+        env.dataset.dataRoot,
+        now + 3600,
+      )) as bigint;
       await (
         await dp.getFunction("createDeal")(
           await seller.getAddress(),
@@ -154,6 +164,33 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
     } finally {
       await o.stop();
     }
+  });
+
+  it("the client refuses to open the same deal twice (same seller, root, deadline) before sending anything", async () => {
+    const buyer = at(env.signers, 10);
+    const seller = await at(env.signers, 3).getAddress();
+    const now = (await env.chain.connection.ethers.provider.getBlock("latest"))!.timestamp;
+    const args = {
+      seller,
+      dataRoot: env.dataset.dataRoot,
+      escrowWei: 1000n,
+      deadline: now + 7200,
+      budgetWei: 900n,
+      requirements: "any",
+    };
+    const first = await createDeal(env.dp, buyer, args);
+    const provider = env.chain.connection.ethers.provider;
+    const [held, nonce] = [await provider.getBalance(env.deployment.dealProof), await buyer.getNonce()];
+    await rejects(
+      createDeal(env.dp, buyer, args),
+      new RegExp(`already have deal ${first.dealId}.*another deadline`),
+    );
+    expect([await provider.getBalance(env.deployment.dealProof), await buyer.getNonce()]).to.deep.equal([
+      held,
+      nonce,
+    ]);
+    const second = await createDeal(env.dp, buyer, { ...args, deadline: args.deadline + 1 });
+    expect(second.dealId).to.not.equal(first.dealId);
   });
 
   it("serves health and deal status, and the transcript only to the deal's buyer or seller", async () => {

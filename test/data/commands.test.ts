@@ -59,8 +59,8 @@ describe("dataset commands and deal:receive", () => {
     const { manifest } = await encryptFile(plain, enc, { key, chunkSize: 4096 });
     const buyerKeys = await generateX25519KeyPair();
 
-    const dealId: bigint = await dp.nextDealId(buyer.address);
     const deadline = (await connection.networkHelpers.time.latest()) + 3600;
+    const dealId: bigint = await dp.dealIdFor(buyer.address, seller.address, manifest.root, deadline);
     await dp
       .connect(buyer)
       .createDeal(seller.address, manifest.root, deadline, "0x01", { value: 10n ** 18n });
@@ -98,8 +98,8 @@ describe("dataset commands and deal:receive", () => {
       receiveDeal(ethers.provider, d, 12345n, buyerKeys.privateKey, join(dir, "x")),
       /does not exist/,
     );
-    const pending: bigint = await dp.nextDealId(buyer.address);
-    await dp.connect(buyer).createDeal(seller.address, manifest.root, deadline, "0x01", { value: 1n });
+    const pending: bigint = await dp.dealIdFor(buyer.address, seller.address, manifest.root, deadline + 1);
+    await dp.connect(buyer).createDeal(seller.address, manifest.root, deadline + 1, "0x01", { value: 1n });
     await rejects(
       receiveDeal(ethers.provider, d, pending, getBytes(hexlify(buyerKeys.privateKey)), join(dir, "x")),
       /not been settled/,

@@ -111,9 +111,9 @@ describe("simulated quotes on-chain (SimulatedDcapVerifier + DealProof)", () => 
     expect((await dp.currentOracle()).encryptionKey).to.equal(id.encryptionPublicKey);
 
     for (const path of ["quote", "signature"] as const) {
-      const dealId: bigint = await dp.nextDealId(buyer.address);
       const deadline = (await connection.networkHelpers.time.latest()) + 3600;
       const root = hexlify(randomBytes(32)) as Hex;
+      const dealId: bigint = await dp.dealIdFor(buyer.address, seller.address, root, deadline);
       await dp.connect(buyer).createDeal(seller.address, root, deadline, "0x01", { value: 1000n });
       await dp.connect(seller).acceptDeal(dealId, "0x02");
       const s: Settlement = {

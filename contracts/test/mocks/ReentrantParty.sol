@@ -11,7 +11,8 @@ contract ReentrantParty {
     uint8 public mode;
     uint256 public reentryAttempts;
     uint256 public reentrySuccesses;
-    uint256 public settleDealId;
+    /// @notice The deal it created or accepted last (the one it withdraws from and re-enters).
+    uint256 public dealId;
 
     constructor(DealProof target_) {
         target = target_;
@@ -22,34 +23,35 @@ contract ReentrantParty {
     }
 
     function createDeal(address seller, bytes32 root, uint64 deadline) external payable returns (uint256) {
-        return target.createDeal{value: msg.value}(seller, root, deadline, hex"01");
+        dealId = target.createDeal{value: msg.value}(seller, root, deadline, hex"01");
+        return dealId;
     }
 
-    function acceptDeal(uint256 dealId) external {
-        settleDealId = dealId;
-        target.acceptDeal(dealId, hex"02");
+    function acceptDeal(uint256 dealId_) external {
+        dealId = dealId_;
+        target.acceptDeal(dealId_, hex"02");
     }
 
     function withdraw() external {
-        target.withdraw();
+        target.withdraw(dealId);
     }
 
     function withdrawTo(address payable to) external {
-        target.withdrawTo(to);
+        target.withdrawTo(dealId, to);
     }
 
     receive() external payable {
         if (mode == 3) revert("no ETH, thanks");
         if (mode == 1) {
             ++reentryAttempts;
-            target.withdraw();
+            target.withdraw(dealId);
             ++reentrySuccesses;
         } else if (mode == 2) {
             ++reentryAttempts;
-            try target.withdraw() {
+            try target.withdraw(dealId) {
                 ++reentrySuccesses;
             } catch {}
-            try target.refund(settleDealId) {
+            try target.refund(dealId) {
                 ++reentrySuccesses;
             } catch {}
         }
