@@ -69,4 +69,15 @@ export const dealTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deal-status.ts"))
     .build(),
+  task("deal:withdraw", "Withdraw your payout (as buyer or seller) from a settled or refunded deal")
+    .addPositionalArgument({ name: "dealId", description: "The deal id" })
+    .addOption({
+      name: "to",
+      description: "Send the payout to this address instead of your own",
+      defaultValue: "",
+    })
+    .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/deal-withdraw.ts"))
+    .build(),
 ];

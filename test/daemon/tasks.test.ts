@@ -96,6 +96,30 @@ describe("Hardhat tasks on the in-process network", function () {
       enc.root,
       null,
     ]);
+
+    // deal:withdraw: refused while live, then after a refund pays the buyer once
+    const withdraw = (account: string, to = "") =>
+      runTask("deal:withdraw", { dealId: created.dealId, to, account, json: true });
+    await rejects(withdraw("0"), /is Accepted: payouts exist once it is settled or refunded/);
+    const connection = await hre.network.getOrCreate();
+    await connection.networkHelpers.time.increase(3 * 3600);
+    const dp = await connection.ethers.getContractAt("DealProof", dep.dealProof);
+    await (await dp.refund(BigInt(created.dealId))).wait();
+    await rejects(withdraw("1"), /nothing to withdraw: the seller's payout/);
+    await rejects(withdraw("2"), /is neither the buyer nor the seller/);
+    await rejects(withdraw("0", "0x1234"), /--to must be an address/);
+    const stranger = (await connection.ethers.getSigners())[5]!.address;
+    const before = await connection.ethers.provider.getBalance(stranger);
+    const paid = JSON.parse(await withdraw("0", stranger));
+    expect([paid.role, paid.amount, paid.to]).to.deep.equal(["buyer", "1.5", stranger]);
+    expect((await connection.ethers.provider.getBalance(stranger)) - before).to.equal(15n * 10n ** 17n);
+    await rejects(withdraw("0"), /nothing to withdraw: the buyer's payout/);
+    const after = JSON.parse(await runTask("deal:status", { dealId: created.dealId, json: true }));
+    expect([after.state, after.escrow, after.unwithdrawn]).to.deep.equal([
+      "Refunded",
+      "1.5",
+      { buyer: "0.0", seller: "0.0" },
+    ]);
   });
 
   it("refuses bad arguments with messages that say what to fix", async () => {
