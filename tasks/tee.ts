@@ -5,7 +5,12 @@ const quoteOptions = <T extends ReturnType<typeof task>>(t: T) =>
   t
     .addOption({
       name: "collateral",
-      description: "Intel collateral JSON file (dcap-qvl shape) for a real quote",
+      description: "DCAP collateral JSON file (dcap-qvl shape): verify through the whole chain",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "rootCa",
+      description: "Root CA file (DER or PEM) the DCAP chain must lead to, instead of Intel's",
       defaultValue: "",
     })
     .addOption({

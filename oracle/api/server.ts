@@ -20,6 +20,8 @@ export interface ApiDeps {
   registrationExpiresAt: () => bigint | undefined;
   /** A fresh quote over report_data (for operators allowing this CVM's measurement). */
   quote?: (reportData: Uint8Array) => Promise<{ quote: Uint8Array; eventLog: string }>;
+  /** Simulator only: the simulated DCAP root CA (DER) and fresh collateral for its quotes. */
+  simulatedDcap?: () => { rootCaDer: Uint8Array; collateral: unknown };
   /** host[:port] that challenges name (EIP-4361 domain). */
   domain?: string;
 }
@@ -69,12 +71,23 @@ export function createApi(deps: ApiDeps): {
         .update(Buffer.from(nonce, "hex"))
         .digest();
       deps.quote(rd).then(
-        (q) =>
+        (q) => {
+          const sim = deps.simulatedDcap?.();
           send(res, 200, {
             quote: Buffer.from(q.quote).toString("hex"),
             event_log: q.eventLog,
             report_data: rd.toString("hex"),
-          }),
+            // a simulated TEE: verify with dcap-qvl against this root, never Intel's
+            ...(sim === undefined
+              ? {}
+              : {
+                  simulated_dcap: {
+                    root_ca: Buffer.from(sim.rootCaDer).toString("hex"),
+                    collateral: sim.collateral,
+                  },
+                }),
+          });
+        },
         (e: unknown) => send(res, 503, { error: `the TEE did not give a quote: ${(e as Error).message}` }),
       );
       return;

@@ -3,12 +3,15 @@
  * 2 on a usage error. Shared by the oracle CLI (oracle/cli/verify-quote.ts) and the Hardhat task.
  */
 import { readFileSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
 import { verifyQuote, type Verdict } from "../quote/verify.ts";
 import { loadQuoteInput } from "./quote-input.ts";
 
 export interface VerifyQuoteArgs {
   quote: string;
   collateral?: string;
+  /** File with the DER or PEM root CA the DCAP chain must lead to (default: Intel's). */
+  rootCa?: string;
   eventLog?: string;
   reportData?: string;
   composeHash?: string;
@@ -38,6 +41,25 @@ function hexArg(name: string, s: string, bytes?: number): Uint8Array {
   return Uint8Array.from(Buffer.from(h, "hex"));
 }
 
+/** A root CA certificate from a DER or PEM file. */
+function readRootCa(file: string): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`--root-ca ${file}: ${(e as Error).message}`);
+  }
+  const text = bytes.toString("latin1");
+  const m = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(text);
+  const der = m ? Buffer.from(m[1]!.replace(/\s+/g, ""), "base64") : bytes;
+  try {
+    new X509Certificate(der);
+  } catch {
+    throw new UsageError(`--root-ca ${file} is not an X.509 certificate (DER or PEM)`);
+  }
+  return new Uint8Array(der);
+}
+
 function readJsonFile(name: string, file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, "utf8"));
@@ -65,8 +87,13 @@ export function runVerifyQuote(args: VerifyQuoteArgs): Verdict {
   if (reportData !== undefined && reportData.length > 64)
     throw new UsageError("--report-data is at most 64 bytes");
   if (args.composeHash !== undefined) hexArg("--compose-hash", args.composeHash, 32);
+  if (args.rootCa !== undefined && args.collateral === undefined)
+    throw new UsageError(
+      "--root-ca needs --collateral: the root CA anchors the DCAP chain the collateral completes",
+    );
   return verifyQuote(loaded.quote, {
     collateral: args.collateral === undefined ? undefined : readJsonFile("--collateral", args.collateral),
+    rootCaDer: args.rootCa === undefined ? undefined : readRootCa(args.rootCa),
     nowSeconds: args.now === undefined ? undefined : parseNow(args.now),
     eventLog,
     expectedReportData: reportData,

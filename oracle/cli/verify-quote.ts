@@ -9,7 +9,9 @@ const HELP = `Usage: verify-quote <quote> [options]
 (its event_log is used). Prints a JSON verdict; exits 1 when any check fails, 2 on bad usage.
 
 Options:
-  --collateral <file>       Intel collateral JSON (dcap-qvl shape) for a real quote
+  --collateral <file>       DCAP collateral JSON (dcap-qvl shape): verify through the whole chain
+  --root-ca <file>          root CA (DER or PEM) the chain must lead to, instead of Intel's
+                            (the simulator's: tee:simulator-collateral writes it)
   --now <iso|seconds>       verification time (collateral has a validity window)
   --event-log <file>        dstack event log JSON, to replay RTMR3 (app id, compose hash)
   --report-data <hex>       expected report_data (≤ 64 bytes, zero-padded)
@@ -26,6 +28,7 @@ export function main(argv: string[]): number {
       allowPositionals: true,
       options: {
         collateral: { type: "string" },
+        "root-ca": { type: "string" },
         now: { type: "string" },
         "event-log": { type: "string" },
         "report-data": { type: "string" },
@@ -53,6 +56,7 @@ export function main(argv: string[]): number {
     const verdict = runVerifyQuote({
       quote,
       collateral: v.collateral,
+      rootCa: v["root-ca"],
       now: v.now,
       eventLog: v["event-log"],
       reportData: v["report-data"],

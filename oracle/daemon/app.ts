@@ -7,6 +7,7 @@ import { RetryingJsonRpcProvider } from "../chain/provider.ts";
 import pino, { type Logger } from "pino";
 import { readDeployment } from "../protocol/deployment.ts";
 import { createTeeBackend } from "../tee/index.ts";
+import { SimulatorBackend } from "../tee/simulator.ts";
 import { loadOracleIdentity } from "../tee/identity.ts";
 import { createDnsResolver, type DnsResolver } from "../dkim/resolver.ts";
 import { createAgents } from "../negotiation/index.ts";
@@ -93,6 +94,9 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
     measurementId: info.measurementId,
     registrationExpiresAt: () => daemon.registrationExpiresAt,
     quote: (rd) => tee.getQuote(rd),
+    ...(tee instanceof SimulatorBackend
+      ? { simulatedDcap: () => ({ rootCaDer: tee.dcapRootCa(), collateral: tee.dcapCollateral() }) }
+      : {}),
   });
   const url = await api.listen(cfg.DEALPROOF_HTTP_PORT, cfg.DEALPROOF_HTTP_HOST);
   logger.info(

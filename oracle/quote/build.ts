@@ -36,6 +36,18 @@ export interface BuildQuoteInput {
   /** PEM chain placed in the inner certification data (type 5). */
   pckCertChainPem?: string;
   qeAuthData?: Uint8Array;
+  /** Identity fields of the QE report (all zero when absent). */
+  qeReport?: QeReportFields;
+}
+
+/** The SGX report fields of the quoting enclave that a QE identity document pins. */
+export interface QeReportFields {
+  cpuSvn: Uint8Array;
+  miscSelect: number;
+  attributes: Uint8Array;
+  mrSigner: Uint8Array;
+  isvProdId: number;
+  isvSvn: number;
 }
 
 /** x ‖ y of a P-256 private key's public key (64 bytes). */
@@ -75,6 +87,17 @@ function cat(...parts: Uint8Array[]): Uint8Array {
 function qeReportCertData(attKey: Uint8Array, input: BuildQuoteInput): Uint8Array {
   const authData = input.qeAuthData ?? new Uint8Array(32);
   const report = new Uint8Array(QE_REPORT_LEN);
+  const qe = input.qeReport;
+  if (qe) {
+    // SGX report body: cpuSvn 0, miscSelect 16 (u32 LE), attributes 48, mrSigner 128,
+    // isvProdId 256 (u16 LE), isvSvn 258 (u16 LE)
+    report.set(qe.cpuSvn, 0);
+    report.set(u32le(qe.miscSelect), 16);
+    report.set(qe.attributes, 48);
+    report.set(qe.mrSigner, 128);
+    report.set(u16le(qe.isvProdId), 256);
+    report.set(u16le(qe.isvSvn), 258);
+  }
   report.set(sha256(cat(attKey, authData)), 320); // report_data[0:32]; [32:64] stay zero
   const reportSig = signP256(input.keys.pckPrivateKey, report);
   const pem = new TextEncoder().encode(input.pckCertChainPem ?? "");

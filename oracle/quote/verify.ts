@@ -14,8 +14,18 @@ import { measurementId } from "../protocol/measurement.ts";
 import type { Hex } from "../protocol/eip712.ts";
 
 // @phala/dcap-qvl is CommonJS.
+interface QvlReport {
+  status: string;
+  advisory_ids: string[];
+}
 const qvl = createRequire(import.meta.url)("@phala/dcap-qvl") as {
-  verify(raw: Uint8Array, collateral: unknown, nowSecs: number): { status: string; advisory_ids: string[] };
+  verify(raw: Uint8Array, collateral: unknown, nowSecs: number): QvlReport;
+  QuoteVerifier: {
+    newWithRootCa(rootCaDer: Buffer): {
+      verify(raw: Uint8Array, collateral: unknown, nowSecs: number): QvlReport;
+    };
+  };
+  constants: { TRUSTED_ROOT_CA_DER: Uint8Array };
 };
 
 export interface Check {
@@ -43,8 +53,12 @@ export interface Verdict {
 }
 
 export interface VerifyOptions {
-  /** Intel collateral (the shape dcap-qvl's verify() takes) for real quotes. */
+  /** DCAP collateral (the shape dcap-qvl's verify() takes). When given, the quote is verified
+   * through the whole DCAP chain (PCK certificates, QE report, TCB info, QE identity, CRLs). */
   collateral?: unknown;
+  /** DER root CA the DCAP chain must lead to (default: Intel's SGX root CA). Any other root —
+   * e.g. the embedded simulator's — makes the verdict "simulated". */
+  rootCaDer?: Uint8Array;
   /** Verification time, Unix seconds (default: now). Collateral has a validity window. */
   nowSeconds?: number;
   /** 64-byte (x ‖ y) simulator attestation keys to trust; a quote signed by one is "simulated". */
@@ -99,7 +113,27 @@ export function verifyQuote(raw: Uint8Array, opts: VerifyOptions = {}): Verdict 
   });
 
   const simKey = (opts.simulatorKeys ?? []).find((k) => eqBytes(k, q.signatureData.attestationKey));
-  if (simKey) {
+  if (opts.collateral !== undefined) {
+    const root = opts.rootCaDer;
+    const intelRoot = root === undefined || eqBytes(root, Uint8Array.from(qvl.constants.TRUSTED_ROOT_CA_DER));
+    v.mode = intelRoot ? "real" : "simulated";
+    const who = intelRoot ? "Intel DCAP chain" : "DCAP chain to the supplied (non-Intel) root CA";
+    try {
+      const nowSecs = opts.nowSeconds ?? Math.floor(Date.now() / 1000);
+      const r = intelRoot
+        ? qvl.verify(raw, opts.collateral, nowSecs)
+        : qvl.QuoteVerifier.newWithRootCa(Buffer.from(root)).verify(raw, opts.collateral, nowSecs);
+      v.tcbStatus = r.status;
+      v.advisoryIds = r.advisory_ids;
+      checks.push({ name: "dcap", passed: true, detail: `${who} verified (dcap-qvl): ${r.status}` });
+    } catch (e) {
+      checks.push({
+        name: "dcap",
+        passed: false,
+        detail: `${who}: verification failed: ${(e as Error).message}`,
+      });
+    }
+  } else if (simKey) {
     v.mode = "simulated";
     const sigOk = (() => {
       try {
@@ -129,30 +163,13 @@ export function verifyQuote(raw: Uint8Array, opts: VerifyOptions = {}): Verdict 
           : `${q.trailingBytes} unexpected trailing bytes`,
     });
     if (sigOk) v.tcbStatus = "UpToDate";
-  } else if (opts.collateral === undefined) {
+  } else {
     checks.push({
       name: "dcap",
       passed: false,
       detail:
-        "not a trusted simulator quote, and no Intel collateral was supplied to verify it as a real one (pass --collateral)",
+        "not a trusted simulator quote, and no collateral was supplied to verify it through DCAP (pass --collateral)",
     });
-  } else {
-    try {
-      const r = qvl.verify(raw, opts.collateral, opts.nowSeconds ?? Math.floor(Date.now() / 1000));
-      v.tcbStatus = r.status;
-      v.advisoryIds = r.advisory_ids;
-      checks.push({
-        name: "dcap",
-        passed: true,
-        detail: `Intel DCAP chain verified (dcap-qvl): ${r.status}`,
-      });
-    } catch (e) {
-      checks.push({
-        name: "dcap",
-        passed: false,
-        detail: `Intel DCAP verification failed: ${(e as Error).message}`,
-      });
-    }
   }
   if (v.tcbStatus !== null) {
     const accepted = opts.acceptedTcbStatuses ?? ["UpToDate"];

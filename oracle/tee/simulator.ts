@@ -12,6 +12,14 @@ import { hkdf } from "@noble/hashes/hkdf";
 import { sha256, sha384 } from "@noble/hashes/sha2";
 import { p256 } from "@noble/curves/p256";
 import { buildQuote, p256PublicKeyXY, type QuoteKeys } from "../quote/build.ts";
+import {
+  pkiFromKeys,
+  simulatedCollateral,
+  type CollateralOptions,
+  type DcapCollateral,
+  type SimulatedPki,
+  type SimulatedPkiKeys,
+} from "../quote/sim-pki.ts";
 import { replayRtmr3, runtimeEvent, type DstackEvent } from "../quote/eventlog.ts";
 import { measurementId } from "../protocol/measurement.ts";
 import { checkReportData, type TeeBackend, type TeeInfo, type TeeQuote } from "./backend.ts";
@@ -66,6 +74,8 @@ export class SimulatorBackend implements TeeBackend {
   readonly image: SimulatedImage;
   readonly #seed: Uint8Array;
   readonly #keys: QuoteKeys;
+  readonly #pkiKeys: SimulatedPkiKeys;
+  #pki: SimulatedPki | undefined;
   readonly #events: DstackEvent[];
   readonly #registers: {
     mrTd: Uint8Array;
@@ -88,6 +98,12 @@ export class SimulatorBackend implements TeeBackend {
     this.#seed = seed;
     this.image = image;
     this.#keys = { attestationPrivateKey: p256Key(seed, "attestation"), pckPrivateKey: p256Key(seed, "pck") };
+    this.#pkiKeys = {
+      rootCa: p256Key(seed, "pki/root-ca"),
+      platformCa: p256Key(seed, "pki/platform-ca"),
+      tcbSigning: p256Key(seed, "pki/tcb-signing"),
+      pck: this.#keys.pckPrivateKey,
+    };
     const reg = (name: string) => sha384(label(`${image.osImage}/${name}`));
     this.#events = [
       runtimeEvent("system-preparing", ""),
@@ -127,15 +143,36 @@ export class SimulatorBackend implements TeeBackend {
     return measurementId(this.#registers);
   }
 
+  /** The simulated Intel PKI whose PCK key signs this simulator's QE reports. */
+  pki(): SimulatedPki {
+    this.#pki ??= pkiFromKeys(this.#pkiKeys);
+    return this.#pki;
+  }
+
+  /** DER root CA of the simulated DCAP chain (what a verifier pins instead of Intel's root). */
+  dcapRootCa(): Uint8Array {
+    return this.pki().rootCaDer;
+  }
+
+  /** Freshly signed collateral (TCB info, QE identity, CRLs) for this simulator's platform. */
+  dcapCollateral(opts: CollateralOptions = {}): DcapCollateral {
+    return simulatedCollateral(this.pki(), this.#pkiKeys, opts);
+  }
+
   async getQuote(reportData: Uint8Array): Promise<TeeQuote> {
+    const pki = this.pki();
     const quote = buildQuote({
       body: {
         ...this.#registers,
         reportData: checkReportData(reportData),
-        tdAttributes: new Uint8Array(8),
+        teeTcbSvn: pki.tcb.teeTcbSvn,
+        // SEPT_VE_DISABLE set, debug (TUD) clear: what a production TD reports
+        tdAttributes: Uint8Array.from([0, 0, 0, 0x10, 0, 0, 0, 0]),
         xfam: Uint8Array.from([0xe7, 0x02, 0x06, 0, 0, 0, 0, 0]),
       },
       keys: this.#keys,
+      pckCertChainPem: pki.pckChainPem,
+      qeReport: { ...pki.qe, cpuSvn: pki.tcb.cpuSvn },
     });
     return { quote, eventLog: this.eventLog() };
   }

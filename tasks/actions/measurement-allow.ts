@@ -6,6 +6,7 @@ import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment
 interface Args {
   quote: string;
   collateral: string;
+  rootCa: string;
   now: string;
   eventLog: string;
   simulatorKey: string;
@@ -29,6 +30,7 @@ export default async function measurementAllow(args: Args, hre: HardhatRuntimeEn
       {
         quote: args.quote,
         collateral: opt(args.collateral),
+        rootCa: opt(args.rootCa),
         now: opt(args.now),
         eventLog: opt(args.eventLog),
         composeHash: args.composeHash,

@@ -3,6 +3,7 @@ import { runVerifyQuote } from "../../oracle/cli/verify-quote-command.ts";
 interface Args {
   quote: string;
   collateral: string;
+  rootCa: string;
   now: string;
   eventLog: string;
   simulatorKey: string;
@@ -16,6 +17,7 @@ export default async function verifyQuoteTask(args: Args): Promise<void> {
   const verdict = runVerifyQuote({
     quote: args.quote,
     collateral: opt(args.collateral),
+    rootCa: opt(args.rootCa),
     now: opt(args.now),
     eventLog: opt(args.eventLog),
     reportData: opt(args.reportData),

@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { hexlify } from "ethers";
 import { setupEnv, oracle, waitFor, type Env } from "./harness.ts";
 import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/tee/simulator.ts";
 import { verifyAndAllowMeasurement } from "../../scripts/lib/measurement.ts";
@@ -45,6 +44,7 @@ describe("onboarding a new CVM: attestation endpoint, measurement:allow, then re
         quote: string;
         event_log: string;
         report_data: string;
+        simulated_dcap: { root_ca: string; collateral: unknown };
       };
       const want = createHash("sha256")
         .update("DealProof/attestation/v1")
@@ -53,6 +53,13 @@ describe("onboarding a new CVM: attestation endpoint, measurement:allow, then re
       expect(att.report_data).to.equal(want);
       const file = join(dir, "attestation.json");
       writeFileSync(file, JSON.stringify(att));
+      // the operator verifies the quote through the whole DCAP chain (dcap-qvl), anchored at the
+      // simulator's root CA, which the operator pins (here: the one derived from the CVM's seed)
+      expect(att.simulated_dcap.root_ca).to.equal(Buffer.from(sim.dcapRootCa()).toString("hex"));
+      const collateralFile = join(dir, "collateral.json");
+      writeFileSync(collateralFile, JSON.stringify(att.simulated_dcap.collateral));
+      const rootCaFile = join(dir, "root-ca.der");
+      writeFileSync(rootCaFile, sim.dcapRootCa());
       const allowed = await verifyAndAllowMeasurement(
         env.chain.connection,
         o.daemon.deps.deployment.dealProof,
@@ -60,10 +67,15 @@ describe("onboarding a new CVM: attestation endpoint, measurement:allow, then re
           quote: file,
           composeHash: DEFAULT_IMAGE.composeHash,
           reportData: want,
-          simulatorKeys: [hexlify(sim.attestationPublicKey())],
+          collateral: collateralFile,
+          rootCa: rootCaFile,
         },
       );
-      expect(allowed.measurementId).to.equal(sim.measurementId());
+      expect([allowed.measurementId, allowed.mode, allowed.tcbStatus]).to.deep.equal([
+        sim.measurementId(),
+        "simulated",
+        "UpToDate",
+      ]);
       await waitFor("registration", async () => {
         const h = (await (await fetch(`${o.url}/health`)).json()) as { registrationExpiresAt: number | null };
         return h.registrationExpiresAt ?? undefined;
