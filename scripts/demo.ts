@@ -190,12 +190,15 @@ try {
       const parsed = dp.interface.parseTransaction(tx!)!;
       if (parsed.name === "settleWithQuote") {
         line("the settlement quote, verified off-chain");
+        // through the whole DCAP chain with dcap-qvl, anchored at the simulator's root CA
         const v = verifyQuote(getBytes(parsed.args[1] as string), {
-          simulatorKeys: [sim.attestationPublicKey()],
+          collateral: sim.dcapCollateral(),
+          rootCaDer: sim.dcapRootCa(),
           eventLog: sim.eventLog(),
           expectedComposeHash: DEFAULT_IMAGE.composeHash,
         });
         console.log(`  mode ${v.mode} · TCB ${v.tcbStatus} · measurement ${v.measurementId}`);
+        console.log(`  ${v.checks.find((c) => c.name === "dcap")?.detail ?? ""}`);
         console.log(
           `  report_data ${v.reportData!.slice(0, 66)}… (= EIP-712 Settlement digest ‖ 32 zero bytes)`,
         );

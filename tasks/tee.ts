@@ -69,4 +69,21 @@ export const teeTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/measurement-allow.ts"))
     .build(),
+  task(
+    "tee:simulator-pki",
+    "Write the embedded simulator's DCAP root CA and fresh collateral (to verify its quotes with dcap-qvl)",
+  )
+    .addOption({
+      name: "seedFile",
+      description: "Simulator seed file (the oracle's)",
+      defaultValue: ".dealproof/simulator-seed",
+    })
+    .addOption({
+      name: "outDir",
+      description: "Directory to write root-ca.pem and collateral.json",
+      defaultValue: "",
+    })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/simulator-pki.ts"))
+    .build(),
 ];

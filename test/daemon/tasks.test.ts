@@ -122,6 +122,36 @@ describe("Hardhat tasks on the in-process network", function () {
     ]);
   });
 
+  it("tee:simulator-pki writes the simulator's root CA and collateral, and verify-quote accepts its quote with them", async () => {
+    const out = join(dir, "pki");
+    const r = JSON.parse(await runTask("tee:simulator-pki", { seedFile, outDir: out, json: true }));
+    expect(r.rootCa).to.equal(join(out, "root-ca.pem"));
+    const sim = SimulatorBackend.fromSeedFile(seedFile);
+    const quoteFile = join(dir, "q.hex");
+    writeFileSync(quoteFile, hexlify((await sim.getQuote(new Uint8Array(64).fill(1))).quote));
+    const verdict = JSON.parse(
+      await runTask("verify-quote", {
+        quote: quoteFile,
+        collateral: r.collateral,
+        rootCa: r.rootCa,
+        now: "",
+        eventLog: "",
+        simulatorKey: "",
+        reportData: "01".repeat(64),
+        composeHash: "",
+      }),
+    );
+    expect([verdict.ok, verdict.mode, verdict.tcbStatus]).to.deep.equal([true, "simulated", "UpToDate"]);
+    await rejects(
+      runTask("tee:simulator-pki", { seedFile, outDir: "", json: true }),
+      /--out-dir is required/,
+    );
+    await rejects(
+      runTask("tee:simulator-pki", { seedFile: join(dir, "absent"), outDir: out, json: true }),
+      /no simulator seed at/,
+    );
+  });
+
   it("refuses bad arguments with messages that say what to fix", async () => {
     await rejects(runTask("deal:status", { dealId: "123", json: true }), /does not exist/);
     await rejects(runTask("deal:status", { dealId: "x", json: true }), /decimal deal id/);
