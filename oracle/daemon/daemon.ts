@@ -134,11 +134,15 @@ export class OracleDaemon {
       let row = deal;
       if (row.status === "submitted" && row.tx_hash !== null) {
         const receipt = await this.submitter.receiptOf(row.tx_hash);
-        if (receipt !== null) {
+        if (receipt !== null && receipt.status === 1) {
           const r = this.submitter.checkReceipt(receipt, row.id);
           if (r.kind === "settled") return this.#done(row.id, "settled", receipt.gasUsed.toString(), log);
         }
-        this.deps.store.resetSubmission(row.id); // never mined: submit the same outcome again
+        if (receipt !== null)
+          log.warn({ txHash: row.tx_hash }, "the settlement transaction reverted; resubmitting");
+        // never mined, or mined and reverted: submit the same outcome again (submit re-checks the
+        // deal's state first, so a deal settled meanwhile is recognised, not settled twice)
+        this.deps.store.resetSubmission(row.id);
         row = this.deps.store.get(row.id)!;
       }
       if (row.status === "accepted") {

@@ -152,6 +152,9 @@ export class Submitter {
       const name = revertName(e);
       if (name === "InvalidState") return { kind: "closed", why: "the deal is no longer Accepted on-chain" };
       if (name === "DeadlinePassed") return { kind: "closed", why: "the deadline passed before settlement" };
+      // anything else (measurement disallowed, registration expired, ...) may be fixed by the
+      // owner or by re-registration: the deal stays pending and is retried, with the reason kept
+      if (name !== undefined) throw new Error(`DealProof refuses ${method} for now: ${name}`, { cause: e });
       throw e;
     }
     let tx;

@@ -3,6 +3,7 @@ import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./h
 import { startFlakyProxy } from "./rpc-proxy.ts";
 import type { Step } from "../../oracle/daemon/pipeline.ts";
 import type { RunningOracle } from "../../oracle/daemon/app.ts";
+import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
 
 class Crash extends Error {}
 
@@ -65,6 +66,81 @@ describe("oracle daemon resilience", function () {
       }
     });
   }
+
+  it("a settlement the contract refuses stays pending with the reason, and settles once the owner fixes it", async () => {
+    const measurement = SimulatorBackend.fromSeedFile(env.seedFile).measurementId();
+    await (await env.dp.getFunction("setMeasurementAllowed")(measurement, false)).wait();
+    const o = await oracle(env, { DEALPROOF_SETTLE_MODE: "quote" });
+    try {
+      const deal = await runDeal(env, { buyerIx: 11 });
+      const refused = await waitFor("the refused settlement to be recorded", () => {
+        const row = o.store.get(deal.dealId.toString());
+        return row !== undefined && row.attempts >= 2 ? row : undefined;
+      });
+      expect(refused.status).to.equal("outcome_built");
+      expect(refused.last_error).to.match(/DealProof refuses settleWithQuote for now: MeasurementNotAllowed/);
+      expect((await settledEvents(env, deal.dealId)).length).to.equal(0);
+      expect((await env.dp.getFunction("getDeal")(deal.dealId)).state).to.equal(2n); // still Accepted, escrow held
+      await (await env.dp.getFunction("setMeasurementAllowed")(measurement, true)).wait();
+      const row = await settledRow(o, deal.dealId);
+      expect(row.status).to.equal("settled");
+      expect((await settledEvents(env, deal.dealId)).length).to.equal(1);
+    } finally {
+      await env.dp
+        .getFunction("setMeasurementAllowed")(measurement, true)
+        .then((tx: { wait(): Promise<unknown> }) => tx.wait());
+      await o.stop();
+    }
+  });
+
+  it("a settlement transaction that is mined but reverts is resubmitted, and the deal settles exactly once", async () => {
+    const provider = env.chain.connection.ethers.provider;
+    const measurement = SimulatorBackend.fromSeedFile(env.seedFile).measurementId();
+    let phase: "idle" | "held" | "reverted" = "idle";
+    let revertedTx: string | undefined;
+    const o = await oracle(
+      env,
+      { DEALPROOF_SETTLE_MODE: "quote" },
+      {
+        onStep: async (step, id) => {
+          if (phase === "idle" && step === "outcome_built") {
+            await provider.send("evm_setAutomine", [false]); // hold the settlement in the mempool
+            phase = "held";
+          } else if (phase === "held" && step === "submitted") {
+            // the owner's disallow, paying a higher tip, is mined first in the same block
+            const owner = env.dp.getFunction("setMeasurementAllowed");
+            await owner.send(measurement, false, {
+              maxPriorityFeePerGas: 10n ** 11n,
+              maxFeePerGas: 10n ** 12n,
+            });
+            await provider.send("evm_mine", []);
+            await provider.send("evm_setAutomine", [true]);
+            revertedTx = o.store.get(id)?.tx_hash ?? undefined;
+            phase = "reverted";
+          }
+        },
+      },
+    );
+    try {
+      const deal = await runDeal(env, { buyerIx: 12, sellerIx: 3 });
+      await waitFor("the settlement to revert on-chain", () => (phase === "reverted" ? true : undefined));
+      const receipt = await provider.getTransactionReceipt(revertedTx!);
+      expect(receipt?.status).to.equal(0); // mined, reverted
+      expect((await env.dp.getFunction("getDeal")(deal.dealId)).state).to.equal(2n); // still Accepted
+      await waitFor("the resubmission to be refused", () => {
+        const row = o.store.get(deal.dealId.toString());
+        return row?.last_error?.includes("MeasurementNotAllowed") ? row : undefined;
+      });
+      await (await env.dp.getFunction("setMeasurementAllowed")(measurement, true)).wait();
+      const row = await settledRow(o, deal.dealId);
+      expect(row.tx_hash).to.not.equal(revertedTx);
+      expect((await settledEvents(env, deal.dealId)).length).to.equal(1);
+    } finally {
+      await provider.send("evm_setAutomine", [true]);
+      await (await env.dp.getFunction("setMeasurementAllowed")(measurement, true)).wait();
+      await o.stop();
+    }
+  });
 
   it("settles through an RPC endpoint that drops and delays requests", async () => {
     const proxy = await startFlakyProxy(env.chain.url, { dropEvery: 7, failEvery: 5, delayMs: 15 });
