@@ -69,6 +69,15 @@ export const dealTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deal-status.ts"))
     .build(),
+  task(
+    "deal:refund",
+    "After the deadline of an unsettled deal, return the escrow to the buyer (anyone may call)",
+  )
+    .addPositionalArgument({ name: "dealId", description: "The deal id" })
+    .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/deal-refund.ts"))
+    .build(),
   task("deal:withdraw", "Withdraw your payout (as buyer or seller) from a settled or refunded deal")
     .addPositionalArgument({ name: "dealId", description: "The deal id" })
     .addOption({

@@ -101,10 +101,14 @@ describe("Hardhat tasks on the in-process network", function () {
     const withdraw = (account: string, to = "") =>
       runTask("deal:withdraw", { dealId: created.dealId, to, account, json: true });
     await rejects(withdraw("0"), /is Accepted: payouts exist once it is settled or refunded/);
+    const refund = () => runTask("deal:refund", { dealId: created.dealId, account: "2", json: true });
+    await rejects(refund(), /can be refunded after its deadline/);
     const connection = await hre.network.getOrCreate();
     await connection.networkHelpers.time.increase(3 * 3600);
-    const dp = await connection.ethers.getContractAt("DealProof", dep.dealProof);
-    await (await dp.refund(BigInt(created.dealId))).wait();
+    const refunded = JSON.parse(await refund()); // anyone may trigger it: here a third account
+    expect(refunded.buyerPayout).to.equal("1.5");
+    await rejects(refund(), /already Refunded: there is nothing to refund/);
+    await rejects(runTask("deal:refund", { dealId: "77", account: "0", json: true }), /does not exist/);
     await rejects(withdraw("1"), /nothing to withdraw: the seller's payout/);
     await rejects(withdraw("2"), /is neither the buyer nor the seller/);
     await rejects(withdraw("0", "0x1234"), /--to must be an address/);

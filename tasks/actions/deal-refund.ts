@@ -1,0 +1,33 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { formatEther, type ContractTransactionReceipt } from "ethers";
+import { dealContext, dealIdArg, wrap } from "./context.ts";
+import { userError } from "./user-error.ts";
+
+const STATES = ["None", "Open", "Accepted", "Settled", "Refunded"];
+
+export default async function dealRefund(
+  a: { dealId: string; account: string; json: boolean },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
+  const id = dealIdArg(a.dealId);
+  const { connection, dp } = await dealContext(hre, a.account);
+  const d = (await dp.getFunction("getDeal")(id)) as { state: bigint; escrow: bigint; deadline: bigint };
+  const state = STATES[Number(d.state)]!;
+  if (d.state === 0n) throw userError(`deal ${id} does not exist on this DealProof`);
+  if (state !== "Open" && state !== "Accepted")
+    throw userError(`deal ${id} is already ${state}: there is nothing to refund`);
+  const now = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp);
+  if (now <= d.deadline)
+    throw userError(
+      `deal ${id} can be refunded after its deadline, ${new Date(Number(d.deadline) * 1000).toISOString()}; the oracle may still settle it`,
+    );
+  const receipt = await wrap(
+    async () => (await (await dp.getFunction("refund")(id)).wait()) as ContractTransactionReceipt,
+  );
+  const out = { dealId: id.toString(), buyerPayout: formatEther(d.escrow), txHash: receipt.hash };
+  console.log(
+    a.json
+      ? JSON.stringify(out)
+      : `deal ${out.dealId} refunded: ${out.buyerPayout} ETH is the buyer's to withdraw (deal:withdraw) — tx ${out.txHash}`,
+  );
+}
