@@ -67,8 +67,9 @@ try {
   const dp = dealProofAt(deployment.dealProof, at(signers, 0));
   const provider = chain.connection.ethers.provider;
 
-  async function openDeals(n: number, onAccepted: (id: bigint, t: number) => void) {
-    const deadline = (await provider.getBlock("latest"))!.timestamp + 7200;
+  // a deal id commits to (buyer, seller, root, deadline): each deal gets its own deadline
+  async function openDeals(n: number, hours: number, onAccepted: (id: bigint, t: number) => void) {
+    const base = (await provider.getBlock("latest"))!.timestamp + hours * 3600;
     const created: bigint[] = [];
     await Promise.all(
       pairs.map(async ({ buyer, seller }: { buyer: Signer; seller: Signer }, p) => {
@@ -77,7 +78,7 @@ try {
             seller: await seller.getAddress(),
             dataRoot: dataset.dataRoot,
             escrowWei: units(s.escrowUnits),
-            deadline,
+            deadline: base + j,
             budgetWei: units(s.budgetUnits),
             requirements: s.buyerRequirements,
           });
@@ -114,7 +115,7 @@ try {
   });
   const quiet = pino({ level: "silent" });
   await (await startOracle(config, { resolver: email.resolver, logger: quiet })).stop(); // registers the oracle key
-  const ids = await openDeals(N, (id, t) => acceptedAt.set(id.toString(), t));
+  const ids = await openDeals(N, 2, (id, t) => acceptedAt.set(id.toString(), t));
   const started = performance.now();
   const oracle = await startOracle(config, {
     resolver: email.resolver,
@@ -131,7 +132,7 @@ try {
   // Phase 2: the ceiling — the same settlement transactions, everything precomputed.
   const id = await loadOracleIdentity(sim);
   const domain = dealProofDomain(BigInt(deployment.chainId), deployment.dealProof);
-  const ids2 = await openDeals(N, () => undefined);
+  const ids2 = await openDeals(N, 4, () => undefined);
   const prepared = [];
   for (const dealId of ids2) {
     const st: Settlement = {
