@@ -21,6 +21,12 @@ async function oracleKey(dp: Contract): Promise<Uint8Array> {
   };
   if (cur.expiresAt === 0n)
     throw new Error("no oracle is registered on this DealProof yet: start the oracle first");
+  const now = (await dp.runner!.provider!.getBlock("latest"))!.timestamp;
+  if (BigInt(now) > cur.expiresAt)
+    throw new Error(
+      `the oracle's registration expired at ${new Date(Number(cur.expiresAt) * 1000).toISOString()}: ` +
+        "wait until it registers again, or nothing could settle your deal",
+    );
   return getBytes(cur.encryptionKey);
 }
 
