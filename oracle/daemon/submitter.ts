@@ -13,6 +13,7 @@ import {
   type TransactionReceipt,
 } from "ethers";
 import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
+import { dealStateName, type DealStateName } from "../protocol/deal-state.ts";
 import {
   dealProofDomain,
   reportDataFor,
@@ -26,7 +27,6 @@ import type { OracleIdentity } from "../tee/identity.ts";
 import type { StoredOutcome } from "./store.ts";
 
 const iface = new Interface(DEAL_PROOF_ABI);
-export const DEAL_STATE = ["None", "Open", "Accepted", "Settled", "Refunded"] as const;
 
 export type SubmitResult =
   | { kind: "settled"; receipt: TransactionReceipt }
@@ -112,12 +112,12 @@ export class Submitter {
     this.domain = dealProofDomain(deps.chainId, deps.address);
   }
 
-  async dealState(dealId: string): Promise<{ state: (typeof DEAL_STATE)[number]; deadline: number }> {
+  async dealState(dealId: string): Promise<{ state: DealStateName; deadline: number }> {
     const d = (await withRetry("getDeal", () => this.#contract.getFunction("getDeal")(BigInt(dealId)))) as {
       state: bigint;
       deadline: bigint;
     };
-    return { state: DEAL_STATE[Number(d.state)]!, deadline: Number(d.deadline) };
+    return { state: dealStateName(d.state), deadline: Number(d.deadline) };
   }
 
   /** Looks up a previously sent transaction: its receipt, or null if the chain never saw it. */

@@ -2,8 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { formatEther, type ContractTransactionReceipt } from "ethers";
 import { dealContext, dealIdArg, wrap } from "./context.ts";
 import { userError } from "./user-error.ts";
-
-const STATES = ["None", "Open", "Accepted", "Settled", "Refunded"];
+import { dealStateName } from "../../oracle/protocol/deal-state.ts";
 
 export default async function dealRefund(
   a: { dealId: string; account: string; json: boolean },
@@ -12,7 +11,7 @@ export default async function dealRefund(
   const id = dealIdArg(a.dealId);
   const { connection, dp } = await dealContext(hre, a.account);
   const d = (await dp.getFunction("getDeal")(id)) as { state: bigint; escrow: bigint; deadline: bigint };
-  const state = STATES[Number(d.state)]!;
+  const state = dealStateName(d.state);
   if (d.state === 0n) throw userError(`deal ${id} does not exist on this DealProof`);
   if (state !== "Open" && state !== "Accepted")
     throw userError(`deal ${id} is already ${state}: there is nothing to refund`);

@@ -2,9 +2,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { formatEther } from "ethers";
 import { dealContext, dealIdArg } from "./context.ts";
 import { userError } from "./user-error.ts";
+import { dealStateName } from "../../oracle/protocol/deal-state.ts";
 import { readDealCreated } from "../../oracle/client/deal-created.ts";
-
-const STATES = ["None", "Open", "Accepted", "Settled", "Refunded"];
 
 export default async function dealStatus(
   a: { dealId: string; json: boolean },
@@ -24,7 +23,7 @@ export default async function dealStatus(
   const ev = settled[0] as unknown as { args: unknown[]; transactionHash: string } | undefined;
   const out = {
     dealId: id.toString(),
-    state: STATES[Number(d.state)],
+    state: dealStateName(d.state),
     buyer: created.buyer,
     seller: created.seller,
     escrow: formatEther(created.escrow),

@@ -2,8 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { formatEther, isAddress, type ContractTransactionReceipt } from "ethers";
 import { dealContext, dealIdArg, wrap } from "./context.ts";
 import { userError } from "./user-error.ts";
-
-const STATES = ["None", "Open", "Accepted", "Settled", "Refunded"];
+import { dealStateName } from "../../oracle/protocol/deal-state.ts";
 
 export default async function dealWithdraw(
   a: { dealId: string; to: string; account: string; json: boolean },
@@ -20,7 +19,7 @@ export default async function dealWithdraw(
     buyerPayout: bigint;
     sellerPayout: bigint;
   };
-  const state = STATES[Number(d.state)]!;
+  const state = dealStateName(d.state);
   if (d.state === 0n) throw userError(`deal ${id} does not exist on this DealProof`);
   if (state !== "Settled" && state !== "Refunded")
     throw userError(`deal ${id} is ${state}: payouts exist once it is settled or refunded`);
