@@ -15,6 +15,7 @@ import { p256 } from "@noble/curves/p256";
 import { getBytes, hexlify, type TransactionReceipt, type TransactionResponse } from "ethers";
 import { buildQuote, buildTd10Body, p256PublicKeyXY } from "../../oracle/quote/build.ts";
 import { buildVerifierOutput } from "../../oracle/quote/output.ts";
+import { pkiFromKeys } from "../../oracle/quote/sim-pki.ts";
 import { measurementId } from "../../oracle/protocol/measurement.ts";
 import {
   dealProofDomain,
@@ -49,6 +50,20 @@ const keys = {
   pckPrivateKey: p256.utils.randomPrivateKey(),
 };
 const oracle = ethers.Wallet.createRandom();
+// quotes carry a PCK certificate chain and QE report as the simulator's (and real ones) do
+const pki = pkiFromKeys({
+  rootCa: p256.utils.randomPrivateKey(),
+  platformCa: p256.utils.randomPrivateKey(),
+  tcbSigning: p256.utils.randomPrivateKey(),
+  pck: keys.pckPrivateKey,
+});
+
+/** EIP-7623's minimum for a transaction: 21000 + 10 per calldata token (zero byte 1, other 4). */
+function calldataFloor(data: string): number {
+  let tokens = 0;
+  for (const x of getBytes(data)) tokens += x === 0 ? 1 : 4;
+  return 21000 + 10 * tokens;
+}
 
 function intrinsic(data: string): number {
   const b = getBytes(data);
@@ -83,7 +98,13 @@ async function setup(verifierName: "SimulatedDcapVerifier" | "EchoDcapVerifier")
   return { verifier, dp, domain };
 }
 
-const quoteFor = (rd: Uint8Array) => buildQuote({ body: { ...regs, reportData: rd }, keys });
+const quoteFor = (rd: Uint8Array) =>
+  buildQuote({
+    body: { ...regs, reportData: rd },
+    keys,
+    pckCertChainPem: pki.pckChainPem,
+    qeReport: { ...pki.qe, cpuSvn: pki.tcb.cpuSvn },
+  });
 const echoOutputFor = (rd: Uint8Array) => buildVerifierOutput(buildTd10Body({ ...regs, reportData: rd }));
 const sealed = hexlify(new Uint8Array(200).fill(0xab)); // a typical sealed input size
 
@@ -150,8 +171,10 @@ const figures: Record<string, number> = {};
   const q = quoteFor(reportDataFor(settlementDigest(domain, d.s)));
   const settleQ = await gas(dp.connect(anyone).settleWithQuote(d.s, q));
   figures.settleWithQuoteSimulated = settleQ.used;
-  const direct = await gas(verifier.getFunction("verifyAndAttestOnChain")(q));
-  figures.simulatedVerifierExecution = direct.used - intrinsic(direct.data);
+  figures.quoteBytes = getBytes(q).length;
+  // a 4 KB quote is mostly non-zero bytes: since Prague (EIP-7623) such a transaction pays the
+  // calldata floor, 10 gas per token (a non-zero byte is 4 tokens), when that exceeds the rest
+  figures.settleWithQuoteSimulatedCalldataFloor = calldataFloor(settleQ.data);
   // refund
   const r = await deal(dp);
   await networkHelpers.time.increaseTo(r.deadline + 1);
@@ -176,7 +199,7 @@ if (json) {
 } else {
   const rows = Object.entries(figures).map(([k, v]) => {
     const t = targets[k];
-    return `${k.padEnd(30)} ${String(v).padStart(10)}${t ? `   target < ${t}  ${v < t ? "OK" : "OVER"}` : ""}`;
+    return `${k.padEnd(40)} ${String(v).padStart(10)}${t ? `   target < ${t}  ${v < t ? "OK" : "OVER"}` : ""}`;
   });
-  console.log(["operation                       gas used", ...rows].join("\n"));
+  console.log([`${"operation".padEnd(40)}   gas used`, ...rows].join("\n"));
 }
