@@ -2,7 +2,7 @@
  * The project's one test command (`npm test`): type-check, lint, then every test suite
  * (Solidity tests, including fuzz and invariant tests, and the mocha tests in TypeScript).
  * It streams each tool's output and ends with one line, `N passed, N failed` (skipped tests, if
- * any, are reported on the line before),
+ * any, are reported on the line before; a failing build or check counts as one failed test),
  * summed over every suite that ran, which is what CI reads.
  *
  * `npm test -- --only solidity|mocha` runs one suite; `--skip-checks` skips type-check and lint;
@@ -43,11 +43,16 @@ const files = argv.includes("--files") ? argv.slice(argv.indexOf("--files") + 1)
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const problems: string[] = [];
+/** A failing build or check counts as one failed test, so the count line alone shows it. */
+function problem(what: string): void {
+  problems.push(what);
+  total.failed += 1;
+}
 
 // Compile first: the type-check needs the contract types Hardhat generates (types/).
 console.log("\n== build");
 const build = await run("hardhat", ["build"]);
-if (build.exitCode !== 0) problems.push(`build failed (exit ${build.exitCode})`);
+if (build.exitCode !== 0) problem(`build failed (exit ${build.exitCode})`);
 
 if (!skipChecks) {
   const checks: [string, string, string[]][] = [
@@ -75,7 +80,7 @@ if (!skipChecks) {
   for (const [name, cmd, args] of checks) {
     console.log(`\n== ${name}`);
     const r = await run(cmd, args);
-    if (r.exitCode !== 0) problems.push(`${name} failed (exit ${r.exitCode})`);
+    if (r.exitCode !== 0) problem(`${name} failed (exit ${r.exitCode})`);
   }
 }
 
@@ -92,14 +97,13 @@ for (const [name, args] of suites) {
   compiled = true;
   const counts = parseSummary(r.output);
   if (counts === undefined) {
-    problems.push(`${name} tests did not finish (exit ${r.exitCode}, no summary printed)`);
-    total.failed += 1;
+    problem(`${name} tests did not finish (exit ${r.exitCode}, no summary printed)`);
     continue;
   }
   total.passed += counts.passed;
   total.failed += counts.failed;
   total.skipped += counts.skipped;
-  if (r.exitCode !== 0 && counts.failed === 0) problems.push(`${name} tests exited ${r.exitCode}`);
+  if (r.exitCode !== 0 && counts.failed === 0) problem(`${name} tests exited ${r.exitCode}`);
 }
 
 console.log("");

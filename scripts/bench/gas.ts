@@ -132,7 +132,7 @@ const figures: Record<string, number> = {};
 
 // Signature path with the simulated verifier deployment (registration by real quote).
 {
-  const { dp, domain, verifier } = await setup("SimulatedDcapVerifier");
+  const { dp, domain } = await setup("SimulatedDcapVerifier");
   const encKey = hexlify(new Uint8Array(32).fill(0xee));
   const reg = await gas(
     dp
