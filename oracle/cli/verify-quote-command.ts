@@ -49,15 +49,11 @@ function readRootCa(file: string): Uint8Array {
   } catch (e) {
     throw new UsageError(`--root-ca ${file}: ${(e as Error).message}`);
   }
-  const text = bytes.toString("latin1");
-  const m = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(text);
-  const der = m ? Buffer.from(m[1]!.replace(/\s+/g, ""), "base64") : bytes;
   try {
-    new X509Certificate(der);
+    return new Uint8Array(new X509Certificate(bytes).raw); // PEM or DER in, DER out
   } catch {
     throw new UsageError(`--root-ca ${file} is not an X.509 certificate (DER or PEM)`);
   }
-  return new Uint8Array(der);
 }
 
 function readJsonFile(name: string, file: string): unknown {

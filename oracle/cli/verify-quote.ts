@@ -11,7 +11,7 @@ const HELP = `Usage: verify-quote <quote> [options]
 Options:
   --collateral <file>       DCAP collateral JSON (dcap-qvl shape): verify through the whole chain
   --root-ca <file>          root CA (DER or PEM) the chain must lead to, instead of Intel's
-                            (the simulator's: tee:simulator-collateral writes it)
+                            (the simulator's: npx hardhat tee:simulator-pki writes it)
   --now <iso|seconds>       verification time (collateral has a validity window)
   --event-log <file>        dstack event log JSON, to replay RTMR3 (app id, compose hash)
   --report-data <hex>       expected report_data (≤ 64 bytes, zero-padded)

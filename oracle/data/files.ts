@@ -10,7 +10,7 @@ import { DEFAULT_CHUNK_SIZE, type Commitment } from "./merkle.ts";
 import { openDelivery, receiveDataset } from "./delivery.ts";
 import { DatasetError } from "./errors.ts";
 import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
-import { readDealCreated } from "../client/deal-created.ts";
+import { readDealCreated, readDealSettled } from "../client/deal-events.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 
 /** Prints progress to stderr on a terminal (or when forced), at most every 64 MiB. */
@@ -94,18 +94,15 @@ export async function receiveDeal(
   const deal = await readDealCreated(dp, dealId, deployment.deployBlock);
   if (deal === null)
     throw new DatasetError("bad_delivery", `deal ${dealId} does not exist on ${deployment.network}`);
-  const events = await dp.queryFilter(dp.filters.DealSettled!(dealId), deployment.deployBlock);
-  const ev = events[0];
-  if (ev === undefined || !("args" in ev))
-    throw new DatasetError("bad_delivery", `deal ${dealId} has not been settled yet`);
-  const [, agreed, , , , delivery] = ev.args as unknown as [bigint, boolean, bigint, string, string, string];
-  if (!agreed)
+  const settled = await readDealSettled(dp, dealId, deployment.deployBlock);
+  if (settled === null) throw new DatasetError("bad_delivery", `deal ${dealId} has not been settled yet`);
+  if (!settled.agreed)
     throw new DatasetError(
       "bad_delivery",
       `deal ${dealId} settled without agreement: there is nothing to receive`,
     );
   const ctx = { chainId: BigInt(deployment.chainId), contract: deployment.dealProof, dealId };
-  const payload = await openDelivery(buyerPrivateKey, ctx, getBytes(delivery));
+  const payload = await openDelivery(buyerPrivateKey, ctx, getBytes(settled.delivery));
   const result = await receiveDataset({ payload, dataRoot: deal.dataRoot, outPath });
   return { ...result, dataRoot: deal.dataRoot, outPath };
 }

@@ -43,6 +43,7 @@ import {
   id_ce_subjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
 import * as asn1js from "asn1js";
+import { X509Certificate } from "node:crypto";
 
 const ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
 const EC_PUBLIC_KEY = "1.2.840.10045.2.1";
@@ -238,13 +239,8 @@ function sgxExtension(ppid: Uint8Array, fmspc: Uint8Array, tcb: PlatformTcb): Ex
   return new Extension({ extnID: SGX_EXT, critical: false, extnValue: new OctetString(body.toBER()) });
 }
 
-function pem(der: Uint8Array): string {
-  const b64 = Buffer.from(der)
-    .toString("base64")
-    .replace(/(.{64})/g, "$1\n")
-    .replace(/\n$/, "");
-  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
-}
+/** PEM of a DER certificate (Node's X509Certificate writes it). */
+const pem = (der: Uint8Array) => new X509Certificate(der).toString();
 
 export function pkiFromKeys(
   keys: SimulatedPkiKeys,
@@ -337,6 +333,13 @@ function crl(
   return hex(toBytes(AsnConvert.serialize(list)));
 }
 
+/** Intel writes MISCSELECT as its little-endian bytes in upper-case hex. */
+function u32leHex(n: number): string {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0);
+  return b.toString("hex").toUpperCase();
+}
+
 const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export interface CollateralOptions {
@@ -394,14 +397,7 @@ export function simulatedCollateral(
     issueDate: isoSeconds(issued),
     nextUpdate: isoSeconds(next),
     tcbEvaluationDataNumber: 1,
-    miscselect: hex(
-      Uint8Array.from([
-        qe.miscSelect & 0xff,
-        (qe.miscSelect >> 8) & 0xff,
-        (qe.miscSelect >> 16) & 0xff,
-        qe.miscSelect >>> 24,
-      ]),
-    ).toUpperCase(),
+    miscselect: u32leHex(qe.miscSelect),
     miscselectMask: "FFFFFFFF",
     attributes: hex(qe.attributes).toUpperCase(),
     attributesMask: "FBFFFFFFFFFFFFFF0000000000000000",

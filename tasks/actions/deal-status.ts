@@ -3,7 +3,7 @@ import { formatEther } from "ethers";
 import { dealContext, dealIdArg } from "./context.ts";
 import { userError } from "./user-error.ts";
 import { dealStateName } from "../../oracle/protocol/deal-state.ts";
-import { readDealCreated } from "../../oracle/client/deal-created.ts";
+import { readDealCreated, readDealSettled } from "../../oracle/client/deal-events.ts";
 
 export default async function dealStatus(
   a: { dealId: string; json: boolean },
@@ -19,8 +19,7 @@ export default async function dealStatus(
   // escrow, deadline and data root as created (getDeal keeps them only while the deal is live)
   const created = d.state === 0n ? null : await readDealCreated(dp, id, deployment.deployBlock);
   if (created === null) throw userError(`deal ${id} does not exist on this DealProof`);
-  const settled = await dp.queryFilter(dp.filters.DealSettled!(id), deployment.deployBlock);
-  const ev = settled[0] as unknown as { args: unknown[]; transactionHash: string } | undefined;
+  const ev = await readDealSettled(dp, id, deployment.deployBlock);
   const out = {
     dealId: id.toString(),
     state: dealStateName(d.state),
@@ -31,14 +30,14 @@ export default async function dealStatus(
     dataRoot: created.dataRoot,
     unwithdrawn: { buyer: formatEther(d.buyerPayout), seller: formatEther(d.sellerPayout) },
     settlement:
-      ev === undefined
+      ev === null
         ? null
         : {
-            agreed: ev.args[1] as boolean,
-            price: formatEther(ev.args[2] as bigint),
-            termsHash: ev.args[3],
-            transcriptHash: ev.args[4],
-            txHash: ev.transactionHash,
+            agreed: ev.agreed,
+            price: formatEther(ev.price),
+            termsHash: ev.termsHash,
+            transcriptHash: ev.transcriptHash,
+            txHash: ev.txHash,
           },
   };
   if (a.json) console.log(JSON.stringify(out));
