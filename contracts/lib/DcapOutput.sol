@@ -6,17 +6,28 @@ pragma solidity ^0.8.33;
 /// (written from the layout in DESIGN.md §4, not from Automata's code):
 /// `[0:2]` quote version (BE), `[2:4]` quote body type (BE), `[4]` TCB status, `[5:11]` FMSPC,
 /// `[11:595]` TD10 report body, `[595:]` advisory ids (ignored here).
+/// Parsing only: what is trusted is decided elsewhere (TdPolicy, DealProof).
+/// @dev Invariant: never reads outside `output`; every field is returned as the bytes appear.
 library DcapOutput {
     /// @notice Offset of the TD10 report body in the output.
     uint256 internal constant BODY = 11;
     /// @notice Minimum output length: header fields plus the 584-byte TD10 body.
     uint256 internal constant MIN_LENGTH = BODY + 584;
-    /// @notice Offsets inside the TD10 body.
+    /// @notice Offset of the FMSPC (6 bytes) in the output.
+    uint256 internal constant FMSPC = 5;
+    /// @notice Offsets inside the TD10 body (DESIGN.md §4).
+    uint256 internal constant TD_ATTRIBUTES = 120;
+    uint256 internal constant XFAM = 128;
     uint256 internal constant MR_TD = 136;
+    uint256 internal constant MR_CONFIG_ID = 184;
     uint256 internal constant RT_MR0 = 328;
+    uint256 internal constant RT_MR1 = RT_MR0 + 48;
+    uint256 internal constant RT_MR2 = RT_MR0 + 96;
+    uint256 internal constant RT_MR3 = RT_MR0 + 144;
     uint256 internal constant REPORT_DATA = 520;
 
     /// @notice The output is shorter than a TD10 output must be.
+    /// @param length The output's length in bytes.
     error VerifierOutputTooShort(uint256 length);
 
     /// @notice The fields DealProof's policy reads.
@@ -24,6 +35,9 @@ library DcapOutput {
         uint16 version;
         uint16 bodyType;
         uint8 tcbStatus;
+        bytes6 fmspc;
+        bytes8 tdAttributes;
+        bytes8 xfam;
         bytes32 measurementId;
         bytes32 reportDataLow;
         bytes32 reportDataHigh;
@@ -37,27 +51,42 @@ library DcapOutput {
         v.version = uint16(head >> 240);
         v.bodyType = uint16(head >> 224);
         v.tcbStatus = uint8(head >> 216);
+        v.fmspc = bytes6(bytes32(head << (8 * FMSPC)));
+        bytes32 attrs = wordAt(output, BODY + TD_ATTRIBUTES);
+        v.tdAttributes = bytes8(attrs);
+        v.xfam = bytes8(attrs << 64);
         v.measurementId = measurementId(output);
         v.reportDataLow = wordAt(output, BODY + REPORT_DATA);
         v.reportDataHigh = wordAt(output, BODY + REPORT_DATA + 32);
     }
 
-    /// @notice keccak256(mrTd ‖ rtMr0 ‖ rtMr1 ‖ rtMr2 ‖ rtMr3), five 48-byte registers (DESIGN.md §4).
-    /// rtMr0..rtMr3 are contiguous in the body (328..520), so the preimage is 48 + 192 bytes.
+    /// @notice keccak256(mrTd ‖ rtMr0 ‖ rtMr1 ‖ rtMr2 ‖ rtMr3 ‖ mrConfigId ‖ tdAttributes ‖ xFAM)
+    /// (DESIGN.md §4): 5 × 48 + 48 + 8 + 8 = 304 bytes, as they appear in the body.
+    /// rtMr0..rtMr3 are contiguous in the body (328..520), and so are tdAttributes ‖ xFAM (120..136).
+    /// Reverts with VerifierOutputTooShort when `output` is shorter than a TD10 output.
     function measurementId(bytes memory output) internal pure returns (bytes32) {
+        if (output.length < MIN_LENGTH) revert VerifierOutputTooShort(output.length);
         uint256 m = BODY + MR_TD;
         uint256 r = BODY + RT_MR0;
+        uint256 c = BODY + MR_CONFIG_ID;
         return
             keccak256(
-                abi.encodePacked(
-                    wordAt(output, m),
-                    bytes16(wordAt(output, m + 32)),
-                    wordAt(output, r),
-                    wordAt(output, r + 32),
-                    wordAt(output, r + 64),
-                    wordAt(output, r + 96),
-                    wordAt(output, r + 128),
-                    wordAt(output, r + 160)
+                bytes.concat(
+                    abi.encodePacked(
+                        wordAt(output, m),
+                        bytes16(wordAt(output, m + 32)),
+                        wordAt(output, r),
+                        wordAt(output, r + 32),
+                        wordAt(output, r + 64),
+                        wordAt(output, r + 96),
+                        wordAt(output, r + 128),
+                        wordAt(output, r + 160)
+                    ),
+                    abi.encodePacked(
+                        wordAt(output, c),
+                        bytes16(wordAt(output, c + 32)),
+                        bytes16(wordAt(output, BODY + TD_ATTRIBUTES))
+                    )
                 )
             );
     }

@@ -21,7 +21,7 @@ import {
   type SimulatedPkiKeys,
 } from "../quote/sim-pki.ts";
 import { replayRtmr3, runtimeEvent, type DstackEvent } from "../quote/eventlog.ts";
-import { measurementId } from "../protocol/measurement.ts";
+import { measurementId, type TdMeasurements } from "../protocol/measurement.ts";
 import { checkReportData, type TeeBackend, type TeeInfo, type TeeQuote } from "./backend.ts";
 
 /** The simulated image: which VM it claims to be. Change any field and the measurement id changes. */
@@ -44,6 +44,11 @@ export const DEFAULT_IMAGE: SimulatedImage = {
     "hex",
   ),
 };
+
+/** SEPT_VE_DISABLE set, debug (TUD) clear: what a production TD reports. */
+const PRODUCTION_TD_ATTRIBUTES = Uint8Array.from([0, 0, 0, 0x10, 0, 0, 0, 0]);
+/** The xFAM of dstack's TDs (x87, SSE, AVX, AVX-512, PKRU, …). */
+const SIMULATED_XFAM = Uint8Array.from([0xe7, 0x02, 0x06, 0, 0, 0, 0, 0]);
 
 const label = (s: string) => new TextEncoder().encode(s);
 
@@ -77,13 +82,7 @@ export class SimulatorBackend implements TeeBackend {
   readonly #pkiKeys: SimulatedPkiKeys;
   #pki: SimulatedPki | undefined;
   readonly #events: DstackEvent[];
-  readonly #registers: {
-    mrTd: Uint8Array;
-    rtMr0: Uint8Array;
-    rtMr1: Uint8Array;
-    rtMr2: Uint8Array;
-    rtMr3: Uint8Array;
-  };
+  readonly #registers: TdMeasurements;
 
   constructor(seed: Uint8Array, image: SimulatedImage = DEFAULT_IMAGE) {
     if (seed.length !== 32) throw new Error("the simulator seed is 32 bytes");
@@ -118,6 +117,9 @@ export class SimulatorBackend implements TeeBackend {
       rtMr1: reg("rtmr1"),
       rtMr2: reg("rtmr2"),
       rtMr3: replayRtmr3(this.#events).rtMr3,
+      mrConfigId: new Uint8Array(48),
+      tdAttributes: PRODUCTION_TD_ATTRIBUTES,
+      xfam: SIMULATED_XFAM,
     };
   }
 
@@ -134,7 +136,7 @@ export class SimulatorBackend implements TeeBackend {
     return JSON.stringify(this.#events);
   }
 
-  /** The five measurement registers of the simulated instance. */
+  /** The measured fields of the simulated instance (registers, config id, attributes, xFAM). */
   registers() {
     return { ...this.#registers };
   }
@@ -166,9 +168,6 @@ export class SimulatorBackend implements TeeBackend {
         ...this.#registers,
         reportData: checkReportData(reportData),
         teeTcbSvn: pki.tcb.teeTcbSvn,
-        // SEPT_VE_DISABLE set, debug (TUD) clear: what a production TD reports
-        tdAttributes: Uint8Array.from([0, 0, 0, 0x10, 0, 0, 0, 0]),
-        xfam: Uint8Array.from([0xe7, 0x02, 0x06, 0, 0, 0, 0, 0]),
       },
       keys: this.#keys,
       pckCertChainPem: pki.pckChainPem,

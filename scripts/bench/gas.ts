@@ -43,6 +43,9 @@ const regs = {
   rtMr1: new Uint8Array(48).fill(3),
   rtMr2: new Uint8Array(48).fill(4),
   rtMr3: new Uint8Array(48).fill(5),
+  mrConfigId: new Uint8Array(48),
+  tdAttributes: Uint8Array.from([0, 0, 0, 0x10, 0, 0, 0, 0]),
+  xfam: Uint8Array.from([0xe7, 0x02, 0x06, 0, 0, 0, 0, 0]),
 };
 const mid = measurementId(regs);
 const keys = {

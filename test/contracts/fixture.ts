@@ -16,10 +16,22 @@ import {
 export const TTL = 7 * 24 * 3600;
 export const ESCROW = 10n ** 18n;
 
-/** A simulated image's five measurement registers. */
-export function imageRegisters(tag = 1) {
+/** TD attributes of a production TD: SEPT_VE_DISABLE set, everything else clear (DESIGN.md §4). */
+export const PRODUCTION_TD_ATTRIBUTES = Uint8Array.from([0, 0, 0, 0x10, 0, 0, 0, 0]);
+
+/** A simulated image's measured fields (registers, config id, TD attributes, xFAM). */
+export function imageRegisters(tag = 1, tdAttributes: Uint8Array = PRODUCTION_TD_ATTRIBUTES) {
   const reg = (i: number) => new Uint8Array(48).fill(tag * 16 + i);
-  return { mrTd: reg(1), rtMr0: reg(2), rtMr1: reg(3), rtMr2: reg(4), rtMr3: reg(5) };
+  return {
+    mrTd: reg(1),
+    rtMr0: reg(2),
+    rtMr1: reg(3),
+    rtMr2: reg(4),
+    rtMr3: reg(5),
+    mrConfigId: reg(6),
+    tdAttributes,
+    xfam: Uint8Array.from([0xe7, 0x02, 0x06, 0, 0, 0, 0, tag]),
+  };
 }
 
 /** Automata v1.1 output for a TD10 body carrying `reportData` and the image's registers. */

@@ -82,7 +82,7 @@ describe("a real TDX quote from dstack (../shared/fixtures/tdx)", function () {
     expect(bad.ok).to.equal(false);
   });
 
-  it("computes the measurement id from the five registers as the contract does", () => {
+  it("computes the measurement id from the measured fields as the contract does", () => {
     const { quote } = loadFixture();
     const q = parseQuote(quote);
     expect(verifyQuote(quote).measurementId).to.equal(measurementId(q.body));
