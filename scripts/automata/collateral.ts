@@ -8,10 +8,10 @@
  * Intel's ECDSA signature over them), so a JSON member is taken only when re-serialising it gives
  * exactly the text in the file — anything else throws instead of guessing.
  */
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { VENDOR_ROOT } from "./sources.ts";
-import { PROJECT_ROOT } from "./sources.ts";
+import { PROJECT_ROOT, VENDOR_ROOT } from "./sources.ts";
 
 export type Hex = `0x${string}`;
 
@@ -99,6 +99,8 @@ export interface DstackCollateral {
   tcbInfoIssuerChain: string;
   pckCrlIssuerChain: string;
   quote: Hex;
+  /** The fixture as dcap-qvl takes it, for the off-chain verdict on the same quote. */
+  qvlCollateral: Record<string, string>;
   /** 2026-03-01T00:00:00Z, inside the collateral's validity window (fixtures README). */
   pinnedNow: number;
 }
@@ -130,6 +132,24 @@ export function dstackCollateral(): DstackCollateral {
     tcbInfoIssuerChain: need("tcb_info_issuer_chain"),
     pckCrlIssuerChain: need("pck_crl_issuer_chain"),
     quote: `0x${r.quote}`,
+    qvlCollateral: c,
     pinnedNow: Math.floor(Date.parse("2026-03-01T00:00:00Z") / 1000),
+  };
+}
+
+/** Upstream's 0625 TD collateral in the shape `@phala/dcap-qvl` takes, for the off-chain verdict on the same quote. */
+export function upstreamAsQvlCollateral(c: UpstreamCollateral): Record<string, string> {
+  const pem = (der: Hex) => new X509Certificate(Buffer.from(der.slice(2), "hex")).toString();
+  const signingChain = pem(c.signingCaDer) + pem(c.rootCaDer);
+  return {
+    pck_crl_issuer_chain: pem(c.platformCaDer) + pem(c.rootCaDer),
+    root_ca_crl: c.rootCrlDer.slice(2),
+    pck_crl: c.platformCrlDer.slice(2),
+    tcb_info_issuer_chain: signingChain,
+    tcb_info: c.tdxTcbInfo.text,
+    tcb_info_signature: c.tdxTcbInfo.signature.slice(2),
+    qe_identity_issuer_chain: signingChain,
+    qe_identity: c.tdQeIdentity.text,
+    qe_identity_signature: c.tdQeIdentity.signature.slice(2),
   };
 }
