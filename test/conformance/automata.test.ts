@@ -162,5 +162,13 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       const current = (await dealProof.currentOracle!()) as [string];
       expect(current[0]).to.equal("0x0000000000000000000000000000000000000000");
     });
+
+    it("registerOracle with the quote's signature broken reverts inside Automata's verifier; nothing is registered", async () => {
+      const q = getBytes(s.quote);
+      q[48 + 520]! ^= 1;
+      await rejects(dealProof.registerOracle!(oracle.address, key, hexlify(q)), /reverted without a reason/);
+      const current = (await dealProof.currentOracle!()) as [string];
+      expect(current[0]).to.equal("0x0000000000000000000000000000000000000000");
+    });
   });
 });
