@@ -7,7 +7,9 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IDcapAttestation} from "./interfaces/IDcapAttestation.sol";
+import {IDealProof} from "./interfaces/IDealProof.sol";
 import {DcapOutput} from "./lib/DcapOutput.sol";
+import {TdPolicy} from "./lib/TdPolicy.sol";
 
 /// @title DealProof
 /// @notice Escrow for private data deals negotiated inside an Intel TDX enclave.
@@ -15,24 +17,18 @@ import {DcapOutput} from "./lib/DcapOutput.sol";
 /// enclave (the oracle) negotiates on the parties' sealed inputs and settles with either a TDX
 /// quote verified on-chain by a DCAP verifier, or a signature from an enclave key that was
 /// registered with such a quote. Payments are pull-based (`withdraw`).
-/// @dev Replay protection: every settlement digest binds the deal id and the EIP-712 domain
-/// (chain id, this contract), and a deal settles at most once (Settled and Refunded are
-/// terminal). A digest can therefore authorise nothing after its first use, without a
-/// used-digest mapping (which would cost a fresh storage slot per deal).
-/// Gas: a deal lives in two storage slots for its whole life. Its id commits to the dataset
-/// root (so the root is checked without being stored), and its payouts are kept in the slots
-/// the escrow and the deadline used (so settlement writes no fresh slot). A whole deal settled
-/// by signature costs under 250k gas (docs/contracts.md has the table).
-contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
-    /// @notice Life cycle of a deal. None means the id is unknown.
-    enum DealState {
-        None,
-        Open,
-        Accepted,
-        Settled,
-        Refunded
-    }
-
+/// @dev Trust model (DESIGN.md §2): the owner narrows trust at once (disallow a measurement,
+/// refuse a TCB status, revoke a signer, shorten the TTL or the freshness window) but widens it
+/// only through a change scheduled CHANGE_DELAY ahead and announced by `ChangeScheduled`; while
+/// one is pending either party of a live deal may leave with a full refund to the buyer. The
+/// owner cannot touch escrow, block refunds or withdrawals, or renounce (freezing the config).
+/// Invariants: ETH held = open escrow + unwithdrawn payouts (+ ETH force-sent); ETH a verifier
+/// returns during a call goes back to the caller within that call; terminal states are final.
+/// Replay protection: every settlement digest binds the deal id and the EIP-712 domain, and a
+/// deal settles at most once; a registration binds `issuedAt`, which must be fresh and newer
+/// than the signer's last. Gas: a deal lives in two storage slots for its whole life (its id
+/// commits to the dataset root); a whole deal settled by signature costs under 250k gas.
+contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient {
     /// @notice A deal as stored: two slots. The dataset root is not stored: the deal id commits
     /// to it (`dealIdFor`). Once a deal is terminal its deadline is no longer needed, and the
     /// second slot holds the seller's payout instead.
@@ -46,44 +42,18 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         uint96 deadlineOrSellerAmount;
     }
 
-    /// @notice A deal as `getDeal` reports it.
-    struct Deal {
-        address buyer;
-        address seller;
-        DealState state;
-        /// Open/Accepted: the escrow. Settled/Refunded: 0.
-        uint256 escrow;
-        /// Open/Accepted: the deadline. Settled/Refunded: 0.
-        uint64 deadline;
-        /// Settled/Refunded: what the buyer can still withdraw. Open/Accepted: 0.
-        uint256 buyerPayout;
-        /// Settled: what the seller can still withdraw. Otherwise 0.
-        uint256 sellerPayout;
-    }
-
-    /// @notice The outcome the enclave attests (EIP-712 `Settlement`, DESIGN.md §3).
-    struct Settlement {
-        uint256 dealId;
-        bool agreed;
-        uint256 price;
-        bytes32 termsHash;
-        bytes32 dataRoot;
-        bytes32 transcriptHash;
-        bytes delivery;
-    }
-
-    /// @notice An enclave key attested by a registration quote.
-    struct OracleRegistration {
-        bytes32 encryptionKey;
-        bytes32 measurementId;
-        uint64 expiresAt;
+    /// @notice A scheduled change as stored.
+    struct ScheduledChange {
+        ChangeKind kind;
+        uint64 readyAt;
+        bytes32 value;
     }
 
     bytes32 private constant SETTLEMENT_TYPEHASH = keccak256(
         "Settlement(uint256 dealId,bool agreed,uint256 price,bytes32 termsHash,bytes32 dataRoot,bytes32 transcriptHash,bytes delivery)"
     );
     bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
-        "OracleRegistration(address signer,bytes32 encryptionKey)"
+        "OracleRegistration(address signer,bytes32 encryptionKey,uint64 issuedAt)"
     );
 
     /// @notice Largest sealed input accepted, in bytes.
@@ -93,109 +63,100 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
     /// @notice Quote version and TD 1.0 body type that settlement accepts.
     uint16 public constant QUOTE_VERSION = 4;
     uint16 public constant TD10_BODY_TYPE = 2;
-    /// @notice Highest TCB status value of the verifier output (7 = Unrecognized).
-    uint8 public constant MAX_TCB_STATUS = 7;
+    /// @notice Highest TCB status value (9 = TDRelaunchAdvisedConfigurationNeeded, DESIGN.md §4).
+    uint8 public constant MAX_TCB_STATUS = 9;
+    /// @notice Bounds of the registration TTL.
+    uint64 public constant MIN_REGISTRATION_TTL = 1 hours;
+    uint64 public constant MAX_REGISTRATION_TTL = 90 days;
+    /// @notice Bounds of the freshness window (DESIGN.md §2: [1 minute, 1 day]).
+    uint32 public constant MIN_FRESHNESS_WINDOW = 1 minutes;
+    uint32 public constant MAX_FRESHNESS_WINDOW = 1 days;
+    /// @notice Smallest change delay on a public chain, and the largest anywhere.
+    uint64 public constant MIN_PUBLIC_CHANGE_DELAY = 2 days;
+    uint64 public constant MAX_CHANGE_DELAY = 30 days;
+    /// @notice How long after its delay a scheduled change may still be executed.
+    uint64 public constant GRACE_PERIOD = 14 days;
+    /// @notice How many changes may be pending at once (bounds `hasPendingChange`'s loop).
+    uint256 public constant MAX_PENDING_CHANGES = 8;
 
-    /// @notice The DCAP verifier quotes are sent to.
+    /// @inheritdoc IDealProof
+    uint64 public immutable CHANGE_DELAY;
+
+    // slot: the verifier (read by the quote paths only)
+    /// @inheritdoc IDealProof
     IDcapAttestation public verifier;
-    /// @notice How long an oracle registration stays valid.
+    // slot: what a signature settlement reads besides the deal and the registration
+    /// @inheritdoc IDealProof
     uint64 public registrationTtl;
-    /// @notice Bit i set: TCB status i is accepted. Default: UpToDate (0) only.
-    uint256 public acceptedTcbStatuses = 1;
-    /// @notice The latest registered oracle signer (what dapps seal inputs to).
+    /// @inheritdoc IDealProof
+    uint32 public freshnessWindow;
+    /// @inheritdoc IDealProof
+    uint16 public acceptedTcbStatuses = 1;
+    /// @inheritdoc IDealProof
+    uint64 public measurementEpoch;
+    // slot: the current registration
+    /// @inheritdoc IDealProof
     address public currentSigner;
+    /// @inheritdoc IDealProof
+    uint64 public currentIssuedAt;
 
-    /// @notice Measurement ids (keccak256(mrTd ‖ rtMr0..3)) of enclaves allowed to settle.
+    /// @inheritdoc IDealProof
     mapping(bytes32 measurementId => bool allowed) public allowedMeasurements;
-    /// @notice Registered oracle signers.
-    mapping(address signer => OracleRegistration) public registrations;
+    mapping(address signer => OracleRegistration) private _registrations;
     mapping(uint256 dealId => StoredDeal) private _deals;
+    mapping(bytes32 changeId => ScheduledChange) private _changes;
+    bytes32[] private _scheduled;
 
-    event DealCreated(
-        uint256 indexed dealId,
-        address indexed buyer,
-        address indexed seller,
-        bytes32 dataRoot,
-        uint256 escrow,
-        uint64 deadline,
-        bytes sealedBuyerInput
-    );
-    event DealAccepted(uint256 indexed dealId, address indexed seller, bytes sealedSellerInput);
-    event DealSettled(
-        uint256 indexed dealId,
-        bool agreed,
-        uint256 price,
-        bytes32 termsHash,
-        bytes32 transcriptHash,
-        bytes delivery
-    );
-    event DealRefunded(uint256 indexed dealId, uint256 amount);
-    event Withdrawn(uint256 indexed dealId, address indexed account, address to, uint256 amount);
-    event OracleRegistered(
-        address indexed signer,
-        bytes32 encryptionKey,
-        bytes32 indexed measurementId,
-        uint64 expiresAt
-    );
-    event MeasurementAllowed(bytes32 indexed measurementId, bool allowed);
-    event TcbStatusAccepted(uint8 indexed status, bool accepted);
-    event VerifierUpdated(address indexed previous, address indexed verifier);
-    event RegistrationTtlUpdated(uint64 ttl);
+    /// @dev The verifier while DealProof is calling it (the only sender whose ETH is taken).
+    address private transient _feeSource;
+    /// @dev ETH the verifier returned during the current call.
+    uint256 private transient _feeReturned;
 
-    error InvalidSeller(address seller);
-    error InvalidEscrow(uint256 amount);
-    error InvalidDeadline(uint64 deadline);
-    error InvalidDataRoot();
-    error SealedInputTooLarge(uint256 length, uint256 max);
-    error DealExists(uint256 dealId);
-    error InvalidState(uint256 dealId, DealState state);
-    error NotSeller(uint256 dealId, address caller);
-    error NotParty(uint256 dealId, address caller);
-    error DeadlinePassed(uint256 dealId, uint64 deadline);
-    error DeadlineNotPassed(uint256 dealId, uint64 deadline);
-    error PriceAboveEscrow(uint256 price, uint256 escrow);
-    error DataRootMismatch(uint256 dealId, bytes32 dataRoot);
-    error InvalidNoDealOutcome();
-    error VerifierRejected(bytes reason);
-    error UnsupportedQuote(uint16 version, uint16 bodyType);
-    error TcbStatusNotAccepted(uint8 status);
-    error MeasurementNotAllowed(bytes32 measurementId);
-    error ReportDataMismatch(bytes32 expectedDigest, bytes32 low, bytes32 high);
-    error UnknownOracle(address signer);
-    error OracleRegistrationExpired(address signer, uint64 expiresAt);
-    error InvalidOracleSigner();
-    error NothingToWithdraw();
-    error WithdrawFailed(address to, uint256 amount);
-    error ZeroAddress();
-    error InvalidTtl();
-    error InvalidTcbStatus(uint8 status);
-
-    /// @param initialOwner Owner (two-step transfer) who curates measurements, TCB statuses, verifier, TTL.
+    /// @param initialOwner Owner (two-step transfer; renouncing is disabled).
     /// @param verifier_ The DCAP verifier (Automata's on public chains, SimulatedDcapVerifier locally).
-    /// @param registrationTtl_ Lifetime of an oracle registration, in seconds.
+    /// @param registrationTtl_ Lifetime of a registration after its issuedAt, in seconds.
+    /// @param freshnessWindow_ How old a registration's issuedAt may be when submitted, in seconds.
+    /// @param changeDelay Delay of widening changes: ≥ 2 days unless the chain id is 31337 or 1337.
+    /// @param initialMeasurements Measurement ids allowed from the start (no deal exists yet).
     constructor(
         address initialOwner,
         IDcapAttestation verifier_,
-        uint64 registrationTtl_
+        uint64 registrationTtl_,
+        uint32 freshnessWindow_,
+        uint64 changeDelay,
+        bytes32[] memory initialMeasurements
     ) Ownable(initialOwner) EIP712("DealProof", "1") {
         if (address(verifier_) == address(0)) revert ZeroAddress();
-        if (registrationTtl_ == 0) revert InvalidTtl();
+        _checkTtl(registrationTtl_);
+        _checkFreshnessWindow(freshnessWindow_);
+        bool local = block.chainid == 31337 || block.chainid == 1337;
+        if (changeDelay > MAX_CHANGE_DELAY || (!local && changeDelay < MIN_PUBLIC_CHANGE_DELAY)) {
+            revert InvalidChangeDelay(changeDelay, block.chainid);
+        }
+        CHANGE_DELAY = changeDelay;
         verifier = verifier_;
         registrationTtl = registrationTtl_;
+        freshnessWindow = freshnessWindow_;
         emit VerifierUpdated(address(0), address(verifier_));
         emit RegistrationTtlUpdated(registrationTtl_);
+        emit FreshnessWindowUpdated(freshnessWindow_);
         emit TcbStatusAccepted(0, true);
+        for (uint256 i = 0; i < initialMeasurements.length; ++i) {
+            allowedMeasurements[initialMeasurements[i]] = true;
+            emit MeasurementAllowed(initialMeasurements[i], true);
+        }
+    }
+
+    /// @notice Takes ETH only from the verifier while DealProof is calling it (a returned fee,
+    /// passed on to the caller); refuses every other transfer with UnexpectedEther.
+    receive() external payable {
+        if (msg.sender != _feeSource) revert UnexpectedEther(msg.sender, msg.value);
+        _feeReturned += msg.value;
     }
 
     // ───────────────────────────── deals ─────────────────────────────
 
-    /// @notice The id `createDeal` gives a deal, known before it is sent so a sealed input can
-    /// bind it. One buyer cannot hold two deals with the same seller, root and deadline.
-    /// @param buyer The buyer (the caller of `createDeal`).
-    /// @param seller The seller.
-    /// @param dataRoot The dataset commitment.
-    /// @param deadline The deadline.
-    /// @return keccak256(abi.encode(chain id, this contract, buyer, seller, dataRoot, deadline)).
+    /// @inheritdoc IDealProof
     function dealIdFor(
         address buyer,
         address seller,
@@ -206,13 +167,7 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
             uint256(keccak256(abi.encode(block.chainid, address(this), buyer, seller, dataRoot, deadline)));
     }
 
-    /// @notice Opens a deal, escrowing `msg.value` (which may exceed the private budget, hiding it).
-    /// @param seller The only address that may accept.
-    /// @param dataRoot The seller's Merkle commitment to the dataset.
-    /// @param deadline Unix time after which an unsettled deal can be refunded.
-    /// @param sealedBuyerInput HPKE ciphertext of the buyer's private input, bound to the deal id
-    /// (`dealIdFor(msg.sender, seller, dataRoot, deadline)`).
-    /// @return dealId The new deal's id.
+    /// @inheritdoc IDealProof
     function createDeal(
         address seller,
         bytes32 dataRoot,
@@ -239,9 +194,7 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         emit DealCreated(dealId, msg.sender, seller, dataRoot, msg.value, deadline, sealedBuyerInput);
     }
 
-    /// @notice The named seller joins an open deal before its deadline.
-    /// @param dealId The deal.
-    /// @param sealedSellerInput HPKE ciphertext of the seller's private input, bound to `dealId`.
+    /// @inheritdoc IDealProof
     function acceptDeal(uint256 dealId, bytes calldata sealedSellerInput) external {
         StoredDeal storage deal = _deals[dealId];
         if (deal.state != DealState.Open) revert InvalidState(dealId, deal.state);
@@ -254,10 +207,7 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         emit DealAccepted(dealId, msg.sender, sealedSellerInput);
     }
 
-    /// @notice Settles a deal with a TDX quote whose report_data is the outcome's EIP-712 digest
-    /// followed by 32 zero bytes. Anyone may submit: the quote is the authority.
-    /// @param outcome The attested outcome.
-    /// @param quote The raw quote; `msg.value` is forwarded to the verifier as its fee.
+    /// @inheritdoc IDealProof
     function settleWithQuote(
         Settlement calldata outcome,
         bytes calldata quote
@@ -266,29 +216,42 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         bytes32 digest = settlementDigest(outcome);
         _verifyQuote(quote, digest);
         _settle(deal, outcome);
+        _returnFee();
     }
 
-    /// @notice Settles a deal with a registered, unexpired oracle signer's ECDSA signature over
-    /// the outcome's EIP-712 digest.
-    /// @param outcome The attested outcome.
-    /// @param signature 65-byte (r, s, v) or 64-byte EIP-2098 signature.
+    /// @inheritdoc IDealProof
     function settleWithSignature(
         Settlement calldata outcome,
         bytes calldata signature
     ) external nonReentrant {
         StoredDeal storage deal = _checkSettleable(outcome);
-        address signer = ECDSA.recover(settlementDigest(outcome), signature);
-        OracleRegistration storage reg = registrations[signer];
-        uint64 expiresAt = reg.expiresAt;
-        if (expiresAt == 0) revert UnknownOracle(signer);
-        if (block.timestamp > expiresAt) revert OracleRegistrationExpired(signer, expiresAt);
-        if (!allowedMeasurements[reg.measurementId]) revert MeasurementNotAllowed(reg.measurementId);
+        bytes32 digest = settlementDigest(outcome);
+        address signer;
+        if (signature.length == 65) {
+            signer = ECDSA.recoverCalldata(digest, signature);
+        } else if (signature.length == 64) {
+            signer = ECDSA.recover(digest, bytes32(signature[0:32]), bytes32(signature[32:64]));
+        } else {
+            revert InvalidSignatureLength(signature.length);
+        }
+        OracleRegistration storage reg = _registrations[signer];
+        uint64 issuedAt = reg.issuedAt;
+        if (issuedAt == 0) revert UnknownOracle(signer);
+        if (reg.revoked) revert SignerIsRevoked(signer);
+        uint64 expiry = issuedAt + registrationTtl;
+        if (block.timestamp > expiry) revert OracleRegistrationExpired(signer, expiry);
+        // An unchanged epoch proves no measurement was disallowed since registration (when the
+        // measurement was allowed); otherwise read the allowlist.
+        if (reg.measurementEpoch != measurementEpoch) {
+            bytes32 measurementId = reg.measurementId;
+            if (!allowedMeasurements[measurementId]) revert MeasurementNotAllowed(measurementId);
+        }
+        uint8 tcbStatus = reg.tcbStatus;
+        if (!isTcbStatusAccepted(tcbStatus)) revert TcbStatusNotAccepted(tcbStatus);
         _settle(deal, outcome);
     }
 
-    /// @notice Returns the buyer's escrow after the deadline of a deal that was not settled.
-    /// Anyone may call; the whole escrow becomes the buyer's payout (`withdraw`).
-    /// @param dealId The deal.
+    /// @inheritdoc IDealProof
     function refund(uint256 dealId) external {
         StoredDeal storage deal = _deals[dealId];
         DealState state = deal.state;
@@ -301,16 +264,25 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         emit DealRefunded(dealId, deal.buyerAmount);
     }
 
-    /// @notice Sends the caller's payout from a settled or refunded deal to the caller.
-    /// @param dealId The deal; the caller must be its buyer or its seller.
+    /// @inheritdoc IDealProof
+    function cancelDeal(uint256 dealId) external {
+        StoredDeal storage deal = _deals[dealId];
+        DealState state = deal.state;
+        if (state != DealState.Open && state != DealState.Accepted) revert InvalidState(dealId, state);
+        if (msg.sender != deal.buyer && msg.sender != deal.seller) revert NotParty(dealId, msg.sender);
+        if (!hasPendingChange()) revert NoPendingChange(dealId);
+
+        deal.state = DealState.Refunded;
+        deal.deadlineOrSellerAmount = 0;
+        emit DealCancelled(dealId, msg.sender, deal.buyerAmount);
+    }
+
+    /// @inheritdoc IDealProof
     function withdraw(uint256 dealId) external {
         _withdraw(dealId, payable(msg.sender));
     }
 
-    /// @notice Sends the caller's payout from a settled or refunded deal to `to` (for accounts
-    /// that cannot receive ETH).
-    /// @param dealId The deal; the caller must be its buyer or its seller.
-    /// @param to Recipient of the payout.
+    /// @inheritdoc IDealProof
     function withdrawTo(uint256 dealId, address payable to) external {
         if (to == address(0)) revert ZeroAddress();
         _withdraw(dealId, to);
@@ -318,81 +290,176 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
 
     // ───────────────────────────── oracle registry ─────────────────────────────
 
-    /// @notice Registers an enclave's signing address and HPKE public key with a quote whose
-    /// report_data is the `OracleRegistration` digest followed by 32 zero bytes. Anyone may
-    /// submit; the registration expires after `registrationTtl` and becomes the current one.
-    /// @param signer The enclave's secp256k1 address.
-    /// @param encryptionKey The enclave's X25519 HPKE public key.
-    /// @param quote The raw registration quote; `msg.value` is forwarded to the verifier.
+    /// @inheritdoc IDealProof
     function registerOracle(
         address signer,
         bytes32 encryptionKey,
+        uint64 issuedAt,
         bytes calldata quote
     ) external payable nonReentrant {
         if (signer == address(0)) revert InvalidOracleSigner();
-        bytes32 measurementId = _verifyQuote(quote, registrationDigest(signer, encryptionKey));
-        uint64 expiresAt = uint64(block.timestamp) + registrationTtl;
-        registrations[signer] = OracleRegistration(encryptionKey, measurementId, expiresAt);
-        currentSigner = signer;
-        emit OracleRegistered(signer, encryptionKey, measurementId, expiresAt);
+        OracleRegistration storage reg = _registrations[signer];
+        if (reg.revoked) revert SignerIsRevoked(signer);
+        if (issuedAt > block.timestamp) revert RegistrationFromFuture(issuedAt, block.timestamp);
+        uint256 freshUntil = uint256(issuedAt) + freshnessWindow;
+        if (block.timestamp > freshUntil) revert RegistrationStale(issuedAt, freshUntil);
+        uint64 previous = reg.issuedAt;
+        if (issuedAt <= previous) revert RegistrationNotNewer(signer, issuedAt, previous);
+        (bytes32 measurementId, uint8 tcbStatus) = _verifyQuote(
+            quote,
+            registrationDigest(signer, encryptionKey, issuedAt)
+        );
+
+        reg.encryptionKey = encryptionKey;
+        reg.measurementId = measurementId;
+        reg.issuedAt = issuedAt;
+        reg.tcbStatus = tcbStatus;
+        reg.measurementEpoch = measurementEpoch;
+        bool current = issuedAt > currentIssuedAt;
+        if (current) {
+            currentSigner = signer;
+            currentIssuedAt = issuedAt;
+        }
+        emit OracleRegistered(signer, encryptionKey, measurementId, issuedAt, tcbStatus, current);
+        _returnFee();
     }
 
-    /// @notice The latest registration: the key dapps seal inputs to and the signer that settles.
-    /// @return signer The oracle's address (zero when none).
-    /// @return encryptionKey Its HPKE public key.
-    /// @return expiresAt When the registration lapses.
-    /// @return measurementId The attested enclave measurement.
+    /// @inheritdoc IDealProof
     function currentOracle()
         external
         view
         returns (address signer, bytes32 encryptionKey, uint64 expiresAt, bytes32 measurementId)
     {
         signer = currentSigner;
-        OracleRegistration storage reg = registrations[signer];
-        return (signer, reg.encryptionKey, reg.expiresAt, reg.measurementId);
+        OracleRegistration storage reg = _registrations[signer];
+        return (signer, reg.encryptionKey, registrationExpiry(signer), reg.measurementId);
     }
 
-    // ───────────────────────────── owner ─────────────────────────────
-
-    /// @notice Allows or disallows an enclave measurement id.
-    /// @param measurementId keccak256(mrTd ‖ rtMr0 ‖ rtMr1 ‖ rtMr2 ‖ rtMr3).
-    /// @param allowed Whether quotes and registrations from it are accepted.
-    function setMeasurementAllowed(bytes32 measurementId, bool allowed) external onlyOwner {
-        allowedMeasurements[measurementId] = allowed;
-        emit MeasurementAllowed(measurementId, allowed);
+    /// @inheritdoc IDealProof
+    function registrationOf(address signer) external view returns (OracleRegistration memory) {
+        return _registrations[signer];
     }
 
-    /// @notice Accepts or refuses a TCB status of verified quotes.
-    /// @param status 0 UpToDate … 7 Unrecognized.
-    /// @param accepted Whether quotes with that status are accepted.
-    function setTcbStatusAccepted(uint8 status, bool accepted) external onlyOwner {
-        if (status > MAX_TCB_STATUS) revert InvalidTcbStatus(status);
-        if (accepted) acceptedTcbStatuses |= 1 << status;
-        else acceptedTcbStatuses &= ~(1 << status);
-        emit TcbStatusAccepted(status, accepted);
+    /// @inheritdoc IDealProof
+    function registrationExpiry(address signer) public view returns (uint64) {
+        uint64 issuedAt = _registrations[signer].issuedAt;
+        return issuedAt == 0 ? 0 : issuedAt + registrationTtl;
     }
 
-    /// @notice Points DealProof at another DCAP verifier.
-    /// @param newVerifier The verifier contract.
-    function setVerifier(IDcapAttestation newVerifier) external onlyOwner {
-        if (address(newVerifier) == address(0)) revert ZeroAddress();
-        emit VerifierUpdated(address(verifier), address(newVerifier));
-        verifier = newVerifier;
+    // ───────────────────────────── owner: narrowing, immediate ─────────────────────────────
+
+    /// @inheritdoc IDealProof
+    function disallowMeasurement(bytes32 measurementId) external onlyOwner {
+        allowedMeasurements[measurementId] = false;
+        ++measurementEpoch;
+        emit MeasurementAllowed(measurementId, false);
     }
 
-    /// @notice Sets the lifetime of future oracle registrations.
-    /// @param ttl Seconds; must be positive.
-    function setRegistrationTtl(uint64 ttl) external onlyOwner {
-        if (ttl == 0) revert InvalidTtl();
+    /// @inheritdoc IDealProof
+    function refuseTcbStatus(uint8 status) external onlyOwner {
+        _checkTcbStatus(status);
+        acceptedTcbStatuses &= ~uint16(1 << status);
+        emit TcbStatusAccepted(status, false);
+    }
+
+    /// @inheritdoc IDealProof
+    function revokeSigner(address signer) external onlyOwner {
+        if (signer == address(0)) revert ZeroAddress();
+        _registrations[signer].revoked = true;
+        bool wasCurrent = currentSigner == signer;
+        if (wasCurrent) currentSigner = address(0);
+        emit SignerRevoked(signer, wasCurrent);
+    }
+
+    /// @inheritdoc IDealProof
+    function shortenRegistrationTtl(uint64 ttl) external onlyOwner {
+        _checkTtl(ttl);
+        if (ttl >= registrationTtl) revert NotNarrowing(registrationTtl, ttl);
         registrationTtl = ttl;
         emit RegistrationTtlUpdated(ttl);
     }
 
+    /// @inheritdoc IDealProof
+    function shortenFreshnessWindow(uint32 window) external onlyOwner {
+        _checkFreshnessWindow(window);
+        if (window >= freshnessWindow) revert NotNarrowing(freshnessWindow, window);
+        freshnessWindow = window;
+        emit FreshnessWindowUpdated(window);
+    }
+
+    /// @inheritdoc IDealProof
+    function cancelChange(bytes32 changeId) external onlyOwner {
+        if (_changes[changeId].readyAt == 0) revert ChangeNotScheduled(changeId);
+        _unschedule(changeId);
+        emit ChangeCancelled(changeId);
+    }
+
+    /// @notice Always reverts: renouncing would freeze the configuration (no narrowing either).
+    function renounceOwnership() public view override onlyOwner {
+        revert RenounceDisabled();
+    }
+
+    // ───────────────────────────── owner: widening, scheduled ─────────────────────────────
+
+    /// @inheritdoc IDealProof
+    function scheduleChange(ChangeKind kind, bytes32 value) external onlyOwner returns (bytes32 changeId) {
+        _checkWidening(kind, value);
+        changeId = changeIdFor(kind, value);
+        if (_changes[changeId].readyAt != 0) revert ChangeAlreadyPending(changeId);
+        _pruneLapsed();
+        if (_scheduled.length >= MAX_PENDING_CHANGES) revert TooManyPendingChanges();
+        // readyAt is never 0 (block.timestamp > 0), which marks "not scheduled".
+        uint64 readyAt = uint64(block.timestamp) + CHANGE_DELAY;
+        _changes[changeId] = ScheduledChange(kind, readyAt, value);
+        _scheduled.push(changeId);
+        emit ChangeScheduled(changeId, kind, value, readyAt, readyAt + GRACE_PERIOD);
+    }
+
+    /// @inheritdoc IDealProof
+    function executeChange(bytes32 changeId) external onlyOwner {
+        ScheduledChange memory c = _changes[changeId];
+        if (c.readyAt == 0) revert ChangeNotScheduled(changeId);
+        if (block.timestamp < c.readyAt) revert ChangeNotReady(changeId, c.readyAt);
+        uint64 lapsesAt = c.readyAt + GRACE_PERIOD;
+        if (block.timestamp > lapsesAt) revert ChangeLapsed(changeId, lapsesAt);
+        _unschedule(changeId);
+        emit ChangeExecuted(changeId);
+        _apply(c.kind, c.value);
+    }
+
+    /// @inheritdoc IDealProof
+    function changeIdFor(ChangeKind kind, bytes32 value) public pure returns (bytes32) {
+        return keccak256(abi.encode(kind, value));
+    }
+
+    /// @inheritdoc IDealProof
+    function hasPendingChange() public view returns (bool) {
+        uint256 n = _scheduled.length;
+        for (uint256 i = 0; i < n; ++i) {
+            if (block.timestamp <= _changes[_scheduled[i]].readyAt + GRACE_PERIOD) return true;
+        }
+        return false;
+    }
+
+    /// @inheritdoc IDealProof
+    function pendingChanges() external view returns (PendingChange[] memory changes) {
+        uint256 n = _scheduled.length;
+        PendingChange[] memory all = new PendingChange[](n);
+        uint256 k = 0;
+        for (uint256 i = 0; i < n; ++i) {
+            bytes32 id = _scheduled[i];
+            ScheduledChange storage c = _changes[id];
+            uint64 lapsesAt = c.readyAt + GRACE_PERIOD;
+            if (block.timestamp <= lapsesAt)
+                all[k++] = PendingChange(id, c.kind, c.value, c.readyAt, lapsesAt);
+        }
+        changes = new PendingChange[](k);
+        for (uint256 i = 0; i < k; ++i) changes[i] = all[i];
+    }
+
     // ───────────────────────────── views ─────────────────────────────
 
-    /// @notice A deal (state None: unknown id). Its dataset root is in `DealCreated` and in its id.
-    /// @param dealId The deal.
-    /// @return deal The deal, with escrow and deadline while it is live, payouts once terminal.
+    /// @inheritdoc IDealProof
     function getDeal(uint256 dealId) external view returns (Deal memory deal) {
         StoredDeal storage s = _deals[dealId];
         deal.buyer = s.buyer;
@@ -407,16 +474,12 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Whether TCB status `status` is accepted.
-    /// @param status 0..7.
-    /// @return True when accepted.
+    /// @inheritdoc IDealProof
     function isTcbStatusAccepted(uint8 status) public view returns (bool) {
         return status <= MAX_TCB_STATUS && (acceptedTcbStatuses >> status) & 1 == 1;
     }
 
-    /// @notice EIP-712 digest of an outcome (report_data[0:32] of its quote; what the oracle signs).
-    /// @param outcome The outcome.
-    /// @return The digest.
+    /// @inheritdoc IDealProof
     function settlementDigest(Settlement calldata outcome) public view returns (bytes32) {
         return
             _hashTypedDataV4(
@@ -435,18 +498,95 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
             );
     }
 
-    /// @notice EIP-712 digest of an oracle registration (report_data[0:32] of its quote).
-    /// @param signer The enclave's address.
-    /// @param encryptionKey The enclave's HPKE public key.
-    /// @return The digest.
-    function registrationDigest(address signer, bytes32 encryptionKey) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(REGISTRATION_TYPEHASH, signer, encryptionKey)));
+    /// @inheritdoc IDealProof
+    function registrationDigest(
+        address signer,
+        bytes32 encryptionKey,
+        uint64 issuedAt
+    ) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(keccak256(abi.encode(REGISTRATION_TYPEHASH, signer, encryptionKey, issuedAt)));
     }
 
     // ───────────────────────────── internal ─────────────────────────────
 
     function _checkInputSize(uint256 length) private pure {
         if (length > MAX_SEALED_INPUT_BYTES) revert SealedInputTooLarge(length, MAX_SEALED_INPUT_BYTES);
+    }
+
+    function _checkTtl(uint64 ttl) private pure {
+        if (ttl < MIN_REGISTRATION_TTL || ttl > MAX_REGISTRATION_TTL) revert InvalidRegistrationTtl(ttl);
+    }
+
+    function _checkFreshnessWindow(uint64 window) private pure {
+        if (window < MIN_FRESHNESS_WINDOW || window > MAX_FRESHNESS_WINDOW)
+            revert InvalidFreshnessWindow(window);
+    }
+
+    function _checkTcbStatus(uint256 status) private pure {
+        if (status > MAX_TCB_STATUS) revert InvalidTcbStatus(status);
+    }
+
+    /// @dev Reverts unless `value` is valid for `kind` and widens trust compared with now.
+    function _checkWidening(ChangeKind kind, bytes32 value) private view {
+        uint256 v = uint256(value);
+        if (kind == ChangeKind.SetVerifier) {
+            if (v == 0 || v > type(uint160).max) revert ZeroAddress();
+        } else if (kind == ChangeKind.AcceptTcbStatus) {
+            _checkTcbStatus(v);
+        } else if (kind == ChangeKind.LengthenRegistrationTtl) {
+            if (v > MAX_REGISTRATION_TTL) revert InvalidRegistrationTtl(uint64(v % (1 << 64)));
+            if (v <= registrationTtl) revert NotWidening(registrationTtl, v);
+        } else if (kind == ChangeKind.LengthenFreshnessWindow) {
+            if (v > MAX_FRESHNESS_WINDOW) revert InvalidFreshnessWindow(uint64(v % (1 << 64)));
+            if (v <= freshnessWindow) revert NotWidening(freshnessWindow, v);
+        }
+        // AllowMeasurement: any id.
+    }
+
+    /// @dev Applies an executed change. Values were validated when it was scheduled.
+    function _apply(ChangeKind kind, bytes32 value) private {
+        if (kind == ChangeKind.SetVerifier) {
+            address newVerifier = address(uint160(uint256(value)));
+            emit VerifierUpdated(address(verifier), newVerifier);
+            verifier = IDcapAttestation(newVerifier);
+        } else if (kind == ChangeKind.AllowMeasurement) {
+            allowedMeasurements[value] = true;
+            emit MeasurementAllowed(value, true);
+        } else if (kind == ChangeKind.AcceptTcbStatus) {
+            uint8 status = uint8(uint256(value));
+            acceptedTcbStatuses |= uint16(1 << status);
+            emit TcbStatusAccepted(status, true);
+        } else if (kind == ChangeKind.LengthenRegistrationTtl) {
+            registrationTtl = uint64(uint256(value));
+            emit RegistrationTtlUpdated(registrationTtl);
+        } else {
+            freshnessWindow = uint32(uint256(value));
+            emit FreshnessWindowUpdated(freshnessWindow);
+        }
+    }
+
+    /// @dev Removes a change from the schedule (swap and pop; order does not matter).
+    function _unschedule(bytes32 changeId) private {
+        delete _changes[changeId];
+        uint256 n = _scheduled.length;
+        for (uint256 i = 0; i < n; ++i) {
+            if (_scheduled[i] == changeId) {
+                _scheduled[i] = _scheduled[n - 1];
+                _scheduled.pop();
+                return;
+            }
+        }
+    }
+
+    /// @dev Drops lapsed changes so they do not take room (they can no longer be executed).
+    function _pruneLapsed() private {
+        uint256 i = 0;
+        while (i < _scheduled.length) {
+            bytes32 id = _scheduled[i];
+            if (block.timestamp > _changes[id].readyAt + GRACE_PERIOD) _unschedule(id);
+            else ++i;
+        }
     }
 
     /// @dev The outcome checks shared by both settlement paths.
@@ -467,20 +607,35 @@ contract DealProof is Ownable2Step, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Sends the quote to the verifier and applies the policy to its output; returns the
-    /// quote's measurement id. The verifier is owner-set and trusted; callers are nonReentrant.
-    function _verifyQuote(bytes calldata quote, bytes32 digest) private returns (bytes32) {
-        (bool ok, bytes memory output) = verifier.verifyAndAttestOnChain{value: msg.value}(quote);
+    /// @dev Sends the quote to the verifier (with msg.value as its fee; ETH it sends back during
+    /// the call is counted for `_returnFee`) and applies the policy to its output. Returns the
+    /// quote's measurement id and TCB status. Callers are nonReentrant.
+    function _verifyQuote(bytes calldata quote, bytes32 digest) private returns (bytes32, uint8) {
+        IDcapAttestation v_ = verifier;
+        _feeSource = address(v_);
+        (bool ok, bytes memory output) = v_.verifyAndAttestOnChain{value: msg.value}(quote);
+        _feeSource = address(0);
         if (!ok) revert VerifierRejected(output);
         DcapOutput.Verified memory v = DcapOutput.parse(output);
         if (v.version != QUOTE_VERSION || v.bodyType != TD10_BODY_TYPE)
             revert UnsupportedQuote(v.version, v.bodyType);
         if (!isTcbStatusAccepted(v.tcbStatus)) revert TcbStatusNotAccepted(v.tcbStatus);
+        if (!TdPolicy.isTrusted(v.tdAttributes)) revert TdAttributesRejected(v.tdAttributes);
         if (!allowedMeasurements[v.measurementId]) revert MeasurementNotAllowed(v.measurementId);
         if (v.reportDataLow != digest || v.reportDataHigh != bytes32(0)) {
             revert ReportDataMismatch(digest, v.reportDataLow, v.reportDataHigh);
         }
-        return v.measurementId;
+        return (v.measurementId, v.tcbStatus);
+    }
+
+    /// @dev Sends what the verifier returned during this call back to the caller (last step).
+    function _returnFee() private {
+        uint256 amount = _feeReturned;
+        if (amount == 0) return;
+        _feeReturned = 0;
+        emit FeeRefunded(msg.sender, amount);
+        (bool ok, ) = payable(msg.sender).call{value: amount}("");
+        if (!ok) revert FeeRefundFailed(msg.sender, amount);
     }
 
     function _settle(StoredDeal storage deal, Settlement calldata outcome) private {

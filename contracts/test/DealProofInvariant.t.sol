@@ -2,33 +2,54 @@
 pragma solidity ^0.8.33;
 
 import {DealProof} from "../DealProof.sol";
+import {IDealProof} from "../interfaces/IDealProof.sol";
+import {DcapOutput} from "../lib/DcapOutput.sol";
 import {MockDcapVerifier} from "./mocks/MockDcapVerifier.sol";
+import {ForceSender} from "./mocks/ForceSender.sol";
 import {TestBase, Vm} from "./Vm.sol";
 
-/// @notice Drives DealProof through random sequences of every user action, tracking ghost totals.
+/// @notice Drives DealProof (as its owner too) through random sequences of every action — deals,
+/// settlement by signature and by quote through a verifier that refunds part of its fee,
+/// registrations, revocations, scheduled/executed/cancelled changes, deal cancellations,
+/// force-sent ETH — tracking ghost totals.
 contract DealProofHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
-    uint256 internal constant ORACLE_KEY = 0xA11CE;
+    uint256 internal constant FEE = 1 gwei;
 
-    DealProof public immutable dp;
+    DealProof public dp;
+    MockDcapVerifier public immutable mock;
+    bytes32 public immutable measurement;
     address[3] public actors = [address(0xB0B), address(0xCA7), address(0xD06)];
+    uint256[3] public oracleKeys = [uint256(0xA11CE), 0xB0BB1E, 0xC0FFEE];
     uint256[] public dealIds;
-    /// @notice Escrow each deal was created with, and its dataset root (not stored by DealProof).
     mapping(uint256 => uint256) public escrowOf;
     mapping(uint256 => bytes32) public rootOf;
-    /// @notice ETH paid out of each deal so far.
     mapping(uint256 => uint256) public withdrawnOf;
-    /// @notice ETH sent in by createDeal and out by withdraw, over all deals.
     uint256 public deposited;
     uint256 public withdrawn;
-    /// @notice State each deal had when it first became terminal.
-    mapping(uint256 => DealProof.DealState) public terminalState;
+    /// @notice ETH sent by SELFDESTRUCT (the one way around `receive`).
+    uint256 public forced;
+    /// @notice Fees the verifier kept (paid minus what it sent back through DealProof).
+    uint256 public feesKept;
+    /// @notice The largest currentIssuedAt seen (it must never go down).
+    uint64 public maxCurrentIssuedAt;
+    mapping(uint256 => IDealProof.DealState) public terminalState;
+    mapping(address => bool) public revokedGhost;
     uint256 public calls;
 
-    constructor(DealProof dp_) {
-        dp = dp_;
+    constructor(MockDcapVerifier mock_, bytes32 measurement_) {
+        mock = mock_;
+        measurement = measurement_;
         for (uint256 i = 0; i < 3; ++i) vm.deal(actors[i], 1_000_000 ether);
+        vm.deal(address(this), 1_000 ether);
     }
+
+    function init(DealProof dp_) external {
+        require(address(dp) == address(0), "already set");
+        dp = dp_;
+    }
+
+    receive() external payable {}
 
     function dealCount() external view returns (uint256) {
         return dealIds.length;
@@ -38,10 +59,42 @@ contract DealProofHandler {
         return actors[seed % 3];
     }
 
-    function _deal(uint256 seed) internal view returns (uint256 id, DealProof.Deal memory d) {
+    function _deal(uint256 seed) internal view returns (uint256 id, IDealProof.Deal memory d) {
         if (dealIds.length == 0) return (0, d);
         id = dealIds[seed % dealIds.length];
         d = dp.getDeal(id);
+    }
+
+    function _output(bytes32 digest) internal pure returns (bytes memory) {
+        bytes memory body = new bytes(584);
+        body[DcapOutput.TD_ATTRIBUTES + 3] = 0x10;
+        for (uint256 i = 0; i < 32; ++i) body[DcapOutput.REPORT_DATA + i] = digest[i];
+        return abi.encodePacked(uint16(4), uint16(2), uint8(0), bytes6(0), body);
+    }
+
+    function _outcome(
+        uint256 id,
+        IDealProof.Deal memory d,
+        uint256 priceSeed,
+        bool agreed
+    ) internal view returns (IDealProof.Settlement memory) {
+        return
+            IDealProof.Settlement({
+                dealId: id,
+                agreed: agreed,
+                price: agreed ? priceSeed % (uint256(d.escrow) + 1) : 0,
+                termsHash: bytes32(uint256(1)),
+                dataRoot: rootOf[id],
+                transcriptHash: bytes32(uint256(2)),
+                delivery: agreed ? bytes(hex"03") : bytes("")
+            });
+    }
+
+    function _checkCurrent() internal {
+        uint64 cur = dp.currentIssuedAt();
+        if (cur < maxCurrentIssuedAt) revert("currentIssuedAt went back");
+        maxCurrentIssuedAt = cur;
+        if (revokedGhost[dp.currentSigner()]) revert("a revoked signer is current");
     }
 
     function create(uint256 buyerSeed, uint256 sellerSeed, uint96 escrow, uint32 duration) external {
@@ -51,8 +104,8 @@ contract DealProofHandler {
         if (buyer == seller) seller = _actor(buyerSeed + 1);
         uint256 amount = (uint256(escrow) % 100 ether) + 1;
         uint64 deadline = uint64(block.timestamp + 1 + (uint256(duration) % 30 days));
-        vm.prank(buyer);
         bytes32 root = keccak256(abi.encode(dealIds.length));
+        vm.prank(buyer);
         uint256 id = dp.createDeal{value: amount}(seller, root, deadline, hex"01");
         dealIds.push(id);
         escrowOf[id] = amount;
@@ -62,42 +115,89 @@ contract DealProofHandler {
 
     function accept(uint256 seed) external {
         ++calls;
-        (uint256 id, DealProof.Deal memory d) = _deal(seed);
-        if (d.state != DealProof.DealState.Open || block.timestamp > d.deadline) return;
+        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
+        if (d.state != IDealProof.DealState.Open || block.timestamp > d.deadline) return;
         vm.prank(d.seller);
         dp.acceptDeal(id, hex"02");
     }
 
-    function settle(uint256 seed, uint256 priceSeed, bool agreed) external {
+    /// @notice Registers one of three oracle keys (issuedAt = now, always newer after a warp).
+    function register(uint256 keySeed) external {
         ++calls;
-        (uint256 id, DealProof.Deal memory d) = _deal(seed);
-        if (d.state != DealProof.DealState.Accepted || block.timestamp > d.deadline) return;
-        DealProof.Settlement memory s = DealProof.Settlement({
-            dealId: id,
-            agreed: agreed,
-            price: agreed ? priceSeed % (uint256(d.escrow) + 1) : 0,
-            termsHash: bytes32(uint256(1)),
-            dataRoot: rootOf[id],
-            transcriptHash: bytes32(uint256(2)),
-            delivery: agreed ? bytes(hex"03") : bytes("")
-        });
-        (uint8 v, bytes32 r, bytes32 sig) = vm.sign(ORACLE_KEY, dp.settlementDigest(s));
-        dp.settleWithSignature(s, abi.encodePacked(r, sig, v));
-        terminalState[id] = DealProof.DealState.Settled;
+        address signer = vm.addr(oracleKeys[keySeed % 3]);
+        uint64 issuedAt = uint64(block.timestamp);
+        bytes32 key = bytes32(keySeed);
+        mock.setResult(true, _output(dp.registrationDigest(signer, key, issuedAt)));
+        uint256 before = address(mock).balance;
+        try dp.registerOracle{value: FEE}(signer, key, issuedAt, hex"00") {
+            if (revokedGhost[signer]) revert("a revoked signer registered");
+            feesKept += address(mock).balance - before;
+        } catch {
+            // refused: revoked, not newer (same second), or measurement disallowed
+        }
+        _checkCurrent();
+    }
+
+    function settle(uint256 seed, uint256 keySeed, uint256 priceSeed, bool agreed) external {
+        ++calls;
+        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
+        if (d.state != IDealProof.DealState.Accepted || block.timestamp > d.deadline) return;
+        IDealProof.Settlement memory s = _outcome(id, d, priceSeed, agreed);
+        uint256 key = oracleKeys[keySeed % 3];
+        (uint8 v, bytes32 r, bytes32 sig) = vm.sign(key, dp.settlementDigest(s));
+        try dp.settleWithSignature(s, abi.encodePacked(r, sig, v)) {
+            address signer = vm.addr(key);
+            if (revokedGhost[signer]) revert("a revoked signer settled");
+            if (!dp.allowedMeasurements(measurement)) revert("a disallowed measurement settled");
+            if (block.timestamp > dp.registrationExpiry(signer)) revert("an expired signer settled");
+            terminalState[id] = IDealProof.DealState.Settled;
+        } catch {}
+    }
+
+    function settleByQuote(uint256 seed, uint256 priceSeed, bool agreed, uint8 refundPercent) external {
+        ++calls;
+        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
+        if (d.state != IDealProof.DealState.Accepted || block.timestamp > d.deadline) return;
+        IDealProof.Settlement memory s = _outcome(id, d, priceSeed, agreed);
+        mock.setResult(true, _output(dp.settlementDigest(s)));
+        mock.setRefundPercent(uint256(refundPercent) % 101);
+        uint256 before = address(mock).balance;
+        uint256 mine = address(this).balance;
+        try dp.settleWithQuote{value: FEE}(s, hex"00") {
+            if (!dp.allowedMeasurements(measurement)) revert("a disallowed measurement settled");
+            uint256 kept = address(mock).balance - before;
+            if (address(this).balance != mine - kept) revert("the returned fee did not reach the submitter");
+            feesKept += kept;
+            terminalState[id] = IDealProof.DealState.Settled;
+        } catch {}
     }
 
     function refund(uint256 seed) external {
         ++calls;
-        (uint256 id, DealProof.Deal memory d) = _deal(seed);
-        if (d.state != DealProof.DealState.Open && d.state != DealProof.DealState.Accepted) return;
+        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
+        if (d.state != IDealProof.DealState.Open && d.state != IDealProof.DealState.Accepted) return;
         if (block.timestamp <= d.deadline) vm.warp(uint256(d.deadline) + 1);
         dp.refund(id);
-        terminalState[id] = DealProof.DealState.Refunded;
+        terminalState[id] = IDealProof.DealState.Refunded;
+    }
+
+    function cancel(uint256 seed, bool asSeller) external {
+        ++calls;
+        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
+        if (d.state != IDealProof.DealState.Open && d.state != IDealProof.DealState.Accepted) return;
+        bool pending = dp.hasPendingChange();
+        vm.prank(asSeller ? d.seller : d.buyer);
+        try dp.cancelDeal(id) {
+            if (!pending) revert("cancelled with no change pending");
+            terminalState[id] = IDealProof.DealState.Refunded;
+        } catch {
+            if (pending) revert("a party could not leave while a change was pending");
+        }
     }
 
     function withdraw(uint256 seed, bool asSeller) external {
         ++calls;
-        (uint256 id, DealProof.Deal memory d) = _deal(seed);
+        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         uint256 amount = asSeller ? d.sellerPayout : d.buyerPayout;
         if (amount == 0) return;
         address party = asSeller ? d.seller : d.buyer;
@@ -109,14 +209,71 @@ contract DealProofHandler {
         withdrawn += amount;
     }
 
+    /// @notice Owner: schedules one of a few widening changes (a re-allow of the measurement or a
+    /// longer TTL), executes or cancels a scheduled one.
+    function scheduleChange(uint256 seed) external {
+        ++calls;
+        IDealProof.ChangeKind kind =
+            seed % 2 == 0
+                ? IDealProof.ChangeKind.AllowMeasurement
+                : IDealProof.ChangeKind.LengthenRegistrationTtl;
+        bytes32 value =
+            kind == IDealProof.ChangeKind.AllowMeasurement
+                ? measurement
+                : bytes32(uint256(dp.registrationTtl()) + 1 + (seed % 1000));
+        try dp.scheduleChange(kind, value) {} catch {}
+    }
+
+    function executeOrCancelChange(uint256 seed, bool execute) external {
+        ++calls;
+        IDealProof.PendingChange[] memory p = dp.pendingChanges();
+        if (p.length == 0) return;
+        IDealProof.PendingChange memory c = p[seed % p.length];
+        if (execute) {
+            if (block.timestamp < c.readyAt) vm.warp(c.readyAt);
+            dp.executeChange(c.changeId);
+        } else {
+            dp.cancelChange(c.changeId);
+        }
+    }
+
+    /// @notice Owner, immediate: disallow the measurement, refuse/shorten, revoke a signer.
+    function narrow(uint256 seed) external {
+        ++calls;
+        uint256 what = seed % 3;
+        if (what == 0) {
+            dp.disallowMeasurement(measurement);
+        } else if (what == 1) {
+            uint64 ttl = dp.registrationTtl();
+            if (ttl > 2 hours) dp.shortenRegistrationTtl(ttl - 1 hours);
+        } else {
+            address signer = vm.addr(oracleKeys[(seed / 3) % 3]);
+            dp.revokeSigner(signer);
+            revokedGhost[signer] = true;
+        }
+        _checkCurrent();
+    }
+
+    function forceSend(uint96 amount) external {
+        ++calls;
+        uint256 a = uint256(amount) % 1 ether;
+        new ForceSender().force{value: a}(payable(address(dp)));
+        forced += a;
+        (bool ok, ) = payable(address(dp)).call{value: 1}("");
+        if (ok) revert("plain ETH was accepted");
+    }
+
     /// @notice Tries to move a terminal deal again; every attempt must revert.
     function poke(uint256 seed) external {
         ++calls;
-        (uint256 id, DealProof.Deal memory d) = _deal(seed);
-        if (d.state != DealProof.DealState.Settled && d.state != DealProof.DealState.Refunded) return;
-        vm.warp(block.timestamp + 366 days);
+        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
+        if (d.state != IDealProof.DealState.Settled && d.state != IDealProof.DealState.Refunded) return;
         try dp.refund(id) {
             revert("refunded a terminal deal");
+        } catch {}
+        vm.prank(d.buyer);
+        try dp.cancelDeal(id) {
+            revert("cancelled a terminal deal");
         } catch {}
         vm.prank(d.seller);
         try dp.acceptDeal(id, hex"02") {
@@ -126,28 +283,31 @@ contract DealProofHandler {
 
     function warp(uint32 secondsAhead) external {
         ++calls;
-        vm.warp(block.timestamp + (uint256(secondsAhead) % 7 days));
+        vm.warp(block.timestamp + 1 + (uint256(secondsAhead) % 7 days));
     }
 }
 
-/// @notice Invariants: ETH held == what deals still hold == deposits − withdrawals; no deal pays
-/// out more than its escrow; terminal states never change.
+/// @notice Invariants: ETH held == open escrow + unwithdrawn payouts + force-sent ETH ==
+/// deposits − withdrawals + forced; fees the verifier returned never stay in DealProof; no deal
+/// pays out more than its escrow; terminal states never change; currentSigner never moves back
+/// and is never revoked (checked inside the handler's actions).
 contract DealProofInvariantTest is TestBase {
     DealProof internal dp;
     DealProofHandler internal handler;
+    MockDcapVerifier internal mock;
 
     function setUp() public {
-        MockDcapVerifier mock = new MockDcapVerifier();
-        dp = new DealProof(address(this), mock, 3650 days);
-        dp.setMeasurementAllowed(keccak256(new bytes(240)), true);
-        address signer = vm.addr(0xA11CE);
-        bytes32 key = bytes32(uint256(0xE));
-        bytes memory body = new bytes(584);
-        bytes32 digest = dp.registrationDigest(signer, key);
-        for (uint256 i = 0; i < 32; ++i) body[520 + i] = digest[i];
-        mock.setResult(true, abi.encodePacked(uint16(4), uint16(2), uint8(0), bytes6(0), body));
-        dp.registerOracle(signer, key, hex"00");
-        handler = new DealProofHandler(dp);
+        mock = new MockDcapVerifier();
+        bytes memory out = new bytes(595);
+        out[DcapOutput.BODY + DcapOutput.TD_ATTRIBUTES + 3] = 0x10;
+        bytes32 measurement = DcapOutput.measurementId(out);
+        handler = new DealProofHandler(mock, measurement);
+        bytes32[] memory allowed = new bytes32[](1);
+        allowed[0] = measurement;
+        // the handler owns DealProof, so it can schedule, execute, cancel, narrow and revoke
+        dp = new DealProof(address(handler), mock, 30 days, 1 hours, 0, allowed);
+        handler.init(dp);
+        handler.register(0);
     }
 
     /// @notice Only the handler is fuzzed (Foundry's StdInvariant convention).
@@ -161,7 +321,7 @@ contract DealProofInvariantTest is TestBase {
         uint256 n = handler.dealCount();
         for (uint256 i = 0; i < n; ++i) {
             uint256 id = handler.dealIds(i);
-            DealProof.Deal memory d = dp.getDeal(id);
+            IDealProof.Deal memory d = dp.getDeal(id);
             uint256 inDeal = d.escrow + d.buyerPayout + d.sellerPayout;
             assertEq(
                 inDeal + handler.withdrawnOf(id),
@@ -170,22 +330,33 @@ contract DealProofInvariantTest is TestBase {
             );
             held += inDeal;
         }
-        assertEq(address(dp).balance, held, "ETH balance != open escrow + unwithdrawn payouts");
         assertEq(
             address(dp).balance,
-            handler.deposited() - handler.withdrawn(),
-            "ETH balance != deposits - withdrawals"
+            held + handler.forced(),
+            "ETH balance != open escrow + payouts + forced"
         );
+        assertEq(
+            address(dp).balance,
+            handler.deposited() - handler.withdrawn() + handler.forced(),
+            "ETH balance != deposits - withdrawals + forced"
+        );
+        assertEq(address(mock).balance, handler.feesKept(), "the verifier holds more or less than it kept");
     }
 
     function invariant_terminalStatesAreFinal() public view {
         uint256 n = handler.dealCount();
         for (uint256 i = 0; i < n; ++i) {
             uint256 id = handler.dealIds(i);
-            DealProof.DealState recorded = handler.terminalState(id);
-            if (recorded != DealProof.DealState.None) {
+            IDealProof.DealState recorded = handler.terminalState(id);
+            if (recorded != IDealProof.DealState.None) {
                 assertTrue(dp.getDeal(id).state == recorded, "a terminal deal changed state");
             }
         }
+    }
+
+    function invariant_currentSignerNeverRevoked() public view {
+        address cur = dp.currentSigner();
+        assertTrue(cur == address(0) || !dp.registrationOf(cur).revoked, "the current signer is revoked");
+        assertTrue(dp.currentIssuedAt() >= handler.maxCurrentIssuedAt(), "currentIssuedAt went back");
     }
 }

@@ -197,36 +197,41 @@ export class Submitter {
 
   /** Registers this oracle if the current registration is not ours or ends within `marginSeconds`. */
   async ensureRegistered(marginSeconds = 3600): Promise<{ registered: boolean; expiresAt: bigint }> {
-    const reg = (await withRetry("registrations", () =>
-      this.#contract.getFunction("registrations")(this.deps.identity.address),
-    )) as {
-      encryptionKey: string;
-      expiresAt: bigint;
-    };
+    const reg = (await withRetry("registrationOf", () =>
+      this.#contract.getFunction("registrationOf")(this.deps.identity.address),
+    )) as { encryptionKey: string; revoked: boolean };
+    const expiresAt = (await withRetry("registrationExpiry", () =>
+      this.#contract.getFunction("registrationExpiry")(this.deps.identity.address),
+    )) as bigint;
     const current = (await withRetry("currentOracle", () =>
       this.#contract.getFunction("currentOracle")(),
     )) as { signer: string };
     const now = BigInt((await withRetry("getBlock", () => this.#provider.getBlock("latest")))!.timestamp);
     const fresh =
-      reg.expiresAt > now + BigInt(marginSeconds) &&
+      expiresAt > now + BigInt(marginSeconds) &&
       reg.encryptionKey.toLowerCase() === this.deps.identity.encryptionPublicKey.toLowerCase() &&
       current.signer.toLowerCase() === this.deps.identity.address.toLowerCase();
-    if (fresh) return { registered: false, expiresAt: reg.expiresAt };
+    if (fresh) return { registered: false, expiresAt };
+    if (reg.revoked)
+      throw new Error(
+        `oracle signer ${this.deps.identity.address} was revoked by the DealProof owner; it cannot register again`,
+      );
     const { registrationQuote } = await import("../tee/identity.ts");
-    const q = await registrationQuote(this.deps.tee, this.deps.identity, this.domain);
+    // issuedAt = the chain's latest block time: never ahead of the block that includes it
+    const q = await registrationQuote(this.deps.tee, this.deps.identity, this.domain, now);
     let tx;
     try {
       tx = await this.#contract
         .getFunction("registerOracle")
-        .send(this.deps.identity.address, this.deps.identity.encryptionPublicKey, q.quote);
+        .send(this.deps.identity.address, this.deps.identity.encryptionPublicKey, q.issuedAt, q.quote);
     } catch (e) {
       this.#sender.reset(); // the failed send must not leave a nonce gap behind it
       throw e;
     }
     await tx.wait();
-    const after = (await this.#contract.getFunction("registrations")(this.deps.identity.address)) as {
-      expiresAt: bigint;
-    };
-    return { registered: true, expiresAt: after.expiresAt };
+    const after = (await this.#contract.getFunction("registrationExpiry")(
+      this.deps.identity.address,
+    )) as bigint;
+    return { registered: true, expiresAt: after };
   }
 }

@@ -18,9 +18,78 @@ export const DEAL_PROOF_ABI = [
         name: "registrationTtl_",
         type: "uint64",
       },
+      {
+        internalType: "uint32",
+        name: "freshnessWindow_",
+        type: "uint32",
+      },
+      {
+        internalType: "uint64",
+        name: "changeDelay",
+        type: "uint64",
+      },
+      {
+        internalType: "bytes32[]",
+        name: "initialMeasurements",
+        type: "bytes32[]",
+      },
     ],
     stateMutability: "nonpayable",
     type: "constructor",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
+      },
+    ],
+    name: "ChangeAlreadyPending",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
+      },
+      {
+        internalType: "uint64",
+        name: "lapsedAt",
+        type: "uint64",
+      },
+    ],
+    name: "ChangeLapsed",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
+      },
+      {
+        internalType: "uint64",
+        name: "readyAt",
+        type: "uint64",
+      },
+    ],
+    name: "ChangeNotReady",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
+      },
+    ],
+    name: "ChangeNotScheduled",
+    type: "error",
   },
   {
     inputs: [
@@ -109,6 +178,38 @@ export const DEAL_PROOF_ABI = [
     type: "error",
   },
   {
+    inputs: [
+      {
+        internalType: "address",
+        name: "to",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "FeeRefundFailed",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "delay",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "chainId",
+        type: "uint256",
+      },
+    ],
+    name: "InvalidChangeDelay",
+    type: "error",
+  },
+  {
     inputs: [],
     name: "InvalidDataRoot",
     type: "error",
@@ -136,6 +237,17 @@ export const DEAL_PROOF_ABI = [
     type: "error",
   },
   {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "window",
+        type: "uint64",
+      },
+    ],
+    name: "InvalidFreshnessWindow",
+    type: "error",
+  },
+  {
     inputs: [],
     name: "InvalidNoDealOutcome",
     type: "error",
@@ -143,6 +255,17 @@ export const DEAL_PROOF_ABI = [
   {
     inputs: [],
     name: "InvalidOracleSigner",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "ttl",
+        type: "uint64",
+      },
+    ],
+    name: "InvalidRegistrationTtl",
     type: "error",
   },
   {
@@ -165,11 +288,22 @@ export const DEAL_PROOF_ABI = [
     inputs: [
       {
         internalType: "uint256",
+        name: "length",
+        type: "uint256",
+      },
+    ],
+    name: "InvalidSignatureLength",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
         name: "dealId",
         type: "uint256",
       },
       {
-        internalType: "enum DealProof.DealState",
+        internalType: "enum IDealProof.DealState",
         name: "state",
         type: "uint8",
       },
@@ -180,17 +314,12 @@ export const DEAL_PROOF_ABI = [
   {
     inputs: [
       {
-        internalType: "uint8",
+        internalType: "uint256",
         name: "status",
-        type: "uint8",
+        type: "uint256",
       },
     ],
     name: "InvalidTcbStatus",
-    type: "error",
-  },
-  {
-    inputs: [],
-    name: "InvalidTtl",
     type: "error",
   },
   {
@@ -202,6 +331,33 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     name: "MeasurementNotAllowed",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+    ],
+    name: "NoPendingChange",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "current",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "requested",
+        type: "uint256",
+      },
+    ],
+    name: "NotNarrowing",
     type: "error",
   },
   {
@@ -234,6 +390,22 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     name: "NotSeller",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "current",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "requested",
+        type: "uint256",
+      },
+    ],
+    name: "NotWidening",
     type: "error",
   },
   {
@@ -303,6 +475,64 @@ export const DEAL_PROOF_ABI = [
   {
     inputs: [
       {
+        internalType: "uint64",
+        name: "issuedAt",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "now",
+        type: "uint256",
+      },
+    ],
+    name: "RegistrationFromFuture",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "signer",
+        type: "address",
+      },
+      {
+        internalType: "uint64",
+        name: "issuedAt",
+        type: "uint64",
+      },
+      {
+        internalType: "uint64",
+        name: "previous",
+        type: "uint64",
+      },
+    ],
+    name: "RegistrationNotNewer",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "issuedAt",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "freshUntil",
+        type: "uint256",
+      },
+    ],
+    name: "RegistrationStale",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "RenounceDisabled",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "bytes32",
         name: "expectedDigest",
         type: "bytes32",
@@ -340,6 +570,17 @@ export const DEAL_PROOF_ABI = [
   {
     inputs: [
       {
+        internalType: "address",
+        name: "signer",
+        type: "address",
+      },
+    ],
+    name: "SignerIsRevoked",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "string",
         name: "str",
         type: "string",
@@ -357,6 +598,38 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     name: "TcbStatusNotAccepted",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes8",
+        name: "tdAttributes",
+        type: "bytes8",
+      },
+    ],
+    name: "TdAttributesRejected",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "TooManyPendingChanges",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "from",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "UnexpectedEther",
     type: "error",
   },
   {
@@ -434,6 +707,69 @@ export const DEAL_PROOF_ABI = [
     inputs: [
       {
         indexed: true,
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
+      },
+    ],
+    name: "ChangeCancelled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
+      },
+    ],
+    name: "ChangeExecuted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "enum IDealProof.ChangeKind",
+        name: "kind",
+        type: "uint8",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "value",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "uint64",
+        name: "readyAt",
+        type: "uint64",
+      },
+      {
+        indexed: false,
+        internalType: "uint64",
+        name: "lapsesAt",
+        type: "uint64",
+      },
+    ],
+    name: "ChangeScheduled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
         internalType: "uint256",
         name: "dealId",
         type: "uint256",
@@ -452,6 +788,31 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     name: "DealAccepted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+      {
+        indexed: true,
+        internalType: "address",
+        name: "by",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "DealCancelled",
     type: "event",
   },
   {
@@ -576,6 +937,38 @@ export const DEAL_PROOF_ABI = [
     inputs: [
       {
         indexed: true,
+        internalType: "address",
+        name: "to",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "FeeRefunded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: false,
+        internalType: "uint32",
+        name: "window",
+        type: "uint32",
+      },
+    ],
+    name: "FreshnessWindowUpdated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
         internalType: "bytes32",
         name: "measurementId",
         type: "bytes32",
@@ -614,8 +1007,20 @@ export const DEAL_PROOF_ABI = [
       {
         indexed: false,
         internalType: "uint64",
-        name: "expiresAt",
+        name: "issuedAt",
         type: "uint64",
+      },
+      {
+        indexed: false,
+        internalType: "uint8",
+        name: "tcbStatus",
+        type: "uint8",
+      },
+      {
+        indexed: false,
+        internalType: "bool",
+        name: "current",
+        type: "bool",
       },
     ],
     name: "OracleRegistered",
@@ -670,6 +1075,25 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     name: "RegistrationTtlUpdated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "address",
+        name: "signer",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "bool",
+        name: "wasCurrent",
+        type: "bool",
+      },
+    ],
+    name: "SignerRevoked",
     type: "event",
   },
   {
@@ -743,7 +1167,85 @@ export const DEAL_PROOF_ABI = [
   },
   {
     inputs: [],
+    name: "CHANGE_DELAY",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "GRACE_PERIOD",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_CHANGE_DELAY",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "MAX_DEAL_DURATION",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_FRESHNESS_WINDOW",
+    outputs: [
+      {
+        internalType: "uint32",
+        name: "",
+        type: "uint32",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_PENDING_CHANGES",
+    outputs: [
+      {
+        internalType: "uint256",
+        name: "",
+        type: "uint256",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_REGISTRATION_TTL",
     outputs: [
       {
         internalType: "uint64",
@@ -775,6 +1277,45 @@ export const DEAL_PROOF_ABI = [
         internalType: "uint8",
         name: "",
         type: "uint8",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_FRESHNESS_WINDOW",
+    outputs: [
+      {
+        internalType: "uint32",
+        name: "",
+        type: "uint32",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_PUBLIC_CHANGE_DELAY",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_REGISTRATION_TTL",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
       },
     ],
     stateMutability: "view",
@@ -836,9 +1377,9 @@ export const DEAL_PROOF_ABI = [
     name: "acceptedTcbStatuses",
     outputs: [
       {
-        internalType: "uint256",
+        internalType: "uint16",
         name: "",
-        type: "uint256",
+        type: "uint16",
       },
     ],
     stateMutability: "view",
@@ -861,6 +1402,56 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
+      },
+    ],
+    name: "cancelChange",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+    ],
+    name: "cancelDeal",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "enum IDealProof.ChangeKind",
+        name: "kind",
+        type: "uint8",
+      },
+      {
+        internalType: "bytes32",
+        name: "value",
+        type: "bytes32",
+      },
+    ],
+    name: "changeIdFor",
+    outputs: [
+      {
+        internalType: "bytes32",
+        name: "",
+        type: "bytes32",
+      },
+    ],
+    stateMutability: "pure",
     type: "function",
   },
   {
@@ -895,6 +1486,19 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     stateMutability: "payable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "currentIssuedAt",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {
@@ -973,6 +1577,19 @@ export const DEAL_PROOF_ABI = [
     type: "function",
   },
   {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "measurementId",
+        type: "bytes32",
+      },
+    ],
+    name: "disallowMeasurement",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
     inputs: [],
     name: "eip712Domain",
     outputs: [
@@ -1018,6 +1635,32 @@ export const DEAL_PROOF_ABI = [
   {
     inputs: [
       {
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
+      },
+    ],
+    name: "executeChange",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "freshnessWindow",
+    outputs: [
+      {
+        internalType: "uint32",
+        name: "",
+        type: "uint32",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
         internalType: "uint256",
         name: "dealId",
         type: "uint256",
@@ -1038,7 +1681,7 @@ export const DEAL_PROOF_ABI = [
             type: "address",
           },
           {
-            internalType: "enum DealProof.DealState",
+            internalType: "enum IDealProof.DealState",
             name: "state",
             type: "uint8",
           },
@@ -1063,9 +1706,22 @@ export const DEAL_PROOF_ABI = [
             type: "uint256",
           },
         ],
-        internalType: "struct DealProof.Deal",
+        internalType: "struct IDealProof.Deal",
         name: "deal",
         type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "hasPendingChange",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "",
+        type: "bool",
       },
     ],
     stateMutability: "view",
@@ -1092,12 +1748,65 @@ export const DEAL_PROOF_ABI = [
   },
   {
     inputs: [],
+    name: "measurementEpoch",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "owner",
     outputs: [
       {
         internalType: "address",
         name: "",
         type: "address",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "pendingChanges",
+    outputs: [
+      {
+        components: [
+          {
+            internalType: "bytes32",
+            name: "changeId",
+            type: "bytes32",
+          },
+          {
+            internalType: "enum IDealProof.ChangeKind",
+            name: "kind",
+            type: "uint8",
+          },
+          {
+            internalType: "bytes32",
+            name: "value",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint64",
+            name: "readyAt",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "lapsesAt",
+            type: "uint64",
+          },
+        ],
+        internalType: "struct IDealProof.PendingChange[]",
+        name: "changes",
+        type: "tuple[]",
       },
     ],
     stateMutability: "view",
@@ -1132,6 +1841,19 @@ export const DEAL_PROOF_ABI = [
   {
     inputs: [
       {
+        internalType: "uint8",
+        name: "status",
+        type: "uint8",
+      },
+    ],
+    name: "refuseTcbStatus",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
         internalType: "address",
         name: "signer",
         type: "address",
@@ -1140,6 +1862,11 @@ export const DEAL_PROOF_ABI = [
         internalType: "bytes32",
         name: "encryptionKey",
         type: "bytes32",
+      },
+      {
+        internalType: "uint64",
+        name: "issuedAt",
+        type: "uint64",
       },
       {
         internalType: "bytes",
@@ -1164,6 +1891,11 @@ export const DEAL_PROOF_ABI = [
         name: "encryptionKey",
         type: "bytes32",
       },
+      {
+        internalType: "uint64",
+        name: "issuedAt",
+        type: "uint64",
+      },
     ],
     name: "registrationDigest",
     outputs: [
@@ -1171,6 +1903,76 @@ export const DEAL_PROOF_ABI = [
         internalType: "bytes32",
         name: "",
         type: "bytes32",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "signer",
+        type: "address",
+      },
+    ],
+    name: "registrationExpiry",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "signer",
+        type: "address",
+      },
+    ],
+    name: "registrationOf",
+    outputs: [
+      {
+        components: [
+          {
+            internalType: "bytes32",
+            name: "encryptionKey",
+            type: "bytes32",
+          },
+          {
+            internalType: "bytes32",
+            name: "measurementId",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint64",
+            name: "issuedAt",
+            type: "uint64",
+          },
+          {
+            internalType: "uint8",
+            name: "tcbStatus",
+            type: "uint8",
+          },
+          {
+            internalType: "bool",
+            name: "revoked",
+            type: "bool",
+          },
+          {
+            internalType: "uint64",
+            name: "measurementEpoch",
+            type: "uint64",
+          },
+        ],
+        internalType: "struct IDealProof.OracleRegistration",
+        name: "",
+        type: "tuple",
       },
     ],
     stateMutability: "view",
@@ -1190,6 +1992,13 @@ export const DEAL_PROOF_ABI = [
     type: "function",
   },
   {
+    inputs: [],
+    name: "renounceOwnership",
+    outputs: [],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [
       {
         internalType: "address",
@@ -1197,30 +2006,7 @@ export const DEAL_PROOF_ABI = [
         type: "address",
       },
     ],
-    name: "registrations",
-    outputs: [
-      {
-        internalType: "bytes32",
-        name: "encryptionKey",
-        type: "bytes32",
-      },
-      {
-        internalType: "bytes32",
-        name: "measurementId",
-        type: "bytes32",
-      },
-      {
-        internalType: "uint64",
-        name: "expiresAt",
-        type: "uint64",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [],
-    name: "renounceOwnership",
+    name: "revokeSigner",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -1228,62 +2014,24 @@ export const DEAL_PROOF_ABI = [
   {
     inputs: [
       {
-        internalType: "bytes32",
-        name: "measurementId",
-        type: "bytes32",
-      },
-      {
-        internalType: "bool",
-        name: "allowed",
-        type: "bool",
-      },
-    ],
-    name: "setMeasurementAllowed",
-    outputs: [],
-    stateMutability: "nonpayable",
-    type: "function",
-  },
-  {
-    inputs: [
-      {
-        internalType: "uint64",
-        name: "ttl",
-        type: "uint64",
-      },
-    ],
-    name: "setRegistrationTtl",
-    outputs: [],
-    stateMutability: "nonpayable",
-    type: "function",
-  },
-  {
-    inputs: [
-      {
-        internalType: "uint8",
-        name: "status",
+        internalType: "enum IDealProof.ChangeKind",
+        name: "kind",
         type: "uint8",
       },
       {
-        internalType: "bool",
-        name: "accepted",
-        type: "bool",
+        internalType: "bytes32",
+        name: "value",
+        type: "bytes32",
       },
     ],
-    name: "setTcbStatusAccepted",
-    outputs: [],
-    stateMutability: "nonpayable",
-    type: "function",
-  },
-  {
-    inputs: [
+    name: "scheduleChange",
+    outputs: [
       {
-        internalType: "contract IDcapAttestation",
-        name: "newVerifier",
-        type: "address",
+        internalType: "bytes32",
+        name: "changeId",
+        type: "bytes32",
       },
     ],
-    name: "setVerifier",
-    outputs: [],
     stateMutability: "nonpayable",
     type: "function",
   },
@@ -1327,7 +2075,7 @@ export const DEAL_PROOF_ABI = [
             type: "bytes",
           },
         ],
-        internalType: "struct DealProof.Settlement",
+        internalType: "struct IDealProof.Settlement",
         name: "outcome",
         type: "tuple",
       },
@@ -1382,7 +2130,7 @@ export const DEAL_PROOF_ABI = [
             type: "bytes",
           },
         ],
-        internalType: "struct DealProof.Settlement",
+        internalType: "struct IDealProof.Settlement",
         name: "outcome",
         type: "tuple",
       },
@@ -1437,7 +2185,7 @@ export const DEAL_PROOF_ABI = [
             type: "bytes",
           },
         ],
-        internalType: "struct DealProof.Settlement",
+        internalType: "struct IDealProof.Settlement",
         name: "outcome",
         type: "tuple",
       },
@@ -1451,6 +2199,32 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint32",
+        name: "window",
+        type: "uint32",
+      },
+    ],
+    name: "shortenFreshnessWindow",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "ttl",
+        type: "uint64",
+      },
+    ],
+    name: "shortenRegistrationTtl",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -1509,6 +2283,10 @@ export const DEAL_PROOF_ABI = [
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
+  },
+  {
+    stateMutability: "payable",
+    type: "receive",
   },
 ] as const;
 

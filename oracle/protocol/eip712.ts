@@ -57,6 +57,7 @@ export const ORACLE_REGISTRATION_TYPES = {
   OracleRegistration: [
     { name: "signer", type: "address" },
     { name: "encryptionKey", type: "bytes32" },
+    { name: "issuedAt", type: "uint64" },
   ],
 } as const;
 
@@ -78,11 +79,21 @@ export function settlementDigest(domain: Eip712Domain, s: Settlement): Hex {
   return TypedDataEncoder.hash(domain, mutableTypes(SETTLEMENT_TYPES), s) as Hex;
 }
 
-/** EIP-712 digest of an `OracleRegistration` (the report_data of a registration quote). */
-export function registrationDigest(domain: Eip712Domain, signer: string, encryptionKey: string): Hex {
+/**
+ * EIP-712 digest of an `OracleRegistration` (the report_data of a registration quote).
+ * `issuedAt` (Unix seconds) makes an old quote useless: the contract wants it fresh and newer than
+ * the signer's last registration.
+ */
+export function registrationDigest(
+  domain: Eip712Domain,
+  signer: string,
+  encryptionKey: string,
+  issuedAt: bigint | number,
+): Hex {
   return TypedDataEncoder.hash(domain, mutableTypes(ORACLE_REGISTRATION_TYPES), {
     signer,
     encryptionKey,
+    issuedAt,
   }) as Hex;
 }
 

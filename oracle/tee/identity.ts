@@ -42,11 +42,19 @@ export async function loadOracleIdentity(tee: TeeBackend): Promise<OracleIdentit
   };
 }
 
-/** The quote for `DealProof.registerOracle`: report_data = OracleRegistration digest ‖ 32 zeros. */
+/**
+ * The quote for `DealProof.registerOracle(signer, key, issuedAt, quote)`: report_data =
+ * OracleRegistration(signer, key, issuedAt) digest ‖ 32 zeros. `issuedAt` should be the chain's
+ * latest block time: the contract refuses one in the future or older than its freshness window.
+ */
 export async function registrationQuote(
   tee: TeeBackend,
   id: OracleIdentity,
   domain: Eip712Domain,
-): Promise<TeeQuote> {
-  return tee.getQuote(reportDataFor(registrationDigest(domain, id.address, id.encryptionPublicKey)));
+  issuedAt: bigint,
+): Promise<TeeQuote & { issuedAt: bigint }> {
+  const q = await tee.getQuote(
+    reportDataFor(registrationDigest(domain, id.address, id.encryptionPublicKey, issuedAt)),
+  );
+  return { ...q, issuedAt };
 }

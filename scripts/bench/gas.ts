@@ -95,8 +95,10 @@ async function setup(verifierName: "SimulatedDcapVerifier" | "EchoDcapVerifier")
     owner.address,
     await verifier.getAddress(),
     30 * 86400,
+    3600,
+    0,
+    [mid],
   ]);
-  await dp.setMeasurementAllowed(mid, true);
   const domain = dealProofDomain((await ethers.provider.getNetwork()).chainId, await dp.getAddress());
   return { verifier, dp, domain };
 }
@@ -137,13 +139,15 @@ const figures: Record<string, number> = {};
 {
   const { dp, domain } = await setup("SimulatedDcapVerifier");
   const encKey = hexlify(new Uint8Array(32).fill(0xee));
+  const issuedAt = await networkHelpers.time.latest();
   const reg = await gas(
     dp
       .connect(anyone)
       .registerOracle(
         oracle.address,
         encKey,
-        quoteFor(reportDataFor(registrationDigest(domain, oracle.address, encKey))),
+        issuedAt,
+        quoteFor(reportDataFor(registrationDigest(domain, oracle.address, encKey, issuedAt))),
       ),
   );
   figures.registerOracle = reg.used;

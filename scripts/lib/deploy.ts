@@ -1,11 +1,12 @@
 /**
- * Deploys DealProof (and, on local chains, the simulated verifier) through Hardhat Ignition,
- * applies the initial owner configuration, and writes deployments/<network>.json.
+ * Deploys DealProof (and, on local chains, the simulated verifier) through Hardhat Ignition with
+ * its initial configuration (measurements allowed from the start, change delay: 0 on local chains,
+ * 2 days elsewhere), and writes deployments/<network>.json.
  * Used by the `deploy` task, the demo and the tests.
  */
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { getBytes, isHexString } from "ethers";
+import { isHexString } from "ethers";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -23,9 +24,11 @@ export interface DeployOptions {
   /** Verifier address for `automata` (default: Automata on Sepolia). */
   verifier?: string;
   registrationTtl?: bigint;
+  /** Delay of widening changes (default: 0 on local chains, 2 days elsewhere). */
+  changeDelay?: bigint;
   /** 64-byte P-256 attestation keys (x ‖ y) the simulated verifier accepts. */
   attestationKeys?: Uint8Array[];
-  /** Measurement ids DealProof allows from the start. */
+  /** Measurement ids DealProof allows from the start (constructor: no deal exists yet to protect). */
   measurements?: string[];
   /** Project root: when set, deployments/<network>.json is written there. */
   writeTo?: string;
@@ -55,8 +58,9 @@ export async function deployDealProof(
   const local = LOCAL_CHAIN_IDS.has(chainId);
   const deploymentId = local ? `local-${chainId}-${randomBytes(6).toString("hex")}` : undefined;
   const idOption = deploymentId === undefined ? {} : { deploymentId };
-  const parameters: Record<string, bigint> =
-    opts.registrationTtl === undefined ? {} : { registrationTtl: opts.registrationTtl };
+  const parameters: Record<string, bigint | string[]> = { measurements: opts.measurements ?? [] };
+  if (opts.registrationTtl !== undefined) parameters.registrationTtl = opts.registrationTtl;
+  if (opts.changeDelay !== undefined) parameters.changeDelay = opts.changeDelay;
 
   let dealProofAddress: string;
   let verifierAddress: string;
@@ -86,10 +90,6 @@ export async function deployDealProof(
   }
   if (deploymentId !== undefined)
     rmSync(join(hre.config.paths.ignition, "deployments", deploymentId), { recursive: true, force: true });
-  const dealProof = await ethers.getContractAt("DealProof", dealProofAddress);
-  for (const m of opts.measurements ?? []) {
-    await (await dealProof.setMeasurementAllowed(getBytes(m), true)).wait();
-  }
   const deployment: Deployment = {
     network: opts.networkName,
     chainId,

@@ -1,13 +1,25 @@
 /**
- * Allows (or removes) a CVM's measurement id in DealProof after verifying its quote, the RTMR3
- * replay of its event log and the expected compose hash: the operator's `measurement:allow`.
+ * Allows (or disallows) a CVM's measurement id in DealProof after verifying its quote (TD
+ * attributes included), the RTMR3 replay of its event log and the expected compose hash: the
+ * operator's `measurement:allow`. Allowing widens trust, so it is a scheduled change
+ * (DESIGN.md §2): the first run schedules it and announces it; a run after the contract's
+ * CHANGE_DELAY executes it (with a delay of 0, on local chains, both happen in one run).
+ * Disallowing narrows trust and takes effect at once.
  */
 import type { NetworkConnection } from "hardhat/types/network";
 import { runVerifyQuote, type VerifyQuoteArgs } from "../../oracle/cli/verify-quote-command.ts";
 
+/** ChangeKind.AllowMeasurement in contracts/interfaces/IDealProof.sol. */
+export const CHANGE_KIND_ALLOW_MEASUREMENT = 1;
+
 export interface AllowResult {
   measurementId: string;
   allowed: boolean;
+  /** What this run did: executed (now allowed), scheduled (allowed once ready), already allowed, disallowed. */
+  action: "executed" | "scheduled" | "already-allowed" | "disallowed";
+  changeId: string | null;
+  /** Unix seconds from which a scheduled change can be executed (null unless scheduled). */
+  readyAt: number | null;
   appId: string | null;
   composeHash: string | null;
   mode: string;
@@ -37,16 +49,58 @@ export async function verifyAndAllowMeasurement(
       "not allowing: the compose hash was not checked against an event log that replays to RTMR3",
     );
   }
+  const id = verdict.measurementId;
   const dealProof = await connection.ethers.getContractAt("DealProof", dealProofAddress);
-  const receipt = await (await dealProof.setMeasurementAllowed(verdict.measurementId, allowed)).wait();
-  return {
-    measurementId: verdict.measurementId,
-    allowed,
+  const base = {
+    measurementId: id,
     appId: verdict.appId,
     composeHash: verdict.composeHash,
     mode: verdict.mode,
     tcbStatus: verdict.tcbStatus,
     dealProof: dealProofAddress,
+  };
+  if (!allowed) {
+    const receipt = await (await dealProof.disallowMeasurement(id)).wait();
+    return {
+      ...base,
+      allowed: false,
+      action: "disallowed",
+      changeId: null,
+      readyAt: null,
+      txHash: receipt?.hash,
+    };
+  }
+  if (await dealProof.allowedMeasurements(id)) {
+    return {
+      ...base,
+      allowed: true,
+      action: "already-allowed",
+      changeId: null,
+      readyAt: null,
+      txHash: undefined,
+    };
+  }
+  const changeId = await dealProof.changeIdFor(CHANGE_KIND_ALLOW_MEASUREMENT, id);
+  const pending = (await dealProof.pendingChanges()).find((c) => c.changeId === changeId);
+  let readyAt = pending?.readyAt;
+  let txHash: string | undefined;
+  if (readyAt === undefined) {
+    const receipt = await (await dealProof.scheduleChange(CHANGE_KIND_ALLOW_MEASUREMENT, id)).wait();
+    txHash = receipt?.hash;
+    readyAt = (await dealProof.pendingChanges()).find((c) => c.changeId === changeId)?.readyAt;
+    if (readyAt === undefined) throw new Error(`scheduling change ${changeId} left nothing pending`);
+  }
+  const now = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp);
+  if (readyAt > now) {
+    return { ...base, allowed: false, action: "scheduled", changeId, readyAt: Number(readyAt), txHash };
+  }
+  const receipt = await (await dealProof.executeChange(changeId)).wait();
+  return {
+    ...base,
+    allowed: true,
+    action: "executed",
+    changeId,
+    readyAt: Number(readyAt),
     txHash: receipt?.hash,
   };
 }

@@ -42,10 +42,18 @@ export default async function measurementAllow(args: Args, hre: HardhatRuntimeEn
     throw userError((e as Error).message);
   }
   if (args.json) console.log(JSON.stringify(result));
-  else
+  else {
+    const what =
+      result.action === "scheduled"
+        ? `scheduled allowing measurement ${result.measurementId} (change ${result.changeId}); ` +
+          `run this again after ${new Date((result.readyAt ?? 0) * 1000).toISOString()} to execute it`
+        : result.action === "already-allowed"
+          ? `measurement ${result.measurementId} is already allowed`
+          : `${result.allowed ? "allowed" : "disallowed"} measurement ${result.measurementId}`;
     console.log(
-      `${result.allowed ? "allowed" : "disallowed"} measurement ${result.measurementId}\n` +
+      `${what}\n` +
         `  app ${result.appId}, compose hash ${result.composeHash} (${result.mode}, ${result.tcbStatus})\n` +
         `  DealProof ${result.dealProof}, tx ${result.txHash}`,
     );
+  }
 }

@@ -15,25 +15,30 @@ export default async function oracleRegister(
       ? { mode: "simulator", seedFile: a.seedFile }
       : { mode: "dstack", ...(a.endpoint === "" ? {} : { endpoint: a.endpoint }) },
   );
-  const { dp, deployment } = await dealContext(hre);
+  const { dp, deployment, connection } = await dealContext(hre);
   const id = await loadOracleIdentity(tee);
+  // issuedAt = the chain's latest block time: fresh, and never ahead of the including block
+  const latest = await connection.ethers.provider.getBlock("latest");
+  if (!latest) throw userError("cannot read the latest block: is the node reachable?");
   const q = await registrationQuote(
     tee,
     id,
     dealProofDomain(BigInt(deployment.chainId), deployment.dealProof),
+    BigInt(latest.timestamp),
   );
   const receipt = await wrap(async () =>
-    (await dp.getFunction("registerOracle").send(id.address, id.encryptionPublicKey, q.quote)).wait(),
+    (
+      await dp.getFunction("registerOracle").send(id.address, id.encryptionPublicKey, q.issuedAt, q.quote)
+    ).wait(),
   );
-  const reg = (await dp.getFunction("registrations")(id.address)) as {
-    expiresAt: bigint;
-    measurementId: string;
-  };
+  const reg = (await dp.getFunction("registrationOf")(id.address)) as { measurementId: string };
+  const expiresAt = (await dp.getFunction("registrationExpiry")(id.address)) as bigint;
   const out = {
     signer: id.address,
     encryptionKey: id.encryptionPublicKey,
     measurementId: reg.measurementId,
-    expiresAt: Number(reg.expiresAt),
+    issuedAt: Number(q.issuedAt),
+    expiresAt: Number(expiresAt),
     txHash: receipt?.hash,
   };
   console.log(

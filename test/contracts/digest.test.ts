@@ -36,12 +36,16 @@ describe("EIP-712 encoding shared by the oracle and the contract", () => {
     }
   });
 
-  it("registrationDigest (TS) equals the contract's for random keys", async () => {
+  it("registrationDigest (TS) equals the contract's for random keys and issuedAt, which it binds", async () => {
     for (let i = 0; i < 16; i++) {
       const signer = Wallet.createRandom().address;
       const key = hexlify(randomBytes(32));
-      expect(registrationDigest(f.domain, signer, key)).to.equal(
-        await f.dealProof.registrationDigest(signer, key),
+      const issuedAt = BigInt(hexlify(randomBytes(1 + (i % 8))));
+      expect(registrationDigest(f.domain, signer, key, issuedAt)).to.equal(
+        await f.dealProof.registrationDigest(signer, key, issuedAt),
+      );
+      expect(registrationDigest(f.domain, signer, key, issuedAt + 1n)).to.not.equal(
+        registrationDigest(f.domain, signer, key, issuedAt),
       );
     }
   });

@@ -14,6 +14,16 @@ import {
 } from "../../oracle/protocol/eip712.ts";
 
 export const TTL = 7 * 24 * 3600;
+/** Freshness window of registrations in the fixture (seconds). */
+export const FRESHNESS = 3600;
+/** IDealProof.ChangeKind. */
+export const KIND = {
+  SetVerifier: 0,
+  AllowMeasurement: 1,
+  AcceptTcbStatus: 2,
+  LengthenRegistrationTtl: 3,
+  LengthenFreshnessWindow: 4,
+} as const;
 export const ESCROW = 10n ** 18n;
 
 /** TD attributes of a production TD: SEPT_VE_DISABLE set, everything else clear (DESIGN.md §4). */
@@ -37,9 +47,15 @@ export function imageRegisters(tag = 1, tdAttributes: Uint8Array = PRODUCTION_TD
 /** Automata v1.1 output for a TD10 body carrying `reportData` and the image's registers. */
 export function outputFor(
   reportData: Uint8Array,
-  opts: { tag?: number; tcbStatus?: number; version?: number; bodyType?: number } = {},
+  opts: {
+    tag?: number;
+    tcbStatus?: number;
+    version?: number;
+    bodyType?: number;
+    tdAttributes?: Uint8Array;
+  } = {},
 ): Hex {
-  const body = buildTd10Body({ ...imageRegisters(opts.tag ?? 1), reportData });
+  const body = buildTd10Body({ ...imageRegisters(opts.tag ?? 1, opts.tdAttributes), reportData });
   return hexlify(
     buildVerifierOutput(body, { tcbStatus: opts.tcbStatus, version: opts.version, bodyType: opts.bodyType }),
   ) as Hex;
@@ -61,8 +77,15 @@ export async function deployFixture() {
     (typeof signers)[number],
   ];
   const mock = await ethers.deployContract("MockDcapVerifier");
-  const dealProof = await ethers.deployContract("DealProof", [owner.address, await mock.getAddress(), TTL]);
-  await dealProof.setMeasurementAllowed(MEASUREMENT, true);
+  // change delay 0: allowed on the local chain id (31337); the delay itself is tested apart
+  const dealProof = await ethers.deployContract("DealProof", [
+    owner.address,
+    await mock.getAddress(),
+    TTL,
+    FRESHNESS,
+    0,
+    [MEASUREMENT],
+  ]);
   const address = (await dealProof.getAddress()) as Hex;
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const domain = dealProofDomain(chainId, address);
@@ -128,12 +151,24 @@ export function outcome(dealId: bigint, over: Partial<Settlement> = {}): Settlem
   };
 }
 
-/** Registers `f.oracle` through the mock verifier. */
-export async function registerOracle(f: Fixture, encryptionKey: Hex = hexlify(randomBytes(32)) as Hex) {
-  const digest: string = await f.dealProof.registrationDigest(f.oracle.address, encryptionKey);
-  await f.mock.setResult(true, outputFor(reportDataFor(digest)));
-  await f.dealProof.registerOracle(f.oracle.address, encryptionKey, "0x01");
+/** Registers `f.oracle` (or `signer`) through the mock verifier, issued at the latest block time. */
+export async function registerOracle(
+  f: Fixture,
+  encryptionKey: Hex = hexlify(randomBytes(32)) as Hex,
+  opts: { signer?: string; issuedAt?: number; tcbStatus?: number } = {},
+) {
+  const signer = opts.signer ?? f.oracle.address;
+  const issuedAt = opts.issuedAt ?? (await f.networkHelpers.time.latest());
+  const digest: string = await f.dealProof.registrationDigest(signer, encryptionKey, issuedAt);
+  await f.mock.setResult(true, outputFor(reportDataFor(digest), { tcbStatus: opts.tcbStatus }));
+  await f.dealProof.registerOracle(signer, encryptionKey, issuedAt, "0x01");
   return encryptionKey;
+}
+
+/** Owner: schedules a widening change and executes it (the fixture's delay is 0). */
+export async function widen(f: Fixture, kind: number, value: string) {
+  await f.dealProof.scheduleChange(kind, value);
+  await f.dealProof.executeChange(await f.dealProof.changeIdFor(kind, value));
 }
 
 /** Sets the mock verifier to attest `s` (report_data = its digest ‖ zeros). */

@@ -193,8 +193,10 @@ describe("DealProof with SimulatedDcapVerifier (real P-256 quotes)", () => {
       owner.address,
       await d.verifier.getAddress(),
       TTL,
+      3600,
+      0,
+      [MEASUREMENT],
     ]);
-    await dealProof.setMeasurementAllowed(MEASUREMENT, true);
     const address = (await dealProof.getAddress()) as `0x${string}`;
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const { dealProofDomain } = await import("../../oracle/protocol/eip712.ts");

@@ -4,6 +4,7 @@ import { startFlakyProxy } from "./rpc-proxy.ts";
 import type { Step } from "../../oracle/daemon/pipeline.ts";
 import type { RunningOracle } from "../../oracle/daemon/app.ts";
 import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import type { Contract } from "ethers";
 
 class Crash extends Error {}
 
@@ -16,6 +17,14 @@ async function settledRow(o: RunningOracle, id: bigint) {
     },
     60_000,
   );
+}
+
+/** Owner re-allows a measurement: a widening change, scheduled and executed at once (delay 0 locally). */
+async function allowNow(dp: Contract, measurement: string) {
+  if ((await dp.getFunction("allowedMeasurements")(measurement)) as boolean) return;
+  await (await dp.getFunction("scheduleChange")(1, measurement)).wait();
+  const id = (await dp.getFunction("changeIdFor")(1, measurement)) as string;
+  await (await dp.getFunction("executeChange")(id)).wait();
 }
 
 describe("oracle daemon resilience", function () {
@@ -69,7 +78,7 @@ describe("oracle daemon resilience", function () {
 
   it("a settlement the contract refuses stays pending with the reason, and settles once the owner fixes it", async () => {
     const measurement = SimulatorBackend.fromSeedFile(env.seedFile).measurementId();
-    await (await env.dp.getFunction("setMeasurementAllowed")(measurement, false)).wait();
+    await (await env.dp.getFunction("disallowMeasurement")(measurement)).wait();
     const o = await oracle(env, { DEALPROOF_SETTLE_MODE: "quote" });
     try {
       const deal = await runDeal(env, { buyerIx: 11 });
@@ -81,14 +90,12 @@ describe("oracle daemon resilience", function () {
       expect(refused.last_error).to.match(/DealProof refuses settleWithQuote for now: MeasurementNotAllowed/);
       expect((await settledEvents(env, deal.dealId)).length).to.equal(0);
       expect((await env.dp.getFunction("getDeal")(deal.dealId)).state).to.equal(2n); // still Accepted, escrow held
-      await (await env.dp.getFunction("setMeasurementAllowed")(measurement, true)).wait();
+      await allowNow(env.dp, measurement);
       const row = await settledRow(o, deal.dealId);
       expect(row.status).to.equal("settled");
       expect((await settledEvents(env, deal.dealId)).length).to.equal(1);
     } finally {
-      await env.dp
-        .getFunction("setMeasurementAllowed")(measurement, true)
-        .then((tx: { wait(): Promise<unknown> }) => tx.wait());
+      await allowNow(env.dp, measurement);
       await o.stop();
     }
   });
@@ -108,8 +115,8 @@ describe("oracle daemon resilience", function () {
             phase = "held";
           } else if (phase === "held" && step === "submitted") {
             // the owner's disallow, paying a higher tip, is mined first in the same block
-            const owner = env.dp.getFunction("setMeasurementAllowed");
-            await owner.send(measurement, false, {
+            const owner = env.dp.getFunction("disallowMeasurement");
+            await owner.send(measurement, {
               maxPriorityFeePerGas: 10n ** 11n,
               maxFeePerGas: 10n ** 12n,
             });
@@ -131,13 +138,13 @@ describe("oracle daemon resilience", function () {
         const row = o.store.get(deal.dealId.toString());
         return row?.last_error?.includes("MeasurementNotAllowed") ? row : undefined;
       });
-      await (await env.dp.getFunction("setMeasurementAllowed")(measurement, true)).wait();
+      await allowNow(env.dp, measurement);
       const row = await settledRow(o, deal.dealId);
       expect(row.tx_hash).to.not.equal(revertedTx);
       expect((await settledEvents(env, deal.dealId)).length).to.equal(1);
     } finally {
       await provider.send("evm_setAutomine", [true]);
-      await (await env.dp.getFunction("setMeasurementAllowed")(measurement, true)).wait();
+      await allowNow(env.dp, measurement);
       await o.stop();
     }
   });

@@ -46,11 +46,13 @@ describe("dataset commands and deal:receive", () => {
     const dp = await ethers.getContractAt("DealProof", d.dealProof);
     const domain = dealProofDomain(BigInt(d.chainId), d.dealProof);
     const id = await loadOracleIdentity(sim);
-    await dp.registerOracle(
-      id.address,
-      id.encryptionPublicKey,
-      (await registrationQuote(sim, id, domain)).quote,
+    const reg = await registrationQuote(
+      sim,
+      id,
+      domain,
+      BigInt((await ethers.provider.getBlock("latest"))!.timestamp),
     );
+    await dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, reg.quote);
 
     const signers = await ethers.getSigners();
     const [buyer, seller] = [at(signers, 1), at(signers, 2)];

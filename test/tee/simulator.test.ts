@@ -103,8 +103,13 @@ describe("simulated quotes on-chain (SimulatedDcapVerifier + DealProof)", () => 
   it("registers the oracle identity with a registration quote, then settles a deal by quote and by signature", async () => {
     const { sim, dp, domain, buyer, seller, connection } = await setup();
     const id = await loadOracleIdentity(sim);
-    const reg = await registrationQuote(sim, id, domain);
-    await expect(dp.registerOracle(id.address, id.encryptionPublicKey, reg.quote)).to.emit(
+    const reg = await registrationQuote(
+      sim,
+      id,
+      domain,
+      BigInt(await connection.networkHelpers.time.latest()),
+    );
+    await expect(dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, reg.quote)).to.emit(
       dp,
       "OracleRegistered",
     );
@@ -141,18 +146,23 @@ describe("simulated quotes on-chain (SimulatedDcapVerifier + DealProof)", () => 
   });
 
   it("refuses a quote from a simulator whose key the verifier does not know, and a truncated or padded quote", async () => {
-    const { dp, domain } = await setup();
+    const { dp, domain, connection } = await setup();
     const stranger = new SimulatorBackend(randomBytes(32));
     const id = await loadOracleIdentity(stranger);
-    const reg = await registrationQuote(stranger, id, domain);
+    const reg = await registrationQuote(
+      stranger,
+      id,
+      domain,
+      BigInt(await connection.networkHelpers.time.latest()),
+    );
     await expect(
-      dp.registerOracle(id.address, id.encryptionPublicKey, reg.quote),
+      dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, reg.quote),
     ).to.be.revertedWithCustomError(dp, "VerifierRejected");
     await expect(
-      dp.registerOracle(id.address, id.encryptionPublicKey, reg.quote.slice(0, -1)),
+      dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, reg.quote.slice(0, -1)),
     ).to.be.revertedWithCustomError(dp, "VerifierRejected");
     await expect(
-      dp.registerOracle(id.address, id.encryptionPublicKey, Uint8Array.from([...reg.quote, 0])),
+      dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, Uint8Array.from([...reg.quote, 0])),
     ).to.be.revertedWithCustomError(dp, "VerifierRejected");
   });
 });
