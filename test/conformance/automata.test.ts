@@ -12,7 +12,7 @@
  */
 import { expect } from "chai";
 import { existsSync } from "node:fs";
-import { getBytes, hexlify, Wallet, type Contract } from "ethers";
+import { getBytes, hexlify, toBeHex, Wallet, ZeroAddress, type Contract } from "ethers";
 import { loadAutomataArtifacts } from "../../scripts/automata/artifacts.ts";
 import { cacheKey, vendorPresent, VENDOR_ROOT } from "../../scripts/automata/sources.ts";
 import { DSTACK_FIXTURES, type Hex } from "../../scripts/automata/collateral.ts";
@@ -25,10 +25,14 @@ import {
 } from "../../scripts/automata/conformance.ts";
 import { parseQuote } from "../../oracle/quote/reader.ts";
 import { rejects } from "../helpers.ts";
+import { FRESHNESS, KIND, TTL } from "../contracts/fixture.ts";
+import { OUTPUT, TD10 } from "../../oracle/quote/layout.ts";
 import { measurementId } from "../../oracle/protocol/measurement.ts";
 
 /** EIP-170: the largest deployable runtime code. */
 const MAX_CODE_SIZE = 24_576;
+const BODY = OUTPUT.body;
+const TD_ATTRIBUTES = TD10.tdAttributes[0];
 
 describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256 at 0x100)", function () {
   // the first run compiles the vendored sources (about a minute on one core); later runs read the cache
@@ -134,41 +138,108 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
 
   describe("DealProof with Automata's verifier", () => {
     let s: Setup;
-    let dealProof: Contract;
+    let owner: Awaited<ReturnType<Setup["connection"]["ethers"]["getSigners"]>>[number];
     const oracle = Wallet.createRandom();
     const key = hexlify(new Uint8Array(32).fill(7)) as Hex;
+    const body = () => parseQuote(getBytes(s.quote)).body;
+
+    /** DealProof (change delay 0 on chain 31337, no measurement allowed) on `verifier`. */
+    async function dealProofOn(verifier: string): Promise<Contract> {
+      return (await s.connection.ethers.deployContract("DealProof", [
+        owner.address,
+        verifier,
+        TTL,
+        FRESHNESS,
+        0,
+        [],
+      ])) as unknown as Contract;
+    }
+    /** A widening change: scheduled, then executed (delay 0). */
+    async function widen(dp: Contract, kind: number, value: string) {
+      await (await dp.scheduleChange!(kind, value)).wait();
+      await (await dp.executeChange!(await dp.changeIdFor!(kind, value))).wait();
+    }
+    /** An issuedAt inside the freshness window at the chain's (warped) time. */
+    const freshIssuedAt = async () => BigInt((await s.connection.networkHelpers.time.latest()) - 60);
+
     before(async () => {
       s = await setUpUpstream();
-      const [owner] = await s.connection.ethers.getSigners();
-      dealProof = (await s.connection.ethers.deployContract("DealProof", [
-        owner!.address,
-        await s.automata.attestation.getAddress(),
-        7 * 24 * 3600,
-      ])) as unknown as Contract;
+      [owner] = (await s.connection.ethers.getSigners()) as [typeof owner];
     });
 
     it("registerOracle with the real quote passes Automata, then each policy check in turn, and stops at report_data", async () => {
-      const q = parseQuote(getBytes(s.quote));
-      const id = measurementId(q.body);
-      const register = () => dealProof.registerOracle!(oracle.address, key, s.quote);
+      const dealProof = await dealProofOn(await s.automata.attestation.getAddress());
+      const id = measurementId(body());
+      const issuedAt = await freshIssuedAt();
+      const register = () => dealProof.registerOracle!(oracle.address, key, issuedAt, s.quote);
       await expect(register()).to.be.revertedWithCustomError(dealProof, "TcbStatusNotAccepted").withArgs(4);
-      await (await dealProof.setTcbStatusAccepted!(4, true)).wait();
+      await widen(dealProof, KIND.AcceptTcbStatus, toBeHex(4, 32));
       await expect(register()).to.be.revertedWithCustomError(dealProof, "MeasurementNotAllowed").withArgs(id);
-      await (await dealProof.setMeasurementAllowed!(id, true)).wait();
-      const digest = (await dealProof.registrationDigest!(oracle.address, key)) as string;
+      await widen(dealProof, KIND.AllowMeasurement, id);
+      const digest = (await dealProof.registrationDigest!(oracle.address, key, issuedAt)) as string;
+      const rd = body().reportData;
       await expect(register())
         .to.be.revertedWithCustomError(dealProof, "ReportDataMismatch")
-        .withArgs(digest, hexlify(q.body.reportData.slice(0, 32)), hexlify(q.body.reportData.slice(32)));
+        .withArgs(digest, hexlify(rd.slice(0, 32)), hexlify(rd.slice(32)));
       const current = (await dealProof.currentOracle!()) as [string];
-      expect(current[0]).to.equal("0x0000000000000000000000000000000000000000");
+      expect(current[0]).to.equal(ZeroAddress);
     });
 
     it("registerOracle with the quote's signature broken reverts inside Automata's verifier; nothing is registered", async () => {
+      const dealProof = await dealProofOn(await s.automata.attestation.getAddress());
+      await widen(dealProof, KIND.AcceptTcbStatus, toBeHex(4, 32));
+      await widen(dealProof, KIND.AllowMeasurement, measurementId(body()));
       const q = getBytes(s.quote);
       q[48 + 520]! ^= 1;
-      await rejects(dealProof.registerOracle!(oracle.address, key, hexlify(q)), /reverted without a reason/);
+      await rejects(
+        dealProof.registerOracle!(oracle.address, key, await freshIssuedAt(), hexlify(q)),
+        /reverted without a reason/,
+      );
       const current = (await dealProof.currentOracle!()) as [string];
-      expect(current[0]).to.equal("0x0000000000000000000000000000000000000000");
+      expect(current[0]).to.equal(ZeroAddress);
+    });
+
+    it("the real output with the DEBUG bit set parses as DEBUG and is refused by the TD attributes policy", async () => {
+      const real = await verifyOnChain(s);
+      expect(real.success).to.equal(true);
+      const debug = getBytes(real.output);
+      debug[BODY + TD_ATTRIBUTES]! |= 0x01; // tdAttributes byte 0 bit 0: DEBUG (re-signing is impossible)
+      const harness = (await s.connection.ethers.deployContract(
+        "DcapOutputFieldsHarness",
+      )) as unknown as Contract;
+      const [p, d] = (await Promise.all([harness.parse!(real.output), harness.parse!(debug)])) as [
+        Record<string, unknown>,
+        Record<string, unknown>,
+      ];
+      expect(d.tdAttributes).to.equal("0x0100001000000000");
+      expect(p.tdAttributes).to.equal("0x0000001000000000");
+      // a DEBUG TD of the same image is another measurement (tdAttributes are in the id)
+      expect(d.measurementId).to.not.equal(p.measurementId);
+      for (const f of [
+        "version",
+        "bodyType",
+        "tcbStatus",
+        "fmspc",
+        "xfam",
+        "reportDataLow",
+        "reportDataHigh",
+      ])
+        expect(d[f], f).to.equal(p[f]);
+
+      // DealProof on a verifier that returns its input as the verified output, with both
+      // measurement ids allowed: the real output reaches report_data, the DEBUG one stops at the policy
+      const echo = await s.connection.ethers.deployContract("EchoDcapVerifier");
+      const dealProof = await dealProofOn(await echo.getAddress());
+      await widen(dealProof, KIND.AcceptTcbStatus, toBeHex(4, 32));
+      await widen(dealProof, KIND.AllowMeasurement, p.measurementId as string);
+      await widen(dealProof, KIND.AllowMeasurement, d.measurementId as string);
+      const issuedAt = await freshIssuedAt();
+      await expect(
+        dealProof.registerOracle!(oracle.address, key, issuedAt, real.output),
+      ).to.be.revertedWithCustomError(dealProof, "ReportDataMismatch");
+      await expect(dealProof.registerOracle!(oracle.address, key, issuedAt, hexlify(debug)))
+        .to.be.revertedWithCustomError(dealProof, "TdAttributesRejected")
+        .withArgs("0x0100001000000000");
     });
   });
 });
