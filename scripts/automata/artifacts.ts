@@ -30,7 +30,12 @@ function runCompile(): Promise<void> {
 export async function loadAutomataArtifacts(): Promise<ArtifactFile> {
   const key = cacheKey();
   const file = artifactPath(key);
-  if (!existsSync(file)) await runCompile();
+  if (!existsSync(file)) {
+    console.error(
+      `automata-dcap: no cached artifacts for key ${key}; compiling once in a child process (1–3 min)`,
+    );
+    await runCompile();
+  }
   const artifacts = JSON.parse(readFileSync(file, "utf8")) as ArtifactFile;
   if (artifacts.key !== key) throw new Error(`${file} holds artifacts for key ${artifacts.key}, not ${key}`);
   return artifacts;
