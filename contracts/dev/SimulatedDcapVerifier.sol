@@ -12,7 +12,8 @@ import {IDcapAttestation} from "../interfaces/IDcapAttestation.sol";
 /// requires that key to be registered by the owner (the oracle simulator's key), and returns
 /// output in the Automata v1.1 layout with TCB status UpToDate. There is no Intel certificate
 /// chain here: trust comes only from the registered attestation keys. Never use it on a
-/// public network; the constructor refuses known public chain ids unless forced.
+/// public network; the constructor refuses every chain id but the local ones (31337, 1337)
+/// unless forced.
 contract SimulatedDcapVerifier is IDcapAttestation, Ownable2Step {
     uint256 private constant HEADER = 48;
     uint256 private constant SIGNED = HEADER + 584; // 632
@@ -27,13 +28,15 @@ contract SimulatedDcapVerifier is IDcapAttestation, Ownable2Step {
     event AttestationKeySet(bytes32 indexed keyHash, bytes32 x, bytes32 y, bool allowed);
     event FmspcSet(bytes6 fmspc);
 
+    /// @notice Deployment on a chain id other than 31337/1337 without `force`.
+    /// @param chainId The chain id.
     error PublicChain(uint256 chainId);
     error FeeNotAccepted();
 
     /// @param initialOwner Who registers attestation keys.
-    /// @param force Deploy even on a public chain id (never do this for real value).
+    /// @param force Deploy even on a non-local chain id (never do this for real value).
     constructor(address initialOwner, bool force) Ownable(initialOwner) {
-        if (!force && isPublicChain(block.chainid)) revert PublicChain(block.chainid);
+        if (!force && !isLocalChain(block.chainid)) revert PublicChain(block.chainid);
     }
 
     /// @notice Allows or removes an attestation public key.
@@ -82,20 +85,14 @@ contract SimulatedDcapVerifier is IDcapAttestation, Ownable2Step {
         return (true, output);
     }
 
-    /// @notice Whether `chainId` is a public network this contract must not be deployed on.
+    /// @notice Whether `chainId` is a local development chain (Hardhat 31337, Ganache/Geth dev 1337):
+    /// the only chains this contract deploys on without `force`. Any other id may be a public
+    /// network (Arbitrum, OP, Polygon, BNB and their testnets included), where a simulator must
+    /// never decide what is attested.
     /// @param chainId The chain id.
-    /// @return True for Ethereum, its testnets and major L2s.
-    function isPublicChain(uint256 chainId) public pure returns (bool) {
-        return
-            chainId == 1 ||
-            chainId == 11155111 ||
-            chainId == 17000 ||
-            chainId == 560048 ||
-            chainId == 10 ||
-            chainId == 8453 ||
-            chainId == 84532 ||
-            chainId == 42161 ||
-            chainId == 137;
+    /// @return True for 31337 and 1337.
+    function isLocalChain(uint256 chainId) public pure returns (bool) {
+        return chainId == 31337 || chainId == 1337;
     }
 
     /// @dev Little-endian unsigned integer of `n` bytes at `offset`.

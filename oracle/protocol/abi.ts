@@ -2474,7 +2474,7 @@ export const SIMULATED_DCAP_VERIFIER_ABI = [
         type: "uint256",
       },
     ],
-    name: "isPublicChain",
+    name: "isLocalChain",
     outputs: [
       {
         internalType: "bool",

@@ -11,6 +11,7 @@ import { hexlify } from "ethers";
 import { parseQuote, type ParsedQuote } from "./reader.ts";
 import { parseEventLog, replayRtmr3 } from "./eventlog.ts";
 import { measurementId } from "../protocol/measurement.ts";
+import { checkTdAttributes } from "./td-attributes.ts";
 import type { Hex } from "../protocol/eip712.ts";
 
 // @phala/dcap-qvl is CommonJS.
@@ -45,6 +46,9 @@ export interface Verdict {
   rtMr2: Hex | null;
   rtMr3: Hex | null;
   reportData: Hex | null;
+  tdAttributes: Hex | null;
+  xfam: Hex | null;
+  mrConfigId: Hex | null;
   measurementId: Hex | null;
   appId: string | null;
   composeHash: string | null;
@@ -87,6 +91,9 @@ export function verifyQuote(raw: Uint8Array, opts: VerifyOptions = {}): Verdict 
     rtMr2: null,
     rtMr3: null,
     reportData: null,
+    tdAttributes: null,
+    xfam: null,
+    mrConfigId: null,
     measurementId: null,
     appId: null,
     composeHash: null,
@@ -109,7 +116,19 @@ export function verifyQuote(raw: Uint8Array, opts: VerifyOptions = {}): Verdict 
     rtMr2: hexlify(b.rtMr2),
     rtMr3: hexlify(b.rtMr3),
     reportData: hexlify(b.reportData),
+    tdAttributes: hexlify(b.tdAttributes),
+    xfam: hexlify(b.xfam),
+    mrConfigId: hexlify(b.mrConfigId),
     measurementId: measurementId(b),
+  });
+  // the same rule the contract applies (TdPolicy.sol): a failing check names the bit
+  const td = checkTdAttributes(b.tdAttributes);
+  checks.push({
+    name: "tdAttributes",
+    passed: td.ok,
+    detail: td.ok
+      ? `${hexlify(b.tdAttributes)}: production TD (DEBUG clear, SEPT_VE_DISABLE set, no reserved bits)`
+      : `${hexlify(b.tdAttributes)}: ${td.problems.join("; ")}`,
   });
 
   const simKey = (opts.simulatorKeys ?? []).find((k) => eqBytes(k, q.signatureData.attestationKey));

@@ -8,6 +8,8 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { x25519KeyPairFromSeed } from "../sealed/hpke.ts";
 import { registrationDigest, reportDataFor, type Eip712Domain, type Hex } from "../protocol/eip712.ts";
 import type { TeeBackend, TeeQuote } from "./backend.ts";
+import { parseQuote } from "../quote/reader.ts";
+import { checkTdAttributes } from "../quote/td-attributes.ts";
 
 export const SIGNER_KEY_PATH = "dealproof/oracle/signer/v1";
 export const HPKE_KEY_PATH = "dealproof/oracle/hpke/v1";
@@ -56,5 +58,8 @@ export async function registrationQuote(
   const q = await tee.getQuote(
     reportDataFor(registrationDigest(domain, id.address, id.encryptionPublicKey, issuedAt)),
   );
+  // DealProof refuses such a TD (TdAttributesRejected); say why before paying for the transaction
+  const td = checkTdAttributes(parseQuote(q.quote).body.tdAttributes);
+  if (!td.ok) throw new Error(`this TD cannot register with DealProof: ${td.problems.join("; ")}`);
   return { ...q, issuedAt };
 }

@@ -198,6 +198,14 @@ const figures: Record<string, number> = {};
   const verifierExec = direct.used - intrinsic(direct.data);
   figures.settleWithQuoteCanned = settle.used;
   figures.settleWithQuoteOverhead = settle.used - intrinsic(settle.data) - verifierExec;
+  // registerOracle alone: freshness and replay checks, policy, three fresh registration slots
+  const encKey = hexlify(new Uint8Array(32).fill(0xee));
+  const issuedAt = await networkHelpers.time.latest();
+  const regOut = echoOutputFor(reportDataFor(registrationDigest(domain, oracle.address, encKey, issuedAt)));
+  const reg = await gas(dp.connect(anyone).registerOracle(oracle.address, encKey, issuedAt, regOut));
+  const regDirect = await gas(verifier.getFunction("verifyAndAttestOnChain")(regOut));
+  figures.registerOracleOverhead =
+    reg.used - intrinsic(reg.data) - (regDirect.used - intrinsic(regDirect.data));
 }
 
 const targets: Record<string, number> = { lifecycleSignature: 250_000, settleWithQuoteOverhead: 60_000 };

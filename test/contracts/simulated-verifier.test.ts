@@ -162,16 +162,23 @@ describe("SimulatedDcapVerifier", () => {
     await d.verifier.setFmspc(FMSPC);
   });
 
-  it("refuses to deploy on a public chain id unless forced", async () => {
-    const { ethers } = await network.create({ override: { chainId: 11155111 } });
-    const owner = at(await ethers.getSigners(), 0, "signer");
-    const factory = await ethers.getContractFactory("SimulatedDcapVerifier");
-    await expect(ethers.deployContract("SimulatedDcapVerifier", [owner.address, false]))
-      .to.be.revertedWithCustomError(factory, "PublicChain")
-      .withArgs(11155111n);
-    const forced = await ethers.deployContract("SimulatedDcapVerifier", [owner.address, true]);
-    expect(await forced.isPublicChain(11155111n)).to.equal(true);
-  });
+  // Sepolia, Arbitrum Sepolia, OP Sepolia, Polygon Amoy, BNB: every non-local id is refused
+  for (const chainId of [11155111, 421614, 11155420, 80002, 56]) {
+    it(`refuses to deploy on chain id ${chainId} unless forced`, async () => {
+      const { ethers } = await network.create({ override: { chainId } });
+      const owner = at(await ethers.getSigners(), 0, "signer");
+      const factory = await ethers.getContractFactory("SimulatedDcapVerifier");
+      await expect(ethers.deployContract("SimulatedDcapVerifier", [owner.address, false]))
+        .to.be.revertedWithCustomError(factory, "PublicChain")
+        .withArgs(chainId);
+      const forced = await ethers.deployContract("SimulatedDcapVerifier", [owner.address, true]);
+      expect([
+        await forced.isLocalChain(chainId),
+        await forced.isLocalChain(31337),
+        await forced.isLocalChain(1337),
+      ]).to.deep.equal([false, true, true]);
+    });
+  }
 });
 
 describe("DealProof with SimulatedDcapVerifier (real P-256 quotes)", () => {

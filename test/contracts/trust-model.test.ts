@@ -7,7 +7,15 @@
  * the test here that proves it; every refusal asserts its custom error and that nothing moved.
  */
 import { expect } from "chai";
-import { Signature, hexlify, randomBytes, toBeHex, zeroPadValue, ZeroAddress } from "ethers";
+import {
+  FunctionFragment,
+  Signature,
+  hexlify,
+  randomBytes,
+  toBeHex,
+  zeroPadValue,
+  ZeroAddress,
+} from "ethers";
 import {
   deployFixture,
   openDeal,
@@ -428,8 +436,8 @@ describe("DealProof trust model: what the owner can and cannot do", () => {
 
   it("cannot move escrow or block refunds and withdrawals: no owner function touches a deal", async () => {
     const fns = f.dealProof.interface.fragments
-      .filter((x) => x.type === "function")
-      .map((x) => (x as { name: string }).name);
+      .filter((x): x is FunctionFragment => x.type === "function")
+      .map((x) => x.name);
     // the whole mutable surface: deal functions (parties/anyone), registry, owner powers
     const ownerFns = [
       "disallowMeasurement",

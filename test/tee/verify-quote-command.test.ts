@@ -59,6 +59,7 @@ describe("verify-quote command", () => {
       ]);
       expect(v.checks.map((c: { name: string }) => c.name)).to.deep.equal([
         "format",
+        "tdAttributes",
         "dcap",
         "tcbStatus",
         "reportData",
