@@ -24,6 +24,7 @@ import {
   type Setup,
 } from "../../scripts/automata/conformance.ts";
 import { parseQuote } from "../../oracle/quote/reader.ts";
+import { checkTdAttributes } from "../../oracle/quote/td-attributes.ts";
 import { rejects } from "../helpers.ts";
 import { FRESHNESS, KIND, TTL } from "../contracts/fixture.ts";
 import { OUTPUT, TD10 } from "../../oracle/quote/layout.ts";
@@ -213,6 +214,9 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       ];
       expect(d.tdAttributes).to.equal("0x0100001000000000");
       expect(p.tdAttributes).to.equal("0x0000001000000000");
+      // the off-chain policy agrees: the real TD is a production TD, the edited one is not
+      expect(checkTdAttributes(getBytes(p.tdAttributes as string)).ok).to.equal(true);
+      expect(checkTdAttributes(getBytes(d.tdAttributes as string)).ok).to.equal(false);
       // a DEBUG TD of the same image is another measurement (tdAttributes are in the id)
       expect(d.measurementId).to.not.equal(p.measurementId);
       for (const f of [
