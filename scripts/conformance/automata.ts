@@ -37,6 +37,7 @@ async function run(setup: () => Promise<Setup>) {
     "DcapOutputFieldsHarness",
   )) as unknown as Contract;
   const c = r.success ? await compareWithReader(harness, r.output, s.quote, s.qvl) : undefined;
+  await s.connection.close();
   return {
     verified: r.success,
     verifyGas: Number(r.gasUsed),

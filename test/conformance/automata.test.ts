@@ -64,6 +64,7 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       s = await setUpUpstream();
       harness = (await s.connection.ethers.deployContract("DcapOutputFieldsHarness")) as unknown as Contract;
     });
+    after(async () => s?.connection.close());
 
     it("verifies on-chain in a real transaction and emits a v1.1 output", async () => {
       const r = await verifyOnChain(s);
@@ -114,6 +115,7 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       }
       s = await setUpDstack();
     });
+    after(async () => s?.connection.close());
 
     it("cannot go through the default entrypoint: dcap-qvl's collateral has no TCB evaluation data", async () => {
       const router = s.automata.router;
@@ -167,6 +169,7 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       s = await setUpUpstream();
       [owner] = (await s.connection.ethers.getSigners()) as [typeof owner];
     });
+    after(async () => s?.connection.close());
 
     it("registerOracle with the real quote passes Automata, then each policy check in turn, and stops at report_data", async () => {
       const dealProof = await dealProofOn(await s.automata.attestation.getAddress());
