@@ -35,7 +35,6 @@ contract DealProofHandler {
     uint64 public maxCurrentIssuedAt;
     mapping(uint256 => IDealProof.DealState) public terminalState;
     mapping(address => bool) public revokedGhost;
-    uint256 public calls;
 
     constructor(MockDcapVerifier mock_, bytes32 measurement_) {
         mock = mock_;
@@ -106,7 +105,6 @@ contract DealProofHandler {
     }
 
     function create(uint256 buyerSeed, uint256 sellerSeed, uint96 escrow, uint32 duration) external {
-        ++calls;
         address buyer = _actor(buyerSeed);
         address seller = _actor(sellerSeed);
         if (buyer == seller) seller = _actor(buyerSeed + 1);
@@ -122,7 +120,6 @@ contract DealProofHandler {
     }
 
     function accept(uint256 seed) external {
-        ++calls;
         (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         if (d.state != IDealProof.DealState.Open || block.timestamp > d.deadline) return;
         vm.prank(d.seller);
@@ -131,7 +128,6 @@ contract DealProofHandler {
 
     /// @notice Registers one of three oracle keys (issuedAt = now, always newer after a warp).
     function register(uint256 keySeed) external {
-        ++calls;
         address signer = vm.addr(oracleKeys[keySeed % 3]);
         uint64 issuedAt = uint64(block.timestamp);
         bytes32 key = bytes32(keySeed);
@@ -147,7 +143,6 @@ contract DealProofHandler {
     }
 
     function settle(uint256 seed, uint256 keySeed, uint256 priceSeed, bool agreed) external {
-        ++calls;
         (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         if (d.state != IDealProof.DealState.Accepted || block.timestamp > d.deadline) return;
         IDealProof.Settlement memory s = _outcome(id, d, priceSeed, agreed);
@@ -163,7 +158,6 @@ contract DealProofHandler {
     }
 
     function settleByQuote(uint256 seed, uint256 priceSeed, bool agreed, uint8 refundPercent) external {
-        ++calls;
         (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         if (d.state != IDealProof.DealState.Accepted || block.timestamp > d.deadline) return;
         IDealProof.Settlement memory s = _outcome(id, d, priceSeed, agreed);
@@ -181,7 +175,6 @@ contract DealProofHandler {
     }
 
     function refund(uint256 seed) external {
-        ++calls;
         (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         if (d.state != IDealProof.DealState.Open && d.state != IDealProof.DealState.Accepted) return;
         if (block.timestamp <= d.deadline) vm.warp(uint256(d.deadline) + 1);
@@ -190,7 +183,6 @@ contract DealProofHandler {
     }
 
     function cancel(uint256 seed, bool asSeller) external {
-        ++calls;
         (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         if (d.state != IDealProof.DealState.Open && d.state != IDealProof.DealState.Accepted) return;
         bool pending = dp.hasPendingChange();
@@ -204,7 +196,6 @@ contract DealProofHandler {
     }
 
     function withdraw(uint256 seed, bool asSeller) external {
-        ++calls;
         (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         uint256 amount = asSeller ? d.sellerPayout : d.buyerPayout;
         if (amount == 0) return;
@@ -220,7 +211,6 @@ contract DealProofHandler {
     /// @notice Owner: schedules one of a few widening changes (a re-allow of the measurement or a
     /// longer TTL), executes or cancels a scheduled one.
     function scheduleChange(uint256 seed) external {
-        ++calls;
         IDealProof.ChangeKind kind =
             seed % 2 == 0
                 ? IDealProof.ChangeKind.AllowMeasurement
@@ -233,7 +223,6 @@ contract DealProofHandler {
     }
 
     function executeOrCancelChange(uint256 seed, bool execute) external {
-        ++calls;
         IDealProof.PendingChange[] memory p = dp.pendingChanges();
         if (p.length == 0) return;
         IDealProof.PendingChange memory c = p[seed % p.length];
@@ -247,7 +236,6 @@ contract DealProofHandler {
 
     /// @notice Owner, immediate: disallow the measurement, refuse/shorten, revoke a signer.
     function narrow(uint256 seed) external {
-        ++calls;
         uint256 what = seed % 3;
         if (what == 0) {
             dp.disallowMeasurement(measurement);
@@ -263,7 +251,6 @@ contract DealProofHandler {
     }
 
     function forceSend(uint96 amount) external {
-        ++calls;
         uint256 a = uint256(amount) % 1 ether;
         new ForceSender().force{value: a}(payable(address(dp)));
         forced += a;
@@ -273,7 +260,6 @@ contract DealProofHandler {
 
     /// @notice Tries to move a terminal deal again; every attempt must revert.
     function poke(uint256 seed) external {
-        ++calls;
         (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         if (d.state != IDealProof.DealState.Settled && d.state != IDealProof.DealState.Refunded) return;
         try dp.refund(id) {
@@ -290,7 +276,6 @@ contract DealProofHandler {
     }
 
     function warp(uint32 secondsAhead) external {
-        ++calls;
         vm.warp(block.timestamp + 1 + (uint256(secondsAhead) % 7 days));
     }
 }
