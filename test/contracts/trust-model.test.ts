@@ -8,7 +8,7 @@
  */
 import { expect } from "chai";
 import {
-  FunctionFragment,
+  type FunctionFragment,
   Signature,
   hexlify,
   randomBytes,

@@ -9,7 +9,15 @@ import { randomBytes } from "node:crypto";
 import { checkTdAttributes } from "../../oracle/quote/td-attributes.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
 import { p256 } from "@noble/curves/p256";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/tee/simulator.ts";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { network } from "hardhat";
+import { hexlify } from "ethers";
+import { deployDealProof } from "../../scripts/lib/deploy.ts";
+import { verifyAndAllowMeasurement } from "../../scripts/lib/measurement.ts";
+import { rejects } from "../helpers.ts";
 import { buildQuote, p256PublicKeyXY } from "../../oracle/quote/build.ts";
 import { FIXTURES, PINNED_NOW, loadFixture } from "./fixtures.ts";
 import { deployFixture, openDeal, outcome, attest } from "../contracts/fixture.ts";
@@ -71,6 +79,35 @@ describe("TD attributes policy (off-chain, DESIGN.md §4)", () => {
     expect(check?.passed).to.equal(false);
     expect(check?.detail).to.match(/bit 0 DEBUG is set/);
     expect(v.ok).to.equal(false);
+  });
+
+  it("measurement:allow refuses a DEBUG TD's quote, naming the bit, and allows nothing", async () => {
+    const connection = await network.create();
+    const sim = new SimulatorBackend(randomBytes(32));
+    const keys = {
+      attestationPrivateKey: p256.utils.randomPrivateKey(),
+      pckPrivateKey: p256.utils.randomPrivateKey(),
+    };
+    const d = await deployDealProof(connection, { networkName: "t" });
+    const debugQuote = buildQuote({
+      body: { ...sim.registers(), tdAttributes: Uint8Array.from([1, 0, 0, 0x10, 0, 0, 0, 0]) },
+      keys,
+    });
+    const file = join(mkdtempSync(join(tmpdir(), "debug-td-")), "getquote.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ quote: Buffer.from(debugQuote).toString("hex"), event_log: sim.eventLog() }),
+    );
+    await rejects(
+      verifyAndAllowMeasurement(connection, d.dealProof, {
+        quote: file,
+        composeHash: DEFAULT_IMAGE.composeHash,
+        simulatorKeys: [hexlify(p256PublicKeyXY(keys.attestationPrivateKey))],
+      }),
+      /tdAttributes \(0x0100001000000000: bit 0 DEBUG is set/,
+    );
+    const dp = await connection.ethers.getContractAt("DealProof", d.dealProof);
+    expect(await dp.hasPendingChange()).to.equal(false);
   });
 
   it("the real dstack quote is a production TD", function () {

@@ -159,6 +159,57 @@ describe("measurement:allow (verifyAndAllowMeasurement)", () => {
       simulatorKeys: [key],
     });
     expect(r.measurementId).to.equal(sim.measurementId());
+    expect(r.action).to.equal("executed"); // a local deployment has a change delay of 0
+    expect(await dp.allowedMeasurements(sim.measurementId())).to.equal(true);
+    const again = await verifyAndAllowMeasurement(connection, d.dealProof, {
+      quote: file,
+      composeHash: DEFAULT_IMAGE.composeHash,
+      simulatorKeys: [key],
+    });
+    expect(again.action).to.equal("already-allowed");
+    const off = await verifyAndAllowMeasurement(
+      connection,
+      d.dealProof,
+      { quote: file, composeHash: DEFAULT_IMAGE.composeHash, simulatorKeys: [key] },
+      false,
+    );
+    expect([off.action, await dp.allowedMeasurements(sim.measurementId())]).to.deep.equal([
+      "disallowed",
+      false,
+    ]);
+  });
+
+  it("with a change delay, schedules on the first run and executes on a run after the delay", async () => {
+    const connection = await network.create();
+    const sim = new SimulatorBackend(randomBytes(32));
+    const d = await deployDealProof(connection, {
+      networkName: "t",
+      attestationKeys: [sim.attestationPublicKey()],
+      changeDelay: 2n * 86400n,
+    });
+    const dir = mkdtempSync(join(tmpdir(), "allow-"));
+    const { quote, eventLog } = await sim.getQuote(new Uint8Array(64));
+    const file = join(dir, "getquote.json");
+    writeFileSync(file, JSON.stringify({ quote: Buffer.from(quote).toString("hex"), event_log: eventLog }));
+    const args = {
+      quote: file,
+      composeHash: DEFAULT_IMAGE.composeHash,
+      simulatorKeys: [hexlify(sim.attestationPublicKey())],
+    };
+    const dp = await connection.ethers.getContractAt("DealProof", d.dealProof);
+    const first = await verifyAndAllowMeasurement(connection, d.dealProof, args);
+    expect(first.action).to.equal("scheduled");
+    expect(await dp.hasPendingChange()).to.equal(true);
+    expect(await dp.allowedMeasurements(sim.measurementId())).to.equal(false);
+    const early = await verifyAndAllowMeasurement(connection, d.dealProof, args);
+    expect([early.action, early.changeId, early.readyAt]).to.deep.equal([
+      "scheduled",
+      first.changeId,
+      first.readyAt,
+    ]);
+    await connection.networkHelpers.time.increaseTo(first.readyAt!);
+    const done = await verifyAndAllowMeasurement(connection, d.dealProof, args);
+    expect(done.action).to.equal("executed");
     expect(await dp.allowedMeasurements(sim.measurementId())).to.equal(true);
   });
 });

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.33;
+
+import {DealProof} from "../DealProof.sol";
+import {IDealProof} from "../interfaces/IDealProof.sol";
+import {DcapOutput} from "../lib/DcapOutput.sol";
+import {TdPolicy} from "../lib/TdPolicy.sol";
+import {MockDcapVerifier} from "./mocks/MockDcapVerifier.sol";
+import {TestBase} from "./Vm.sol";
+
+/// @notice Fuzz tests of the trust model: the TD attributes policy against a byte-by-byte reading
+/// of DESIGN.md §4, and registerOracle's issuedAt rules (future, freshness window, strictly newer).
+contract TrustModelTest is TestBase {
+    MockDcapVerifier internal mock;
+    DealProof internal dp;
+    bytes32 internal measurement;
+    uint32 internal constant WINDOW = 1 hours;
+
+    function setUp() public {
+        vm.warp(1_800_000_000);
+        mock = new MockDcapVerifier();
+        bytes memory out = new bytes(595);
+        out[DcapOutput.BODY + DcapOutput.TD_ATTRIBUTES + 3] = 0x10;
+        measurement = DcapOutput.measurementId(out);
+        bytes32[] memory allowed = new bytes32[](1);
+        allowed[0] = measurement;
+        dp = new DealProof(address(this), mock, 7 days, WINDOW, 0, allowed);
+    }
+
+    /// @dev DESIGN.md §4 read byte by byte.
+    function refTrusted(bytes8 a) internal pure returns (bool) {
+        if (a[0] != 0 || a[1] != 0 || a[2] != 0) return false;
+        uint8 b3 = uint8(a[3]);
+        if (b3 & 0x0f != 0 || b3 & 0x20 != 0 || b3 & 0x10 == 0) return false;
+        if (a[4] != 0 || a[5] != 0 || a[6] != 0) return false;
+        return uint8(a[7]) & 0x7f == 0;
+    }
+
+    function testFuzz_tdPolicyMatchesTheRule(bytes8 a) public pure {
+        assertTrue(TdPolicy.isTrusted(a) == refTrusted(a), "TdPolicy differs from DESIGN.md section 4");
+    }
+
+    function testFuzz_tdPolicyNearProduction(uint8 bit, uint8 freeBits) public pure {
+        // production attributes with one arbitrary bit flipped, plus any of the free bits
+        uint64 a = 0x0000001000000000 ^ (uint64(1) << (bit % 64));
+        uint64 free = (uint64(freeBits & 0x3) << 38) | (uint64(freeBits >> 7) << 0);
+        bytes8 v = bytes8(a | free);
+        assertTrue(TdPolicy.isTrusted(v) == refTrusted(v), "TdPolicy differs near production");
+    }
+
+    function _output(bytes32 digest) internal pure returns (bytes memory) {
+        bytes memory body = new bytes(584);
+        body[DcapOutput.TD_ATTRIBUTES + 3] = 0x10;
+        for (uint256 i = 0; i < 32; ++i) body[DcapOutput.REPORT_DATA + i] = digest[i];
+        return abi.encodePacked(uint16(4), uint16(2), uint8(0), bytes6(0), body);
+    }
+
+    function _register(address signer, uint64 issuedAt) internal returns (bool ok, bytes4 err) {
+        mock.setResult(true, _output(dp.registrationDigest(signer, bytes32(uint256(1)), issuedAt)));
+        try dp.registerOracle(signer, bytes32(uint256(1)), issuedAt, hex"00") {
+            return (true, 0);
+        } catch (bytes memory e) {
+            return (false, bytes4(e));
+        }
+    }
+
+    function testFuzz_issuedAtRules(uint64 first, uint64 second) public {
+        address signer = address(0xA11CE);
+        uint64 nowTs = uint64(block.timestamp);
+        first = nowTs - (first % (2 * WINDOW)); // from now back to twice the window
+        (bool ok, bytes4 err) = _register(signer, first);
+        if (nowTs - first > WINDOW) {
+            assertTrue(!ok && err == IDealProof.RegistrationStale.selector, "stale accepted");
+            return;
+        }
+        assertTrue(ok, "fresh refused");
+        assertEq(dp.currentIssuedAt(), first, "current not moved");
+        // a second registration: future, stale, not newer, or accepted
+        second = uint64(uint256(nowTs) + WINDOW - (second % (3 * WINDOW)));
+        (ok, err) = _register(signer, second);
+        if (second > nowTs) assertTrue(!ok && err == IDealProof.RegistrationFromFuture.selector, "future");
+        else if (nowTs - second > WINDOW)
+            assertTrue(!ok && err == IDealProof.RegistrationStale.selector, "stale");
+        else if (second <= first)
+            assertTrue(!ok && err == IDealProof.RegistrationNotNewer.selector, "replay");
+        else assertTrue(ok && dp.currentIssuedAt() == second, "newer refused");
+        assertTrue(dp.currentIssuedAt() >= first, "currentIssuedAt went back");
+    }
+}
