@@ -32,7 +32,7 @@ export interface PrivateStrategyParams {
 
 export const PRIVATE_STRATEGY: PrivateStrategyParams = {
   aspiration: [0.01, 0.99],
-  opening: [0.6, 1],
+  opening: [0.25, 0.75],
   beta: [0.4, 2.5],
   tickWei: 10n ** 12n,
 };
@@ -77,7 +77,8 @@ export function privatePath(view: AgentView, p: PrivateStrategyParams = PRIVATE_
   return path;
 }
 
-type Situation = "open" | "bigStep" | "smallStep" | "noStep" | "close" | "final" | "accept";
+type Situation =
+  "open" | "firstReply" | "theyMovedMore" | "theyMovedLess" | "noStep" | "close" | "final" | "accept";
 
 /** Number-free lines per role and situation; one is picked with enclave randomness. */
 const LINES: Record<"buyer" | "seller", Record<Situation, string[]>> = {
@@ -87,12 +88,16 @@ const LINES: Record<"buyer" | "seller", Record<Situation, string[]>> = {
       "This dataset is exactly what the verified facts describe, and it is priced accordingly.",
       "Data of this quality and size is rarely offered under these terms; this is where I start.",
     ],
-    bigStep: [
-      "That is a real move, thank you. I can come down as well, though not as far.",
-      "Good, we are getting somewhere. I will meet you part of the way.",
+    firstReply: [
+      "Your opening bid is well below what verified data of this kind is worth, but I can move a little.",
+      "I understand the caution, yet that bid undervalues the dataset. Here is a step towards you.",
     ],
-    smallStep: [
-      "That barely moves us. I am conceding more than you are, but let us keep going.",
+    theyMovedMore: [
+      "That is a real move, thank you. I come down as well, though not as far: the data is worth it.",
+      "Good, we are getting somewhere. I meet you part of the way.",
+    ],
+    theyMovedLess: [
+      "That barely moves us. I am conceding more than you are; let us keep going.",
       "A small step. Here is a larger step from my side; I hope you can match it.",
     ],
     noStep: [
@@ -115,13 +120,17 @@ const LINES: Record<"buyer" | "seller", Record<Situation, string[]>> = {
       "Thank you for the offer. It is well above what we planned; here is where we can start.",
       "We are interested, and the enclave's checks help. Our opening bid reflects a cautious budget.",
     ],
-    bigStep: [
-      "That is a meaningful step, appreciated. We can move up too.",
-      "Thanks for moving. We will come up to meet you part of the way.",
+    firstReply: [
+      "We appreciate the detail. That price is above what we can justify, so here is our counter.",
+      "Thank you. We are further apart than we hoped; this is where we can come in.",
     ],
-    smallStep: [
-      "That is only a small step down. We move a little more than you did.",
-      "We need more movement than that, but here is a step from our side.",
+    theyMovedMore: [
+      "That is a meaningful step, appreciated. We move up too, if by less.",
+      "Thanks for moving. We come up to meet you part of the way.",
+    ],
+    theyMovedLess: [
+      "That is only a small step down. We move up by more than you did; please meet us.",
+      "We need more movement than that, but here is a bigger step from our side.",
     ],
     noStep: [
       "Your price has not moved. We raise our bid a little, but need a step from you.",
@@ -145,18 +154,21 @@ function lastOf(history: readonly TranscriptEntry[], role: string, nth = 0): big
   return e === undefined ? undefined : BigInt(e.priceWei!);
 }
 
+const dist = (a: bigint, b: bigint) => (a > b ? a - b : b - a);
+
+/** What the public moves look like from here: only public values and this side's own path. */
 function situation(view: AgentView, own: bigint): Situation {
   const other = view.role === "buyer" ? "seller" : "buyer";
   if (view.round === view.maxRounds) return "final";
   const theirs = lastOf(view.history, other);
-  if (theirs === undefined || lastOf(view.history, view.role) === undefined) return "open";
-  const gap = own > theirs ? own - theirs : theirs - own;
-  if (gap * 20n < view.escrowWei) return "close";
+  const mine = lastOf(view.history, view.role);
+  if (theirs === undefined || mine === undefined) return "open";
+  if (dist(own, theirs) * 20n < view.escrowWei) return "close";
   const before = lastOf(view.history, other, 1);
-  if (before === undefined) return "bigStep";
-  const step = theirs > before ? theirs - before : before - theirs;
-  if (step === 0n) return "noStep";
-  return step * 25n >= view.escrowWei ? "bigStep" : "smallStep";
+  if (before === undefined) return "firstReply";
+  const theirStep = dist(theirs, before);
+  if (theirStep === 0n) return "noStep";
+  return theirStep > dist(own, mine) ? "theyMovedMore" : "theyMovedLess";
 }
 
 export class StrategyAgent implements Agent {
