@@ -44,7 +44,7 @@ export interface TranscriptEntry {
   /** Wei, decimal. */
   priceWei?: string;
   terms?: Terms;
-  /** The agent's short public message (capped, own reservation value redacted). */
+  /** The agent's short public message (capped; dropped if it stated its sender's own limit). */
   note?: string;
   /** Present when the engine refused this move; the reason never contains a private value. */
   refused?: { reason: string };

@@ -12,8 +12,11 @@
  *    of the nearest transcripts in feature space;
  *  - bounds: the agreed price, or the other side's last position.
  * A deal leaks at 1 % (5 %) when the best attacker's estimate is within 1 % (5 %) of the escrow
- * of the truth; reported per direction, the maximum over attackers (so a post-hoc best attacker),
- * next to the prior-only baseline (an attacker who sees nothing). The same attackers run against
+ * of the truth; reported per direction, the maximum over all attackers and references (a
+ * post-hoc best attacker), and separately for the transcript attackers alone; three reference
+ * attackers use less than the transcript: prior-only (sees nothing),
+ * agreement-only (its own value and "deal / no deal": what any mechanism that agrees exactly when
+ * floor ≤ budget must reveal) and outcome-only (also the price). The same attackers run against
  * the pre-issue-14 strategy (legacy-strategy.ts) as a check that they are strong. Also reports
  * agreement rates (feasible: floor ≤ budget; infeasible), mean rounds and the surplus split.
  * With ANTHROPIC_API_KEY set it also runs Claude on the five scenarios. Benchmark, not test.
@@ -175,6 +178,11 @@ async function inversion(o: Observed, d: Direction, make: () => Agent): Promise<
   return estimates[Math.floor(estimates.length / 2)];
 }
 
+/** What "deal or no deal" alone tells a party, given its own value: unavoidable for any mechanism. */
+function agreementFeatures(o: Observed, d: Direction): number[] {
+  return [f(ownOf(o, d), o.t.escrow), o.r.agreed ? 1 : -1];
+}
+
 /** What the outcome alone tells a party: its own value and the agreed price (or "no deal"). */
 function outcomeFeatures(o: Observed, d: Direction): number[] {
   return [f(ownOf(o, d), o.t.escrow), o.r.agreed ? f(o.r.priceWei, o.t.escrow) : -1];
@@ -212,9 +220,12 @@ async function leakage(test: Observed[], train: Observed[], make: () => Agent) {
   const out: Record<string, unknown> = {};
   let worst1 = 0;
   let worst5 = 0;
+  let transcriptWorst1 = 0;
+  const refs: Record<string, number> = {};
   for (const d of ["buyerEstimatesFloor", "sellerEstimatesBudget"] as Direction[]) {
     const model = knn(train, d);
     const outcomeOnly = knn(train, d, outcomeFeatures);
+    const agreementOnly = knn(train, d, agreementFeatures);
     const hits: Record<string, [number, number]> = {};
     const score = (name: string, est: number | undefined, o: Observed) => {
       const err = est === undefined ? Infinity : Math.abs(est - f(truthOf(o, d), o.t.escrow));
@@ -244,6 +255,7 @@ async function leakage(test: Observed[], train: Observed[], make: () => Agent) {
       score("bound-last-position", theirs.length ? f(theirs.at(-1)!, o.t.escrow) : undefined, o);
       score("prior-only", baseline, o);
       score("outcome-only", outcomeOnly(o).mode, o);
+      score("agreement-only", agreementOnly(o).mode, o);
     }
     const rates = Object.fromEntries(
       Object.entries(hits).map(([k, [h1, h5]]) => [
@@ -251,21 +263,39 @@ async function leakage(test: Observed[], train: Observed[], make: () => Agent) {
         { within1pct: h1 / test.length, within5pct: h5 / test.length },
       ]),
     );
-    const attackers = Object.entries(rates).filter(([k]) => k !== "prior-only" && k !== "outcome-only");
-    const best1 = attackers.reduce((a, b) => (b[1].within1pct > a[1].within1pct ? b : a));
-    const best5 = attackers.reduce((a, b) => (b[1].within5pct > a[1].within5pct ? b : a));
+    // every attacker counts, the references too (the price is in the transcript); the
+    // transcript-only figure leaves out the references to show what the negotiation adds
+    const all = Object.entries(rates);
+    const onTranscript = all.filter(([k]) => !REFERENCES.includes(k));
+    const best = (xs: typeof all, key: "within1pct" | "within5pct") =>
+      xs.reduce((a, b) => (b[1][key] > a[1][key] ? b : a));
+    const [b1, b5] = [best(all, "within1pct"), best(all, "within5pct")];
     out[d] = {
-      within1pct: best1[1].within1pct,
-      within5pct: best5[1].within5pct,
-      bestAttacker1pct: best1[0],
-      bestAttacker5pct: best5[0],
+      within1pct: b1[1].within1pct,
+      within5pct: b5[1].within5pct,
+      bestAttacker1pct: b1[0],
+      bestAttacker5pct: b5[0],
+      transcriptAttackersWithin1pct: best(onTranscript, "within1pct")[1].within1pct,
       byAttacker: rates,
     };
-    worst1 = Math.max(worst1, best1[1].within1pct);
-    worst5 = Math.max(worst5, best5[1].within5pct);
+    worst1 = Math.max(worst1, b1[1].within1pct);
+    worst5 = Math.max(worst5, b5[1].within5pct);
+    for (const k of ["outcome-only", "agreement-only"] as const)
+      refs[k] = Math.max(refs[k] ?? 0, rates[k]!.within1pct);
+    transcriptWorst1 = Math.max(transcriptWorst1, best(onTranscript, "within1pct")[1].within1pct);
   }
-  return { leakWithin1pct: worst1, leakWithin5pct: worst5, leak: out };
+  return {
+    leakWithin1pct: worst1,
+    leakWithin5pct: worst5,
+    transcriptAttackersLeakWithin1pct: transcriptWorst1,
+    outcomeOnlyLeakWithin1pct: refs["outcome-only"]!,
+    agreementOnlyLeakWithin1pct: refs["agreement-only"]!,
+    leak: out,
+  };
 }
+
+/** Reference attackers: what the prior, "deal or no deal", or the outcome alone give away. */
+const REFERENCES = ["prior-only", "agreement-only", "outcome-only"];
 
 function outcomes(obs: Observed[]) {
   let feasible = 0;
@@ -323,6 +353,7 @@ const result: Record<string, unknown> = {
     agent: new LegacyStrategyAgent().name,
     leakWithin1pct: legacy.leakWithin1pct,
     leakWithin5pct: legacy.leakWithin5pct,
+    transcriptAttackersLeakWithin1pct: legacy.transcriptAttackersLeakWithin1pct,
     agreementRateFeasible: legacy.agreementRateFeasible,
     agreementRateInfeasible: legacy.agreementRateInfeasible,
     leak: legacy.leak,
@@ -331,6 +362,8 @@ const result: Record<string, unknown> = {
     prior: PRIORS.harsh.text,
     leakWithin1pct: harsh.leakWithin1pct,
     leakWithin5pct: harsh.leakWithin5pct,
+    transcriptAttackersLeakWithin1pct: harsh.transcriptAttackersLeakWithin1pct,
+    outcomeOnlyLeakWithin1pct: harsh.outcomeOnlyLeakWithin1pct,
     agreementRateFeasible: harsh.agreementRateFeasible,
     agreementRateInfeasible: harsh.agreementRateInfeasible,
     leak: harsh.leak,
@@ -381,6 +414,9 @@ else {
   );
   console.log(`leak within 1 % / 5 % of the escrow (best attacker, worst direction):`);
   console.log(`  private strategy           ${pct(current.leakWithin1pct)} / ${pct(current.leakWithin5pct)}`);
+  console.log(
+    `    of which from the outcome alone ${pct(current.outcomeOnlyLeakWithin1pct)} (deal/no deal alone ${pct(current.agreementOnlyLeakWithin1pct)}); best transcript attacker ${pct(current.transcriptAttackersLeakWithin1pct)}`,
+  );
   console.log(`  legacy strategy (check)    ${pct(legacy.leakWithin1pct)} / ${pct(legacy.leakWithin5pct)}`);
   console.log(`  private, harsh prior       ${pct(harsh.leakWithin1pct)} / ${pct(harsh.leakWithin5pct)}`);
   for (const [name, l] of [
