@@ -116,7 +116,8 @@ export class ClaudeAgent implements Agent {
       try {
         return await this.#once(view);
       } catch (e) {
-        if (!(e instanceof Anthropic.APIError) && !(e instanceof ModelFault)) throw e;
+        // any SDK error (HTTP status, network, timeout, unreadable answer) or incomplete answer
+        if (!(e instanceof Anthropic.AnthropicError) && !(e instanceof ModelFault)) throw e;
         failures.push(describe(e));
         if (attempt === this.#maxAttempts) break;
         const cap = Math.min(this.#maxBackoffMs, this.#backoffMs * 2 ** (attempt - 1));
