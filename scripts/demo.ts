@@ -1,5 +1,6 @@
 /**
- * `npm run demo [-- --scenario vision|medical|lidar|finance|nlp] [-- --deals N] [-- --settle quote|signature]`
+ * `npm run demo [-- --scenario vision|medical|lidar|finance|nlp] [-- --deals N] [-- --settle quote|signature]
+ *   [-- --require-seller-domain] [-- --tamper-email]`
  * The whole product on this machine, no Docker and no API key needed: a local chain, DealProof and
  * the simulated DCAP verifier, the oracle daemon with the embedded TDX simulator, a generated
  * dataset, a DKIM-signed seller email from a local test domain, sealed inputs, negotiation (Claude
@@ -30,12 +31,17 @@ const { values: args } = parseArgs({
     scenario: { type: "string", default: "vision" },
     deals: { type: "string", default: "1" },
     settle: { type: "string", default: "quote" },
+    "require-seller-domain": { type: "boolean", default: false },
+    "tamper-email": { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
   },
 });
 if (args.help) {
   console.log(
-    `npm run demo -- [--scenario ${SCENARIOS.map((s) => s.name).join("|")}] [--deals N] [--settle quote|signature]`,
+    `npm run demo -- [--scenario ${SCENARIOS.map((s) => s.name).join("|")}] [--deals N] [--settle quote|signature] ` +
+      "[--require-seller-domain] [--tamper-email]\n" +
+      "  --require-seller-domain  the buyer requires a DKIM-verified seller (sealed): a failed proof is no deal\n" +
+      "  --tamper-email           alter the seller's email after signing (its DKIM proof then fails)",
   );
   process.exit(0);
 }
@@ -115,12 +121,22 @@ try {
     `${dataset.size} bytes of ${scenario.dataset.columns.join(",")} → encrypted (AES-256-GCM chunks)`,
   );
   console.log(`dataRoot ${dataset.dataRoot}`);
-  const eml = await email.sign(
+  const signedEml = await email.sign(
     `sales@${email.domain}`,
     `${scenario.title}: offer`,
     scenario.sellerDescription,
   );
-  console.log(`seller email DKIM-signed by ${email.domain} (ed25519)`);
+  const eml = args["tamper-email"]
+    ? Buffer.from(
+        Buffer.from(signedEml, "base64")
+          .toString("latin1")
+          .replace(/\r\n\r\n/, "\r\n\r\nP.S. Exclusive licence included.\r\n"),
+        "latin1",
+      ).toString("base64")
+    : signedEml;
+  console.log(
+    `seller email DKIM-signed by ${email.domain} (ed25519)${args["tamper-email"] ? ", then altered (--tamper-email)" : ""}`,
+  );
 
   line("buyer creates, seller accepts (inputs sealed to the oracle's key)");
   const signers = await chain.connection.ethers.getSigners();
@@ -141,6 +157,7 @@ try {
       deadline: now + 3600,
       budgetWei: units(scenario.budgetUnits),
       requirements: scenario.buyerRequirements,
+      requireSellerDomain: args["require-seller-domain"],
     });
     gas.createDeal = d.receipt.gasUsed;
     const r = await acceptDeal(dp, seller, d.dealId, {
@@ -178,11 +195,14 @@ try {
     );
     if (i === 0) {
       console.log(
-        `  seller identity: ${terms.sellerIdentity.verified ? `DKIM-verified ${terms.sellerIdentity.domain}` : "not verified"}`,
+        `  seller identity: ${terms.sellerIdentity?.verified ? `DKIM-verified ${terms.sellerIdentity.domain}` : "not verified"}` +
+          ` · DKIM ${terms.sellerDkim?.result ?? "?"}${terms.sellerDkim?.reasonCode ? ` (${terms.sellerDkim.reasonCode})` : ""}` +
+          `${terms.reasonCode ? ` · reason code ${terms.reasonCode}` : ""}`,
       );
-      console.log(
-        `  data facts seen by the buyer's agent: ${JSON.stringify({ records: terms.dataFacts.records, columns: terms.dataFacts.columns })}`,
-      );
+      if (terms.dataFacts)
+        console.log(
+          `  data facts seen by the buyer's agent: ${JSON.stringify({ records: terms.dataFacts.records, columns: terms.dataFacts.columns })}`,
+        );
       console.log(`  termsHash ${outcome.settlement.termsHash}`);
       console.log(`  transcriptHash ${outcome.settlement.transcriptHash}`);
       gas[args.settle === "quote" ? "settleWithQuote" : "settleWithSignature"] = BigInt(row.gas_used ?? "0");

@@ -29,6 +29,15 @@ export const dealTasks: NewTaskDefinition[] = [
       description: "Where to save your delivery private key (needed by deal:receive)",
       defaultValue: "",
     })
+    .addFlag({
+      name: "requireSellerDomain",
+      description: "Require the seller to prove a DKIM-verified email domain (sealed; else no deal)",
+    })
+    .addOption({
+      name: "sellerDomain",
+      description: "Require this seller domain (or a subdomain); implies --require-seller-domain",
+      defaultValue: "",
+    })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deal-create.ts"))

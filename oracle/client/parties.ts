@@ -47,6 +47,8 @@ export async function createDeal(
     deadline: number;
     budgetWei: bigint;
     requirements: string;
+    /** true: the seller must prove a DKIM-verified domain; a domain: that one (or a subdomain). */
+    requireSellerDomain?: boolean | string;
   },
 ): Promise<CreatedDeal> {
   const key = await oracleKey(dp);
@@ -70,6 +72,9 @@ export async function createDeal(
     budgetWei: args.budgetWei.toString(),
     requirements: args.requirements,
     deliveryPublicKey: hexlify(delivery.publicKey),
+    ...(args.requireSellerDomain === undefined || args.requireSellerDomain === false
+      ? {}
+      : { requireSellerDomain: args.requireSellerDomain }),
   };
   const sealed = await sealBuyerInput(key, { chainId, contract, dealId }, input);
   const tx = await (dp.connect(buyer) as Contract)

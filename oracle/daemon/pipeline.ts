@@ -9,9 +9,11 @@ import { openBuyerInput, openSellerInput, SealedInputError } from "../sealed/inp
 import { fetchAndVerifyDataset, type VerifiedDataset } from "../data/dataset.ts";
 import { DatasetError } from "../data/errors.ts";
 import { sealDelivery } from "../data/delivery.ts";
-import { verifySellerEmail, type SellerIdentity } from "../dkim/verify.ts";
+import { dkimSummary, verifySellerEmail, type SellerIdentity } from "../dkim/verify.ts";
 import type { DnsResolver } from "../dkim/resolver.ts";
 import { negotiate, noDealTerms, type Agent, type TranscriptEntry } from "../negotiation/index.ts";
+import { AgentUnavailableError } from "../negotiation/types.ts";
+import { dealSeed } from "../negotiation/random.ts";
 import type { DealRow, StoredOutcome } from "./store.ts";
 
 export type Step =
@@ -30,6 +32,9 @@ export interface PipelineDeps {
   onMove?: (dealId: string, entry: TranscriptEntry) => void;
 }
 
+/** Time kept between the end of a negotiation and the deal's deadline, for settlement inclusion. */
+export const NEGOTIATION_DEADLINE_MARGIN_MS = 120_000;
+
 /** A transient failure: leave the deal for a later attempt. */
 export class RetryableError extends Error {
   override name = "RetryableError";
@@ -40,12 +45,15 @@ function noDeal(
   reason: string,
   identity: SellerIdentity | null = null,
   facts: VerifiedDataset["facts"] | null = null,
+  reasonCode?: string,
 ): StoredOutcome {
   const t = noDealTerms({
     dealId: BigInt(deal.id),
     reason,
     sellerIdentity: identity && { domain: identity.domain, verified: identity.verified },
     dataFacts: facts as unknown as Record<string, unknown> | null,
+    ...(identity === null ? {} : { sellerDkim: dkimSummary(identity) }),
+    ...(reasonCode === undefined ? {} : { reasonCode }),
   });
   return {
     settlement: {
@@ -93,6 +101,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
     domain: null,
     verified: false,
     reason: "no email given",
+    code: "no-email",
     dnsUnavailable: false,
   };
   if (seller.email !== undefined) {
@@ -101,9 +110,34 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
     if (identity.reason.startsWith("malformed .eml"))
       return noDeal(deal, `seller email refused: ${identity.reason}`, identity, verified.facts);
   }
+  // DESIGN §8: a buyer may require a verified seller domain (or one domain and its subdomains).
+  const required = buyer.requireSellerDomain;
+  if (required !== undefined && required !== false) {
+    if (identity.dnsUnavailable)
+      throw new RetryableError(
+        "DNS unreachable for the seller's DKIM key, and the buyer requires a verified seller",
+      );
+    if (!identity.verified)
+      return noDeal(
+        deal,
+        `the buyer requires a verified seller domain and the seller's DKIM proof failed (${identity.code ?? "signature-invalid"})`,
+        identity,
+        verified.facts,
+        "seller-domain-unverified",
+      );
+    const d = identity.domain ?? "";
+    if (typeof required === "string" && d !== required && !d.endsWith(`.${required}`))
+      return noDeal(
+        deal,
+        `the buyer requires the seller domain ${required}; the seller proved ${d}`,
+        identity,
+        verified.facts,
+        "seller-domain-mismatch",
+      );
+  }
 
   await deps.onStep?.("negotiate", deal.id);
-  const r = await negotiate({
+  const negotiation = negotiate({
     dealId: BigInt(deal.id),
     escrowWei: BigInt(deal.escrow),
     buyer: { budgetWei: BigInt(buyer.budgetWei), requirements: buyer.requirements },
@@ -113,7 +147,20 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
     agents: deps.agents(),
     maxRounds: deps.maxRounds,
     onMove: (e) => deps.onMove?.(deal.id, e),
+    // the deal's randomness from the oracle's secret: a re-run after a restart draws the same path
+    randomSeed: dealSeed(deps.encryptionPrivateKey, ctx),
+    // model faults stop being retried when the deal could no longer settle before its deadline
+    notAfterMs: deal.deadline * 1000 - NEGOTIATION_DEADLINE_MARGIN_MS,
+    sellerDkim: dkimSummary(identity),
   });
+  let r: Awaited<typeof negotiation>;
+  try {
+    r = await negotiation;
+  } catch (e) {
+    // DESIGN §9: the model API failing is never a refusal; the deal closes with its reason code
+    if (e instanceof AgentUnavailableError) return noDeal(deal, e.message, identity, verified.facts, e.code);
+    throw e;
+  }
   const delivery = r.agreed
     ? hexlify(
         await sealDelivery(

@@ -36,7 +36,11 @@ export interface TermsDocument {
   policyHash: Hex | null;
   sellerIdentity: { domain: string | null; verified: boolean } | null;
   dataFacts: Readonly<Record<string, unknown>> | null;
+  /** The seller email's DKIM result ("pass", "fail", "none", "unavailable") and failure code. */
+  sellerDkim?: { result: string; reasonCode: string | null };
   reason?: string;
+  /** A machine-readable code for a "no deal" that no agent decided (e.g. "agent-unavailable"). */
+  reasonCode?: string;
 }
 
 export function termsOutput(doc: TermsDocument): { termsJson: string; termsHash: Hex } {
@@ -62,6 +66,8 @@ export function noDealTerms(args: {
   reason: string;
   sellerIdentity?: { domain: string | null; verified: boolean } | null;
   dataFacts?: Readonly<Record<string, unknown>> | null;
+  reasonCode?: string;
+  sellerDkim?: { result: string; reasonCode: string | null };
 }) {
   return {
     ...termsOutput({
@@ -74,7 +80,9 @@ export function noDealTerms(args: {
       policyHash: null,
       sellerIdentity: args.sellerIdentity ?? null,
       dataFacts: args.dataFacts ?? null,
+      ...(args.sellerDkim === undefined ? {} : { sellerDkim: args.sellerDkim }),
       reason: args.reason,
+      ...(args.reasonCode === undefined ? {} : { reasonCode: args.reasonCode }),
     }),
     ...transcriptOutput(args.dealId, []),
   };

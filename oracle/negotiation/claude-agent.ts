@@ -1,12 +1,31 @@
 /**
- * An agent backed by Claude through @anthropic-ai/sdk: each move is a forced `make_move` tool call
- * with a strict schema; the stable system prompt is cached; the SDK retries 429/5xx with backoff
- * within a per-request timeout; token usage is recorded. Whatever it returns still passes the
- * engine's guard.
+ * An agent backed by Claude through @anthropic-ai/sdk: each move is a forced `make_move` tool
+ * call with a strict schema (prompts.ts); whatever it returns still passes the engine's guards.
+ *
+ * Model faults are never moves (DESIGN §9): a network error, timeout, 5xx, 529 overloaded, 429,
+ * 401, 400 or any other API error, and an answer that is not a complete tool call (stop_reason
+ * `max_tokens` or `refusal`, or no tool call at all) is retried here with exponential backoff
+ * (honouring `retry-after`), within a bounded budget of attempts and before the deadline the
+ * engine passes (`view.notAfterMs`, minus the time one more request may take). When the budget
+ * or the time runs out the agent throws AgentUnavailableError (code `agent-unavailable`), which
+ * the engine and pipeline turn into "no deal" with that reason code — never a refusal.
+ *
+ * No prompt caching: the stable prefix (tool + system prompt) is a few hundred tokens, below the
+ * minimum cacheable prompt length (1,024 tokens for Sonnet/Opus 4-class models, 2,048–4,096 for
+ * others), so a cache_control marker would cache nothing. Usage (including
+ * cache_read_input_tokens, which should stay 0) is still recorded per deal.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import { MAKE_MOVE_TOOL, SYSTEM_PROMPTS, renderContext } from "./prompts.ts";
-import { emptyUsage, type Agent, type AgentView, type RawMove, type Role, type Usage } from "./types.ts";
+import { MAKE_MOVE_TOOL, SYSTEM_PROMPTS, renderContext, toolInputToMove } from "./prompts.ts";
+import {
+  AgentUnavailableError,
+  emptyUsage,
+  type Agent,
+  type AgentView,
+  type RawMove,
+  type Role,
+  type Usage,
+} from "./types.ts";
 
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
 
@@ -14,34 +33,72 @@ export interface ClaudeAgentOptions {
   apiKey: string;
   model?: string;
   baseURL?: string;
+  /** Per-request timeout (ms). */
   timeoutMs?: number;
-  maxRetries?: number;
+  /** Attempts per move before the agent is declared unavailable (default 6). */
+  maxAttempts?: number;
+  /** First backoff (ms), doubled per attempt with full jitter, capped by maxBackoffMs. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
   maxTokens?: number;
+}
+
+/** Why an attempt failed, without any private value (request bodies are never quoted). */
+function describe(e: unknown): string {
+  if (e instanceof Anthropic.APIConnectionTimeoutError) return "request timed out";
+  if (e instanceof Anthropic.APIConnectionError) return "network error";
+  if (e instanceof Anthropic.APIError) {
+    const type = (e.error as { error?: { type?: string } } | undefined)?.error?.type;
+    return `HTTP ${e.status ?? "?"}${type ? ` ${type}` : ""}`;
+  }
+  return (e as Error).message;
+}
+
+function retryAfterMs(e: unknown): number | undefined {
+  if (!(e instanceof Anthropic.APIError) || e.headers === undefined) return undefined;
+  const ms = Number(e.headers.get("retry-after-ms"));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const s = Number(e.headers.get("retry-after"));
+  return Number.isFinite(s) && s > 0 ? s * 1000 : undefined;
+}
+
+/** A complete answer that is still not a move: retried like an API fault. */
+class ModelFault extends Error {
+  override name = "ModelFault";
 }
 
 export class ClaudeAgent implements Agent {
   readonly kind = "claude" as const;
+  readonly mediation = true;
   readonly name: string;
   readonly model: string;
   readonly #client: Anthropic;
   readonly #maxTokens: number;
+  readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #backoffMs: number;
+  readonly #maxBackoffMs: number;
   #usage: Usage = emptyUsage();
 
   constructor(opts: ClaudeAgentOptions) {
     this.model = opts.model ?? DEFAULT_MODEL;
     this.name = `claude:${this.model}`;
-    this.#maxTokens = opts.maxTokens ?? 512;
+    this.#maxTokens = opts.maxTokens ?? 1024;
+    this.#timeoutMs = opts.timeoutMs ?? 60_000;
+    this.#maxAttempts = opts.maxAttempts ?? 6;
+    this.#backoffMs = opts.backoffMs ?? 1000;
+    this.#maxBackoffMs = opts.maxBackoffMs ?? 30_000;
     this.#client = new Anthropic({
       apiKey: opts.apiKey,
       ...(opts.baseURL === undefined ? {} : { baseURL: opts.baseURL }),
-      timeout: opts.timeoutMs ?? 60_000,
-      maxRetries: opts.maxRetries ?? 3,
+      timeout: this.#timeoutMs,
+      maxRetries: 0, // every retry is decided below, where the deadline is known
     });
   }
 
   policy(): Record<string, unknown> {
     return {
-      agent: "ClaudeAgent/1",
+      agent: "ClaudeAgent/2",
       model: this.model,
       system: SYSTEM_PROMPTS,
       tool: MAKE_MOVE_TOOL,
@@ -54,11 +111,33 @@ export class ClaudeAgent implements Agent {
   }
 
   async move(view: AgentView): Promise<RawMove> {
+    const failures: string[] = [];
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      try {
+        return await this.#once(view);
+      } catch (e) {
+        // any SDK error (HTTP status, network, timeout, unreadable answer) or incomplete answer
+        if (!(e instanceof Anthropic.AnthropicError) && !(e instanceof ModelFault)) throw e;
+        failures.push(describe(e));
+        if (attempt === this.#maxAttempts) break;
+        const cap = Math.min(this.#maxBackoffMs, this.#backoffMs * 2 ** (attempt - 1));
+        const wait = Math.max(retryAfterMs(e) ?? 0, Math.random() * cap);
+        if (view.notAfterMs !== undefined && Date.now() + wait + this.#timeoutMs > view.notAfterMs)
+          throw new AgentUnavailableError(
+            `the model API failed (${failures.join(", ")}) and no time is left before the deadline`,
+          );
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    throw new AgentUnavailableError(`the model API failed ${failures.length} times (${failures.join(", ")})`);
+  }
+
+  async #once(view: AgentView): Promise<RawMove> {
     const role: Role = view.role;
     const res = await this.#client.messages.create({
       model: this.model,
       max_tokens: this.#maxTokens,
-      system: [{ type: "text", text: SYSTEM_PROMPTS[role], cache_control: { type: "ephemeral" } }],
+      system: [{ type: "text", text: SYSTEM_PROMPTS[role] }],
       tools: [{ ...MAKE_MOVE_TOOL, strict: true }],
       tool_choice: { type: "tool", name: MAKE_MOVE_TOOL.name },
       messages: [{ role: "user", content: renderContext(view) }],
@@ -69,9 +148,11 @@ export class ClaudeAgent implements Agent {
     this.#usage.outputTokens += u.output_tokens;
     this.#usage.cacheReadTokens += u.cache_read_input_tokens ?? 0;
     this.#usage.cacheWriteTokens += u.cache_creation_input_tokens ?? 0;
+    if (res.stop_reason === "max_tokens") throw new ModelFault("stop_reason max_tokens");
+    if (res.stop_reason === "refusal") throw new ModelFault("stop_reason refusal");
     const call = res.content.find((b) => b.type === "tool_use" && b.name === MAKE_MOVE_TOOL.name);
     if (call === undefined || call.type !== "tool_use")
-      throw new Error("the model answered without calling make_move");
-    return call.input as RawMove;
+      throw new ModelFault(`no make_move call (stop_reason ${res.stop_reason ?? "null"})`);
+    return toolInputToMove(call.input, view.baseTerms);
   }
 }

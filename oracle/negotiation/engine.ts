@@ -1,13 +1,22 @@
 /**
  * Alternating-offers engine: the seller opens, sides alternate, each move is offer / counter /
- * accept / reject. Every move passes the guard (guard.ts); a refused or failed move is retried
- * once with the reason, then counts as a reject. Agents see only accepted public moves. The
- * transcript is deterministic for deterministic agents (no timestamps in it).
+ * accept / reject. Every move passes the guard (guard.ts) and every message the text guard
+ * (disclosure.ts); a refused move is retried once with the reason, then counts as a reject; a
+ * message naming its sender's own limit is refused once, then dropped. An agent's
+ * infrastructure fault (AgentUnavailableError) is never a move: it aborts the negotiation with
+ * that error. When both agents opted into mediation and the rounds run out, the enclave's
+ * mediator settles: a price drawn with enclave randomness inside [max(floor, lowest open
+ * position), min(budget, escrow, highest open position)] (a randomised k-double auction), or
+ * "no overlap" when floor > budget. Agents see only accepted public moves. The transcript is a
+ * function of the inputs and the deal's seed (no timestamps in it).
  */
+import { isDeepStrictEqual } from "node:util";
 import { checkMove, type CheckedMove, type Offer } from "./guard.ts";
-import { redactAmount } from "./money.ts";
+import { findDisclosure } from "./disclosure.ts";
 import { policyHash, termsOutput, transcriptOutput } from "./canonical.ts";
+import { dealRandom, freshSeed } from "./random.ts";
 import {
+  AgentUnavailableError,
   emptyUsage,
   type Agent,
   type AgentView,
@@ -32,6 +41,12 @@ export interface NegotiationInput {
   maxRounds?: number;
   baseTerms?: Terms;
   onMove?: (entry: TranscriptEntry) => void;
+  /** 32 bytes of enclave randomness for this deal (random.ts); a fresh CSPRNG draw when absent. */
+  randomSeed?: Uint8Array;
+  /** Wall-clock ms by which the negotiation must be over (agents stop retrying faults). */
+  notAfterMs?: number;
+  /** The DKIM check's result and failure code, recorded in the terms. */
+  sellerDkim?: { result: string; reasonCode: string | null };
 }
 
 export interface NegotiationResult {
@@ -57,9 +72,12 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
   if (!Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > 50)
     throw new Error("maxRounds must be 1..50");
   const baseTerms = input.baseTerms ?? DEFAULT_TERMS;
+  const seed = input.randomSeed ?? freshSeed();
+  const random = { buyer: dealRandom(seed, "buyer"), seller: dealRandom(seed, "seller") };
   const transcript: TranscriptEntry[] = [];
   const publicHistory: TranscriptEntry[] = [];
   let lastOffer: Offer | null = null;
+  const lastPosition: Partial<Record<Role, Offer>> = {};
   let outcome: { agreed: boolean; offer?: Offer; reason: string } | undefined;
 
   const record = (e: TranscriptEntry, isPublic: boolean) => {
@@ -87,20 +105,34 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
           baseTerms,
           history: [...publicHistory],
           ...(retryReason === undefined ? {} : { retryReason }),
+          random: random[role],
+          ...(input.notAfterMs === undefined ? {} : { notAfterMs: input.notAfterMs }),
         };
         let raw: unknown;
         try {
           raw = await agent.move(view);
         } catch (e) {
+          if (e instanceof AgentUnavailableError)
+            throw new AgentUnavailableError(`the ${role}'s agent is unavailable: ${e.message}`, role);
           raw = undefined;
           retryReason = `the agent failed: ${(e as Error).message.slice(0, 200)}`;
         }
-        const checked: CheckedMove =
+        let checked: CheckedMove =
           raw === undefined
             ? { ok: false as const, reason: retryReason ?? "no move" }
             : checkMove(raw, { role, reservationWei, escrowWei: input.escrowWei, lastOffer });
-        const note =
-          checked.ok && checked.note !== undefined ? redactAmount(checked.note, reservationWei) : undefined;
+        let note: string | undefined = checked.ok ? checked.note : undefined;
+        const disclosed: ReturnType<typeof findDisclosure> =
+          note === undefined ? undefined : findDisclosure(note, reservationWei, input.escrowWei);
+        if (checked.ok && disclosed !== undefined) {
+          if (attempt === 1)
+            checked = {
+              ok: false,
+              action: checked.action,
+              reason: `the message states your own limit (as ${disclosed.kind}): send it again without any amount near your limit`,
+            };
+          else note = undefined; // second time: the move stands, the message is dropped
+        }
         if (!checked.ok) {
           record(
             {
@@ -138,9 +170,30 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
           break turns;
         }
         lastOffer = { role, priceWei: checked.priceWei!, terms: checked.terms! };
+        lastPosition[role] = lastOffer;
         break;
       }
     }
+  }
+  if (
+    outcome === undefined &&
+    input.agents.buyer.mediation === true &&
+    input.agents.seller.mediation === true
+  ) {
+    const m = mediate(input, lastPosition, dealRandom(seed, "mediator"));
+    const entry: TranscriptEntry = {
+      round: maxRounds,
+      role: "mediator",
+      agent: "enclave-mediator",
+      action: m.offer === undefined ? "no-overlap" : "mediated",
+      ...(m.offer === undefined ? {} : { priceWei: m.offer.priceWei.toString(), terms: m.offer.terms }),
+      note: m.reason,
+    };
+    record(entry, true);
+    outcome =
+      m.offer === undefined
+        ? { agreed: false, reason: m.reason }
+        : { agreed: true, offer: m.offer, reason: m.reason };
   }
   outcome ??= { agreed: false, reason: `no agreement within ${maxRounds} rounds` };
 
@@ -170,6 +223,7 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
     policyHash: policyHash(input.agents.buyer.policy(), input.agents.seller.policy()),
     sellerIdentity: input.sellerIdentity,
     dataFacts: input.facts,
+    ...(input.sellerDkim === undefined ? {} : { sellerDkim: input.sellerDkim }),
     ...(agreed ? {} : { reason: outcome.reason }),
   });
   const usageOf = (a: Agent) => (a as Agent & UsageReporting).usage?.() ?? emptyUsage();
@@ -183,6 +237,52 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
     agents: { buyer: input.agents.buyer.name, seller: input.agents.seller.name },
     reason: outcome.reason,
     usage: { buyer: usageOf(input.agents.buyer), seller: usageOf(input.agents.seller) },
+  };
+}
+
+/**
+ * The enclave's closing step. Both sides' last positions bound the price (neither pays more than
+ * the seller last asked nor gets less than the buyer last bid), and both limits bound it: the
+ * price is lo + k·(hi − lo) on a public tick, lo = max(floor, low), hi = min(budget, escrow,
+ * high), with k = (u₁ + u₂)/2 from the mediator's own enclave randomness — a k-double auction
+ * (Chatterjee & Samuelson 1983) whose k is secret and triangular, so the price's density
+ * vanishes at both limits and it does not sit next to either one. Empty interval ⇔ floor > budget
+ * (or above the escrow): "no overlap", which says nothing more than the outcome does.
+ */
+export const MEDIATION_TICK_WEI = 10n ** 12n;
+
+function mediate(
+  input: NegotiationInput,
+  last: Partial<Record<Role, Offer>>,
+  rnd: ReturnType<typeof dealRandom>,
+): { offer?: Offer; reason: string } {
+  const noOverlap = { reason: "no overlap: the mediator found no price both limits allow" };
+  const floor = input.seller.floorWei;
+  const budget = input.buyer.budgetWei < input.escrowWei ? input.buyer.budgetWei : input.escrowWei;
+  if (floor > budget || budget <= 0n) return noOverlap;
+  const s = last.seller;
+  const b = last.buyer;
+  if (s !== undefined && b !== undefined && !isDeepStrictEqual(s.terms, b.terms))
+    return {
+      reason: "no agreement: the last positions named different terms, so there was nothing to mediate",
+    };
+  const terms = s?.terms ?? b?.terms ?? input.baseTerms ?? DEFAULT_TERMS;
+  const positions = [s?.priceWei, b?.priceWei].filter((x): x is bigint => x !== undefined);
+  const low = positions.length === 0 ? floor : positions.reduce((x, y) => (x < y ? x : y));
+  const high = positions.length === 0 ? budget : positions.reduce((x, y) => (x > y ? x : y));
+  let lo = floor > low ? floor : low;
+  const hi = budget < high ? budget : high;
+  if (lo < 1n) lo = 1n;
+  if (lo > hi) return noOverlap; // cannot happen when floor ≤ budget (positions respect the limits)
+  // k = (u1 + u2)/2 as an exact fraction of 2^64, then rounded onto the tick inside [lo, hi]
+  const k = rnd.below("k1", 1n << 63n) + rnd.below("k2", 1n << 63n);
+  let price = lo + ((hi - lo) * k) / (1n << 64n);
+  const onTick = (price / MEDIATION_TICK_WEI) * MEDIATION_TICK_WEI;
+  if (onTick >= lo) price = onTick;
+  else if (onTick + MEDIATION_TICK_WEI <= hi) price = onTick + MEDIATION_TICK_WEI;
+  return {
+    offer: { role: "seller", priceWei: price, terms },
+    reason: "agreed by the enclave's mediator: the price lies between both limits and both last positions",
   };
 }
 

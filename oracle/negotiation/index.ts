@@ -35,4 +35,7 @@ export { noDealTerms, canonicalJson, hashJson } from "./canonical.ts";
 export { StrategyAgent } from "./strategy-agent.ts";
 export { ClaudeAgent, DEFAULT_MODEL } from "./claude-agent.ts";
 export { SCENARIOS, scenarioByName, type Scenario } from "./scenarios.ts";
+export { AgentUnavailableError } from "./types.ts";
 export type { Agent, AgentView, RawMove, Terms, TranscriptEntry, Usage } from "./types.ts";
+export { findDisclosure } from "./disclosure.ts";
+export { dealSeed, freshSeed } from "./random.ts";

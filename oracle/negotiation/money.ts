@@ -14,15 +14,3 @@ export function formatEth(wei: bigint): string {
   const s = formatEther(wei);
   return s.endsWith(".0") ? s.slice(0, -2) : s;
 }
-
-/** Removes a private amount from free text in the forms an agent might write it. */
-export function redactAmount(text: string, wei: bigint): string {
-  const eth = formatEth(wei);
-  const forms = new Set([wei.toString(), eth, formatEther(wei)]);
-  if (eth.includes(".")) forms.add(eth.replace(/^0\./, "."));
-  let out = text;
-  for (const f of [...forms].sort((a, b) => b.length - a.length)) {
-    out = out.replace(new RegExp(`(?<![0-9.])${f.replace(/\./g, "\\.")}(?![0-9])`, "g"), "[redacted]");
-  }
-  return out;
-}

@@ -1,5 +1,6 @@
 /** The vocabulary of a negotiation: terms, moves, transcript entries, and the agent interface. */
 import { z } from "zod";
+import type { DealRandom } from "./random.ts";
 
 export const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
 
@@ -35,13 +36,15 @@ export type RawMove = z.infer<typeof rawMoveSchema>;
 
 export interface TranscriptEntry {
   round: number;
-  role: Role;
+  /** "mediator": the enclave's closing step when both agents opted into mediation. */
+  role: Role | "mediator";
   agent: string;
-  action: Action;
+  /** "mediated" / "no-overlap": the mediator's result. */
+  action: Action | "mediated" | "no-overlap";
   /** Wei, decimal. */
   priceWei?: string;
   terms?: Terms;
-  /** The agent's short public message (capped, own reservation value redacted). */
+  /** The agent's short public message (capped; dropped if it stated its sender's own limit). */
   note?: string;
   /** Present when the engine refused this move; the reason never contains a private value. */
   refused?: { reason: string };
@@ -65,6 +68,10 @@ export interface AgentView {
   history: readonly TranscriptEntry[];
   /** Set on the retry after a refused move. */
   retryReason?: string;
+  /** This side's enclave randomness for this deal (keyed draws; never from a party). */
+  random: DealRandom;
+  /** Wall-clock time (ms) by which the negotiation must be over; agents stop retrying faults then. */
+  notAfterMs?: number;
 }
 
 export interface Agent {
@@ -72,6 +79,11 @@ export interface Agent {
   readonly name: string;
   readonly kind: "strategy" | "claude";
   readonly model?: string;
+  /**
+   * True when reaching the last round without a reject authorises the enclave's mediator to pick
+   * a price between this side's limit and the other's (engine.ts).
+   */
+  readonly mediation?: boolean;
   /** Everything that determines this agent's behaviour (prompts, parameters): hashed into termsHash. */
   policy(): Record<string, unknown>;
   move(view: AgentView): Promise<RawMove>;
@@ -92,3 +104,18 @@ export const emptyUsage = (): Usage => ({
   cacheReadTokens: 0,
   cacheWriteTokens: 0,
 });
+
+/**
+ * An agent could not move because of an infrastructure fault (model API down, rate-limited,
+ * overloaded, malformed answers) after a bounded retry budget, or near the deadline. Never a
+ * refusal: the deal ends as "no deal" with reason code `agent-unavailable` (DESIGN §9).
+ */
+export class AgentUnavailableError extends Error {
+  override name = "AgentUnavailableError";
+  readonly code = "agent-unavailable" as const;
+  readonly role: Role | undefined;
+  constructor(message: string, role?: Role) {
+    super(message);
+    this.role = role;
+  }
+}

@@ -43,11 +43,25 @@ const weiString = z
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of 0x-prefixed hex");
 const text = z.string().min(1, "must not be empty").max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
 
+/** A DNS name (the seller's DKIM-verified domain must equal it or be a subdomain of it). */
+const domainName = z
+  .string()
+  .max(253)
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "must be a lower-case domain name such as example.com",
+  );
+
 export const buyerInputSchema = z.strictObject({
   v: z.literal(1),
   budgetWei: weiString,
   requirements: text,
   deliveryPublicKey: hex32,
+  /**
+   * DESIGN §8: true = the seller must prove a DKIM-verified domain; a domain = that domain (or a
+   * subdomain of it). A seller who fails gets "no deal" with the reason code in the terms.
+   */
+  requireSellerDomain: z.union([z.boolean(), domainName]).optional(),
 });
 
 export const sellerInputSchema = z.strictObject({

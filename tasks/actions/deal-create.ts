@@ -15,6 +15,8 @@ interface Args {
   deliveryKeyOut: string;
   account: string;
   json: boolean;
+  requireSellerDomain: boolean;
+  sellerDomain: string;
 }
 
 export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -29,6 +31,10 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
   const escrow = ethAmount("escrow", a.escrow);
   const budget = ethAmount("budget", a.budget);
   if (budget > escrow) throw userError("--budget cannot exceed --escrow (the escrow pays the price)");
+  const sellerDomain = a.sellerDomain.trim().toLowerCase();
+  if (sellerDomain !== "" && !/^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(sellerDomain))
+    throw userError("--seller-domain must be a domain name such as example.com");
+  const requireSellerDomain = sellerDomain !== "" ? sellerDomain : a.requireSellerDomain;
   const { connection, dp, signer } = await dealContext(hre, a.account);
   const now = (await connection.ethers.provider.getBlock("latest"))!.timestamp;
   const d = await wrap(() =>
@@ -39,6 +45,7 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
       deadline: now + Number(a.hours) * 3600,
       budgetWei: budget,
       requirements: a.requirements,
+      requireSellerDomain,
     }),
   );
   writeFileSync(a.deliveryKeyOut, hexlify(d.delivery.privateKey) + "\n", { mode: 0o600 });
@@ -48,6 +55,7 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
     gasUsed: d.receipt.gasUsed.toString(),
     escrow: formatEther(escrow),
     deliveryKeyFile: a.deliveryKeyOut,
+    requireSellerDomain,
   };
   console.log(
     a.json

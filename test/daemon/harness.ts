@@ -83,6 +83,7 @@ export async function runDeal(
     email?: string | null;
     dataset?: Partial<SellerDataset>;
     accept?: boolean;
+    requireSellerDomain?: boolean | string;
   } = {},
 ): Promise<CreatedDeal> {
   const s = scenarioByName("vision");
@@ -97,6 +98,7 @@ export async function runDeal(
     deadline: now + 3600,
     budgetWei: units(o.budgetUnits ?? s.budgetUnits),
     requirements: s.buyerRequirements,
+    ...(o.requireSellerDomain === undefined ? {} : { requireSellerDomain: o.requireSellerDomain }),
   });
   if (o.accept === false) return deal;
   const email =

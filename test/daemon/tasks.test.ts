@@ -174,6 +174,21 @@ describe("Hardhat tasks on the in-process network", function () {
       /--budget cannot exceed --escrow/,
     );
     await rejects(
+      runTask("deal:create", {
+        seller: "0x" + "11".repeat(20),
+        dataRoot: hexlify(randomBytes(32)),
+        escrow: "1",
+        budget: "0.5",
+        requirements: "r",
+        hours: "1",
+        deliveryKeyOut: join(dir, "k"),
+        sellerDomain: "not a domain",
+        account: "0",
+        json: true,
+      }),
+      /--seller-domain must be a domain name/,
+    );
+    await rejects(
       runTask("deploy", {
         verifierKind: "nope",
         verifier: "",

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createHash, generateKeyPairSync, sign as rsaSign } from "node:crypto";
 import { dkimSign } from "mailauth";
-import { verifySellerEmail } from "../../oracle/dkim/verify.ts";
+import { dkimSummary, verifySellerEmail } from "../../oracle/dkim/verify.ts";
 import { createStaticResolver, createDnsResolver } from "../../oracle/dkim/resolver.ts";
 
 const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -80,6 +80,7 @@ describe("DKIM seller identity (mailauth, local resolver)", () => {
   it("passes an RSA-signed email aligned with From", async () => {
     const r = await verifySellerEmail(await signed(message()), { resolver });
     expect(r).to.deep.include({ domain: "acme-data.com", verified: true, dnsUnavailable: false });
+    expect(dkimSummary(r)).to.deep.equal({ result: "pass", reasonCode: null });
   });
 
   it("passes an ed25519-signed email", async () => {
@@ -97,6 +98,10 @@ describe("DKIM seller identity (mailauth, local resolver)", () => {
     const r = await verifySellerEmail(Buffer.from(good.replace("COCO-style", "ImageNet")), { resolver });
     expect(r.verified).to.equal(false);
     expect(r.reason).to.match(/did not verify: (fail|neutral).*body hash/);
+    expect([r.code, dkimSummary(r)]).to.deep.equal([
+      "signature-invalid",
+      { result: "fail", reasonCode: "signature-invalid" },
+    ]);
   });
 
   it("fails when a signed header was changed", async () => {
@@ -134,12 +139,14 @@ describe("DKIM seller identity (mailauth, local resolver)", () => {
     const r = await verifySellerEmail(handSign(message(), ["subject", "date", "to"]), { resolver });
     expect(r.verified).to.equal(false);
     expect(r.reason).to.match(/From field not signed|does not sign the From header/);
+    expect(r.code).to.be.oneOf(["from-not-signed", "signature-invalid"]);
   });
 
   it("fails when the signing domain is not aligned with From", async () => {
     const r = await verifySellerEmail(await signed(message(), { domain: "other-corp.com" }), { resolver });
     expect(r.verified).to.equal(false);
     expect(r.reason).to.match(/other-corp.com is not aligned with the From domain acme-data.com/);
+    expect(r.code).to.equal("not-aligned");
   });
 
   it("fails when an l= body length limit is present", async () => {
@@ -150,6 +157,7 @@ describe("DKIM seller identity (mailauth, local resolver)", () => {
     );
     expect(r.verified).to.equal(false);
     expect(r.reason).to.match(/l= body length limit/);
+    expect(r.code).to.equal("body-length-limit");
   });
 
   it("reports a malformed .eml instead of throwing", async () => {
@@ -162,9 +170,11 @@ describe("DKIM seller identity (mailauth, local resolver)", () => {
       const r = await verifySellerEmail(bad, { resolver });
       expect(r.verified).to.equal(false);
       expect(r.reason).to.match(/^malformed \.eml/);
+      expect(r.code).to.equal("malformed");
     }
     const unsigned = await verifySellerEmail(Buffer.from(message()), { resolver });
     expect(unsigned.reason).to.equal("no DKIM signature");
+    expect(unsigned.code).to.equal("no-signature");
     const twoFroms = await verifySellerEmail(Buffer.from(`From: a@x.com\r\n${message()}`), { resolver });
     expect(twoFroms.reason).to.match(/2 From headers/);
   });
@@ -175,6 +185,7 @@ describe("DKIM seller identity (mailauth, local resolver)", () => {
     });
     expect(r).to.deep.include({ verified: false, dnsUnavailable: true });
     expect(r.reason).to.match(/DNS unreachable.*ETIMEOUT/);
+    expect(dkimSummary(r)).to.deep.equal({ result: "unavailable", reasonCode: "dns-unavailable" });
   });
 
   it("the real DNS resolver times out against an unresponsive server", async () => {

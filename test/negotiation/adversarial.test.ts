@@ -140,13 +140,17 @@ describe("negotiation engine: adversarial agents cannot break the limits", () =>
     expect([r.agreed, r.reason]).to.deep.equal([false, "the buyer rejected"]);
   });
 
-  it("redacts an agent's own limit from its public message", async () => {
+  it("refuses a message stating the agent's own limit, then drops it, and the other side never sees it", async () => {
     const seller = new ScriptedAgent("seller", [
       { ...offer("0.9"), message: `My floor is ${formatEther(FLOOR)} ETH (${FLOOR} wei)` },
     ]);
     const buyer = new ScriptedAgent("buyer", [accept]);
     const r = await run(buyer, seller);
-    expect(r.transcript[0]!.note).to.equal("My floor is [redacted] ETH ([redacted] wei)");
+    expect(r.transcript[0]!.refused!.reason).to.match(/the message states your own limit/);
+    expect(seller.views[1]!.retryReason).to.match(/without any amount near your limit/);
+    expect(r.transcript[1]).to.deep.include({ action: "offer", priceWei: "900000000000000000" });
+    expect(r.transcript[1]!.note).to.equal(undefined);
+    expect(r.agreed).to.equal(true);
     const seen = JSON.stringify(buyer.views, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
     expect(seen).to.not.include(FLOOR.toString());
     expect(seen).to.not.include(formatEther(FLOOR));

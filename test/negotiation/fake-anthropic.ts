@@ -19,10 +19,22 @@ export interface Recorded {
 }
 
 export type Reply =
-  | { kind: "tool"; input: Record<string, unknown> }
-  | { kind: "text"; text: string }
+  | { kind: "tool"; input: Record<string, unknown>; stopReason?: string }
+  | { kind: "text"; text: string; stopReason?: string }
   | { kind: "status"; status: number; retryAfterMs?: number }
+  /** The connection is cut before any answer (a network error for the client). */
+  | { kind: "drop" }
   | { kind: "hang" };
+
+const ERROR_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  429: "rate_limit_error",
+  500: "api_error",
+  529: "overloaded_error",
+};
 
 export type Script = (req: Recorded, n: number) => Reply;
 
@@ -39,6 +51,10 @@ export async function startFakeAnthropic(script: Script) {
       requests.push(rec);
       const reply = script(rec, requests.length);
       if (reply.kind === "hang") return; // never answers: the client's timeout must fire
+      if (reply.kind === "drop") {
+        req.socket.destroy();
+        return;
+      }
       if (reply.kind === "status") {
         res.writeHead(reply.status, {
           "content-type": "application/json",
@@ -47,7 +63,7 @@ export async function startFakeAnthropic(script: Script) {
         res.end(
           JSON.stringify({
             type: "error",
-            error: { type: reply.status === 429 ? "rate_limit_error" : "api_error", message: "scripted" },
+            error: { type: ERROR_TYPES[reply.status] ?? "api_error", message: "scripted" },
           }),
         );
         return;
@@ -64,7 +80,7 @@ export async function startFakeAnthropic(script: Script) {
           role: "assistant",
           model: body.model,
           content,
-          stop_reason: reply.kind === "tool" ? "tool_use" : "end_turn",
+          stop_reason: reply.stopReason ?? (reply.kind === "tool" ? "tool_use" : "end_turn"),
           stop_sequence: null,
           usage: {
             input_tokens: 100,

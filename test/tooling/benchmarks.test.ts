@@ -39,9 +39,24 @@ describe("benchmarks still run and print their --json keys", function () {
     expect(numbers(r, ["throughputRatio", "peakRssMB"])).to.deep.equal([]);
   });
 
-  it("bench:negotiation", async () => {
-    const r = await bench("negotiation", []);
-    expect(numbers(r, ["agreementRate", "meanRounds"])).to.deep.equal([]);
+  it("bench:negotiation (60 deals, 600 simulated for the attacker)", async () => {
+    const r = await bench("negotiation", ["--deals", "60", "--train", "600"]);
+    expect(
+      numbers(r, [
+        "agreementRate",
+        "agreementRateFeasible",
+        "agreementRateInfeasible",
+        "meanRounds",
+        "sellerSurplusShare",
+        "buyerSurplusShare",
+        "leakWithin1pct",
+        "leakWithin5pct",
+        "outcomeOnlyLeakWithin1pct",
+      ]),
+    ).to.deep.equal([]);
+    expect(numbers(r.legacy as Record<string, unknown>, ["leakWithin1pct", "leakWithin5pct"])).to.deep.equal(
+      [],
+    );
   });
 
   it("bench:oracle (12 deals: more than its 9 buyer/seller pairs, both settlement paths)", async () => {
