@@ -31,7 +31,7 @@ const quoteOptions = <T extends ReturnType<typeof task>>(t: T) =>
 
 export const teeTasks: NewTaskDefinition[] = [
   quoteOptions(
-    task("verify-quote", "Verify a TDX quote (hex, file, or dstack GetQuote JSON) and print a JSON verdict"),
+    task("verify-quote", "Verify a TDX quote (hex, file, or dstack GetQuote JSON) and print every check"),
   )
     .addPositionalArgument({
       name: "quote",
@@ -47,6 +47,7 @@ export const teeTasks: NewTaskDefinition[] = [
       description: "Expected app compose hash (hex, 32 bytes)",
       defaultValue: "",
     })
+    .addFlag({ name: "json", description: "Print the verdict as JSON" })
     .setAction(() => import("./actions/verify-quote.ts"))
     .build(),
   quoteOptions(

@@ -47,6 +47,8 @@ export async function createDeal(
     deadline: number;
     budgetWei: bigint;
     requirements: string;
+    /** The buyer's delivery key pair; generated here when absent (save its private key first). */
+    delivery?: X25519KeyPair;
   },
 ): Promise<CreatedDeal> {
   const key = await oracleKey(dp);
@@ -64,7 +66,7 @@ export async function createDeal(
     throw new Error(
       `you already have deal ${dealId} with this seller, data root and deadline; choose another deadline`,
     );
-  const delivery = await generateX25519KeyPair();
+  const delivery = args.delivery ?? (await generateX25519KeyPair());
   const input: BuyerInput = {
     v: 1,
     budgetWei: args.budgetWei.toString(),
