@@ -87,4 +87,17 @@ export const teeTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/simulator-pki.ts"))
     .build(),
+  task(
+    "tee:simulator-key",
+    "Print the embedded simulator's attestation key and measurement id (deploy registers them on local chains)",
+  )
+    .addOption({
+      name: "seedFile",
+      description: "Simulator seed file (the oracle's)",
+      defaultValue: ".dealproof/simulator-seed",
+    })
+    .addFlag({ name: "createSeed", description: "Create the seed file if it does not exist" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/simulator-key.ts"))
+    .build(),
 ];

@@ -44,6 +44,7 @@ describe("Hardhat tasks on the in-process network", function () {
         ttl: "604800",
         attestationKey: hexlify(sim.attestationPublicKey()),
         measurement: sim.measurementId(),
+        seedFile,
         json: true,
       }),
     );
@@ -253,6 +254,7 @@ describe("Hardhat tasks on the in-process network", function () {
         ttl: "1",
         attestationKey: "",
         measurement: "",
+        seedFile,
         json: true,
       }),
       /--verifier-kind/,
