@@ -19,6 +19,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY oracle ./oracle
+# the protocol's single definition, shared with dapps as the `dealproof` package (docs/sdk.md)
+COPY sdk/src ./sdk/src
 # The deployment the oracle serves is part of the image (and so of the measured compose, which pins
 # the image digest): dstack receives only the compose text, never a file beside it.
 COPY deployments ./deployments

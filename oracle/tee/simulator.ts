@@ -21,7 +21,7 @@ import {
   type SimulatedPkiKeys,
 } from "../quote/sim-pki.ts";
 import { replayRtmr3, runtimeEvent, type DstackEvent } from "../quote/eventlog.ts";
-import { measurementId } from "../protocol/measurement.ts";
+import { measurementId } from "../../sdk/src/measurement.ts";
 import { checkReportData, type TeeBackend, type TeeInfo, type TeeQuote } from "./backend.ts";
 
 /** The simulated image: which VM it claims to be. Change any field and the measurement id changes. */

@@ -4,7 +4,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { userError } from "./user-error.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
 import { dealProofAt } from "../../oracle/client/parties.ts";
-import { describeChainError } from "../../oracle/client/revert.ts";
+import { describeChainError } from "../../sdk/src/revert.ts";
 
 export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0") {
   const connection = await hre.network.getOrCreate();

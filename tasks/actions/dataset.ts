@@ -11,7 +11,7 @@ import {
   verifyFile,
 } from "../../oracle/data/files.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
-import { describeChainError } from "../../oracle/client/revert.ts";
+import { describeChainError } from "../../sdk/src/revert.ts";
 
 function chunk(s: string): number {
   if (!/^[0-9]+$/.test(s)) throw userError(`--chunk-size must be a number of bytes, got "${s}"`);

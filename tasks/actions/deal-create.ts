@@ -3,7 +3,7 @@ import { hexlify, isAddress, isHexString, formatEther } from "ethers";
 import { userError } from "./user-error.ts";
 import { dealContext, dealIdHex, ethAmount, wrap, writeNewFile } from "./context.ts";
 import { createDeal } from "../../oracle/client/parties.ts";
-import { generateX25519KeyPair } from "../../oracle/sealed/hpke.ts";
+import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 
 interface Args {
   seller: string;

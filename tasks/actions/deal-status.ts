@@ -8,7 +8,7 @@ import { formatEther } from "ethers";
 import { dealContext, dealIdArg, dealIdHex, wrap } from "./context.ts";
 import { userError } from "./user-error.ts";
 import { oracleUrl } from "./oracle-url.ts";
-import { dealStateName } from "../../oracle/protocol/deal-state.ts";
+import { dealStateName } from "../../sdk/src/deal-state.ts";
 import { readDealCreated, readDealSettled } from "../../oracle/client/deal-events.ts";
 import { oracleDealStatus } from "../../oracle/client/oracle-api.ts";
 

@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { formatEther, isAddress, type EventLog } from "ethers";
 import { dealContext, dealIdHex, wrap } from "./context.ts";
 import { userError } from "./user-error.ts";
-import { dealStateName } from "../../oracle/protocol/deal-state.ts";
+import { dealStateName } from "../../sdk/src/deal-state.ts";
 
 interface Args {
   buyer: string;

@@ -3,7 +3,7 @@ import { userError } from "./user-error.ts";
 import { dealContext, wrap } from "./context.ts";
 import { createTeeBackend } from "../../oracle/tee/index.ts";
 import { loadOracleIdentity, registrationQuote } from "../../oracle/tee/identity.ts";
-import { dealProofDomain } from "../../oracle/protocol/eip712.ts";
+import { dealProofDomain } from "../../sdk/src/eip712.ts";
 
 export default async function oracleRegister(
   a: { tee: string; seedFile: string; endpoint: string; json: boolean },

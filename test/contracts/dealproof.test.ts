@@ -14,7 +14,7 @@ import {
   MEASUREMENT,
   type Fixture,
 } from "./fixture.ts";
-import { dealProofDomain, reportDataFor, settlementDigest } from "../../oracle/protocol/eip712.ts";
+import { dealProofDomain, reportDataFor, settlementDigest } from "../../sdk/src/eip712.ts";
 
 const OPEN = 1n,
   ACCEPTED = 2n,

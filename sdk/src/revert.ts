@@ -6,8 +6,8 @@
  * data only carries what the contract put on-chain.
  */
 import { Interface, formatEther, isHexString, toUtf8String, type ErrorDescription } from "ethers";
-import { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "../protocol/abi.ts";
-import { DEAL_STATE } from "../protocol/deal-state.ts";
+import { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
+import { DEAL_STATE } from "./deal-state.ts";
 
 const iface = new Interface([
   ...DEAL_PROOF_ABI,
