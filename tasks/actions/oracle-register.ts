@@ -10,18 +10,21 @@ export default async function oracleRegister(
   hre: HardhatRuntimeEnvironment,
 ): Promise<void> {
   if (a.tee !== "simulator" && a.tee !== "dstack") throw userError("--tee must be simulator or dstack");
-  const tee = createTeeBackend(
-    a.tee === "simulator"
-      ? { mode: "simulator", seedFile: a.seedFile }
-      : { mode: "dstack", ...(a.endpoint === "" ? {} : { endpoint: a.endpoint }) },
-  );
   const { dp, deployment } = await dealContext(hre);
-  const id = await loadOracleIdentity(tee);
-  const q = await registrationQuote(
-    tee,
-    id,
-    dealProofDomain(BigInt(deployment.chainId), deployment.dealProof),
-  );
+  let tee, id, q;
+  try {
+    tee = createTeeBackend(
+      a.tee === "simulator"
+        ? { mode: "simulator", seedFile: a.seedFile }
+        : { mode: "dstack", ...(a.endpoint === "" ? {} : { endpoint: a.endpoint }) },
+    );
+    id = await loadOracleIdentity(tee);
+    q = await registrationQuote(tee, id, dealProofDomain(BigInt(deployment.chainId), deployment.dealProof));
+  } catch (e) {
+    throw userError(
+      `the TEE (${a.tee}) did not give the oracle's identity and quote: ${(e as Error).message}`,
+    );
+  }
   const receipt = await wrap(async () =>
     (await dp.getFunction("registerOracle").send(id.address, id.encryptionPublicKey, q.quote)).wait(),
   );

@@ -53,6 +53,17 @@ describe("Hardhat tasks on the in-process network", function () {
       await runTask("oracle:register", { tee: "simulator", seedFile, endpoint: "", json: true }),
     );
     expect(reg.measurementId).to.equal(sim.measurementId());
+    // a typo in the seed path is an error, never a new oracle identity (and no directory is made)
+    await rejects(
+      runTask("oracle:register", {
+        tee: "simulator",
+        seedFile: join(dir, "typo", "seed"),
+        endpoint: "",
+        json: true,
+      }),
+      /did not give the oracle's identity and quote: no simulator seed at .*check the path/,
+    );
+    expect(existsSync(join(dir, "typo"))).to.equal(false);
 
     const plain = join(dir, "d.csv");
     writeFileSync(plain, "a,b\n1,2\n");

@@ -49,6 +49,11 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
     ["deploy", ["--verifier-kind", "nope"], /--verifier-kind must be "simulated" or "automata"/],
     ["deploy", ["--attestation-key", "0x12"], /is not 64 bytes of 0x-hex/],
     ["oracle:register", ["--tee", "nope"], /--tee must be simulator or dstack/],
+    [
+      "measurement:allow",
+      ["--quote", "0x1234", "--network", "localhost"],
+      /Cannot connect|cannot read deployment file|quote/,
+    ],
     ["measurement:allow", [], /--quote is required/],
     ["verify-quote", ["0xzz"], /quote|hex/i],
     ["verify-quote", [], /quote/],
