@@ -100,4 +100,13 @@ export const teeTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/simulator-key.ts"))
     .build(),
+  task(
+    "measurement:disallow",
+    "Owner: stop trusting a measurement id (no quote needed; takes effect at once)",
+  )
+    .addPositionalArgument({ name: "measurementId", description: "The measurement id (0x + 64 hex)" })
+    .addOption({ name: "account", description: "Signer index of the owner (default 0)", defaultValue: "0" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/measurement-disallow.ts"))
+    .build(),
 ];

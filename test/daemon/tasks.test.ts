@@ -208,6 +208,19 @@ describe("Hardhat tasks on the in-process network", function () {
     ]);
   });
 
+  it("measurement:disallow withdraws a measurement by its id alone; only the owner may", async () => {
+    const m = SimulatorBackend.fromSeedFile(seedFile).measurementId();
+    const dis = (account: string, id = m) =>
+      runTask("measurement:disallow", { measurementId: id, account, json: true });
+    await rejects(
+      dis("1"),
+      /OwnableUnauthorizedAccount\(account=0x[0-9a-fA-F]{40}\) — only DealProof's owner/,
+    );
+    await rejects(dis("0", "0x12"), /0x followed by 64 hex digits/);
+    expect(JSON.parse(await dis("0")).measurementId).to.equal(m);
+    await rejects(dis("0"), /is not allowed on this DealProof: nothing to do/);
+  });
+
   it("tee:simulator-pki writes the simulator's root CA and collateral, and verify-quote accepts its quote with them", async () => {
     const out = join(dir, "pki");
     const r = JSON.parse(await runTask("tee:simulator-pki", { seedFile, outDir: out, json: true }));
