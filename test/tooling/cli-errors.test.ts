@@ -93,6 +93,25 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
     }
   });
 
+  it("the demo answers bad arguments with its usage, exit code 2", async () => {
+    const demo = (args: string[]) =>
+      run(join(bin, "node"), [
+        "--disable-warning=ExperimentalWarning",
+        join(root, "scripts/demo.ts"),
+        ...args,
+      ]);
+    for (const [args, message] of [
+      [["--bogus"], /^demo: Unknown option '--bogus'\nnpm run demo -- \[--scenario/m],
+      [["--scenario", "x"], /^demo: unknown scenario "x"/m],
+      [["--deals", "99"], /^demo: --deals must be 1\.\.15/m],
+      [["--settle", "cash"], /^demo: --settle must be quote or signature/m],
+    ] as const) {
+      const r = await demo([...args]);
+      expectPlain(r, message);
+      expect(r.code).to.equal(2);
+    }
+  });
+
   it("deploy --network sepolia refuses a node of another chain id before any transaction", async () => {
     const server = await hre.network.createServer("default", "127.0.0.1", 0);
     const { port } = await server.listen();
