@@ -19,7 +19,13 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY oracle ./oracle
+# the protocol's single definition, shared with dapps as the `dealproof` package (docs/sdk.md)
+COPY sdk/src ./sdk/src
+# The deployment the oracle serves is part of the image (and so of the measured compose, which pins
+# the image digest): dstack receives only the compose text, never a file beside it.
+COPY deployments ./deployments
 RUN mkdir -p /data && chown node:node /data
+# node (uid 1000); the compose adds group 0 so it can open the root-owned dstack.sock (mode 0660).
 USER node
 VOLUME ["/data"]
 EXPOSE 8080

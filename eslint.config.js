@@ -4,7 +4,18 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "artifacts/", "cache/", "coverage/", "types/", "deployments/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "artifacts/",
+      "cache/",
+      "coverage/",
+      "types/",
+      "deployments/",
+      "sdk/dist/",
+      ".sdk-consumer-*/",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { tasks } from "./tasks/index.ts";
 
@@ -18,8 +18,13 @@ export const SOLC_VERSION = "0.8.33";
  */
 export const EVM_VERSION = "osaka";
 
-const sepoliaUrl = process.env.SEPOLIA_RPC_URL ?? "";
-const deployerKey = process.env.DEPLOYER_PRIVATE_KEY ?? "";
+/**
+ * Every network's chain id is pinned: Hardhat refuses a node answering another id, and the deploy
+ * task checks it before any transaction. Secrets are configuration variables, read from the
+ * environment or from the encrypted keystore (`npx hardhat keystore set SEPOLIA_RPC_URL`), and only
+ * when the network is used (docs/operations.md).
+ */
+export const CHAIN_IDS = { hardhat: 31337, localhost: 31337, sepolia: 11155111 } as const;
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
@@ -42,13 +47,23 @@ export default defineConfig({
     tests: { mocha: "test", solidity: "contracts/test" },
   },
   networks: {
-    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
-    localhost: { type: "http", url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1", chainId: CHAIN_IDS.hardhat },
+    localhost: {
+      type: "http",
+      chainId: CHAIN_IDS.localhost,
+      url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545",
+    },
     sepolia: {
       type: "http",
       chainType: "l1",
-      url: sepoliaUrl === "" ? "http://sepolia-rpc-url-not-set.invalid" : sepoliaUrl,
-      accounts: deployerKey === "" ? [] : [deployerKey],
+      chainId: CHAIN_IDS.sepolia,
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
     },
+  },
+  // `npx hardhat verify --network sepolia <address> <constructor args…>` (docs/operations.md)
+  verify: {
+    etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
+    sourcify: { enabled: true },
   },
 });

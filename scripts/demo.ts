@@ -8,6 +8,7 @@
  * buyer decrypting and verifying the data.
  */
 import { parseArgs } from "node:util";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,36 +24,70 @@ import { startOracle } from "../oracle/daemon/app.ts";
 import { acceptDeal, createDeal, dealProofAt } from "../oracle/client/parties.ts";
 import { receiveDeal } from "../oracle/data/files.ts";
 import { verifyQuote } from "../oracle/quote/verify.ts";
-import { SCENARIOS, scenarioByName, units } from "../oracle/negotiation/scenarios.ts";
+import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
 import type { TranscriptEntry } from "../oracle/negotiation/types.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    scenario: { type: "string", default: "vision" },
-    deals: { type: "string", default: "1" },
-    settle: { type: "string", default: "quote" },
-    "require-seller-domain": { type: "boolean", default: false },
-    "tamper-email": { type: "boolean", default: false },
-    help: { type: "boolean", short: "h" },
-  },
-});
+const usage =
+  `npm run demo -- [--scenario ${SCENARIOS.map((s) => s.name).join("|")}] [--deals 1..15] [--settle quote|signature] ` +
+  "[--require-seller-domain] [--tamper-email]\n" +
+  "  --require-seller-domain  the buyer requires a DKIM-verified seller (sealed): a failed proof is no deal\n" +
+  "  --tamper-email           alter the seller's email after signing (its DKIM proof then fails)";
+/** Bad arguments end here: a plain message and the usage, exit code 2, no stack trace. */
+function usageError(message: string): never {
+  console.error(`demo: ${message}\n${usage}`);
+  process.exit(2);
+}
+let args: {
+  scenario?: string;
+  deals?: string;
+  settle?: string;
+  "require-seller-domain"?: boolean;
+  "tamper-email"?: boolean;
+  help?: boolean;
+};
+try {
+  args = parseArgs({
+    options: {
+      scenario: { type: "string", default: "vision" },
+      deals: { type: "string", default: "1" },
+      settle: { type: "string", default: "quote" },
+      "require-seller-domain": { type: "boolean", default: false },
+      "tamper-email": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+  }).values;
+} catch (e) {
+  usageError((e as Error).message);
+}
 if (args.help) {
-  console.log(
-    `npm run demo -- [--scenario ${SCENARIOS.map((s) => s.name).join("|")}] [--deals N] [--settle quote|signature] ` +
-      "[--require-seller-domain] [--tamper-email]\n" +
-      "  --require-seller-domain  the buyer requires a DKIM-verified seller (sealed): a failed proof is no deal\n" +
-      "  --tamper-email           alter the seller's email after signing (its DKIM proof then fails)",
-  );
+  console.log(usage);
   process.exit(0);
 }
-const scenario = scenarioByName(args.scenario!);
+const scenario =
+  SCENARIOS.find((s) => s.name === args.scenario) ?? usageError(`unknown scenario "${args.scenario}"`);
 const nDeals = Number(args.deals);
-if (!Number.isInteger(nDeals) || nDeals < 1 || nDeals > 15) throw new Error("--deals must be 1..15");
-if (args.settle !== "quote" && args.settle !== "signature")
-  throw new Error("--settle must be quote or signature");
+if (!/^[0-9]+$/.test(args.deals!) || nDeals < 1 || nDeals > 15) usageError("--deals must be 1..15");
+if (args.settle !== "quote" && args.settle !== "signature") usageError("--settle must be quote or signature");
+
+// Compile in a child process and show its output only on failure: a clean run prints no compiler
+// notice (solc's note on OpenZeppelin's transient-storage reentrancy guard, which is its safe use).
+const build = spawnSync(
+  join(import.meta.dirname, "..", "node_modules", ".bin", "hardhat"),
+  ["build", "--quiet"],
+  {
+    encoding: "utf8",
+  },
+);
+if (build.status !== 0) {
+  process.stderr.write(build.stdout + build.stderr);
+  console.error("demo: the contracts do not compile");
+  process.exit(1);
+}
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
+/** A deal id as events show it (hex), shortened. */
+const short = (id: bigint | string) => `0x${BigInt(id).toString(16).padStart(64, "0").slice(0, 8)}…`;
 const line = (title: string) =>
   console.log(`\n${"─".repeat(6)} ${bold(title)} ${"─".repeat(Math.max(4, 60 - title.length))}`);
 
@@ -68,6 +103,7 @@ console.log(
 const dir = mkdtempSync(join(tmpdir(), "dealproof-demo-"));
 const chain = await startLocalChain();
 let oracle: Awaited<ReturnType<typeof startOracle>> | undefined;
+const result = { agreed: 0 };
 try {
   line("chain & contracts");
   const seedFile = join(dir, "simulator-seed");
@@ -84,15 +120,16 @@ try {
 
   line("oracle (embedded TDX simulator)");
   const email = sellerEmailKit("acme-data.test");
-  const printed = new Set<string>();
+  // Moves of concurrent deals arrive interleaved: keep each deal's and print it under its own heading.
+  const moves = new Map<string, string[]>();
   const onMove = (dealId: string, e: TranscriptEntry) => {
     const price = e.priceWei === undefined ? "" : ` ${eth(BigInt(e.priceWei)).padStart(12)}`;
-    const tag = nDeals > 1 ? `[deal …${dealId.slice(-4)}] ` : "";
     const refused = e.refused ? `  REFUSED: ${e.refused.reason}` : "";
-    console.log(
-      `  ${tag}[round ${e.round}] ${e.role.toUpperCase().padEnd(6)} ${e.action.toUpperCase().padEnd(7)}${price}  ${e.note ?? ""}${refused}`,
+    const list = moves.get(dealId) ?? [];
+    list.push(
+      `  [round ${e.round}] ${e.role.toUpperCase().padEnd(6)} ${e.action.toUpperCase().padEnd(7)}${price}  ${e.note ?? ""}${refused}`,
     );
-    printed.add(dealId);
+    moves.set(dealId, list);
   };
   oracle = await startOracle(
     localOracleConfig({
@@ -168,10 +205,10 @@ try {
     });
     gas.acceptDeal = r.gasUsed;
     deals.push(d);
-    console.log(`deal ${d.dealId} created (escrow ${eth(units(scenario.escrowUnits))}) and accepted`);
+    console.log(`deal ${short(d.dealId)} created (escrow ${eth(units(scenario.escrowUnits))}) and accepted`);
   }
 
-  line("negotiation inside the enclave (live transcript)");
+  line("negotiation inside the enclave (each deal's transcript)");
   const rows = [];
   for (const d of deals) {
     for (;;) {
@@ -182,6 +219,8 @@ try {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+    if (nDeals > 1) console.log(`deal ${short(d.dealId)}`);
+    for (const m of moves.get(d.dealId.toString()) ?? []) console.log(m);
   }
 
   line("result");
@@ -190,8 +229,8 @@ try {
     const terms = JSON.parse(outcome.termsJson);
     console.log(
       outcome.settlement.agreed
-        ? `✓ deal ${row.id.slice(0, 10)}… agreed at ${eth(BigInt(outcome.settlement.price))} · ${terms.terms.accessScope}, ${terms.terms.durationDays} days`
-        : `✗ deal ${row.id.slice(0, 10)}… no agreement: ${outcome.reason}`,
+        ? `✓ deal ${short(row.id)} agreed at ${eth(BigInt(outcome.settlement.price))} · ${terms.terms.accessScope}, ${terms.terms.durationDays} days`
+        : `✗ deal ${short(row.id)} no agreement: ${outcome.reason}`,
     );
     if (i === 0) {
       console.log(
@@ -235,7 +274,7 @@ try {
     const r = await receiveDeal(provider, deployment, d.dealId, d.delivery.privateKey, out);
     const same = readFileSync(out).equals(readFileSync(dataset.plainPath));
     console.log(
-      `deal ${d.dealId.toString().slice(0, 10)}…: ${r.size} bytes, every chunk checked against ${r.dataRoot.slice(0, 18)}… ${same ? "✓ identical to the seller's data" : "✗ MISMATCH"}`,
+      `deal ${short(d.dealId)}: ${r.size} bytes, every chunk checked against ${r.dataRoot.slice(0, 18)}… ${same ? "✓ identical to the seller's data" : "✗ MISMATCH"}`,
     );
   }
 
@@ -265,12 +304,15 @@ try {
 
   line("gas used");
   for (const [k, v] of Object.entries(gas)) console.log(`  ${k.padEnd(22)} ${v.toString().padStart(8)}`);
-  console.log(
-    `\n${bold("done")}: ${rows.filter((r) => JSON.parse(r.outcome!).settlement.agreed).length}/${rows.length} deal(s) agreed and settled on-chain.`,
-  );
+  result.agreed = rows.filter((r) => JSON.parse(r.outcome!).settlement.agreed).length;
+  console.log(`\n${bold("done")}: ${result.agreed}/${rows.length} deal(s) agreed and settled on-chain.`);
 } finally {
   await oracle?.stop();
   await chain.close();
   rmSync(dir, { recursive: true, force: true });
+}
+if (result.agreed < nDeals) {
+  console.error(`demo: ${nDeals - result.agreed} of ${nDeals} deal(s) ended without agreement`);
+  process.exit(1);
 }
 process.exit(0);

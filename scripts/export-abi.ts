@@ -1,5 +1,5 @@
 /**
- * Writes oracle/protocol/abi.ts from the compiled artifacts, so the oracle (which ships without
+ * Writes sdk/src/abi.ts from the compiled artifacts, so the oracle (which ships without
  * Hardhat) has the exact ABIs. Run after changing a contract: `node scripts/export-abi.ts`
  * (test/contracts/abi.test.ts fails while the file is stale).
  */
@@ -22,6 +22,6 @@ export function renderAbiModule(): string {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  writeFileSync(join(root, "oracle", "protocol", "abi.ts"), renderAbiModule());
-  console.log("wrote oracle/protocol/abi.ts");
+  writeFileSync(join(root, "sdk", "src", "abi.ts"), renderAbiModule());
+  console.log("wrote sdk/src/abi.ts");
 }

@@ -31,6 +31,12 @@ export const contractTasks: NewTaskDefinition[] = [
       description: "Comma-separated measurement ids to allow",
       defaultValue: "",
     })
+    .addOption({
+      name: "seedFile",
+      description:
+        "Local chains without --attestation-key: trust this simulator seed's attestation key and measurement",
+      defaultValue: ".dealproof/simulator-seed",
+    })
     .addFlag({ name: "json", description: "Print the deployment as JSON" })
     .setAction(() => import("./actions/deploy.ts"))
     .build(),

@@ -24,6 +24,7 @@ export const dataTasks: NewTaskDefinition[] = [
       defaultValue: "",
     })
     .addOption(chunkSize)
+    .addFlag({ name: "force", description: "Replace existing --out / --key-out files" })
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/dataset-encrypt.ts"))
     .build(),
@@ -38,13 +39,14 @@ export const dataTasks: NewTaskDefinition[] = [
     "deal:receive",
     "Buyer: open the delivered key of a settled deal, fetch, decrypt and verify the dataset",
   )
-    .addPositionalArgument({ name: "dealId", description: "The deal id" })
+    .addPositionalArgument({ name: "dealId", description: "The deal id (hex 0x… or decimal)" })
     .addOption({
       name: "key",
       description: "File holding the buyer's X25519 delivery private key (hex)",
       defaultValue: "",
     })
     .addOption({ name: "out", description: "Where to write the dataset", defaultValue: "" })
+    .addFlag({ name: "force", description: "Replace an existing --out file" })
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/dataset-receive.ts"))
     .build(),

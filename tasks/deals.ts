@@ -1,6 +1,12 @@
 import { task } from "hardhat/config";
 import type { NewTaskDefinition } from "hardhat/types/tasks";
 
+const oracleOption = {
+  name: "oracle",
+  description: "The oracle API's URL (default: $DEALPROOF_ORACLE_URL or http://127.0.0.1:8080)",
+  defaultValue: "",
+} as const;
+
 export const dealTasks: NewTaskDefinition[] = [
   task("oracle:register", "Register this oracle (TEE-derived keys) with DealProof using a registration quote")
     .addOption({ name: "tee", description: "simulator | dstack", defaultValue: "simulator" })
@@ -26,7 +32,8 @@ export const dealTasks: NewTaskDefinition[] = [
     .addOption({ name: "hours", description: "Deadline, hours from now", defaultValue: "24" })
     .addOption({
       name: "deliveryKeyOut",
-      description: "Where to save your delivery private key (needed by deal:receive)",
+      description:
+        "Where to save your delivery private key (needed by deal:receive); written before the escrow moves",
       defaultValue: "",
     })
     .addFlag({
@@ -38,6 +45,7 @@ export const dealTasks: NewTaskDefinition[] = [
       description: "Require this seller domain (or a subdomain); implies --require-seller-domain",
       defaultValue: "",
     })
+    .addFlag({ name: "force", description: "Replace an existing --delivery-key-out file" })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deal-create.ts"))
@@ -46,7 +54,7 @@ export const dealTasks: NewTaskDefinition[] = [
     "deal:accept",
     "Seller: seal your floor, description and dataset location/key to the oracle and accept",
   )
-    .addPositionalArgument({ name: "dealId", description: "The deal id" })
+    .addPositionalArgument({ name: "dealId", description: "The deal id (hex 0x… or decimal)" })
     .addOption({ name: "floor", description: "Your private floor price in ETH (sealed)", defaultValue: "" })
     .addOption({ name: "description", description: "What you sell (sealed)", defaultValue: "" })
     .addOption({
@@ -60,11 +68,6 @@ export const dealTasks: NewTaskDefinition[] = [
       defaultValue: "",
     })
     .addOption({
-      name: "chunkSize",
-      description: "Chunk size of the encrypted dataset",
-      defaultValue: "1048576",
-    })
-    .addOption({
       name: "eml",
       description: "Optional DKIM-signed .eml proving your domain",
       defaultValue: "",
@@ -73,8 +76,11 @@ export const dealTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deal-accept.ts"))
     .build(),
-  task("deal:status", "Show a deal's on-chain state and settlement")
-    .addPositionalArgument({ name: "dealId", description: "The deal id" })
+  task("deal:status", "Show a deal's on-chain state, settlement, and the oracle's no-deal reason")
+    .addPositionalArgument({ name: "dealId", description: "The deal id (hex 0x… or decimal)" })
+    .addOption(oracleOption)
+    .addFlag({ name: "wait", description: "Wait until the deal is settled or refunded" })
+    .addOption({ name: "timeout", description: "Seconds --wait waits at most", defaultValue: "600" })
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deal-status.ts"))
     .build(),
@@ -82,13 +88,13 @@ export const dealTasks: NewTaskDefinition[] = [
     "deal:refund",
     "After the deadline of an unsettled deal, return the escrow to the buyer (anyone may call)",
   )
-    .addPositionalArgument({ name: "dealId", description: "The deal id" })
+    .addPositionalArgument({ name: "dealId", description: "The deal id (hex 0x… or decimal)" })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deal-refund.ts"))
     .build(),
   task("deal:withdraw", "Withdraw your payout (as buyer or seller) from a settled or refunded deal")
-    .addPositionalArgument({ name: "dealId", description: "The deal id" })
+    .addPositionalArgument({ name: "dealId", description: "The deal id (hex 0x… or decimal)" })
     .addOption({
       name: "to",
       description: "Send the payout to this address instead of your own",
@@ -97,5 +103,22 @@ export const dealTasks: NewTaskDefinition[] = [
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deal-withdraw.ts"))
+    .build(),
+  task("deals:list", "List deals by buyer and/or seller (default: your account's), from DealCreated events")
+    .addOption({ name: "buyer", description: "Deals this address created", defaultValue: "" })
+    .addOption({ name: "seller", description: "Deals offered to this address", defaultValue: "" })
+    .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/deals-list.ts"))
+    .build(),
+  task(
+    "deal:transcript",
+    "Buyer or seller: sign in to the oracle and print the deal's terms and transcript (checked against the chain)",
+  )
+    .addPositionalArgument({ name: "dealId", description: "The deal id (hex 0x… or decimal)" })
+    .addOption(oracleOption)
+    .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/deal-transcript.ts"))
     .build(),
 ];

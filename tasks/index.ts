@@ -6,5 +6,6 @@ import { contractTasks } from "./contracts.ts";
 import { teeTasks } from "./tee.ts";
 import { dataTasks } from "./data.ts";
 import { dealTasks } from "./deals.ts";
+import { phalaTasks } from "./phala.ts";
 
-export const tasks = [...contractTasks, ...teeTasks, ...dataTasks, ...dealTasks];
+export const tasks = [...contractTasks, ...teeTasks, ...dataTasks, ...dealTasks, ...phalaTasks];

@@ -31,7 +31,7 @@ const quoteOptions = <T extends ReturnType<typeof task>>(t: T) =>
 
 export const teeTasks: NewTaskDefinition[] = [
   quoteOptions(
-    task("verify-quote", "Verify a TDX quote (hex, file, or dstack GetQuote JSON) and print a JSON verdict"),
+    task("verify-quote", "Verify a TDX quote (hex, file, or dstack GetQuote JSON) and print every check"),
   )
     .addPositionalArgument({
       name: "quote",
@@ -47,6 +47,7 @@ export const teeTasks: NewTaskDefinition[] = [
       description: "Expected app compose hash (hex, 32 bytes)",
       defaultValue: "",
     })
+    .addFlag({ name: "json", description: "Print the verdict as JSON" })
     .setAction(() => import("./actions/verify-quote.ts"))
     .build(),
   quoteOptions(
@@ -85,5 +86,27 @@ export const teeTasks: NewTaskDefinition[] = [
     })
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/simulator-pki.ts"))
+    .build(),
+  task(
+    "tee:simulator-key",
+    "Print the embedded simulator's attestation key and measurement id (deploy registers them on local chains)",
+  )
+    .addOption({
+      name: "seedFile",
+      description: "Simulator seed file (the oracle's)",
+      defaultValue: ".dealproof/simulator-seed",
+    })
+    .addFlag({ name: "createSeed", description: "Create the seed file if it does not exist" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/simulator-key.ts"))
+    .build(),
+  task(
+    "measurement:disallow",
+    "Owner: stop trusting a measurement id (no quote needed; takes effect at once)",
+  )
+    .addPositionalArgument({ name: "measurementId", description: "The measurement id (0x + 64 hex)" })
+    .addOption({ name: "account", description: "Signer index of the owner (default 0)", defaultValue: "0" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/measurement-disallow.ts"))
     .build(),
 ];

@@ -4,7 +4,7 @@
  * also in the deal id), and the outcome with its sealed delivery in `DealSettled`.
  */
 import type { Contract, EventLog } from "ethers";
-import type { Hex } from "../protocol/eip712.ts";
+import type { Hex } from "../../sdk/src/eip712.ts";
 
 export interface DealCreatedRecord {
   dealId: bigint;

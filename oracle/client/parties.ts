@@ -3,31 +3,20 @@
  * oracle's registered key, seal the private input to it for this deal id, and send the
  * transaction. Nothing here sees the other party's input.
  */
-import { Contract, getBytes, hexlify, type ContractTransactionReceipt, type Signer } from "ethers";
-import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
-import { dealIdFor, dealProofDomain } from "../protocol/eip712.ts";
-import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } from "../sealed/inputs.ts";
-import { generateX25519KeyPair, type X25519KeyPair } from "../sealed/hpke.ts";
+import { Contract, hexlify, type ContractTransactionReceipt, type Signer } from "ethers";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { dealIdFor, dealProofDomain } from "../../sdk/src/eip712.ts";
+import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } from "../../sdk/src/inputs.ts";
+import { generateX25519KeyPair, type X25519KeyPair } from "../../sdk/src/hpke.ts";
+import { oracleSealingKey } from "../../sdk/src/oracle-key.ts";
 
 export function dealProofAt(address: string, signer: Signer): Contract {
   return new Contract(address, DEAL_PROOF_ABI, signer);
 }
 
 async function oracleKey(dp: Contract): Promise<Uint8Array> {
-  const cur = (await dp.getFunction("currentOracle")()) as {
-    signer: string;
-    encryptionKey: string;
-    expiresAt: bigint;
-  };
-  if (cur.expiresAt === 0n)
-    throw new Error("no oracle is registered on this DealProof yet: start the oracle first");
   const now = (await dp.runner!.provider!.getBlock("latest"))!.timestamp;
-  if (BigInt(now) > cur.expiresAt)
-    throw new Error(
-      `the oracle's registration expired at ${new Date(Number(cur.expiresAt) * 1000).toISOString()}: ` +
-        "wait until it registers again, or nothing could settle your deal",
-    );
-  return getBytes(cur.encryptionKey);
+  return oracleSealingKey(await dp.getFunction("currentOracle")(), now);
 }
 
 export interface CreatedDeal {
@@ -49,6 +38,8 @@ export async function createDeal(
     requirements: string;
     /** true: the seller must prove a DKIM-verified domain; a domain: that one (or a subdomain). */
     requireSellerDomain?: boolean | string;
+    /** The buyer's delivery key pair; generated here when absent (save its private key first). */
+    delivery?: X25519KeyPair;
   },
 ): Promise<CreatedDeal> {
   const key = await oracleKey(dp);
@@ -66,7 +57,7 @@ export async function createDeal(
     throw new Error(
       `you already have deal ${dealId} with this seller, data root and deadline; choose another deadline`,
     );
-  const delivery = await generateX25519KeyPair();
+  const delivery = args.delivery ?? (await generateX25519KeyPair());
   const input: BuyerInput = {
     v: 1,
     budgetWei: args.budgetWei.toString(),

@@ -48,7 +48,11 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
   });
   const tee = createTeeBackend(
     cfg.DEALPROOF_TEE_MODE === "simulator"
-      ? { mode: "simulator", seedFile: cfg.DEALPROOF_SIMULATOR_SEED_FILE }
+      ? {
+          mode: "simulator",
+          seedFile: cfg.DEALPROOF_SIMULATOR_SEED_FILE,
+          createSeed: cfg.DEALPROOF_CREATE_SEED,
+        }
       : { mode: "dstack", ...(cfg.DSTACK_ENDPOINT === undefined ? {} : { endpoint: cfg.DSTACK_ENDPOINT }) },
   );
   const identity = await loadOracleIdentity(tee);

@@ -18,6 +18,8 @@ export const configSchema = z.object({
     ),
   DEALPROOF_TEE_MODE: z.enum(["simulator", "dstack"]).default("simulator"),
   DEALPROOF_SIMULATOR_SEED_FILE: z.string().default(".dealproof/simulator-seed"),
+  /** Create the simulator seed when it is missing (else a missing seed is an error, never a new identity). */
+  DEALPROOF_CREATE_SEED: bool.default(false),
   DSTACK_ENDPOINT: z.string().optional(),
   DEALPROOF_SETTLE_MODE: z.enum(["quote", "signature"]).default("quote"),
   DEALPROOF_CONFIRMATIONS: int(0, 64).default(2),

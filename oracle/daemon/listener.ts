@@ -3,7 +3,7 @@
  * bounded block ranges (no node-side filters), and stores them with the cursor atomically.
  */
 import { Interface, type Provider } from "ethers";
-import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import type { Store } from "./store.ts";
 
 const iface = new Interface(DEAL_PROOF_ABI);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-/** The oracle daemon's entry point (`npm run oracle`, the CVM image's CMD). */
+/** The oracle daemon's entry point (`npm run oracle`, which loads `.env` if present; the CVM image's CMD). */
 import { loadConfig } from "./config.ts";
 import { startOracle } from "./app.ts";
+import { preflight } from "./preflight.ts";
 
 let cfg;
 try {
@@ -10,7 +11,13 @@ try {
   console.error((e as Error).message);
   process.exit(2);
 }
-const oracle = await startOracle(cfg);
+// Configuration mistakes end here with one plain line, not a stack trace after minutes of retries.
+const oracle = await preflight(cfg)
+  .then(() => startOracle(cfg))
+  .catch((e: unknown) => {
+    console.error(`oracle: ${(e as Error).message}`);
+    process.exit(2);
+  });
 let stopping = false;
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
   process.on(sig, () => {

@@ -5,7 +5,7 @@
  * live only in this function's memory.
  */
 import { getBytes, hexlify } from "ethers";
-import { openBuyerInput, openSellerInput, SealedInputError } from "../sealed/inputs.ts";
+import { openBuyerInput, openSellerInput, SealedInputError } from "../../sdk/src/inputs.ts";
 import { fetchAndVerifyDataset, type VerifiedDataset } from "../data/dataset.ts";
 import { DatasetError } from "../data/errors.ts";
 import { sealDelivery } from "../data/delivery.ts";

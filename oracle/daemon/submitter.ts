@@ -12,8 +12,8 @@ import {
   type Signer,
   type TransactionReceipt,
 } from "ethers";
-import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
-import { dealStateName, type DealStateName } from "../protocol/deal-state.ts";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { dealStateName, type DealStateName } from "../../sdk/src/deal-state.ts";
 import {
   dealProofDomain,
   reportDataFor,
@@ -21,7 +21,7 @@ import {
   type Eip712Domain,
   type Hex,
   type Settlement,
-} from "../protocol/eip712.ts";
+} from "../../sdk/src/eip712.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
 import type { StoredOutcome } from "./store.ts";

@@ -9,7 +9,7 @@ import { commitLocation, type Progress } from "./dataset.ts";
 import { DEFAULT_CHUNK_SIZE, type Commitment } from "./merkle.ts";
 import { openDelivery, receiveDataset } from "./delivery.ts";
 import { DatasetError } from "./errors.ts";
-import { DEAL_PROOF_ABI } from "../protocol/abi.ts";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import { readDealCreated, readDealSettled } from "../client/deal-events.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 

@@ -9,6 +9,10 @@
  */
 import { createHash } from "node:crypto";
 import { DatasetError } from "./errors.ts";
+import type { ChunkProof } from "../../sdk/src/merkle.ts";
+
+/** Chunk verification is the SDK's (browser-safe, @noble/hashes); the tests check it against this builder. */
+export { verifyChunk, type ChunkProof } from "../../sdk/src/merkle.ts";
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 export const MIN_CHUNK_SIZE = 4096;
@@ -141,44 +145,6 @@ export function inclusionPath(leaves: readonly Buffer[], m: number, lo = 0, hi =
   return m < k
     ? [...inclusionPath(leaves, m, lo, lo + k), mth(leaves, lo + k, hi)]
     : [...inclusionPath(leaves, m - k, lo + k, hi), mth(leaves, lo, lo + k)];
-}
-
-export interface ChunkProof {
-  index: number;
-  chunkCount: number;
-  chunkSize: number;
-  size: number;
-  path: `0x${string}`[];
-}
-
-/** Verifies a chunk against a commitment root (RFC 9162 §2.1.3.2 inclusion verification). */
-export function verifyChunk(root: string, chunk: Uint8Array, proof: ChunkProof): boolean {
-  const { index, chunkCount, chunkSize, size } = proof;
-  if (!(index >= 0 && index < chunkCount)) return false;
-  const expectedLen = index < chunkCount - 1 ? chunkSize : size - chunkSize * (chunkCount - 1);
-  if (chunk.length !== expectedLen) return false;
-  let fn = index;
-  let sn = chunkCount - 1;
-  let r = leafHash(chunk);
-  for (const p of proof.path) {
-    const sib = Buffer.from(p.slice(2), "hex");
-    if (sn === 0) return false;
-    if ((fn & 1) === 1 || fn === sn) {
-      r = nodeHash(sib, r);
-      if ((fn & 1) === 0) {
-        while ((fn & 1) === 0 && fn !== 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
-    } else {
-      r = nodeHash(r, sib);
-    }
-    fn >>= 1;
-    sn >>= 1;
-  }
-  if (sn !== 0) return false;
-  return `0x${commitmentRoot(r, chunkCount, chunkSize, size).toString("hex")}` === root.toLowerCase();
 }
 
 /** Builds the proof for chunk `index` from all leaf hashes (32 bytes per chunk of memory). */

@@ -5,7 +5,7 @@
  */
 import canonicalizeModule from "canonicalize";
 import { keccak256, toUtf8Bytes } from "ethers";
-import type { Hex } from "../protocol/eip712.ts";
+import type { Hex } from "../../sdk/src/eip712.ts";
 import type { Terms, TranscriptEntry } from "./types.ts";
 
 const canonicalize = canonicalizeModule as unknown as (v: unknown) => string | undefined;

@@ -25,7 +25,7 @@ import {
   type TranscriptEntry,
   type Usage,
 } from "./types.ts";
-import type { Hex } from "../protocol/eip712.ts";
+import type { Hex } from "../../sdk/src/eip712.ts";
 
 export const DEFAULT_MAX_ROUNDS = 8;
 export const DEFAULT_TERMS: Terms = { accessScope: "full", durationDays: 365 };

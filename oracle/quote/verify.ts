@@ -10,9 +10,9 @@ import { sha256 } from "@noble/hashes/sha2";
 import { hexlify } from "ethers";
 import { parseQuote, type ParsedQuote } from "./reader.ts";
 import { parseEventLog, replayRtmr3 } from "./eventlog.ts";
-import { measurementId } from "../protocol/measurement.ts";
+import { measurementId } from "../../sdk/src/measurement.ts";
 import { checkTdAttributes } from "./td-attributes.ts";
-import type { Hex } from "../protocol/eip712.ts";
+import type { Hex } from "../../sdk/src/eip712.ts";
 
 // @phala/dcap-qvl is CommonJS.
 interface QvlReport {

@@ -1,5 +1,5 @@
 /** What the oracle needs from a TEE: quotes over 64 bytes of report data, and stable derived keys. */
-import type { Hex } from "../protocol/eip712.ts";
+import type { Hex } from "../../sdk/src/eip712.ts";
 
 export interface TeeInfo {
   mode: "simulator" | "dstack";

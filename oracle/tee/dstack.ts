@@ -5,7 +5,7 @@
 import { DstackClient } from "@phala/dstack-sdk";
 import { sha256 } from "@noble/hashes/sha2";
 import { parseQuote } from "../quote/reader.ts";
-import { measurementId } from "../protocol/measurement.ts";
+import { measurementId } from "../../sdk/src/measurement.ts";
 import { checkReportData, type TeeBackend, type TeeInfo, type TeeQuote } from "./backend.ts";
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/^0x/, ""), "hex"));

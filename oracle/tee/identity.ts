@@ -5,8 +5,8 @@
  */
 import { SigningKey, Wallet, hexlify, getBytes } from "ethers";
 import { secp256k1 } from "@noble/curves/secp256k1";
-import { x25519KeyPairFromSeed } from "../sealed/hpke.ts";
-import { registrationDigest, reportDataFor, type Eip712Domain, type Hex } from "../protocol/eip712.ts";
+import { x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
+import { registrationDigest, reportDataFor, type Eip712Domain, type Hex } from "../../sdk/src/eip712.ts";
 import type { TeeBackend, TeeQuote } from "./backend.ts";
 import { parseQuote } from "../quote/reader.ts";
 import { checkTdAttributes } from "../quote/td-attributes.ts";

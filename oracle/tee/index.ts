@@ -4,11 +4,12 @@ import { SimulatorBackend, type SimulatedImage } from "./simulator.ts";
 import type { TeeBackend } from "./backend.ts";
 
 export type TeeConfig =
-  { mode: "simulator"; seedFile: string; image?: SimulatedImage } | { mode: "dstack"; endpoint?: string };
+  | { mode: "simulator"; seedFile: string; image?: SimulatedImage; createSeed?: boolean }
+  | { mode: "dstack"; endpoint?: string };
 
 export function createTeeBackend(config: TeeConfig): TeeBackend {
   return config.mode === "simulator"
-    ? SimulatorBackend.fromSeedFile(config.seedFile, config.image)
+    ? SimulatorBackend.fromSeedFile(config.seedFile, config.image, config.createSeed ?? false)
     : new DstackBackend(config.endpoint);
 }
 

@@ -21,7 +21,7 @@ import {
   type SimulatedPkiKeys,
 } from "../quote/sim-pki.ts";
 import { replayRtmr3, runtimeEvent, type DstackEvent } from "../quote/eventlog.ts";
-import { measurementId, type TdMeasurements } from "../protocol/measurement.ts";
+import { measurementId, type TdMeasurements } from "../../sdk/src/measurement.ts";
 import { checkReportData, type TeeBackend, type TeeInfo, type TeeQuote } from "./backend.ts";
 
 /** The simulated image: which VM it claims to be. Change any field and the measurement id changes. */
@@ -52,15 +52,33 @@ const SIMULATED_XFAM = Uint8Array.from([0xe7, 0x02, 0x06, 0, 0, 0, 0, 0]);
 
 const label = (s: string) => new TextEncoder().encode(s);
 
-/** Reads the 32-byte seed, creating it (mode 0600) on first run. */
-export function loadOrCreateSeed(seedFile: string): Uint8Array {
+export class SeedFileMissing extends Error {
+  override name = "SeedFileMissing";
+}
+
+/**
+ * Reads the 32-byte seed. Only with `create` is a missing seed created (mode 0600), and then only
+ * in an existing directory or one new directory level: a typo in the path must not silently
+ * give the oracle a new identity, nor create directories anywhere.
+ */
+export function loadOrCreateSeed(seedFile: string, create = true): Uint8Array {
   if (existsSync(seedFile)) {
     const seed = readFileSync(seedFile);
     if (seed.length !== 32)
       throw new Error(`simulator seed file ${seedFile} must hold exactly 32 bytes; it holds ${seed.length}`);
     return new Uint8Array(seed);
   }
-  mkdirSync(dirname(seedFile), { recursive: true });
+  if (!create)
+    throw new SeedFileMissing(
+      `no simulator seed at ${seedFile}: check the path, or create one with ` +
+        "`npx hardhat tee:simulator-key --create-seed` (oracle: DEALPROOF_CREATE_SEED=true)",
+    );
+  const dir = dirname(seedFile);
+  if (!existsSync(dir)) {
+    if (!existsSync(dirname(dir)))
+      throw new Error(`cannot create the simulator seed ${seedFile}: ${dirname(dir)} does not exist`);
+    mkdirSync(dir, { mode: 0o700 });
+  }
   const seed = randomBytes(32);
   writeFileSync(seedFile, seed, { mode: 0o600, flag: "wx" });
   return new Uint8Array(seed);
@@ -123,8 +141,9 @@ export class SimulatorBackend implements TeeBackend {
     };
   }
 
-  static fromSeedFile(seedFile: string, image?: SimulatedImage): SimulatorBackend {
-    return new SimulatorBackend(loadOrCreateSeed(seedFile), image);
+  /** `create` (default true, for tests and the demo): make the seed when it is missing. */
+  static fromSeedFile(seedFile: string, image?: SimulatedImage, create = true): SimulatorBackend {
+    return new SimulatorBackend(loadOrCreateSeed(seedFile, create), image);
   }
 
   /** x ‖ y of the attestation key: what SimulatedDcapVerifier's owner registers. */

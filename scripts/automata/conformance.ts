@@ -25,7 +25,7 @@ import { parseQuote } from "../../oracle/quote/reader.ts";
 import { pckFmspc } from "../../oracle/quote/pck.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
 import { BODY_TYPE_TD10, OUTPUT_MIN_LEN, TCB_STATUS, TEE_TYPE_TDX } from "../../oracle/quote/layout.ts";
-import { measurementId } from "../../oracle/protocol/measurement.ts";
+import { measurementId } from "../../sdk/src/measurement.ts";
 
 export type Connection = Awaited<ReturnType<typeof hre.network.create>>;
 

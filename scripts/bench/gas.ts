@@ -16,7 +16,7 @@ import { getBytes, hexlify, type TransactionReceipt, type TransactionResponse } 
 import { buildQuote, buildTd10Body, p256PublicKeyXY } from "../../oracle/quote/build.ts";
 import { buildVerifierOutput } from "../../oracle/quote/output.ts";
 import { pkiFromKeys } from "../../oracle/quote/sim-pki.ts";
-import { measurementId } from "../../oracle/protocol/measurement.ts";
+import { measurementId } from "../../sdk/src/measurement.ts";
 import {
   dealProofDomain,
   reportDataFor,
@@ -24,7 +24,7 @@ import {
   registrationDigest,
   type Settlement,
   type Hex,
-} from "../../oracle/protocol/eip712.ts";
+} from "../../sdk/src/eip712.ts";
 
 const json = process.argv.includes("--json");
 await hre.tasks.getTask("build").run({ quiet: true });

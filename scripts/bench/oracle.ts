@@ -22,14 +22,14 @@ import { localOracleConfig, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { startOracle } from "../../oracle/daemon/app.ts";
 import { acceptDeal, createDeal, dealProofAt } from "../../oracle/client/parties.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
-import { DEAL_PROOF_ABI } from "../../oracle/protocol/abi.ts";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import {
   dealProofDomain,
   reportDataFor,
   settlementDigest,
   type Hex,
   type Settlement,
-} from "../../oracle/protocol/eip712.ts";
+} from "../../sdk/src/eip712.ts";
 
 const { values: a } = parseArgs({
   options: {

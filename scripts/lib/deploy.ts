@@ -32,6 +32,8 @@ export interface DeployOptions {
   measurements?: string[];
   /** Project root: when set, deployments/<network>.json is written there. */
   writeTo?: string;
+  /** Show Ignition's progress UI and a line per configuration transaction (public chains, not --json). */
+  progress?: boolean;
 }
 
 export async function deployDealProof(
@@ -56,6 +58,10 @@ export async function deployDealProof(
   // Local chains are thrown away, so their Ignition journals must not be reused by the next chain
   // that happens to have the same chain id: give each local deployment its own id and delete it.
   const local = LOCAL_CHAIN_IDS.has(chainId);
+  const progress = opts.progress === true && !local;
+  const say = (line: string) => {
+    if (progress) console.log(line);
+  };
   const deploymentId = local ? `local-${chainId}-${randomBytes(6).toString("hex")}` : undefined;
   const idOption = deploymentId === undefined ? {} : { deploymentId };
   const parameters: Record<string, bigint | string[]> = { measurements: opts.measurements ?? [] };
@@ -67,13 +73,15 @@ export async function deployDealProof(
   if (kind === "simulated") {
     const { dealProof, verifier } = await ignition.deploy(DealProofLocal, {
       parameters: { DealProofLocal: parameters },
-      displayUi: false,
+      displayUi: progress,
       ...idOption,
     });
     dealProofAddress = await dealProof.getAddress();
     verifierAddress = await verifier.getAddress();
     for (const k of opts.attestationKeys ?? []) {
-      await (await verifier.getFunction("setAttestationKey")(k.slice(0, 32), k.slice(32), true)).wait();
+      const tx = await verifier.getFunction("setAttestationKey")(k.slice(0, 32), k.slice(32), true);
+      say(`setAttestationKey: ${tx.hash} sent, waiting for it to be mined…`);
+      await tx.wait();
     }
   } else {
     const verifier = opts.verifier ?? AUTOMATA_SEPOLIA;
@@ -82,7 +90,7 @@ export async function deployDealProof(
     }
     const { dealProof } = await ignition.deploy(DealProofSepolia, {
       parameters: { DealProofSepolia: { ...parameters, verifier } },
-      displayUi: false,
+      displayUi: progress,
       ...idOption,
     });
     dealProofAddress = await dealProof.getAddress();

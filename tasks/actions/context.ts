@@ -1,8 +1,10 @@
-/** Shared set-up for the deal tasks: connection, deployment, DealProof, a signer. */
+/** Shared set-up for the deal tasks: connection, deployment, DealProof, a signer; argument parsers. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { userError } from "./user-error.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
 import { dealProofAt } from "../../oracle/client/parties.ts";
+import { describeChainError } from "../../sdk/src/revert.ts";
 
 export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0") {
   const connection = await hre.network.getOrCreate();
@@ -13,7 +15,8 @@ export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0")
     throw userError((e as Error).message);
   }
   if (!/^[0-9]+$/.test(account)) throw userError("--account must be a signer index");
-  const signer = (await connection.ethers.getSigners())[Number(account)];
+  const signers = await wrap(() => connection.ethers.getSigners());
+  const signer = signers[Number(account)];
   if (signer === undefined) throw userError(`no signer #${account} on ${connection.networkName}`);
   return { connection, deployment, signer, dp: dealProofAt(deployment.dealProof, signer) };
 }
@@ -29,15 +32,45 @@ function parseEthStrict(s: string): bigint {
   return BigInt(i!) * 10n ** 18n + BigInt(f.padEnd(18, "0"));
 }
 
+/** A deal id as logs and topics show it (0x + up to 64 hex digits) or in decimal. */
 export function dealIdArg(s: string): bigint {
-  if (!/^[0-9]{1,80}$/.test(s)) throw userError("dealId must be a decimal deal id");
-  return BigInt(s);
+  const id = /^0x[0-9a-fA-F]{1,64}$/.test(s) ? BigInt(s) : /^[0-9]{1,78}$/.test(s) ? BigInt(s) : undefined;
+  if (id === undefined || id >= 2n ** 256n)
+    throw userError(`dealId must be a deal id in hex (0x…, as events show it) or decimal; got "${s}"`);
+  return id;
 }
 
+/** The deal id as tasks print it: 0x + 64 hex digits (as in events and topics). */
+export function dealIdHex(id: bigint): string {
+  return `0x${id.toString(16).padStart(64, "0")}`;
+}
+
+/**
+ * Writes a new file (mode 0600) before anything irreversible happens; refuses to replace an
+ * existing one unless `force`, so an earlier deal's key is never lost silently.
+ */
+export function writeNewFile(path: string, data: string, force: boolean, option: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, force ? "w" : "wx", 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST")
+      throw userError(`${option} ${path} exists already: choose another file, or add --force to replace it`);
+    throw userError(`cannot write ${option} ${path}: ${(e as Error).message}`);
+  }
+  try {
+    writeSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Runs a chain interaction; any failure becomes a plain message (decoded custom error + hint). */
 export async function wrap<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    throw userError((e as Error).message);
+    throw userError(describeChainError(e));
   }
 }

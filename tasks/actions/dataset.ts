@@ -1,7 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { getBytes, isHexString } from "ethers";
 import { userError } from "./user-error.ts";
+import { dealIdArg, dealIdHex, writeNewFile } from "./context.ts";
 import {
   commitFile,
   encryptFile,
@@ -10,6 +11,7 @@ import {
   verifyFile,
 } from "../../oracle/data/files.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
+import { describeChainError } from "../../sdk/src/revert.ts";
 
 function chunk(s: string): number {
   if (!/^[0-9]+$/.test(s)) throw userError(`--chunk-size must be a number of bytes, got "${s}"`);
@@ -26,7 +28,7 @@ async function wrap<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    throw userError((e as Error).message);
+    throw userError(describeChainError(e));
   }
 }
 
@@ -46,9 +48,16 @@ export async function encrypt(a: {
   key: string;
   keyOut: string;
   chunkSize: string;
+  force: boolean;
   json: boolean;
 }) {
   if (a.out === "") throw userError("--out is required: where to write the encrypted dataset");
+  for (const [opt, f] of [
+    ["--out", a.out],
+    ["--key-out", a.keyOut],
+  ] as const)
+    if (!a.force && f !== "" && existsSync(f))
+      throw userError(`${opt} ${f} exists already: choose another file, or add --force to replace it`);
   if (a.key !== "" && !isHexString(a.key, 32)) throw userError("--key must be 0x followed by 64 hex digits");
   const size = fileSize(a.path);
   const r = await wrap(() =>
@@ -58,7 +67,7 @@ export async function encrypt(a: {
       onProgress: progressPrinter("encrypting", size),
     }),
   );
-  if (a.keyOut !== "") writeFileSync(a.keyOut, r.key + "\n", { mode: 0o600 });
+  if (a.keyOut !== "") writeNewFile(a.keyOut, r.key + "\n", a.force, "--key-out");
   const key = a.keyOut === "" && a.key === "" ? r.key : undefined;
   if (a.json) console.log(JSON.stringify({ ...r.manifest, encrypted: a.out, ...(key ? { key } : {}) }));
   else {
@@ -85,10 +94,10 @@ export async function verify(a: { path: string; root: string; chunkSize: string;
 }
 
 export async function receive(
-  a: { dealId: string; key: string; out: string; json: boolean },
+  a: { dealId: string; key: string; out: string; force: boolean; json: boolean },
   hre: HardhatRuntimeEnvironment,
 ) {
-  if (!/^[0-9]+$/.test(a.dealId)) throw userError("dealId must be a decimal deal id");
+  const id = dealIdArg(a.dealId);
   if (a.key === "" || a.out === "")
     throw userError("--key (the delivery private key file) and --out are required");
   let keyHex: string;
@@ -98,12 +107,14 @@ export async function receive(
     throw userError(`cannot read the key file ${a.key}`);
   }
   if (!isHexString(keyHex, 32)) throw userError(`${a.key} must hold the 32-byte X25519 private key as hex`);
+  if (!a.force && existsSync(a.out))
+    throw userError(`--out ${a.out} exists already: choose another file, or add --force to replace it`);
   const connection = await hre.network.getOrCreate();
   const r = await wrap(async () =>
     receiveDeal(
       connection.ethers.provider,
       readDeployment(deploymentPath(hre.config.paths.root, connection.networkName)),
-      BigInt(a.dealId),
+      id,
       getBytes(keyHex),
       a.out,
     ),
@@ -111,6 +122,6 @@ export async function receive(
   console.log(
     a.json
       ? JSON.stringify(r)
-      : `received deal ${a.dealId}: ${r.size} bytes verified against ${r.dataRoot}, written to ${r.outPath}`,
+      : `received deal ${dealIdHex(id)}: ${r.size} bytes verified against ${r.dataRoot}, written to ${r.outPath}`,
   );
 }

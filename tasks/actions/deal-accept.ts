@@ -1,9 +1,20 @@
+/**
+ * Seller: seals the floor, description and dataset locator to the oracle and accepts the deal.
+ * Before the transaction it does the oracle's own data check (decrypt with the key, Merkle root
+ * over the plaintext = the deal's dataRoot, chunk size from the encrypted file's header), so a
+ * wrong key, file or root is refused here instead of settling the deal "no agreement" for good.
+ */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { readFileSync } from "node:fs";
 import { isHexString } from "ethers";
 import { userError } from "./user-error.ts";
-import { dealContext, dealIdArg, ethAmount, wrap } from "./context.ts";
+import { dealContext, dealIdArg, dealIdHex, ethAmount, wrap } from "./context.ts";
 import { acceptDeal } from "../../oracle/client/parties.ts";
+import { readDealCreated } from "../../oracle/client/deal-events.ts";
+import { openSource } from "../../oracle/data/source.ts";
+import { decodeHeader, HEADER_LEN } from "../../oracle/data/encryption.ts";
+import { fetchAndVerifyDataset } from "../../oracle/data/dataset.ts";
+import { progressPrinter } from "../../oracle/data/files.ts";
 
 interface Args {
   dealId: string;
@@ -11,10 +22,21 @@ interface Args {
   description: string;
   location: string;
   keyFile: string;
-  chunkSize: string;
   eml: string;
   account: string;
   json: boolean;
+}
+
+/** The encrypted file's header (its first 48 bytes): chunk size and plaintext size. */
+async function readHeader(location: string) {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const b of openSource(location)) {
+    parts.push(Buffer.from(b));
+    n += b.length;
+    if (n >= HEADER_LEN) break;
+  }
+  return decodeHeader(Buffer.concat(parts));
 }
 
 export default async function dealAccept(a: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -22,6 +44,8 @@ export default async function dealAccept(a: Args, hre: HardhatRuntimeEnvironment
   if (a.description === "") throw userError("--description is required (sealed)");
   if (!/^(file|https?):\/\//.test(a.location))
     throw userError("--location must be a file://, http:// or https:// URL of the encrypted dataset");
+  if (a.keyFile === "")
+    throw userError("--key-file is required: the dataset key from dataset:encrypt --key-out");
   let key: string;
   try {
     key = readFileSync(a.keyFile, "utf8").trim();
@@ -37,19 +61,45 @@ export default async function dealAccept(a: Args, hre: HardhatRuntimeEnvironment
       throw userError(`cannot read --eml ${a.eml}`);
     }
   }
-  const { dp, signer } = await dealContext(hre, a.account);
+  const floorWei = ethAmount("floor", a.floor);
+  const { dp, signer, deployment } = await dealContext(hre, a.account);
+  const created = await wrap(() => readDealCreated(dp, id, deployment.deployBlock));
+  if (created === null) throw userError(`deal ${dealIdHex(id)} does not exist on this DealProof`);
+  const me = await signer.getAddress();
+  if (me !== created.seller)
+    throw userError(
+      `deal ${dealIdHex(id)} names seller ${created.seller}, not ${me}: pick that signer with --account`,
+    );
+  let chunkSize: number;
+  try {
+    const header = await readHeader(a.location);
+    chunkSize = header.chunkSize;
+    await fetchAndVerifyDataset({ location: a.location, key, chunkSize }, created.dataRoot, {
+      onProgress: a.json ? undefined : progressPrinter("checking the dataset", header.size),
+    });
+  } catch (e) {
+    throw userError(
+      `the dataset at ${a.location} does not pass the oracle's check, so the deal would close with no agreement: ${(e as Error).message}`,
+    );
+  }
   const r = await wrap(() =>
     acceptDeal(dp, signer, id, {
-      floorWei: ethAmount("floor", a.floor).toString(),
+      floorWei: floorWei.toString(),
       description: a.description,
-      dataset: { location: a.location, key, chunkSize: Number(a.chunkSize) },
+      dataset: { location: a.location, key, chunkSize },
       ...(email === undefined ? {} : { email }),
     }),
   );
-  const out = { dealId: id.toString(), txHash: r.hash, gasUsed: r.gasUsed.toString() };
+  const out = {
+    dealId: id.toString(),
+    dealIdHex: dealIdHex(id),
+    chunkSize,
+    txHash: r.hash,
+    gasUsed: r.gasUsed.toString(),
+  };
   console.log(
     a.json
       ? JSON.stringify(out)
-      : `deal ${out.dealId} accepted (tx ${out.txHash}); the oracle negotiates next`,
+      : `deal ${out.dealIdHex} accepted (tx ${out.txHash}); the oracle negotiates next — follow it with deal:status ${out.dealIdHex} --wait`,
   );
 }

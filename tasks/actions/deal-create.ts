@@ -1,9 +1,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { writeFileSync } from "node:fs";
 import { hexlify, isAddress, isHexString, formatEther } from "ethers";
 import { userError } from "./user-error.ts";
-import { dealContext, ethAmount, wrap } from "./context.ts";
+import { dealContext, dealIdHex, ethAmount, wrap, writeNewFile } from "./context.ts";
 import { createDeal } from "../../oracle/client/parties.ts";
+import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 
 interface Args {
   seller: string;
@@ -13,6 +13,7 @@ interface Args {
   requirements: string;
   hours: string;
   deliveryKeyOut: string;
+  force: boolean;
   account: string;
   json: boolean;
   requireSellerDomain: boolean;
@@ -36,21 +37,33 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
     throw userError("--seller-domain must be a domain name such as example.com");
   const requireSellerDomain = sellerDomain !== "" ? sellerDomain : a.requireSellerDomain;
   const { connection, dp, signer } = await dealContext(hre, a.account);
-  const now = (await connection.ethers.provider.getBlock("latest"))!.timestamp;
-  const d = await wrap(() =>
-    createDeal(dp, signer, {
-      seller: a.seller,
-      dataRoot: a.dataRoot,
-      escrowWei: escrow,
-      deadline: now + Number(a.hours) * 3600,
-      budgetWei: budget,
-      requirements: a.requirements,
-      requireSellerDomain,
-    }),
-  );
-  writeFileSync(a.deliveryKeyOut, hexlify(d.delivery.privateKey) + "\n", { mode: 0o600 });
+  const now = (await wrap(() => connection.ethers.provider.getBlock("latest")))!.timestamp;
+  // The key is saved before the escrow moves: a bad path must fail while nothing is spent.
+  const delivery = await generateX25519KeyPair();
+  writeNewFile(a.deliveryKeyOut, hexlify(delivery.privateKey) + "\n", a.force, "--delivery-key-out");
+  let d;
+  try {
+    d = await wrap(() =>
+      createDeal(dp, signer, {
+        seller: a.seller,
+        dataRoot: a.dataRoot,
+        escrowWei: escrow,
+        deadline: now + Number(a.hours) * 3600,
+        budgetWei: budget,
+        requirements: a.requirements,
+        requireSellerDomain,
+        delivery,
+      }),
+    );
+  } catch (e) {
+    // Kept: if the transaction was mined after all (a timeout), this key is the only way to the data.
+    throw userError(
+      `${(e as Error).message}\n(the delivery key stays in ${a.deliveryKeyOut}; if no deal was created you can delete it)`,
+    );
+  }
   const out = {
     dealId: d.dealId.toString(),
+    dealIdHex: dealIdHex(d.dealId),
     txHash: d.receipt.hash,
     gasUsed: d.receipt.gasUsed.toString(),
     escrow: formatEther(escrow),
@@ -60,6 +73,6 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
   console.log(
     a.json
       ? JSON.stringify(out)
-      : `deal ${out.dealId} created (escrow ${out.escrow} ETH, tx ${out.txHash}); delivery key saved to ${a.deliveryKeyOut}`,
+      : `deal ${out.dealIdHex} created (escrow ${out.escrow} ETH, tx ${out.txHash}); delivery key saved to ${a.deliveryKeyOut}`,
   );
 }

@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { formatEther, type ContractTransactionReceipt } from "ethers";
 import { dealContext, dealIdArg, wrap } from "./context.ts";
 import { userError } from "./user-error.ts";
-import { dealStateName } from "../../oracle/protocol/deal-state.ts";
+import { dealStateName } from "../../sdk/src/deal-state.ts";
 
 export default async function dealRefund(
   a: { dealId: string; account: string; json: boolean },

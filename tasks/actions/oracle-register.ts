@@ -3,29 +3,38 @@ import { userError } from "./user-error.ts";
 import { dealContext, wrap } from "./context.ts";
 import { createTeeBackend } from "../../oracle/tee/index.ts";
 import { loadOracleIdentity, registrationQuote } from "../../oracle/tee/identity.ts";
-import { dealProofDomain } from "../../oracle/protocol/eip712.ts";
+import { dealProofDomain } from "../../sdk/src/eip712.ts";
 
 export default async function oracleRegister(
   a: { tee: string; seedFile: string; endpoint: string; json: boolean },
   hre: HardhatRuntimeEnvironment,
 ): Promise<void> {
   if (a.tee !== "simulator" && a.tee !== "dstack") throw userError("--tee must be simulator or dstack");
-  const tee = createTeeBackend(
-    a.tee === "simulator"
-      ? { mode: "simulator", seedFile: a.seedFile }
-      : { mode: "dstack", ...(a.endpoint === "" ? {} : { endpoint: a.endpoint }) },
-  );
   const { dp, deployment, connection } = await dealContext(hre);
-  const id = await loadOracleIdentity(tee);
+  let tee, id, q;
+  try {
+    tee = createTeeBackend(
+      a.tee === "simulator"
+        ? { mode: "simulator", seedFile: a.seedFile }
+        : { mode: "dstack", ...(a.endpoint === "" ? {} : { endpoint: a.endpoint }) },
+    );
+    id = await loadOracleIdentity(tee);
+  } catch (e) {
+    throw userError(`the TEE (${a.tee}) did not give the oracle's identity: ${(e as Error).message}`);
+  }
   // issuedAt = the chain's latest block time: fresh, and never ahead of the including block
   const latest = await connection.ethers.provider.getBlock("latest");
   if (!latest) throw userError("cannot read the latest block: is the node reachable?");
-  const q = await registrationQuote(
-    tee,
-    id,
-    dealProofDomain(BigInt(deployment.chainId), deployment.dealProof),
-    BigInt(latest.timestamp),
-  );
+  try {
+    q = await registrationQuote(
+      tee,
+      id,
+      dealProofDomain(BigInt(deployment.chainId), deployment.dealProof),
+      BigInt(latest.timestamp),
+    );
+  } catch (e) {
+    throw userError(`the TEE (${a.tee}) did not give a registration quote: ${(e as Error).message}`);
+  }
   const receipt = await wrap(async () =>
     (
       await dp.getFunction("registerOracle").send(id.address, id.encryptionPublicKey, q.issuedAt, q.quote)

@@ -28,7 +28,7 @@ import { checkTdAttributes } from "../../oracle/quote/td-attributes.ts";
 import { rejects } from "../helpers.ts";
 import { FRESHNESS, KIND, TTL } from "../contracts/fixture.ts";
 import { OUTPUT, TD10 } from "../../oracle/quote/layout.ts";
-import { measurementId } from "../../oracle/protocol/measurement.ts";
+import { measurementId } from "../../sdk/src/measurement.ts";
 
 /** EIP-170: the largest deployable runtime code. */
 const MAX_CODE_SIZE = 24_576;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Interface } from "ethers";
 import { p256 } from "@noble/curves/p256";
-import * as abi from "../../oracle/protocol/abi.ts";
+import * as abi from "../../sdk/src/abi.ts";
 import { EXPORTED } from "../../scripts/export-abi.ts";
 import { deployDealProof } from "../../scripts/lib/deploy.ts";
 import { readDeployment } from "../../oracle/protocol/deployment.ts";
@@ -13,7 +13,7 @@ import { p256PublicKeyXY } from "../../oracle/quote/build.ts";
 import { rejects } from "../helpers.ts";
 
 describe("exported ABIs and deployment", () => {
-  it("oracle/protocol/abi.ts matches the compiled artifacts (run scripts/export-abi.ts if not)", () => {
+  it("sdk/src/abi.ts matches the compiled artifacts (run scripts/export-abi.ts if not)", () => {
     for (const [name, file] of Object.entries(EXPORTED)) {
       const artifact = JSON.parse(readFileSync(join(import.meta.dirname, "../../artifacts", file), "utf8"));
       expect(new Interface(abi[name as keyof typeof abi]).format(), name).to.deep.equal(

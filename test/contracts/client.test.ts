@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Contract } from "ethers";
 import { deployFixture, registerOracle, dataRoot, TTL, type Fixture } from "./fixture.ts";
 import { createDeal } from "../../oracle/client/parties.ts";
-import { DEAL_PROOF_ABI } from "../../oracle/protocol/abi.ts";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import { rejects } from "../helpers.ts";
 
 describe("dapp client: sealing only to a live oracle registration", () => {

@@ -16,7 +16,7 @@ import {
   widen,
   type Fixture,
 } from "./fixture.ts";
-import { dealProofDomain, reportDataFor, settlementDigest } from "../../oracle/protocol/eip712.ts";
+import { dealProofDomain, reportDataFor, settlementDigest } from "../../sdk/src/eip712.ts";
 
 const OPEN = 1n,
   ACCEPTED = 2n,

@@ -7,7 +7,7 @@ import {
   settlementDigest,
   type Settlement,
   type Hex,
-} from "../../oracle/protocol/eip712.ts";
+} from "../../sdk/src/eip712.ts";
 
 function randomOutcome(i: number): Settlement {
   const r = (n: number) => hexlify(randomBytes(n)) as Hex;

@@ -4,14 +4,14 @@ import { at } from "../../scripts/lib/at.ts";
 import { hexlify, randomBytes, type Signer } from "ethers";
 import { buildTd10Body } from "../../oracle/quote/build.ts";
 import { buildVerifierOutput } from "../../oracle/quote/output.ts";
-import { measurementId } from "../../oracle/protocol/measurement.ts";
+import { measurementId } from "../../sdk/src/measurement.ts";
 import {
   dealProofDomain,
   reportDataFor,
   settlementDigest as settlementDigestTs,
   type Settlement,
   type Hex,
-} from "../../oracle/protocol/eip712.ts";
+} from "../../sdk/src/eip712.ts";
 
 export const TTL = 7 * 24 * 3600;
 /** Freshness window of registrations in the fixture (seconds). */
@@ -179,6 +179,6 @@ export async function attest(f: Fixture, s: Settlement, opts: Parameters<typeof 
 }
 
 export function sign(f: Fixture, s: Settlement, domain = f.domain): Hex {
-  // the shared TS encoding (oracle/protocol/eip712.ts), proven equal to the contract's in digest.test.ts
+  // the shared TS encoding (sdk/src/eip712.ts), proven equal to the contract's in digest.test.ts
   return f.oracle.signingKey.sign(settlementDigestTs(domain, s)).serialized as Hex;
 }

@@ -1,5 +1,5 @@
 /**
- * The measurement id (DESIGN.md §4) computed by oracle/protocol/measurement.ts equals the one
+ * The measurement id (DESIGN.md §4) computed by sdk/src/measurement.ts equals the one
  * contracts/lib/DcapOutput.sol computes, on fuzzed TD10 bodies and on the real dstack quote in
  * ../shared/fixtures/tdx; and DcapOutput.parse reads FMSPC, TD attributes and xFAM where the TS
  * reader does.
@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { network } from "hardhat";
 import { hexlify, randomBytes } from "ethers";
-import { measurementId } from "../../oracle/protocol/measurement.ts";
+import { measurementId } from "../../sdk/src/measurement.ts";
 import { buildVerifierOutput, parseVerifierOutput } from "../../oracle/quote/output.ts";
 import { parseQuote } from "../../oracle/quote/reader.ts";
 import { HEADER_LEN, TD10_BODY_LEN } from "../../oracle/quote/layout.ts";

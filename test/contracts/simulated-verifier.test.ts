@@ -7,7 +7,7 @@ import { sha256 } from "@noble/hashes/sha2";
 import { buildQuote, buildTd10Body, p256PublicKeyXY, type QuoteKeys } from "../../oracle/quote/build.ts";
 import { buildVerifierOutput } from "../../oracle/quote/output.ts";
 import { SIGNED_LEN, SIG_DATA_OFFSET } from "../../oracle/quote/layout.ts";
-import { reportDataFor, settlementDigest } from "../../oracle/protocol/eip712.ts";
+import { reportDataFor, settlementDigest } from "../../sdk/src/eip712.ts";
 import { imageRegisters, MEASUREMENT, TTL, openDeal, outcome, type Fixture } from "./fixture.ts";
 
 const keys: QuoteKeys = {
@@ -206,7 +206,7 @@ describe("DealProof with SimulatedDcapVerifier (real P-256 quotes)", () => {
     ]);
     const address = (await dealProof.getAddress()) as `0x${string}`;
     const chainId = (await ethers.provider.getNetwork()).chainId;
-    const { dealProofDomain } = await import("../../oracle/protocol/eip712.ts");
+    const { dealProofDomain } = await import("../../sdk/src/eip712.ts");
     f = {
       connection,
       ethers,

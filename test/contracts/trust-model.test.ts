@@ -32,7 +32,7 @@ import {
   MEASUREMENT,
   type Fixture,
 } from "./fixture.ts";
-import { reportDataFor } from "../../oracle/protocol/eip712.ts";
+import { reportDataFor } from "../../sdk/src/eip712.ts";
 
 const ACCEPTED = 2n,
   REFUNDED = 4n;

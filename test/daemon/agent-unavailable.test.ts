@@ -15,8 +15,8 @@ import {
   type PipelineDeps,
 } from "../../oracle/daemon/pipeline.ts";
 import type { DealRow } from "../../oracle/daemon/store.ts";
-import { generateX25519KeyPair } from "../../oracle/sealed/hpke.ts";
-import { sealBuyerInput, sealSellerInput } from "../../oracle/sealed/inputs.ts";
+import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
+import { sealBuyerInput, sealSellerInput } from "../../sdk/src/inputs.ts";
 import { prepareDataset, sellerEmailKit } from "../../scripts/lib/seller-kit.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";

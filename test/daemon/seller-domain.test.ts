@@ -7,8 +7,8 @@
 import { expect } from "chai";
 import { setupEnv, oracle, runDeal, waitFor, type Env } from "./harness.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
-import { sealBuyerInput, SealedInputError } from "../../oracle/sealed/inputs.ts";
-import { generateX25519KeyPair } from "../../oracle/sealed/hpke.ts";
+import { sealBuyerInput, SealedInputError } from "../../sdk/src/inputs.ts";
+import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 
 const vision = scenarioByName("vision");
 

@@ -1,11 +1,6 @@
 import { expect } from "chai";
 import { hexlify, randomBytes, Wallet } from "ethers";
-import {
-  generateX25519KeyPair,
-  hpkeOpen,
-  hpkeSeal,
-  x25519KeyPairFromSeed,
-} from "../../oracle/sealed/hpke.ts";
+import { generateX25519KeyPair, hpkeOpen, hpkeSeal, x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
 import {
   openBuyerInput,
   openSellerInput,
@@ -15,7 +10,7 @@ import {
   SealedInputError,
   type BuyerInput,
   type SellerInput,
-} from "../../oracle/sealed/inputs.ts";
+} from "../../sdk/src/inputs.ts";
 import { rejects } from "../helpers.ts";
 
 const contract = Wallet.createRandom().address;

@@ -14,7 +14,7 @@ import {
   settlementDigest,
   type Hex,
   type Settlement,
-} from "../../oracle/protocol/eip712.ts";
+} from "../../sdk/src/eip712.ts";
 import { deployDealProof } from "../../scripts/lib/deploy.ts";
 import { at } from "../../scripts/lib/at.ts";
 

@@ -1,0 +1,49 @@
+/**
+ * Start-up checks of the oracle's configuration, each failing fast with one plain message: the
+ * deployment file is readable, the RPC endpoint answers within seconds with the deployment's
+ * chain id, and DealProof has code there. Messages name the RPC endpoint by origin only (its
+ * path or query often carries an API key).
+ */
+import { readDeployment, type Deployment } from "../protocol/deployment.ts";
+import type { OracleConfig } from "./config.ts";
+
+const TIMEOUT_MS = 5000;
+
+async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const body = (await res.json()) as { result?: unknown; error?: { message?: string } };
+  if (body.error !== undefined) throw new Error(body.error.message ?? "JSON-RPC error");
+  return body.result;
+}
+
+export async function preflight(cfg: OracleConfig): Promise<Deployment> {
+  const deployment = readDeployment(cfg.DEALPROOF_DEPLOYMENT);
+  const origin = new URL(cfg.DEALPROOF_RPC_URL).origin;
+  let chainId: number;
+  try {
+    chainId = Number(BigInt((await rpc(cfg.DEALPROOF_RPC_URL, "eth_chainId", [])) as string));
+  } catch (e) {
+    throw new Error(
+      `DEALPROOF_RPC_URL (${origin}) does not answer eth_chainId within ${TIMEOUT_MS / 1000} s: ${(e as Error).message}. ` +
+        "Is the node running and the URL right?",
+      { cause: e },
+    );
+  }
+  if (chainId !== deployment.chainId)
+    throw new Error(
+      `DEALPROOF_RPC_URL (${origin}) is chain ${chainId}, but ${cfg.DEALPROOF_DEPLOYMENT} is a deployment on chain ${deployment.chainId}`,
+    );
+  const code = (await rpc(cfg.DEALPROOF_RPC_URL, "eth_getCode", [deployment.dealProof, "latest"])) as string;
+  if (code === "0x")
+    throw new Error(
+      `no contract at DealProof ${deployment.dealProof} on ${origin}: was the node restarted since the deployment? ` +
+        "Deploy again (npx hardhat deploy --network <network>)",
+    );
+  return deployment;
+}

@@ -1,0 +1,50 @@
+/**
+ * `dealproof`: what a dapp needs to make and follow DealProof deals. Every export is browser-safe
+ * (no Node built-ins; HPKE over WebCrypto). The oracle, the Hardhat tasks and the demo import
+ * these same sources, so the SDK is the single definition of the protocol's bytes.
+ */
+export { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
+export { DEPLOYMENTS, deploymentFor, type DealProofDeployment } from "./deployments.ts";
+export {
+  EIP712_NAME,
+  EIP712_VERSION,
+  SETTLEMENT_TYPES,
+  ORACLE_REGISTRATION_TYPES,
+  dealProofDomain,
+  dealIdFor,
+  settlementDigest,
+  registrationDigest,
+  reportDataFor,
+  type Eip712Domain,
+  type Settlement,
+  type DealKey,
+  type Hex,
+} from "./eip712.ts";
+export { measurementId, type TdMeasurements } from "./measurement.ts";
+export { DEAL_STATE, dealStateName, type DealStateName } from "./deal-state.ts";
+export { generateX25519KeyPair, type X25519KeyPair } from "./hpke.ts";
+export {
+  sealBuyerInput,
+  sealSellerInput,
+  openBuyerInput,
+  openSellerInput,
+  buyerInputSchema,
+  sellerInputSchema,
+  SealedInputError,
+  MAX_SEALED_BYTES,
+  type BuyerInput,
+  type SellerInput,
+  type SealContext,
+} from "./inputs.ts";
+export { oracleSealingKey, type CurrentOracle } from "./oracle-key.ts";
+export {
+  openDelivery,
+  sealDelivery,
+  deliveryPayloadSchema,
+  DeliveryError,
+  type DeliveryPayload,
+  type DeliveryContext,
+} from "./delivery.ts";
+export { verifyChunk, datasetRoot, type ChunkProof } from "./merkle.ts";
+export { decodeDealProofEvent, type DecodedEvent } from "./events.ts";
+export { decodeRevert, describeChainError, bytesAsText, type DecodedRevert } from "./revert.ts";

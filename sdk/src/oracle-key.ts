@@ -1,0 +1,36 @@
+/**
+ * The key to seal inputs to: DealProof's `currentOracle()` result, checked before use. Sealing to
+ * an unregistered or expired key would lock a deal until its deadline, so this refuses both.
+ */
+export interface CurrentOracle {
+  signer: string;
+  encryptionKey: string;
+  expiresAt: bigint;
+}
+
+/** `currentOracle()` as viem returns it: (signer, encryptionKey, expiresAt, measurementId). */
+export type CurrentOracleTuple = readonly [string, string, bigint, ...unknown[]];
+
+/**
+ * The registered oracle's X25519 public key (32 bytes), if its registration is live at
+ * `nowSeconds`. Takes `currentOracle()` as ethers (named) or viem (tuple) returns it.
+ */
+export function oracleSealingKey(
+  oracle: CurrentOracle | CurrentOracleTuple,
+  nowSeconds: bigint | number,
+): Uint8Array {
+  const current: CurrentOracle = Array.isArray(oracle)
+    ? { signer: oracle[0], encryptionKey: oracle[1], expiresAt: oracle[2] }
+    : (oracle as CurrentOracle);
+  if (current.expiresAt === 0n)
+    throw new Error("no oracle is registered on this DealProof yet: nothing could settle a deal");
+  if (BigInt(nowSeconds) > current.expiresAt)
+    throw new Error(
+      `the oracle's registration expired at ${new Date(Number(current.expiresAt) * 1000).toISOString()}: ` +
+        "wait until it registers again, or nothing could settle your deal",
+    );
+  const hex = current.encryptionKey;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(hex))
+    throw new Error("the oracle's encryption key must be 32 bytes of hex");
+  return Uint8Array.from((hex.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16)));
+}

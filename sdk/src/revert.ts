@@ -1,0 +1,141 @@
+/**
+ * Turns a failed call or transaction into one line a user can act on: the contract's custom
+ * error by name with its values (DealProof's and the simulated verifier's ABIs), the bytes of
+ * `VerifierRejected` decoded to text, and a hint saying what to do. Transport failures (RPC
+ * unreachable, no funds) get their own plain message. Never includes a private value: revert
+ * data only carries what the contract put on-chain.
+ */
+import { Interface, formatEther, isHexString, toUtf8String, type ErrorDescription } from "ethers";
+import { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
+import { DEAL_STATE } from "./deal-state.ts";
+
+const iface = new Interface([
+  ...DEAL_PROOF_ABI,
+  ...SIMULATED_DCAP_VERIFIER_ABI.filter(
+    (f) => f.type === "error" && !DEAL_PROOF_ABI.some((g) => g.type === "error" && g.name === f.name),
+  ),
+]);
+
+const TCB = [
+  "UpToDate",
+  "SWHardeningNeeded",
+  "ConfigAndSWHardeningNeeded",
+  "ConfigNeeded",
+  "OutOfDate",
+  "OutOfDateConfigNeeded",
+  "Revoked",
+  "Unrecognized",
+  "TDRelaunchAdvised",
+  "TDRelaunchAdvisedConfigurationNeeded",
+];
+
+/** `bytes` that hold UTF-8 text (a verifier's reason) as text, anything else as hex. */
+export function bytesAsText(hex: string): string {
+  try {
+    const s = toUtf8String(hex);
+    if (/^[\x20-\x7e\n\t]*$/.test(s) && s.length > 0) return s;
+  } catch {
+    /* not UTF-8: show the hex */
+  }
+  return hex;
+}
+
+function argText(name: string, type: string, v: unknown): string {
+  if (type === "bytes" && typeof v === "string") return JSON.stringify(bytesAsText(v));
+  if (name === "state" && typeof v === "bigint") return DEAL_STATE[Number(v)] ?? String(v);
+  if (name === "status" && typeof v === "bigint") return TCB[Number(v)] ?? String(v);
+  if ((name === "deadline" || name === "expiresAt") && typeof v === "bigint")
+    return new Date(Number(v) * 1000).toISOString();
+  if ((name === "amount" || name === "price" || name === "escrow") && typeof v === "bigint")
+    return `${formatEther(v)} ETH`;
+  if (typeof v === "bigint" && name === "dealId") return `0x${v.toString(16)}`;
+  return String(v);
+}
+
+const HINTS: Record<string, (d: ErrorDescription) => string> = {
+  VerifierRejected: (d) =>
+    /attestation key/i.test(bytesAsText(d.args[0] as string))
+      ? "the simulated verifier does not know this simulator's attestation key: on a local chain run `npx hardhat deploy` again " +
+        "(it registers the key of .dealproof/simulator-seed), or print the key with `npx hardhat tee:simulator-key`"
+      : "the DCAP verifier refused the quote: check it with `npx hardhat verify-quote`",
+  MeasurementNotAllowed: () =>
+    "this enclave's measurement is not allowed: the owner allows it with `npx hardhat measurement:allow` " +
+    "(on a local chain `npx hardhat deploy` allows the simulator's)",
+  TcbStatusNotAccepted: () => "the platform's TCB status is not accepted by DealProof's owner",
+  DealExists: () => "a deal with this seller, data root and deadline exists already: choose another --hours",
+  DeadlinePassed: () =>
+    "the deal's deadline has passed: the buyer can get the escrow back with `deal:refund`",
+  DeadlineNotPassed: () => "a refund is possible only after the deadline",
+  InvalidState: () => "the deal is not in a state that allows this (see `deal:status`)",
+  NotSeller: () => "only the seller named in the deal may accept it: pick that signer with --account",
+  NotParty: () => "only the deal's buyer or seller may do this: pick that signer with --account",
+  NothingToWithdraw: () => "there is no payout left for this account in this deal",
+  InvalidEscrow: () => "the escrow must be more than 0",
+  InvalidDeadline: () => "the deadline must be in the future and fit in 64 bits",
+  InvalidSeller: () => "the seller must be a non-zero address other than the buyer",
+  SealedInputTooLarge: () => "shorten the sealed text (requirements, description or e-mail)",
+  OracleRegistrationExpired: () => "the oracle's registration expired: wait until it registers again",
+  UnknownOracle: () => "this signer never registered with this DealProof",
+  PriceAboveEscrow: () => "the price cannot exceed the escrow",
+  OwnableUnauthorizedAccount: () => "only DealProof's owner (the deployer) may do this",
+  PublicChain: () => "the simulated verifier refuses public chain ids: use Automata's verifier",
+};
+
+/** Finds the revert data (0x-hex) inside an ethers / Hardhat error, if there is any. */
+function revertData(e: unknown, depth = 0): string | undefined {
+  if (e === null || typeof e !== "object" || depth > 6) return undefined;
+  const o = e as Record<string, unknown>;
+  for (const k of ["data", "revertData"]) {
+    const v = o[k];
+    if (typeof v === "string" && isHexString(v) && v.length >= 10) return v;
+  }
+  for (const k of ["error", "info", "cause", "payload"]) {
+    const found = revertData(o[k], depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+export interface DecodedRevert {
+  name: string;
+  args: Record<string, string>;
+  /** `Name(arg=value, …)` */
+  text: string;
+  hint?: string;
+}
+
+/** Decodes a custom error of DealProof or the simulated verifier from revert data. */
+export function decodeRevert(data: string): DecodedRevert | null {
+  let d: ErrorDescription | null;
+  try {
+    d = iface.parseError(data);
+  } catch {
+    return null;
+  }
+  if (d === null) return null;
+  const desc = d;
+  const args = Object.fromEntries(
+    desc.fragment.inputs.map((p, i) => [p.name, argText(p.name, p.type, desc.args[i])]),
+  );
+  const text = `${desc.name}(${Object.entries(args)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ")})`;
+  const hint = HINTS[desc.name]?.(desc);
+  return { name: desc.name, args, text, ...(hint === undefined ? {} : { hint }) };
+}
+
+/** One plain message for any error of a chain interaction: decoded revert, transport or other. */
+export function describeChainError(e: unknown): string {
+  const data = revertData(e);
+  if (data !== undefined) {
+    const d = decodeRevert(data);
+    if (d !== null) return `DealProof reverted: ${d.text}${d.hint === undefined ? "" : ` — ${d.hint}`}`;
+  }
+  const o = (e ?? {}) as { code?: string; shortMessage?: string; message?: string };
+  const msg = String(o.shortMessage ?? o.message ?? e);
+  if (o.code === "INSUFFICIENT_FUNDS" || /insufficient funds/i.test(msg))
+    return "the account does not hold enough ETH for the value and the gas: fund it and try again";
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|fetch failed|connect ETIMEDOUT/i.test(`${msg} ${String(o.message)}`))
+    return `cannot reach the chain's JSON-RPC endpoint (${msg}): is the node running and the network's URL right?`;
+  return msg;
+}

@@ -1,0 +1,63 @@
+/** Lists the deals of a buyer and/or a seller from DealCreated events, with their current state. */
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { formatEther, isAddress, type EventLog } from "ethers";
+import { dealContext, dealIdHex, wrap } from "./context.ts";
+import { userError } from "./user-error.ts";
+import { dealStateName } from "../../sdk/src/deal-state.ts";
+
+interface Args {
+  buyer: string;
+  seller: string;
+  account: string;
+  json: boolean;
+}
+
+export default async function dealsList(a: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  for (const [k, v] of [
+    ["buyer", a.buyer],
+    ["seller", a.seller],
+  ] as const)
+    if (v !== "" && !isAddress(v)) throw userError(`--${k} must be an address`);
+  const { dp, deployment, signer } = await dealContext(hre, a.account);
+  const me = await signer.getAddress();
+  // Neither given: the deals where the chosen account is the buyer or the seller.
+  const buyer = a.buyer === "" && a.seller === "" ? me : a.buyer;
+  const seller = a.buyer === "" && a.seller === "" ? me : a.seller;
+  const logs = await wrap(async () => [
+    ...(buyer === ""
+      ? []
+      : await dp.queryFilter(dp.filters.DealCreated!(null, buyer, null), deployment.deployBlock)),
+    ...(seller === ""
+      ? []
+      : await dp.queryFilter(dp.filters.DealCreated!(null, null, seller), deployment.deployBlock)),
+  ]);
+  const seen = new Set<bigint>();
+  const deals = [];
+  for (const ev of logs
+    .filter((l): l is EventLog => "args" in l)
+    .sort((x, y) => x.blockNumber - y.blockNumber)) {
+    const id = ev.args.dealId as bigint;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const d = await wrap(async () => (await dp.getFunction("getDeal")(id)) as { state: bigint });
+    deals.push({
+      dealId: id.toString(),
+      dealIdHex: dealIdHex(id),
+      state: dealStateName(d.state),
+      buyer: ev.args.buyer as string,
+      seller: ev.args.seller as string,
+      escrow: formatEther(ev.args.escrow as bigint),
+      deadline: new Date(Number(ev.args.deadline as bigint) * 1000).toISOString(),
+      block: ev.blockNumber,
+    });
+  }
+  if (a.json) {
+    console.log(JSON.stringify({ deals }));
+    return;
+  }
+  if (deals.length === 0) console.log("no deals");
+  for (const d of deals)
+    console.log(
+      `${d.dealIdHex}  ${d.state.padEnd(8)} ${d.escrow} ETH  deadline ${d.deadline}  buyer ${d.buyer} seller ${d.seller}`,
+    );
+}

@@ -1,0 +1,179 @@
+/**
+ * Every task, run as a user runs it (the real `hardhat` CLI in a child process), answers bad
+ * arguments with a plain message and a non-zero exit, never a stack trace or "report a bug";
+ * deploy refuses a node whose chain id is not the network's pinned one before any transaction;
+ * the oracle stops at once with one line on a missing deployment or an unreachable RPC.
+ */
+import { expect } from "chai";
+import hre from "hardhat";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+const bin = join(root, "node_modules", ".bin");
+const CLOSED = "http://127.0.0.1:9"; // discard port: nothing listens
+
+function run(
+  cmd: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`, ...extraEnv },
+    });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    child.on("close", (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+function expectPlain(r: { code: number; out: string }, message: RegExp): void {
+  expect(r.code, r.out).to.not.equal(0);
+  expect(r.out).to.match(message);
+  expect(r.out, "a stack trace").to.not.match(/^\s+at .+:\d+:\d+\)?$/m);
+  expect(r.out).to.not.match(/report (it|this)|bug/i);
+}
+
+describe("the CLI with bad arguments: plain messages, no stack traces", function () {
+  this.timeout(300_000);
+  const dir = mkdtempSync(join(tmpdir(), "dealproof-cli-"));
+  const plain = join(dir, "d.txt");
+  writeFileSync(plain, "x".repeat(5000));
+
+  const cases: [string, string[], RegExp][] = [
+    ["deploy", ["--verifier-kind", "nope"], /--verifier-kind must be "simulated" or "automata"/],
+    ["deploy", ["--attestation-key", "0x12"], /is not 64 bytes of 0x-hex/],
+    ["oracle:register", ["--tee", "nope"], /--tee must be simulator or dstack/],
+    [
+      "measurement:allow",
+      ["--quote", "0x1234", "--network", "localhost"],
+      /Cannot connect|cannot read deployment file|quote/,
+    ],
+    ["measurement:allow", [], /--quote is required/],
+    ["verify-quote", ["0xzz"], /quote|hex/i],
+    ["verify-quote", [], /quote/],
+    ["tee:simulator-pki", [], /--out-dir is required/],
+    [
+      "tee:simulator-key",
+      ["--seed-file", join(dir, "typo", "seed")],
+      /no simulator seed at .* check the path/,
+    ],
+    ["dataset:commit", [join(dir, "absent")], /cannot read/],
+    ["dataset:encrypt", [plain], /--out is required/],
+    ["dataset:verify", [plain, "--root", "0x12"], /--root must be 0x followed by 64 hex digits/],
+    ["deal:receive", ["0x01"], /--key .* and --out are required/],
+    ["deal:create", ["--seller", "bob"], /--seller must be the seller's address/],
+    ["deal:accept", ["0x01"], /--description is required/],
+    ["deal:status", ["not-an-id"], /dealId must be a deal id in hex/],
+    ["deal:refund", ["0xnope"], /dealId must be a deal id in hex/],
+    ["deal:withdraw", ["1", "--to", "0x12"], /--to must be an address/],
+    ["deals:list", ["--buyer", "alice"], /--buyer must be an address/],
+    ["deal:transcript", ["1", "--oracle", "ftp://x"], /--oracle must be the oracle API's http\(s\) URL/],
+    [
+      "deal:status",
+      ["0x7b", "--network", "localhost"],
+      /Cannot connect to the network "localhost"|cannot read deployment file/,
+    ],
+  ];
+
+  it("each task refuses bad arguments with what to fix", async () => {
+    // two at a time: each is a Hardhat start-up
+    for (let i = 0; i < cases.length; i += 2) {
+      await Promise.all(
+        cases.slice(i, i + 2).map(async ([task, args, message]) => {
+          const r = await run("hardhat", [task, ...args], { LOCAL_RPC_URL: CLOSED });
+          expectPlain(r, message);
+        }),
+      );
+    }
+  });
+
+  it("the demo answers bad arguments with its usage, exit code 2", async () => {
+    const demo = (args: string[]) =>
+      run(join(bin, "node"), [
+        "--disable-warning=ExperimentalWarning",
+        join(root, "scripts/demo.ts"),
+        ...args,
+      ]);
+    for (const [args, message] of [
+      [["--bogus"], /^demo: Unknown option '--bogus'\nnpm run demo -- \[--scenario/m],
+      [["--scenario", "x"], /^demo: unknown scenario "x"/m],
+      [["--deals", "99"], /^demo: --deals must be 1\.\.15/m],
+      [["--settle", "cash"], /^demo: --settle must be quote or signature/m],
+    ] as const) {
+      const r = await demo([...args]);
+      expectPlain(r, message);
+      expect(r.code).to.equal(2);
+    }
+  });
+
+  it("deploy --network sepolia refuses a node of another chain id before any transaction", async () => {
+    const server = await hre.network.createServer("default", "127.0.0.1", 0);
+    const { port } = await server.listen();
+    try {
+      const key = "0x" + "ab".repeat(32);
+      const r = await run("hardhat", ["deploy", "--network", "sepolia"], {
+        SEPOLIA_RPC_URL: `http://127.0.0.1:${port}`,
+        DEPLOYER_PRIVATE_KEY: key,
+      });
+      expectPlain(
+        r,
+        /pinned to chain id 11155111, but its node answers chain id 31337.*nothing was deployed/,
+      );
+      expect(existsSync(join(root, "deployments", "sepolia.json"))).to.equal(false);
+      const conn = await hre.network.create({
+        network: "localhost",
+        override: { url: `http://127.0.0.1:${port}` },
+      });
+      const { Wallet } = await import("ethers");
+      expect(await conn.ethers.provider.getTransactionCount(new Wallet(key).address)).to.equal(0);
+      await conn.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("the oracle stops at once with one line on a missing deployment or an unreachable RPC", async () => {
+    const base = {
+      DEALPROOF_SENDER_KEY: "0x" + "11".repeat(32),
+      DEALPROOF_SIMULATOR_SEED_FILE: join(dir, "seed"),
+      DEALPROOF_HTTP_PORT: "0",
+    };
+    const node = join(bin, "node");
+    const main = ["--disable-warning=ExperimentalWarning", join(root, "oracle/daemon/main.ts")];
+    const missing = await run(node, main, {
+      ...base,
+      DEALPROOF_RPC_URL: CLOSED,
+      DEALPROOF_DEPLOYMENT: join(dir, "absent.json"),
+    });
+    expectPlain(missing, /^oracle: cannot read deployment file .*absent\.json.*Run the deploy task first/m);
+    const dep = join(dir, "dep.json");
+    writeFileSync(
+      dep,
+      JSON.stringify({
+        network: "x",
+        chainId: 31337,
+        dealProof: "0x" + "12".repeat(20),
+        verifier: "0x" + "34".repeat(20),
+        verifierKind: "simulated",
+        deployBlock: 0,
+        deployedAt: "2026-01-01T00:00:00Z",
+      }),
+    );
+    const unreachable = await run(node, main, {
+      ...base,
+      DEALPROOF_RPC_URL: `${CLOSED}/secret-api-key`,
+      DEALPROOF_DEPLOYMENT: dep,
+    });
+    expectPlain(
+      unreachable,
+      /^oracle: DEALPROOF_RPC_URL \(http:\/\/127\.0\.0\.1:9\) does not answer eth_chainId/m,
+    );
+    expect(unreachable.out).to.not.include("secret-api-key");
+  });
+});
