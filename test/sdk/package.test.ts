@@ -143,7 +143,9 @@ describe("the dealproof package (npm pack) in an ethers dapp and a viem dapp", f
       BigInt(latest!.timestamp),
     );
     const dp = await chain.connection.ethers.getContractAt("DealProof", d.dealProof);
-    await (await dp.registerOracle(identity.address, identity.encryptionPublicKey, q.issuedAt, q.quote)).wait();
+    await (
+      await dp.registerOracle(identity.address, identity.encryptionPublicKey, q.issuedAt, q.quote)
+    ).wait();
   });
   after(async () => {
     await chain?.close();
