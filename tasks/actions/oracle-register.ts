@@ -20,7 +20,9 @@ export default async function oracleRegister(
     );
     id = await loadOracleIdentity(tee);
   } catch (e) {
-    throw userError(`the TEE (${a.tee}) did not give the oracle's identity: ${(e as Error).message}`);
+    throw userError(
+      `the TEE (${a.tee}) did not give the oracle's identity and quote: ${(e as Error).message}`,
+    );
   }
   // issuedAt = the chain's latest block time: fresh, and never ahead of the including block
   const latest = await connection.ethers.provider.getBlock("latest");
@@ -33,7 +35,9 @@ export default async function oracleRegister(
       BigInt(latest.timestamp),
     );
   } catch (e) {
-    throw userError(`the TEE (${a.tee}) did not give a registration quote: ${(e as Error).message}`);
+    throw userError(
+      `the TEE (${a.tee}) did not give the oracle's identity and quote: ${(e as Error).message}`,
+    );
   }
   const receipt = await wrap(async () =>
     (
