@@ -10,13 +10,26 @@ try {
   console.error((e as Error).message);
   process.exit(2);
 }
-const oracle = await startOracle(cfg);
+let oracle;
+try {
+  oracle = await startOracle(cfg);
+} catch (e) {
+  // e.g. a dead RPC: said plainly within seconds (the message names the host, never the URL)
+  console.error(JSON.stringify({ level: 60, msg: `the oracle cannot start: ${(e as Error).message}` }));
+  process.exit(1);
+}
+/** SIGTERM must end the process within 5 s (container stop); in-flight work resumes on restart. */
+const STOP_DEADLINE_MS = 4500;
 let stopping = false;
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
   process.on(sig, () => {
     if (stopping) return;
     stopping = true;
     oracle.logger.info({ signal: sig }, "shutting down: finishing in-flight deals");
+    setTimeout(() => {
+      oracle.logger.warn("shutdown deadline reached; exiting (work resumes from the store)");
+      process.exit(0);
+    }, STOP_DEADLINE_MS).unref();
     oracle.stop().then(
       () => process.exit(0),
       (e: unknown) => {
