@@ -85,7 +85,7 @@ export class OracleDaemon {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
-  #head: { timestamp: number; seenAt: number } | undefined;
+  #head: { number: number; timestamp: number; seenAt: number } | undefined;
   #rpcDown = false;
   registrationExpiresAt: bigint | undefined;
 
@@ -189,7 +189,7 @@ export class OracleDaemon {
     }, ms);
   }
 
-  /** Chain time now: the last head's timestamp plus the wall-clock time since it was seen. */
+  /** Chain time now: the newest block's timestamp plus the wall-clock time since it was first seen. */
   #chainNow(): number {
     if (this.#head === undefined) return Math.floor(Date.now() / 1000);
     return this.#head.timestamp + Math.floor((Date.now() - this.#head.seenAt) / 1000);
@@ -206,7 +206,9 @@ export class OracleDaemon {
     }
     try {
       const head = (await this.deps.provider.getBlock("latest"))!;
-      this.#head = { timestamp: head.timestamp, seenAt: Date.now() };
+      // chain time runs on from the moment a block was first seen (not re-seen)
+      if (this.#head?.number !== head.number)
+        this.#head = { number: head.number, timestamp: head.timestamp, seenAt: Date.now() };
       await this.listener.poll(head.number);
       if (this.#rpcDown) this.deps.logger.info("the RPC answers again");
       this.#rpcDown = false;
