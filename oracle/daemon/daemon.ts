@@ -87,6 +87,7 @@ export class OracleDaemon {
   #loop: Promise<void> | undefined;
   #head: { number: number; timestamp: number; seenAt: number } | undefined;
   #rpcDown = false;
+  #registering: Promise<void> | undefined;
   registrationExpiresAt: bigint | undefined;
 
   constructor(deps: DaemonDeps) {
@@ -195,15 +196,21 @@ export class OracleDaemon {
     return this.#head.timestamp + Math.floor((Date.now() - this.#head.seenAt) / 1000);
   }
 
-  /** One pass: catch up with the chain, reconcile submitted deals, start work up to the limits. */
+  /**
+   * One pass: start work on what the store holds, catch up with the chain, start work on what it
+   * brought. Registration renewal runs beside it, so no single request blocks the pass (each
+   * request is bounded by the transport's timeout and attempts).
+   */
   async tick(): Promise<void> {
     const now = BigInt(this.#chainNow());
     if (
       this.deps.register &&
+      this.#registering === undefined &&
       (this.registrationExpiresAt === undefined || this.registrationExpiresAt < now + 3600n)
     ) {
-      await this.#register();
+      this.#registering = this.#register().finally(() => (this.#registering = undefined));
     }
+    this.#dispatch();
     try {
       const head = (await this.deps.provider.getBlock("latest"))!;
       // chain time runs on from the moment a block was first seen (not re-seen)
@@ -220,6 +227,11 @@ export class OracleDaemon {
         );
       this.#rpcDown = isTransient(e);
     }
+    this.#dispatch();
+  }
+
+  /** Starts reconciliation of submitted deals, and work up to the slot limits. */
+  #dispatch(): void {
     if (!this.#running) return;
     const pending = this.deps.store.pending();
     for (const d of pending) {
@@ -382,6 +394,7 @@ export class OracleDaemon {
     this.#abort.abort();
     const all = Promise.allSettled([
       this.#loop ?? Promise.resolve(),
+      this.#registering ?? Promise.resolve(),
       ...[...this.#work.values()].map((w) => w.p),
       ...this.#checks.values(),
     ]);

@@ -40,6 +40,7 @@ describe("exactly-once settlement (oracle/daemon/outbox.ts)", function () {
   it("a settlement the node never saw before a kill is re-broadcast unchanged after restart, and recorded as ours", async () => {
     let first: RunningOracle | undefined = undefined;
     let sentHash: string | undefined;
+    let raw: string | undefined;
     first = await oracle(
       env,
       {},
@@ -47,6 +48,7 @@ describe("exactly-once settlement (oracle/daemon/outbox.ts)", function () {
         onStep: async (step, id) => {
           if (step !== "submitted" || sentHash !== undefined) return;
           sentHash = first!.store.get(id)!.tx_hash!;
+          raw = first!.store.txByHash(sentHash)!.raw;
           await send("hardhat_dropTransaction", [sentHash]); // as if the broadcast never left
           first!.kill();
           throw new Error("killed after storing, before the node kept it");
@@ -56,7 +58,6 @@ describe("exactly-once settlement (oracle/daemon/outbox.ts)", function () {
     await send("evm_setAutomine", [false]);
     const deal = await runDealMined(env, 2);
     await waitFor("the kill", () => sentHash ?? undefined);
-    const raw = first.store.txByHash(sentHash!)!.raw;
     const second = await oracle(env);
     try {
       await waitFor("the re-broadcast", async () =>
@@ -66,7 +67,7 @@ describe("exactly-once settlement (oracle/daemon/outbox.ts)", function () {
       const row = await settled(second, deal.dealId);
       expect(row.tx_hash).to.equal(sentHash);
       expect(row.settled_by).to.equal("oracle");
-      expect(Transaction.from(raw).hash).to.equal(sentHash);
+      expect(Transaction.from(raw!).hash).to.equal(sentHash);
       expect(second.store.allTxs().filter((t) => t.deal_id === deal.dealId.toString())).to.have.length(1);
       expect(await settledEvents(env, deal.dealId)).to.have.length(1);
       const api = (await (await fetch(`${second.url}/deals/${deal.dealId}`)).json()) as { settledBy: string };
