@@ -258,6 +258,7 @@ export function createApi(deps: ApiDeps): {
             txHash: row.tx_hash,
           },
           settledBy: row.settled_by,
+          lastCode: row.status === "settled" ? null : row.last_code,
           lastError: row.status === "settled" ? null : row.last_error,
         },
         h,

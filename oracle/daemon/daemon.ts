@@ -341,7 +341,7 @@ export class OracleDaemon {
       this.deps.onDone?.(row.id, "closed");
       return undefined;
     }
-    const lastCode = row.last_error?.split(":")[0] ?? "none";
+    const lastCode = row.last_code ?? "none";
     if (chainNow >= row.deadline - this.#margin)
       return noDeal(row, `out_of_time (${lastCode}): the deal could not finish before its deadline`);
     try {
@@ -379,7 +379,7 @@ export class OracleDaemon {
     let attempts: number;
     try {
       attempts = counts
-        ? this.deps.store.recordError(deal.id, `${code}: ${(e as Error).message}`, Date.now() + delay)
+        ? this.deps.store.recordError(deal.id, code, (e as Error).message, Date.now() + delay)
         : deal.attempts;
     } catch {
       return; // the store is closed: the process is going down; the deal resumes on restart

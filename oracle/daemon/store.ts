@@ -29,6 +29,8 @@ export interface DealRow {
   tx_hash: string | null;
   attempts: number;
   last_error: string | null;
+  /** The code of the last failure (e.g. fetch_failed, rpc_timeout, settlement_refused). */
+  last_code: string | null;
   gas_used: string | null;
   updated_at: number;
   /** "oracle" when our own transaction settled it, "other" when someone else's did. */
@@ -101,6 +103,7 @@ export class Store {
       (this.db.prepare("PRAGMA table_info(deals)").all() as { name: string }[]).map((c) => c.name),
     );
     if (!cols.has("settled_by")) this.db.exec("ALTER TABLE deals ADD COLUMN settled_by TEXT");
+    if (!cols.has("last_code")) this.db.exec("ALTER TABLE deals ADD COLUMN last_code TEXT");
     if (!cols.has("next_attempt_at"))
       this.db.exec("ALTER TABLE deals ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0");
   }
@@ -299,12 +302,12 @@ export class Store {
   }
 
   /** Counts a failed attempt and holds the deal back until `nextAttemptAt` (ms since epoch). */
-  recordError(id: string, message: string, nextAttemptAt = 0): number {
+  recordError(id: string, code: string, message: string, nextAttemptAt = 0): number {
     this.db
       .prepare(
-        "UPDATE deals SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+        "UPDATE deals SET attempts = attempts + 1, last_code = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
       )
-      .run(message.slice(0, 500), nextAttemptAt, Date.now(), id);
+      .run(code.slice(0, 64), `${code}: ${message}`.slice(0, 500), nextAttemptAt, Date.now(), id);
     return this.get(id)?.attempts ?? 0;
   }
 

@@ -129,6 +129,8 @@ describe("per-deal budgets and fair scheduling (oracle/daemon/daemon.ts)", funct
       const outcome = JSON.parse(row.outcome!) as StoredOutcome;
       expect(outcome.settlement.agreed).to.equal(false);
       expect(outcome.reason).to.match(/^out_of_time \(fetch_failed\)/);
+      const api = (await (await fetch(`${o.url}/deals/${d.dealId}`)).json()) as { settledBy: string };
+      expect(api.settledBy).to.equal("oracle");
       expect(row.attempts).to.be.greaterThan(1);
       const [ev] = await settledEvents(env, d.dealId);
       const block = await env.chain.connection.ethers.provider.getBlock(ev!.blockNumber);
