@@ -354,7 +354,14 @@ export class OracleDaemon {
         signal: this.#abort.signal,
       });
     } catch (e) {
-      if (e instanceof RetryableError && row.attempts + 1 >= (this.deps.maxAttempts ?? 6) && this.#running)
+      // only the seller's dataset counts against the attempts: infrastructure faults (the model,
+      // the RPC) are retried until the deadline margin, never turned into a refusal
+      if (
+        e instanceof RetryableError &&
+        e.code === "fetch_failed" &&
+        row.attempts + 1 >= (this.deps.maxAttempts ?? 6) &&
+        this.#running
+      )
         return noDeal(
           row,
           `dataset_unavailable (${e.code}): the dataset could not be fetched in ${row.attempts + 1} attempts`,
