@@ -4,6 +4,7 @@
  * one shutdown signal that aborts everything in flight. JSON-RPC error answers are not retried
  * here (ethers turns them into its errors); retrying any request is safe because the oracle
  * only ever sends already-signed raw transactions. Tracks the endpoint's health for /health.
+ * Answers are never cached (ethers' default shares identical requests for 250 ms).
  * Invariants: no request waits longer than timeoutMs per attempt; at most `attempts` attempts;
  * after destroy() every request fails at once with rpc_aborted.
  */
@@ -44,6 +45,9 @@ export class RetryingJsonRpcProvider extends JsonRpcProvider {
       polling: true,
       pollingInterval: opts.pollingIntervalMs ?? 250,
       batchMaxCount: 1,
+      // no 250 ms answer cache: a stale "no receipt" beside a fresh nonce would look like a
+      // dropped transaction, and the outbox must read the chain as it is
+      cacheTimeout: -1,
     });
     this.#url = url;
     this.#host = rpcHost(url);

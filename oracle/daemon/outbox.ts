@@ -5,7 +5,8 @@
  * Whether a transaction made it is read from the chain (receipts, the account's nonce), never
  * from the text of a broadcast error: "already known", "nonce too low" or a lost answer all end
  * in the same reconciliation.
- * Invariants: nonces are allocated under one lock, from max(stored next nonce, chain nonce), and
+ * Invariants: nonces are allocated under one lock, from max(stored next nonce, chain nonce — read
+ * at the first send and again after one of our nonces went to another transaction), and
  * stored with the signed transaction in one SQLite transaction (no gaps); a nonce is given up
  * ("dropped") only when the chain's nonce has passed it and none of our transactions with that
  * nonce has a receipt, so a new transaction for the same purpose is signed only when the old one
@@ -47,6 +48,9 @@ export class Outbox {
   readonly #o: Required<OutboxOptions>;
   #lock: Promise<unknown> = Promise.resolve();
   readonly #lastBroadcast = new Map<string, number>();
+  /** The chain's nonce for our account, read once and again after a nonce went elsewhere. */
+  #chainNonce: number | undefined;
+  #fees: { at: number; data: Promise<{ maxFee: bigint; priority: bigint }> } | undefined;
 
   constructor(o: OutboxOptions) {
     this.#o = { bumpAfterMs: 60_000, rebroadcastMs: 10_000, maxFeeCapWei: 1000n * 10n ** 9n, ...o };
@@ -78,16 +82,27 @@ export class Outbox {
   send(req: SendRequest): Promise<TxRow> {
     return this.#serial(async () => {
       const { provider, store } = this.#o;
-      const chainNonce = await provider.getTransactionCount(this.address, "latest");
-      const nonce = Math.max(store.nextNonce() ?? 0, chainNonce);
-      const fees = await provider.getFeeData();
-      const priority = fees.maxPriorityFeePerGas ?? 10n ** 9n;
-      const maxFee = fees.maxFeePerGas ?? (fees.gasPrice ?? 10n ** 9n) * 2n;
+      this.#chainNonce ??= await provider.getTransactionCount(this.address, "latest");
+      const nonce = Math.max(store.nextNonce() ?? 0, this.#chainNonce);
+      const { maxFee, priority } = await this.#feeData();
       const row = await this.#sign(req, nonce, maxFee, priority);
       store.recordSignedTx(row);
       await this.#broadcast({ ...row, state: "pending", created_at: Date.now() }, true);
       return store.txByHash(row.hash)!;
     });
+  }
+
+  /** Current fees, read at most once a second (one read serves every send of a burst). */
+  #feeData(): Promise<{ maxFee: bigint; priority: bigint }> {
+    if (this.#fees === undefined || Date.now() - this.#fees.at > 1000) {
+      const data = this.#o.provider.getFeeData().then((f) => ({
+        priority: f.maxPriorityFeePerGas ?? 10n ** 9n,
+        maxFee: f.maxFeePerGas ?? (f.gasPrice ?? 10n ** 9n) * 2n,
+      }));
+      this.#fees = { at: Date.now(), data };
+      data.catch(() => (this.#fees = undefined));
+    }
+    return this.#fees.data;
   }
 
   async #sign(
@@ -162,6 +177,7 @@ export class Outbox {
     }
     if (chainNonce > nonce || txs.length === 0) {
       store.settleNonce(nonce, "dropped");
+      this.#chainNonce = undefined; // someone else sends with our key: read the chain's nonce again
       this.#o.logger.warn({ nonce }, "our transaction's nonce was used by another transaction");
       return { kind: "dropped" };
     }
