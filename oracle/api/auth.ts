@@ -1,11 +1,16 @@
 /**
- * Wallet sign-in for the transcript endpoint: an EIP-4361 (Sign-In with Ethereum) message with a
- * server-issued, single-use, expiring nonce, signed with EIP-191 personal_sign.
+ * Wallet sign-in for the transcript endpoint: an EIP-4361 (Sign-In with Ethereum) message built
+ * and checked by viem (createSiweMessage / parseSiweMessage / verifySiweMessage), with the domain
+ * and URI from configuration and a server-issued, single-use, expiring nonce. Contract wallets
+ * are verified on-chain through viem's ERC-6492 universal validator: ERC-1271 for deployed ones,
+ * ERC-6492 for undeployed (counterfactual) ones, plain ECDSA for EOAs.
+ * Invariants: at most `maxOpen` challenges are held, none past its TTL; a challenge is consumed by
+ * its first redemption attempt, successful or not; the redeemed message must equal the issued
+ * one byte for byte.
  */
 import { randomBytes } from "node:crypto";
-import { getAddress, verifyMessage } from "ethers";
-
-const TTL_MS = 5 * 60_000;
+import { getAddress, type Client, type Hex } from "viem";
+import { createSiweMessage, parseSiweMessage, verifySiweMessage } from "viem/siwe";
 
 export interface Challenge {
   address: string;
@@ -15,60 +20,125 @@ export interface Challenge {
   message: string;
 }
 
-export class ChallengeBook {
-  #open = new Map<string, Challenge>();
-  readonly domain: string;
-  readonly chainId: number;
+export interface ChallengeBookOptions {
+  /** The public base URL of the API, e.g. https://oracle.example.com: gives EIP-4361 domain and URI. */
+  publicUrl: string;
+  chainId: number;
+  /** Verifies signatures on-chain (ERC-1271 / ERC-6492) through this client. */
+  client: Client;
+  ttlMs?: number;
+  maxOpen?: number;
+}
 
-  constructor(domain: string, chainId: number) {
-    this.domain = domain;
-    this.chainId = chainId;
+export type RedeemFailure =
+  "unknown_challenge" | "expired" | "wrong_deal" | "bad_signature" | "verification_unavailable";
+
+export type RedeemResult = { ok: true; address: string } | { ok: false; code: RedeemFailure; why: string };
+
+export class ChallengeBookFullError extends Error {
+  override name = "ChallengeBookFullError";
+  readonly code = "challenges_full";
+}
+
+export class ChallengeBook {
+  readonly #open = new Map<string, Challenge>();
+  readonly domain: string;
+  readonly scheme: string;
+  readonly baseUri: string;
+  readonly chainId: number;
+  readonly ttlMs: number;
+  readonly maxOpen: number;
+  readonly #client: Client;
+
+  constructor(opts: ChallengeBookOptions) {
+    const u = new URL(opts.publicUrl);
+    this.domain = u.host;
+    this.scheme = u.protocol.slice(0, -1);
+    this.baseUri = `${u.origin}${u.pathname.replace(/\/+$/, "")}`;
+    this.chainId = opts.chainId;
+    this.ttlMs = opts.ttlMs ?? 5 * 60_000;
+    this.maxOpen = opts.maxOpen ?? 10_000;
+    this.#client = opts.client;
   }
 
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /** Drops expired challenges (Map order is issue order, so it stops at the first live one). */
+  #sweep(now: number): void {
+    for (const [k, c] of this.#open) {
+      if (c.expiresAt > now) break;
+      this.#open.delete(k);
+    }
+  }
+
+  /** Throws ChallengeBookFullError when `maxOpen` live challenges are held. */
   issue(address: string, dealId: string, now = Date.now()): Challenge {
-    for (const [k, c] of this.#open) if (c.expiresAt < now) this.#open.delete(k);
+    this.#sweep(now);
+    if (this.#open.size >= this.maxOpen)
+      throw new ChallengeBookFullError("too many open sign-in challenges; try again in a minute");
     const addr = getAddress(address);
     const nonce = randomBytes(16).toString("hex");
-    const expiresAt = now + TTL_MS;
-    const message = [
-      `${this.domain} wants you to sign in with your Ethereum account:`,
-      addr,
-      "",
-      `Read the DealProof transcript of deal ${dealId}.`,
-      "",
-      `URI: http://${this.domain}/deals/${dealId}/transcript`,
-      "Version: 1",
-      `Chain ID: ${this.chainId}`,
-      `Nonce: ${nonce}`,
-      `Issued At: ${new Date(now).toISOString()}`,
-      `Expiration Time: ${new Date(expiresAt).toISOString()}`,
-    ].join("\n");
+    const expiresAt = now + this.ttlMs;
+    const message = createSiweMessage({
+      domain: this.domain,
+      scheme: this.scheme,
+      address: addr,
+      statement: `Read the DealProof transcript of deal ${dealId}.`,
+      uri: `${this.baseUri}/deals/${dealId}/transcript`,
+      version: "1",
+      chainId: this.chainId,
+      nonce,
+      issuedAt: new Date(now),
+      expirationTime: new Date(expiresAt),
+    });
     const c = { address: addr, dealId, nonce, expiresAt, message };
     this.#open.set(nonce, c);
     return c;
   }
 
-  /** Returns the signer's address if `message` is an open challenge for `dealId` signed by its account; consumes it. */
-  redeem(
-    message: string,
-    signature: string,
-    dealId: string,
-    now = Date.now(),
-  ): { ok: true; address: string } | { ok: false; why: string } {
-    const nonce = /^Nonce: ([0-9a-f]{32})$/m.exec(message)?.[1];
+  /** Checks `message` is an open challenge for `dealId` signed by its account; consumes it. */
+  async redeem(message: string, signature: string, dealId: string, now = Date.now()): Promise<RedeemResult> {
+    let nonce: string | undefined;
+    try {
+      nonce = parseSiweMessage(message).nonce;
+    } catch {
+      nonce = undefined;
+    }
     const c = nonce === undefined ? undefined : this.#open.get(nonce);
     if (c === undefined || c.message !== message)
-      return { ok: false, why: "unknown or already used challenge" };
+      return { ok: false, code: "unknown_challenge", why: "unknown or already used challenge" };
     this.#open.delete(c.nonce);
-    if (c.expiresAt < now) return { ok: false, why: "the challenge expired" };
-    if (c.dealId !== dealId) return { ok: false, why: "the challenge is for another deal" };
-    let signer: string;
+    if (c.expiresAt <= now) return { ok: false, code: "expired", why: "the challenge expired" };
+    if (c.dealId !== dealId)
+      return { ok: false, code: "wrong_deal", why: "the challenge is for another deal" };
+    if (!/^0x[0-9a-fA-F]*$/.test(signature) || signature.length > 2 + 2 * 8192)
+      return { ok: false, code: "bad_signature", why: "the signature must be 0x-hex (at most 8 KiB)" };
+    let valid: boolean;
     try {
-      signer = verifyMessage(message, signature);
+      valid = await verifySiweMessage(this.#client, {
+        message,
+        signature: signature as Hex,
+        address: c.address as Hex,
+        domain: this.domain,
+        nonce: c.nonce,
+        scheme: this.scheme,
+        time: new Date(now),
+      });
     } catch {
-      return { ok: false, why: "the signature is malformed" };
+      return {
+        ok: false,
+        code: "verification_unavailable",
+        why: "the signature could not be checked on-chain right now; sign in again later",
+      };
     }
-    if (signer !== c.address) return { ok: false, why: "the signature is not by the challenged account" };
-    return { ok: true, address: signer };
+    if (!valid)
+      return {
+        ok: false,
+        code: "bad_signature",
+        why: "the signature is not by the challenged account (EOA, ERC-1271 or ERC-6492)",
+      };
+    return { ok: true, address: c.address };
   }
 }

@@ -1,13 +1,34 @@
 /**
- * The oracle's HTTP API (node:http): GET /health, GET /deals/:id, GET /auth/challenge and
- * GET /deals/:id/transcript (only for the deal's buyer or seller, proven by a signed challenge).
+ * The oracle's HTTP API (node:http): GET /health, GET /attestation, GET /deals/:id,
+ * GET /auth/challenge and GET /deals/:id/transcript (only for the deal's buyer or seller, proven
+ * by an EIP-4361 sign-in), with CORS for the configured dapp origins.
+ * Invariants: no request can throw out of the handler (every failure is answered or the socket
+ * destroyed); a malformed request line or header gets 400 from clientError; every client is rate
+ * limited before any work; bodies are refused past MAX_BODY_BYTES; a deal id is a uint256 in
+ * canonical decimal; challenges are issued only for deals this oracle knows, and held bounded.
  */
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { createHash } from "node:crypto";
-import { ChallengeBook } from "./auth.ts";
+import type { Logger } from "pino";
+import type { Client } from "viem";
+import { ChallengeBook, ChallengeBookFullError } from "./auth.ts";
+import { RateLimiter } from "./rate-limit.ts";
 import type { Store, StoredOutcome } from "../daemon/store.ts";
 import type { Deployment } from "../protocol/deployment.ts";
+import type { RpcHealth } from "../chain/provider.ts";
+
+/** The API takes no request bodies; anything past this is refused and the connection closed. */
+export const MAX_BODY_BYTES = 1024;
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+export interface ApiLimits {
+  /** Requests per second per client address, and the burst above it. */
+  ratePerSec: number;
+  burst: number;
+  maxChallenges: number;
+  challengeTtlMs: number;
+}
 
 export interface ApiDeps {
   store: Store;
@@ -22,18 +43,44 @@ export interface ApiDeps {
   quote?: (reportData: Uint8Array) => Promise<{ quote: Uint8Array; eventLog: string }>;
   /** Simulator only: the simulated DCAP root CA (DER) and fresh collateral for its quotes. */
   simulatedDcap?: () => { rootCaDer: Uint8Array; collateral: unknown };
-  /** host[:port] that challenges name (EIP-4361 domain). */
-  domain?: string;
+  /** The API's public base URL: the EIP-4361 domain and URI of sign-in messages. */
+  publicUrl: string;
+  /** Origins (scheme://host[:port]) whose scripts may call the API (CORS). */
+  corsOrigins: readonly string[];
+  /** Chain client for ERC-1271 / ERC-6492 signature checks. */
+  chainClient: Client;
+  rpcHealth?: () => RpcHealth;
+  limits?: Partial<ApiLimits>;
+  logger?: Logger;
 }
 
-function send(res: ServerResponse, status: number, body: unknown) {
+const DEFAULT_LIMITS: ApiLimits = {
+  ratePerSec: 20,
+  burst: 40,
+  maxChallenges: 10_000,
+  challengeTtlMs: 300_000,
+};
+
+function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) {
+  if (res.headersSent || res.destroyed) return;
   const data = JSON.stringify(body);
   res.writeHead(status, {
+    ...extra,
     "content-type": "application/json",
     "content-length": Buffer.byteLength(data),
     "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
   });
   res.end(data);
+}
+
+const fail = (res: ServerResponse, status: number, code: string, error: string, extra = {}) =>
+  send(res, status, { code, error }, extra);
+
+/** A uint256 written in canonical decimal (no sign, no leading zeros), or undefined. */
+export function parseDealId(s: string): string | undefined {
+  if (!/^(0|[1-9][0-9]{0,77})$/.test(s)) return undefined;
+  return BigInt(s) <= MAX_UINT256 ? s : undefined;
 }
 
 export function createApi(deps: ApiDeps): {
@@ -41,125 +88,235 @@ export function createApi(deps: ApiDeps): {
   challenges: ChallengeBook;
   listen(port: number, host: string): Promise<string>;
 } {
-  const challenges = new ChallengeBook(deps.domain ?? "dealproof-oracle.local", deps.deployment.chainId);
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    if (req.method !== "GET") return send(res, 405, { error: "GET only" });
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const challenges = new ChallengeBook({
+    publicUrl: deps.publicUrl,
+    chainId: deps.deployment.chainId,
+    client: deps.chainClient,
+    ttlMs: limits.challengeTtlMs,
+    maxOpen: limits.maxChallenges,
+  });
+  const limiter = new RateLimiter({ ratePerSec: limits.ratePerSec, burst: limits.burst });
+  const allowed = new Set(deps.corsOrigins);
+
+  function cors(req: IncomingMessage): Record<string, string> {
+    const origin = req.headers.origin;
+    if (origin === undefined || !allowed.has(origin)) return {};
+    return {
+      "access-control-allow-origin": origin,
+      "access-control-expose-headers": "retry-after",
+      vary: "origin",
+    };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const wait = limiter.take(req.socket.remoteAddress ?? "unknown");
+    if (wait > 0) {
+      res.shouldKeepAlive = false;
+      return fail(res, 429, "rate_limited", "too many requests; slow down", {
+        "retry-after": String(wait),
+        ...cors(req),
+      });
+    }
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (!(declared >= 0 && declared <= MAX_BODY_BYTES)) {
+      res.shouldKeepAlive = false;
+      return fail(res, 413, "body_too_large", `this API takes no request body over ${MAX_BODY_BYTES} bytes`);
+    }
+    let bodyBytes = 0;
+    req.on("data", (c: Buffer) => {
+      bodyBytes += c.length;
+      if (bodyBytes > MAX_BODY_BYTES) req.destroy();
+    });
+    req.on("error", () => undefined);
+    req.resume();
+
+    const url = URL.parse(req.url ?? "/", "http://oracle.invalid");
+    if (url === null) return fail(res, 400, "bad_target", "the request target is not a valid path");
+    if (req.method === "OPTIONS") {
+      const c = cors(req);
+      if (c["access-control-allow-origin"] === undefined)
+        return fail(res, 403, "origin_not_allowed", "this origin may not call the API");
+      res.writeHead(204, {
+        ...c,
+        "access-control-allow-methods": "GET, OPTIONS",
+        "access-control-allow-headers": "x-dealproof-message, x-dealproof-signature",
+        "access-control-max-age": "600",
+      });
+      res.end();
+      return;
+    }
+    const h = cors(req);
+    if (req.method !== "GET")
+      return fail(res, 405, "method_not_allowed", "GET only", { ...h, allow: "GET, OPTIONS" });
+
     if (url.pathname === "/health") {
       const exp = deps.registrationExpiresAt();
-      return send(res, 200, {
-        ok: true,
-        chainId: deps.deployment.chainId,
-        dealProof: deps.deployment.dealProof,
-        teeMode: deps.teeMode,
-        settleMode: deps.settleMode,
-        signer: deps.signer,
-        encryptionKey: deps.encryptionKey,
-        measurementId: deps.measurementId,
-        registrationExpiresAt: exp === undefined ? null : Number(exp),
-        cursor: deps.store.cursor() ?? null,
-        deals: deps.store.counts(),
-      });
+      return send(
+        res,
+        200,
+        {
+          ok: true,
+          chainId: deps.deployment.chainId,
+          dealProof: deps.deployment.dealProof,
+          teeMode: deps.teeMode,
+          settleMode: deps.settleMode,
+          signer: deps.signer,
+          encryptionKey: deps.encryptionKey,
+          measurementId: deps.measurementId,
+          registrationExpiresAt: exp === undefined ? null : Number(exp),
+          rpc: deps.rpcHealth?.() ?? null,
+          cursor: deps.store.cursor() ?? null,
+          deals: deps.store.counts(),
+        },
+        h,
+      );
     }
     if (url.pathname === "/attestation" && deps.quote !== undefined) {
       // report_data = sha256("DealProof/attestation/v1" ‖ nonce): the caller's nonce proves freshness.
       const nonce = url.searchParams.get("nonce") ?? "";
       if (!/^([0-9a-fA-F]{2}){0,32}$/.test(nonce))
-        return send(res, 400, { error: "nonce must be up to 32 bytes of hex" });
+        return fail(res, 400, "bad_nonce", "nonce must be up to 32 bytes of hex", h);
       const rd = createHash("sha256")
         .update("DealProof/attestation/v1")
         .update(Buffer.from(nonce, "hex"))
         .digest();
-      deps.quote(rd).then(
-        (q) => {
-          const sim = deps.simulatedDcap?.();
-          send(res, 200, {
-            quote: Buffer.from(q.quote).toString("hex"),
-            event_log: q.eventLog,
-            report_data: rd.toString("hex"),
-            // a simulated TEE: verify with dcap-qvl against this root, never Intel's
-            ...(sim === undefined
-              ? {}
-              : {
-                  simulated_dcap: {
-                    root_ca: Buffer.from(sim.rootCaDer).toString("hex"),
-                    collateral: sim.collateral,
-                  },
-                }),
-          });
+      let q;
+      try {
+        q = await deps.quote(rd);
+      } catch {
+        return fail(res, 503, "tee_unavailable", "the TEE did not give a quote; try again", h);
+      }
+      const sim = deps.simulatedDcap?.();
+      return send(
+        res,
+        200,
+        {
+          quote: Buffer.from(q.quote).toString("hex"),
+          event_log: q.eventLog,
+          report_data: rd.toString("hex"),
+          // a simulated TEE: verify with dcap-qvl against this root, never Intel's
+          ...(sim === undefined
+            ? {}
+            : {
+                simulated_dcap: {
+                  root_ca: Buffer.from(sim.rootCaDer).toString("hex"),
+                  collateral: sim.collateral,
+                },
+              }),
         },
-        (e: unknown) => send(res, 503, { error: `the TEE did not give a quote: ${(e as Error).message}` }),
+        h,
       );
-      return;
     }
     if (url.pathname === "/auth/challenge") {
       const address = url.searchParams.get("address") ?? "";
-      const dealId = url.searchParams.get("dealId") ?? "";
-      if (!/^0x[0-9a-fA-F]{40}$/.test(address) || !/^[0-9]+$/.test(dealId)) {
-        return send(res, 400, { error: "give ?address=0x…&dealId=<decimal id>" });
+      const dealId = parseDealId(url.searchParams.get("dealId") ?? "");
+      if (!/^0x[0-9a-fA-F]{40}$/.test(address) || dealId === undefined)
+        return fail(res, 400, "bad_query", "give ?address=0x…(20 bytes)&dealId=<decimal uint256>", h);
+      if (deps.store.get(dealId) === undefined)
+        return fail(res, 404, "unknown_deal", `deal ${dealId} is unknown to this oracle`, h);
+      try {
+        const c = challenges.issue(address, dealId);
+        return send(res, 200, { message: c.message, expiresAt: new Date(c.expiresAt).toISOString() }, h);
+      } catch (e) {
+        if (e instanceof ChallengeBookFullError)
+          return fail(res, 503, e.code, e.message, { ...h, "retry-after": "60" });
+        throw e;
       }
-      const c = challenges.issue(address, dealId);
-      return send(res, 200, { message: c.message, expiresAt: new Date(c.expiresAt).toISOString() });
     }
-    const m = /^\/deals\/([0-9]{1,80})(\/transcript)?$/.exec(url.pathname);
-    if (m === null) return send(res, 404, { error: "not found" });
-    const row = deps.store.get(m[1]!);
-    if (row === undefined) return send(res, 404, { error: `deal ${m[1]} is unknown to this oracle` });
+    const m = /^\/deals\/([0-9]{1,78})(\/transcript)?$/.exec(url.pathname);
+    const dealId = m === null ? undefined : parseDealId(m[1]!);
+    if (m === null || dealId === undefined) return fail(res, 404, "not_found", "not found", h);
+    const row = deps.store.get(dealId);
+    if (row === undefined)
+      return fail(res, 404, "unknown_deal", `deal ${dealId} is unknown to this oracle`, h);
     const outcome = row.outcome === null ? null : (JSON.parse(row.outcome) as StoredOutcome);
     if (m[2] === undefined) {
-      return send(res, 200, {
-        dealId: row.id,
-        status: row.status,
-        buyer: row.buyer,
-        seller: row.seller,
-        dataRoot: row.data_root,
-        outcome:
-          outcome === null
-            ? null
-            : {
-                agreed: outcome.settlement.agreed,
-                priceWei: outcome.settlement.price,
-                termsHash: outcome.settlement.termsHash,
-                transcriptHash: outcome.settlement.transcriptHash,
-                reason: outcome.reason,
-              },
-        attestation: {
-          settleMode: deps.settleMode,
-          teeMode: deps.teeMode,
-          measurementId: deps.measurementId,
-          txHash: row.tx_hash,
+      return send(
+        res,
+        200,
+        {
+          dealId: row.id,
+          status: row.status,
+          buyer: row.buyer,
+          seller: row.seller,
+          dataRoot: row.data_root,
+          outcome:
+            outcome === null
+              ? null
+              : {
+                  agreed: outcome.settlement.agreed,
+                  priceWei: outcome.settlement.price,
+                  termsHash: outcome.settlement.termsHash,
+                  transcriptHash: outcome.settlement.transcriptHash,
+                  reason: outcome.reason,
+                },
+          attestation: {
+            settleMode: deps.settleMode,
+            teeMode: deps.teeMode,
+            measurementId: deps.measurementId,
+            txHash: row.tx_hash,
+          },
+          settledBy: row.settled_by,
+          lastCode: row.status === "settled" ? null : row.last_code,
+          lastError: row.status === "settled" ? null : row.last_error,
         },
-        lastError: row.status === "settled" ? null : row.last_error,
-      });
+        h,
+      );
     }
     const message = Buffer.from(String(req.headers["x-dealproof-message"] ?? ""), "base64").toString("utf8");
     const signature = String(req.headers["x-dealproof-signature"] ?? "");
     if (message === "" || signature === "") {
-      return send(res, 401, {
-        error:
-          "sign the message from /auth/challenge and send it (base64) in x-dealproof-message with x-dealproof-signature",
-      });
+      return fail(
+        res,
+        401,
+        "sign_in_required",
+        "sign the message from /auth/challenge and send it (base64) in x-dealproof-message with x-dealproof-signature",
+        h,
+      );
     }
-    const auth = challenges.redeem(message, signature, row.id);
-    if (!auth.ok) return send(res, 401, { error: auth.why });
-    if (auth.address !== row.buyer && auth.address !== row.seller)
-      return send(res, 403, { error: "only the deal's buyer or seller may read its transcript" });
-    if (outcome === null) return send(res, 409, { error: "the deal has no outcome yet" });
-    return send(res, 200, {
-      dealId: row.id,
-      termsJson: outcome.termsJson,
-      transcriptJson: outcome.transcriptJson,
-    });
+    const auth = await challenges.redeem(message, signature, row.id);
+    if (!auth.ok)
+      return fail(res, auth.code === "verification_unavailable" ? 503 : 401, auth.code, auth.why, h);
+    const who = auth.address.toLowerCase();
+    if (who !== row.buyer.toLowerCase() && who !== row.seller.toLowerCase())
+      return fail(res, 403, "not_a_party", "only the deal's buyer or seller may read its transcript", h);
+    if (outcome === null) return fail(res, 409, "no_outcome", "the deal has no outcome yet", h);
+    return send(
+      res,
+      200,
+      { dealId: row.id, termsJson: outcome.termsJson, transcriptJson: outcome.transcriptJson },
+      h,
+    );
+  }
+
+  const server = createServer(
+    { maxHeaderSize: 16 * 1024, requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
+    (req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        deps.logger?.error({ err: (e as Error)?.message?.slice(0, 200) }, "API request failed");
+        if (!res.headersSent) fail(res, 500, "internal", "internal error");
+        else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = 4096;
+  server.on("clientError", (_e: Error, socket: Socket) => {
+    if (socket.writable && !socket.destroyed)
+      socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
   });
   return {
     server,
     challenges,
     listen: (port, host) =>
-      new Promise((resolve) =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
         server.listen(port, host, () => {
+          server.off("error", reject);
           const a = server.address() as AddressInfo;
-          resolve(`http://${a.address}:${a.port}`);
-        }),
-      ),
+          resolve(`http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`);
+        });
+      }),
   };
 }

@@ -4,6 +4,8 @@
  */
 import { Wallet } from "ethers";
 import { RetryingJsonRpcProvider } from "../chain/provider.ts";
+import { viemClientFor } from "../chain/viem-client.ts";
+import { PRODUCTION_POLICY, SIMULATOR_POLICY } from "../data/location-policy.ts";
 import pino, { type Logger } from "pino";
 import { readDeployment } from "../protocol/deployment.ts";
 import { createTeeBackend } from "../tee/index.ts";
@@ -45,7 +47,11 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
   const deployment = readDeployment(cfg.DEALPROOF_DEPLOYMENT);
   const provider = new RetryingJsonRpcProvider(cfg.DEALPROOF_RPC_URL, {
     pollingIntervalMs: cfg.DEALPROOF_RPC_POLL_MS,
+    timeoutMs: cfg.DEALPROOF_RPC_TIMEOUT_MS,
+    attempts: cfg.DEALPROOF_RPC_ATTEMPTS,
   });
+  // viem (sign-in checks) talks through the same transport: one timeout and retry policy
+  const chainClient = viemClientFor(provider);
   const tee = createTeeBackend(
     cfg.DEALPROOF_TEE_MODE === "simulator"
       ? {
@@ -82,12 +88,31 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
         }),
       maxRounds: cfg.DEALPROOF_MAX_ROUNDS,
       maxDatasetBytes: cfg.DEALPROOF_MAX_DATASET_BYTES,
+      fetch: {
+        policy: tee.mode === "simulator" ? SIMULATOR_POLICY : PRODUCTION_POLICY,
+        idleTimeoutMs: cfg.DEALPROOF_FETCH_IDLE_MS,
+        budgetMs: cfg.DEALPROOF_FETCH_BUDGET_MS,
+        minBytesPerSec: cfg.DEALPROOF_FETCH_MIN_BPS,
+      },
       onMove: o.onMove,
     },
     onStep: o.onStep,
     onDone: o.onDone,
+    maxAttempts: cfg.DEALPROOF_DEAL_ATTEMPTS,
+    deadlineMarginS: cfg.DEALPROOF_DEADLINE_MARGIN_S,
+    retryBaseMs: cfg.DEALPROOF_RETRY_BASE_MS,
+    retryMaxMs: cfg.DEALPROOF_RETRY_MAX_MS,
+    bumpAfterMs: cfg.DEALPROOF_BUMP_AFTER_MS,
+    rpcUrl: cfg.DEALPROOF_RPC_URL,
   });
-  await daemon.start();
+  try {
+    await daemon.start();
+  } catch (e) {
+    await daemon.stop();
+    provider.destroy();
+    store.close();
+    throw e;
+  }
   const api = createApi({
     store,
     deployment,
@@ -97,6 +122,17 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
     encryptionKey: identity.encryptionPublicKey,
     measurementId: info.measurementId,
     registrationExpiresAt: () => daemon.registrationExpiresAt,
+    publicUrl: cfg.DEALPROOF_PUBLIC_URL,
+    corsOrigins: cfg.DEALPROOF_CORS_ORIGINS,
+    chainClient,
+    rpcHealth: () => provider.health,
+    logger,
+    limits: {
+      ratePerSec: cfg.DEALPROOF_API_RATE,
+      burst: cfg.DEALPROOF_API_BURST,
+      maxChallenges: cfg.DEALPROOF_MAX_CHALLENGES,
+      challengeTtlMs: cfg.DEALPROOF_CHALLENGE_TTL_S * 1000,
+    },
     quote: (rd) => tee.getQuote(rd),
     ...(tee instanceof SimulatorBackend
       ? { simulatedDcap: () => ({ rootCaDer: tee.dcapRootCa(), collateral: tee.dcapCollateral() }) }
@@ -127,8 +163,9 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
       if (stopped) return;
       stopped = true;
       await daemon.stop();
-      await new Promise<void>((r) => api.server.close(() => r()));
+      const closed = new Promise<void>((r) => api.server.close(() => r()));
       api.server.closeAllConnections();
+      await closed;
       provider.destroy();
       store.close();
     },

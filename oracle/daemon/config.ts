@@ -35,6 +35,44 @@ export const configSchema = z.object({
   DEALPROOF_DNS_TIMEOUT_MS: int(100, 60_000).default(5000),
   DEALPROOF_MAX_DATASET_BYTES: int(1).default(8 * 1024 ** 3),
   DEALPROOF_REGISTER: bool.default(true),
+  /** Per-request RPC timeout and attempts (transport failures only are retried). */
+  DEALPROOF_RPC_TIMEOUT_MS: int(100, 120_000).default(5000),
+  DEALPROOF_RPC_ATTEMPTS: int(1, 20).default(4),
+  /** The API's public base URL: the domain and URI of its EIP-4361 sign-in messages. */
+  DEALPROOF_PUBLIC_URL: z
+    .string()
+    .url("must be the API's public base URL, e.g. https://oracle.example.com")
+    .regex(/^https?:\/\//, "must be an http(s) URL")
+    .default("http://localhost:8080"),
+  /** Comma-separated origins (scheme://host[:port]) of dapps that may call the API from a browser. */
+  DEALPROOF_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter((o) => o !== ""),
+    )
+    .refine((list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o), {
+      message: "must be comma-separated origins like https://dapp.example (scheme://host[:port], no path)",
+    }),
+  DEALPROOF_API_RATE: int(1, 100_000).default(20),
+  DEALPROOF_API_BURST: int(1, 100_000).default(40),
+  DEALPROOF_MAX_CHALLENGES: int(1, 1_000_000).default(10_000),
+  DEALPROOF_CHALLENGE_TTL_S: int(10, 3600).default(300),
+  /** Per-deal dataset fetch budget: idle timeout, time before the size is known, minimum rate. */
+  DEALPROOF_FETCH_IDLE_MS: int(100, 600_000).default(15_000),
+  DEALPROOF_FETCH_BUDGET_MS: int(100, 3_600_000).default(60_000),
+  DEALPROOF_FETCH_MIN_BPS: int(1).default(256 * 1024),
+  /** Fetch attempts per deal before it closes as no deal (dataset_unavailable). */
+  DEALPROOF_DEAL_ATTEMPTS: int(1, 100).default(6),
+  /** A deal still unfinished this many seconds before its deadline closes as no deal. */
+  DEALPROOF_DEADLINE_MARGIN_S: int(0, 86_400).default(300),
+  DEALPROOF_RETRY_BASE_MS: int(0, 600_000).default(1000),
+  DEALPROOF_RETRY_MAX_MS: int(0, 3_600_000).default(30_000),
+  /** A settlement pending this long is replaced (same nonce) with higher fees. */
+  DEALPROOF_BUMP_AFTER_MS: int(1000, 3_600_000).default(60_000),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
   DEALPROOF_MODEL: z.string().optional(),

@@ -28,9 +28,9 @@ export class ChainListener {
     this.opts = opts;
   }
 
-  /** One catch-up pass; returns the number of events stored. */
-  async poll(): Promise<number> {
-    const head = await this.provider.getBlockNumber();
+  /** One catch-up pass up to `head` (default: the chain's head); returns the number of events stored. */
+  async poll(head?: number): Promise<number> {
+    head ??= await this.provider.getBlockNumber();
     const safe = head - this.opts.confirmations;
     let from = (this.store.cursor() ?? this.opts.startBlock - 1) + 1;
     let stored = 0;

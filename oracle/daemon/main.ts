@@ -11,19 +11,28 @@ try {
   console.error((e as Error).message);
   process.exit(2);
 }
-// Configuration mistakes end here with one plain line, not a stack trace after minutes of retries.
-const oracle = await preflight(cfg)
-  .then(() => startOracle(cfg))
-  .catch((e: unknown) => {
-    console.error(`oracle: ${(e as Error).message}`);
-    process.exit(2);
-  });
+// Configuration mistakes (no deployment file, a dead or wrong RPC, no contract) end here with one
+// plain line within seconds, naming the RPC by its origin only, never a stack trace.
+let oracle;
+try {
+  await preflight(cfg);
+  oracle = await startOracle(cfg);
+} catch (e) {
+  console.error(`oracle: ${(e as Error).message}`);
+  process.exit(1);
+}
+/** SIGTERM must end the process within 5 s (container stop); in-flight work resumes on restart. */
+const STOP_DEADLINE_MS = 4500;
 let stopping = false;
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
   process.on(sig, () => {
     if (stopping) return;
     stopping = true;
     oracle.logger.info({ signal: sig }, "shutting down: finishing in-flight deals");
+    setTimeout(() => {
+      oracle.logger.warn("shutdown deadline reached; exiting (work resumes from the store)");
+      process.exit(0);
+    }, STOP_DEADLINE_MS).unref();
     oracle.stop().then(
       () => process.exit(0),
       (e: unknown) => {

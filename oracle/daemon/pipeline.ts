@@ -2,7 +2,9 @@
  * One deal's work, from sealed inputs to the outcome to settle: open inputs → fetch and verify
  * the dataset → verify the seller's email → negotiate → seal the key to the buyer. Bad inputs
  * give a "no deal" outcome with the reason, so the buyer is refunded at once. Private inputs
- * live only in this function's memory.
+ * live only in this function's memory. The dataset fetch runs under the deal's budget (location
+ * policy, idle timeout, time budget, byte cap); a fetch that fails is a RetryableError with the
+ * dataset's code, and the daemon decides when the deal has used up its attempts or its time.
  */
 import { getBytes, hexlify } from "ethers";
 import { openBuyerInput, openSellerInput, SealedInputError } from "../../sdk/src/inputs.ts";
@@ -11,6 +13,7 @@ import { DatasetError } from "../data/errors.ts";
 import { sealDelivery } from "../data/delivery.ts";
 import { dkimSummary, verifySellerEmail, type SellerIdentity } from "../dkim/verify.ts";
 import type { DnsResolver } from "../dkim/resolver.ts";
+import type { LocationPolicy } from "../data/location-policy.ts";
 import { negotiate, noDealTerms, type Agent, type TranscriptEntry } from "../negotiation/index.ts";
 import { AgentUnavailableError } from "../negotiation/types.ts";
 import { dealSeed } from "../negotiation/random.ts";
@@ -27,6 +30,17 @@ export interface PipelineDeps {
   agents: () => { buyer: Agent; seller: Agent };
   maxRounds: number;
   maxDatasetBytes: number;
+  /** The per-deal fetch budget. */
+  fetch: {
+    policy: LocationPolicy;
+    /** No byte for this long ends the fetch. */
+    idleTimeoutMs: number;
+    /** Time for the fetch before the size is known; extended by size / minBytesPerSec. */
+    budgetMs: number;
+    minBytesPerSec: number;
+  };
+  /** Aborts work in flight (shutdown). */
+  signal?: AbortSignal;
   /** Test hook: called as each step starts; throwing simulates a crash there. */
   onStep?: (step: Step, dealId: string) => void | Promise<void>;
   onMove?: (dealId: string, entry: TranscriptEntry) => void;
@@ -35,12 +49,18 @@ export interface PipelineDeps {
 /** Time kept between the end of a negotiation and the deal's deadline, for settlement inclusion. */
 export const NEGOTIATION_DEADLINE_MARGIN_MS = 120_000;
 
-/** A transient failure: leave the deal for a later attempt. */
+/** A transient failure: leave the deal for a later attempt. `code` says what failed. */
 export class RetryableError extends Error {
   override name = "RetryableError";
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
-function noDeal(
+/** A "no deal" outcome for `deal` with `reason` (which starts with its reason code). */
+export function noDeal(
   deal: DealRow,
   reason: string,
   identity: SellerIdentity | null = null,
@@ -88,10 +108,14 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   try {
     verified = await fetchAndVerifyDataset(seller.dataset, deal.data_root, {
       maxBytes: deps.maxDatasetBytes,
-      timeoutMs: 30_000,
+      policy: deps.fetch.policy,
+      timeoutMs: deps.fetch.idleTimeoutMs,
+      budgetMs: deps.fetch.budgetMs,
+      minBytesPerSec: deps.fetch.minBytesPerSec,
+      signal: deps.signal,
     });
   } catch (e) {
-    if (e instanceof DatasetError && e.code === "fetch_failed") throw new RetryableError(e.message);
+    if (e instanceof DatasetError && e.code === "fetch_failed") throw new RetryableError(e.code, e.message);
     if (e instanceof DatasetError) return noDeal(deal, `dataset refused (${e.code}): ${e.message}`);
     throw e;
   }
@@ -115,6 +139,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   if (required !== undefined && required !== false) {
     if (identity.dnsUnavailable)
       throw new RetryableError(
+        "dns_unavailable",
         "DNS unreachable for the seller's DKIM key, and the buyer requires a verified seller",
       );
     if (!identity.verified)

@@ -7,14 +7,12 @@
 import { readDeployment, type Deployment } from "../protocol/deployment.ts";
 import type { OracleConfig } from "./config.ts";
 
-const TIMEOUT_MS = 5000;
-
-async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+async function rpc(url: string, method: string, params: unknown[], timeoutMs: number): Promise<unknown> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    signal: AbortSignal.timeout(TIMEOUT_MS),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const body = (await res.json()) as { result?: unknown; error?: { message?: string } };
@@ -24,13 +22,17 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<unkn
 
 export async function preflight(cfg: OracleConfig): Promise<Deployment> {
   const deployment = readDeployment(cfg.DEALPROOF_DEPLOYMENT);
-  const origin = new URL(cfg.DEALPROOF_RPC_URL).origin;
+  const url = new URL(cfg.DEALPROOF_RPC_URL);
+  const origin = url.origin;
+  const timeoutMs = cfg.DEALPROOF_RPC_TIMEOUT_MS;
   let chainId: number;
   try {
-    chainId = Number(BigInt((await rpc(cfg.DEALPROOF_RPC_URL, "eth_chainId", [])) as string));
+    chainId = Number(BigInt((await rpc(cfg.DEALPROOF_RPC_URL, "eth_chainId", [], timeoutMs)) as string));
   } catch (e) {
+    const timedOut = e instanceof DOMException && e.name === "TimeoutError";
     throw new Error(
-      `DEALPROOF_RPC_URL (${origin}) does not answer eth_chainId within ${TIMEOUT_MS / 1000} s: ${(e as Error).message}. ` +
+      `DEALPROOF_RPC_URL (${origin}) does not answer eth_chainId within ${timeoutMs / 1000} s: ` +
+        `the RPC at ${url.host} does not answer (${timedOut ? "rpc_timeout" : "rpc_unreachable"}). ` +
         "Is the node running and the URL right?",
       { cause: e },
     );
@@ -39,7 +41,12 @@ export async function preflight(cfg: OracleConfig): Promise<Deployment> {
     throw new Error(
       `DEALPROOF_RPC_URL (${origin}) is chain ${chainId}, but ${cfg.DEALPROOF_DEPLOYMENT} is a deployment on chain ${deployment.chainId}`,
     );
-  const code = (await rpc(cfg.DEALPROOF_RPC_URL, "eth_getCode", [deployment.dealProof, "latest"])) as string;
+  const code = (await rpc(
+    cfg.DEALPROOF_RPC_URL,
+    "eth_getCode",
+    [deployment.dealProof, "latest"],
+    timeoutMs,
+  )) as string;
   if (code === "0x")
     throw new Error(
       `no contract at DealProof ${deployment.dealProof} on ${origin}: was the node restarted since the deployment? ` +

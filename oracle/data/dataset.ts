@@ -5,7 +5,7 @@
  */
 import { rechunk } from "./chunks.ts";
 import { openSource, type SourceOptions } from "./source.ts";
-import { decryptStream } from "./encryption.ts";
+import { decryptStream, HEADER_LEN } from "./encryption.ts";
 import { DatasetError } from "./errors.ts";
 import { FactsCollector, type DataFacts } from "./facts.ts";
 import {
@@ -73,14 +73,24 @@ export interface VerifiedDataset {
   chunkCount: number;
 }
 
+/** AES-GCM tag bytes per chunk (encryption.ts). */
+const TAG_LEN = 16;
+
 /**
  * The oracle's check: decrypts the seller's dataset from its location and requires the Merkle
  * root over the plaintext to equal the deal's dataRoot. Throws DatasetError with a code.
+ * Budgets: once the encrypted header is read, at most header + size + one tag per chunk (+1 byte
+ * to see trailing data) is read, and with `minBytesPerSec` the fetch's time budget becomes
+ * budgetMs + size / minBytesPerSec, so a slow server cannot hold the deal for longer.
  */
 export async function fetchAndVerifyDataset(
   locator: DatasetLocator,
   expectedRoot: string,
-  opts: SourceOptions & { onProgress?: Progress; sink?: (plain: Buffer) => void | Promise<void> } = {},
+  opts: SourceOptions & {
+    onProgress?: Progress;
+    sink?: (plain: Buffer) => void | Promise<void>;
+    minBytesPerSec?: number;
+  } = {},
 ): Promise<VerifiedDataset> {
   if (!/^0x[0-9a-fA-F]{64}$/.test(locator.key))
     throw new DatasetError("bad_format", "the dataset key must be 0x + 64 hex digits");
@@ -89,7 +99,11 @@ export async function fetchAndVerifyDataset(
   const facts = new FactsCollector();
   let tree: MerkleBuilder | undefined;
   let done = 0;
-  for await (const plain of decryptStream(openSource(locator.location, opts), key, (h) => {
+  const src: SourceOptions = { ...opts, limit: { maxBytes: Number.MAX_SAFE_INTEGER } };
+  for await (const plain of decryptStream(openSource(locator.location, src), key, (h) => {
+    src.limit!.maxBytes = HEADER_LEN + h.size + h.chunkCount * TAG_LEN + 1;
+    if (opts.minBytesPerSec !== undefined && opts.budgetMs !== undefined)
+      src.extendBudget?.(opts.budgetMs + Math.ceil((src.limit!.maxBytes / opts.minBytesPerSec) * 1000));
     if (h.chunkSize !== locator.chunkSize) {
       throw new DatasetError(
         "bad_format",

@@ -1,6 +1,8 @@
 export type DatasetErrorCode =
   | "empty"
   | "fetch_failed"
+  /** The location breaks the oracle's location policy (production: https:// to public hosts only). */
+  | "location_refused"
   | "too_large"
   | "bad_format"
   | "decrypt_failed"

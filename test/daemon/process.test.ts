@@ -1,15 +1,72 @@
+/**
+ * The oracle as a real process (oracle/daemon/main.ts): it settles and logs no private value;
+ * raw-socket fuzzing of its HTTP API cannot crash it; SIGTERM ends it within 5 s even while an
+ * RPC request hangs; a dead RPC is reported plainly within seconds, without the URL's secrets.
+ */
 import { expect } from "chai";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { formatEther } from "ethers";
 import { setupEnv, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
 import { LOCAL_SENDER_KEY } from "../../scripts/lib/local-oracle.ts";
+import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { fuzz, HAND_WRITTEN, randomRequests } from "./http-fuzz.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 
+interface Proc {
+  child: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+  url: () => Promise<string>;
+}
+
+function spawnOracle(env: Env, db: string, extra: Record<string, string> = {}): Proc {
+  const child = spawn(
+    process.execPath,
+    ["--disable-warning=ExperimentalWarning", join(root, "oracle/daemon/main.ts")],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DEALPROOF_RPC_URL: env.rpcUrl,
+        DEALPROOF_DEPLOYMENT: env.deploymentFile,
+        DEALPROOF_SENDER_KEY: LOCAL_SENDER_KEY,
+        DEALPROOF_SIMULATOR_SEED_FILE: env.seedFile,
+        DEALPROOF_DB: join(env.dir, db),
+        DEALPROOF_CONFIRMATIONS: "0",
+        DEALPROOF_POLL_MS: "50",
+        DEALPROOF_RPC_POLL_MS: "50",
+        DEALPROOF_HTTP_HOST: "127.0.0.1",
+        DEALPROOF_HTTP_PORT: "0",
+        LOG_LEVEL: "debug",
+        ANTHROPIC_API_KEY: "",
+        ...extra,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return {
+    child,
+    out: () => out,
+    exited,
+    url: async () => {
+      await waitFor("the oracle to start", () => out.includes("oracle started") || undefined);
+      const line = out.split("\n").find((l) => l.includes("oracle started"))!;
+      return (JSON.parse(line) as { url: string }).url;
+    },
+  };
+}
+
 describe("the oracle as a process (oracle/daemon/main.ts)", function () {
-  this.timeout(90_000);
+  this.timeout(120_000);
   let env: Env;
   before(async () => {
     env = await setupEnv();
@@ -19,46 +76,21 @@ describe("the oracle as a process (oracle/daemon/main.ts)", function () {
   });
 
   it("settles a deal, logs JSON without private values, and exits 0 on SIGTERM", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--disable-warning=ExperimentalWarning", join(root, "oracle/daemon/main.ts")],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DEALPROOF_RPC_URL: env.rpcUrl,
-          DEALPROOF_DEPLOYMENT: env.deploymentFile,
-          DEALPROOF_SENDER_KEY: LOCAL_SENDER_KEY,
-          DEALPROOF_SIMULATOR_SEED_FILE: env.seedFile,
-          DEALPROOF_DB: join(env.dir, "process.sqlite"),
-          DEALPROOF_CONFIRMATIONS: "0",
-          DEALPROOF_POLL_MS: "50",
-          DEALPROOF_RPC_POLL_MS: "50",
-          DEALPROOF_HTTP_HOST: "127.0.0.1",
-          DEALPROOF_HTTP_PORT: "0",
-          LOG_LEVEL: "debug",
-          ANTHROPIC_API_KEY: "",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    const p = spawnOracle(env, "process.sqlite");
     try {
-      await waitFor("the oracle to start", () => out.includes("oracle started") || undefined);
+      await p.url();
       const deal = await runDeal(env, { buyerIx: 9, email: null });
       await waitFor(
         "settlement",
         async () => ((await settledEvents(env, deal.dealId)).length === 1 ? true : undefined),
         60_000,
       );
-      await waitFor("the settled log line", () => out.includes("deal settled") || undefined);
+      await waitFor("the settled log line", () => p.out().includes("deal settled") || undefined);
     } finally {
-      child.kill("SIGTERM");
+      p.child.kill("SIGTERM");
     }
-    expect(await exited).to.equal(0);
+    expect(await p.exited).to.equal(0);
+    const out = p.out();
     expect(out).to.include("shutting down");
     const lines = out
       .trim()
@@ -77,5 +109,76 @@ describe("the oracle as a process (oracle/daemon/main.ts)", function () {
       s.buyerRequirements.slice(0, 30),
     ];
     for (const secret of secrets) expect(out, "a private value reached the logs").to.not.include(secret);
+  });
+
+  it("survives a raw-socket fuzz of malformed request lines, targets, headers, methods and bodies", async () => {
+    const p = spawnOracle(env, "fuzz.sqlite", {
+      DEALPROOF_API_RATE: "100000",
+      DEALPROOF_API_BURST: "100000",
+      DEALPROOF_REGISTER: "false",
+    });
+    let exitedEarly = false;
+    void p.exited.then(() => (exitedEarly = true));
+    try {
+      const url = await p.url();
+      const port = Number(new URL(url).port);
+      const sent = await fuzz(port, [...HAND_WRITTEN, ...randomRequests(600)]);
+      expect(sent).to.be.greaterThan(600);
+      expect(exitedEarly, "the fuzz killed the oracle").to.equal(false);
+      const health = await fetch(`${url}/health`);
+      expect(health.status).to.equal(200);
+      expect(((await health.json()) as { ok: boolean }).ok).to.equal(true);
+      expect(p.out()).to.not.match(/uncaught|TypeError|RangeError/i);
+    } finally {
+      p.child.kill("SIGTERM");
+    }
+    expect(await p.exited).to.equal(0);
+  });
+
+  it("ends within 5 s of SIGTERM while its RPC requests hang", async () => {
+    const proxy = await startFaultProxy(env.chain.url);
+    const p = spawnOracle({ ...env, rpcUrl: proxy.url }, "hang.sqlite", {
+      DEALPROOF_RPC_TIMEOUT_MS: "30000",
+    });
+    try {
+      await p.url();
+      proxy.set({ hang: 1 });
+      await waitFor("a request to hang", () => proxy.stats.hung > 0 || undefined);
+      const t0 = Date.now();
+      p.child.kill("SIGTERM");
+      const code = await p.exited;
+      const tookMs = Date.now() - t0;
+      expect(code).to.equal(0);
+      expect(tookMs, `SIGTERM took ${tookMs} ms`).to.be.lessThan(5000);
+    } finally {
+      p.child.kill("SIGKILL");
+      await proxy.close();
+    }
+  });
+
+  it("reports a dead RPC plainly within seconds, naming only its host", async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const t0 = Date.now();
+    const p = spawnOracle({ ...env, rpcUrl: `http://127.0.0.1:${port}/v3/SECRETKEY` }, "dead.sqlite");
+    const code = await p.exited;
+    const tookMs = Date.now() - t0;
+    expect(code).to.equal(1);
+    expect(p.out()).to.include(`the RPC at 127.0.0.1:${port} does not answer (rpc_unreachable)`);
+    expect(p.out()).to.not.include("SECRETKEY");
+    expect(tookMs, `took ${tookMs} ms`).to.be.lessThan(15_000);
+
+    const hang = await startFaultProxy(env.chain.url, { hang: 1 });
+    try {
+      const q = spawnOracle({ ...env, rpcUrl: hang.url }, "dead2.sqlite", {
+        DEALPROOF_RPC_TIMEOUT_MS: "1000",
+      });
+      expect(await q.exited).to.equal(1);
+      expect(q.out()).to.include("does not answer (rpc_timeout)");
+    } finally {
+      await hang.close();
+    }
   });
 });

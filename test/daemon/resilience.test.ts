@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
-import { startFlakyProxy } from "./rpc-proxy.ts";
+import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import type { Step } from "../../oracle/daemon/pipeline.ts";
 import type { RunningOracle } from "../../oracle/daemon/app.ts";
 import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
@@ -149,8 +149,8 @@ describe("oracle daemon resilience", function () {
     }
   });
 
-  it("settles through an RPC endpoint that drops and delays requests", async () => {
-    const proxy = await startFlakyProxy(env.chain.url, { dropEvery: 7, failEvery: 5, delayMs: 15 });
+  it("settles through an RPC endpoint that drops, fails, loses answers to and delays requests", async () => {
+    const proxy = await startFaultProxy(env.chain.url, { drop: 0.14, fail: 0.2, lose: 0.05, delayMs: 15 });
     const o = await oracle({ ...env, rpcUrl: proxy.url });
     try {
       const deals = [];
@@ -159,7 +159,7 @@ describe("oracle daemon resilience", function () {
         await settledRow(o, d.dealId);
         expect((await settledEvents(env, d.dealId)).length).to.equal(1);
       }
-      expect(proxy.stats.dropped + proxy.stats.failed).to.be.greaterThan(0);
+      expect(proxy.stats.dropped + proxy.stats.failed + proxy.stats.lost).to.be.greaterThan(0);
     } finally {
       await o.stop();
       await proxy.close();

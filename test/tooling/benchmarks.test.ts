@@ -59,6 +59,13 @@ describe("benchmarks still run and print their --json keys", function () {
     );
   });
 
+  it("bench:faults (4 deals, 1 SIGKILL, 500 ms blocks)", async () => {
+    const r = await bench("faults", ["--deals", "4", "--kills", "1", "--block-ms", "500"]);
+    expect(
+      numbers(r, ["deals", "settledOnce", "duplicateTxs", "stuck", "killCount", "p95SettleSeconds"]),
+    ).to.deep.equal([]);
+  });
+
   it("bench:oracle (12 deals: more than its 9 buyer/seller pairs, both settlement paths)", async () => {
     for (const settle of ["quote", "signature"]) {
       const r = await bench("oracle", ["--deals", "12", "--settle", settle]);
