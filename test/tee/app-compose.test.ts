@@ -25,6 +25,8 @@ describe("phala:app-compose", () => {
       "DEALPROOF_RPC_URL",
       "DEALPROOF_SENDER_KEY",
       "ANTHROPIC_API_KEY",
+      "DEALPROOF_PUBLIC_URL",
+      "DEALPROOF_CORS_ORIGINS",
     ]);
     expect(r.composeHash).to.equal(createHash("sha256").update(r.json).digest("hex"));
     expect(r.composeHash).to.equal(getComposeHash(JSON.parse(r.json)));
