@@ -20,8 +20,10 @@ import {TdPolicy} from "./lib/TdPolicy.sol";
 /// @dev Trust model (DESIGN.md §2): the owner narrows trust at once (disallow a measurement,
 /// refuse a TCB status, revoke a signer, shorten the TTL or the freshness window) but widens it
 /// only through a change scheduled CHANGE_DELAY ahead and announced by `ChangeScheduled`; while
-/// one is pending either party of a live deal may leave with a full refund to the buyer. The
-/// owner cannot touch escrow, block refunds or withdrawals, or renounce (freezing the config).
+/// one is pending either party of a live deal may leave with a full refund to the buyer (the
+/// buyer of an Accepted deal in two steps, CANCEL_NOTICE apart, so that it cannot front-run a
+/// settlement whose delivery it read in the mempool). The owner cannot touch escrow, block
+/// refunds or withdrawals, or renounce (freezing the config).
 /// Invariants: ETH held = open escrow + unwithdrawn payouts (+ ETH force-sent); ETH a verifier
 /// returns during a call goes back to the caller within that call; terminal states are final.
 /// Replay protection: every settlement digest binds the deal id and the EIP-712 domain, and a
@@ -81,6 +83,8 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
 
     /// @inheritdoc IDealProof
     uint64 public immutable CHANGE_DELAY;
+    /// @inheritdoc IDealProof
+    uint64 public immutable CANCEL_NOTICE;
 
     // slot: the verifier (read by the quote paths only)
     /// @inheritdoc IDealProof
@@ -106,6 +110,9 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
     mapping(uint256 dealId => StoredDeal) private _deals;
     mapping(bytes32 changeId => ScheduledChange) private _changes;
     bytes32[] private _scheduled;
+    /// @inheritdoc IDealProof
+    /// @dev Apart from the deal's slots: only the buyer's cancellation of an Accepted deal touches it.
+    mapping(uint256 dealId => uint64 requestedAt) public cancelRequestedAt;
 
     /// @dev The verifier while DealProof is calling it (the only sender whose ETH is taken).
     address private transient _feeSource;
@@ -134,6 +141,7 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
             revert InvalidChangeDelay(changeDelay, block.chainid);
         }
         CHANGE_DELAY = changeDelay;
+        CANCEL_NOTICE = changeDelay < 1 hours ? changeDelay : 1 hours;
         verifier = verifier_;
         registrationTtl = registrationTtl_;
         freshnessWindow = freshnessWindow_;
@@ -272,7 +280,24 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
         DealState state = deal.state;
         if (state != DealState.Open && state != DealState.Accepted) revert InvalidState(dealId, state);
         if (msg.sender != deal.buyer && msg.sender != deal.seller) revert NotParty(dealId, msg.sender);
-        if (!hasPendingChange()) revert NoPendingChange(dealId);
+        uint64 notice = CANCEL_NOTICE;
+        if (state == DealState.Accepted && msg.sender == deal.buyer && notice != 0) {
+            // The buyer could read the delivery from a pending settlement and cancel ahead of
+            // it: its cancellation completes only after a notice, during which a settlement
+            // still lands. Completing does not need the change to be pending any more.
+            uint64 requestedAt = cancelRequestedAt[dealId];
+            if (requestedAt == 0) {
+                if (!hasPendingChange()) revert NoPendingChange(dealId);
+                cancelRequestedAt[dealId] = uint64(block.timestamp);
+                emit DealCancelRequested(dealId, uint64(block.timestamp), uint64(block.timestamp) + notice);
+                return;
+            }
+            uint64 executableAt = requestedAt + notice;
+            if (block.timestamp < executableAt) revert CancelNoticeRunning(dealId, executableAt);
+            delete cancelRequestedAt[dealId];
+        } else if (!hasPendingChange()) {
+            revert NoPendingChange(dealId);
+        }
 
         deal.state = DealState.Refunded;
         deal.deadlineOrSellerAmount = 0;
@@ -305,6 +330,9 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
         if (issuedAt > block.timestamp) revert RegistrationFromFuture(issuedAt, block.timestamp);
         uint256 freshUntil = uint256(issuedAt) + freshnessWindow;
         if (block.timestamp > freshUntil) revert RegistrationStale(issuedAt, freshUntil);
+        // The TTL may be shorter than the freshness window: refuse what would be born expired.
+        uint64 expiresAt = issuedAt + registrationTtl;
+        if (expiresAt <= block.timestamp) revert OracleRegistrationExpired(signer, expiresAt);
         uint64 previous = reg.issuedAt;
         if (issuedAt <= previous) revert RegistrationNotNewer(signer, issuedAt, previous);
         (bytes32 measurementId, uint8 tcbStatus) = _verifyQuote(
@@ -407,8 +435,9 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
     function scheduleChange(ChangeKind kind, bytes32 value) external onlyOwner returns (bytes32 changeId) {
         _checkWidening(kind, value);
         changeId = changeIdFor(kind, value);
-        if (_changes[changeId].readyAt != 0) revert ChangeAlreadyPending(changeId);
+        // Prune first: a lapsed change no longer counts as scheduled, so it may be scheduled anew.
         _pruneLapsed();
+        if (_changes[changeId].readyAt != 0) revert ChangeAlreadyPending(changeId);
         if (_scheduled.length >= MAX_PENDING_CHANGES) revert TooManyPendingChanges();
         // readyAt is never 0 (block.timestamp > 0), which marks "not scheduled".
         uint64 readyAt = uint64(block.timestamp) + CHANGE_DELAY;
@@ -424,6 +453,9 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
         if (block.timestamp < c.readyAt) revert ChangeNotReady(changeId, c.readyAt);
         uint64 lapsesAt = c.readyAt + GRACE_PERIOD;
         if (block.timestamp > lapsesAt) revert ChangeLapsed(changeId, lapsesAt);
+        // Another change may have applied since (a longer TTL, say): one that no longer widens
+        // is refused, and the owner cancels it.
+        _checkWidening(c.kind, c.value);
         _unschedule(changeId);
         emit ChangeExecuted(changeId);
         _apply(c.kind, c.value);
@@ -529,13 +561,19 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
         if (status > MAX_TCB_STATUS) revert InvalidTcbStatus(status);
     }
 
-    /// @dev Reverts unless `value` is valid for `kind` and widens trust compared with now.
+    /// @dev Reverts unless `value` is valid for `kind` and widens trust compared with now (a
+    /// no-op would open the cancel window for nothing).
     function _checkWidening(ChangeKind kind, bytes32 value) private view {
         uint256 v = uint256(value);
         if (kind == ChangeKind.SetVerifier) {
-            if (v == 0 || v > type(uint160).max) revert ZeroAddress();
+            if (v > type(uint160).max) revert InvalidChangeValue(kind, value);
+            if (v == 0) revert ZeroAddress();
+            if (v == uint160(address(verifier))) revert ChangeDoesNotWiden(kind, value);
+        } else if (kind == ChangeKind.AllowMeasurement) {
+            if (allowedMeasurements[value]) revert ChangeDoesNotWiden(kind, value);
         } else if (kind == ChangeKind.AcceptTcbStatus) {
             _checkTcbStatus(v);
+            if (isTcbStatusAccepted(uint8(v))) revert ChangeDoesNotWiden(kind, value);
         } else if (kind == ChangeKind.LengthenRegistrationTtl) {
             if (v > MAX_REGISTRATION_TTL) revert InvalidRegistrationTtl(uint64(v % (1 << 64)));
             if (v <= registrationTtl) revert NotWidening(registrationTtl, v);
@@ -543,10 +581,9 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
             if (v > MAX_FRESHNESS_WINDOW) revert InvalidFreshnessWindow(uint64(v % (1 << 64)));
             if (v <= freshnessWindow) revert NotWidening(freshnessWindow, v);
         }
-        // AllowMeasurement: any id.
     }
 
-    /// @dev Applies an executed change. Values were validated when it was scheduled.
+    /// @dev Applies an executed change (validated by `_checkWidening` when scheduled and again when executed).
     function _apply(ChangeKind kind, bytes32 value) private {
         if (kind == ChangeKind.SetVerifier) {
             address newVerifier = address(uint160(uint256(value)));

@@ -141,6 +141,14 @@ interface IDealProof {
     /// @param amount Wei credited to the buyer (the whole escrow).
     event DealCancelled(uint256 indexed dealId, address indexed by, uint256 amount);
 
+    /// @notice The buyer of an Accepted deal asked to cancel it while a widening change was
+    /// pending; `cancelDeal` completes the cancellation from `executableAt` (a settlement that
+    /// lands before then wins, and the deal is no longer cancellable).
+    /// @param dealId The deal (still Accepted).
+    /// @param requestedAt When the buyer asked.
+    /// @param executableAt requestedAt + CANCEL_NOTICE: the first second the buyer may complete.
+    event DealCancelRequested(uint256 indexed dealId, uint64 requestedAt, uint64 executableAt);
+
     /// @notice A party withdrew its payout.
     /// @param dealId The deal.
     /// @param account The buyer or the seller.
@@ -294,7 +302,8 @@ interface IDealProof {
     /// @notice settleWithSignature: the signature recovers to an address never registered.
     /// @param signer It.
     error UnknownOracle(address signer);
-    /// @notice settleWithSignature: the signer's registration is older than the TTL in force.
+    /// @notice settleWithSignature: the signer's registration is older than the TTL in force;
+    /// registerOracle: the registration would be expired on arrival.
     /// @param signer The signer.
     /// @param expiresAt issuedAt + registrationTtl.
     error OracleRegistrationExpired(address signer, uint64 expiresAt);
@@ -352,7 +361,7 @@ interface IDealProof {
     /// @param current The value in force.
     /// @param requested The value asked for.
     error NotNarrowing(uint256 current, uint256 requested);
-    /// @notice scheduleChange for a change that would not widen trust.
+    /// @notice scheduleChange/executeChange: a TTL or freshness window not longer than the one in force.
     /// @param current In force.
     /// @param requested Asked for.
     error NotWidening(uint256 current, uint256 requested);
@@ -372,9 +381,23 @@ interface IDealProof {
     /// @param changeId It.
     /// @param lapsedAt When it lapsed.
     error ChangeLapsed(bytes32 changeId, uint64 lapsedAt);
-    /// @notice cancelDeal while no widening change is pending.
+    /// @notice cancelDeal while no widening change is pending (the first step, or a one-step cancel).
     /// @param dealId The deal.
     error NoPendingChange(uint256 dealId);
+    /// @notice cancelDeal: the buyer's cancellation of an Accepted deal was requested and its
+    /// notice is not over yet.
+    /// @param dealId The deal.
+    /// @param executableAt The first second at which the buyer may complete it.
+    error CancelNoticeRunning(uint256 dealId, uint64 executableAt);
+    /// @notice scheduleChange/executeChange: the change would not change anything (the verifier
+    /// already in force, an allowed measurement, an accepted TCB status).
+    /// @param kind What it changes.
+    /// @param value The value asked for.
+    error ChangeDoesNotWiden(ChangeKind kind, bytes32 value);
+    /// @notice scheduleChange: the value cannot encode the kind's type (a verifier above 160 bits).
+    /// @param kind What it changes.
+    /// @param value The value asked for.
+    error InvalidChangeValue(ChangeKind kind, bytes32 value);
     /// @notice renounceOwnership is disabled (it would freeze the configuration).
     error RenounceDisabled();
 
@@ -440,7 +463,13 @@ interface IDealProof {
 
     /// @notice While a widening change is pending (`hasPendingChange`), the buyer or the seller
     /// of an Open or Accepted deal may leave it: the whole escrow is credited to the buyer and
-    /// the deal ends Refunded. Reverts: InvalidState, NotParty, NoPendingChange.
+    /// the deal ends Refunded. The buyer of an Accepted deal leaves in two calls: the first
+    /// (while a change is pending) records the request (`DealCancelRequested`); the second,
+    /// from requestedAt + CANCEL_NOTICE, cancels, whether or not the change is still pending.
+    /// A settlement may land in between (the buyer could otherwise read the delivery from a
+    /// pending settlement and cancel ahead of it); the second call then reverts InvalidState.
+    /// With CANCEL_NOTICE 0 (local chains) the buyer cancels at once, like the others.
+    /// Reverts: InvalidState, NotParty, NoPendingChange, CancelNoticeRunning.
     /// @param dealId The deal.
     function cancelDeal(uint256 dealId) external;
 
@@ -460,10 +489,13 @@ interface IDealProof {
     /// @notice Registers (or renews) an enclave's signing address and HPKE key with a quote whose
     /// report_data is the `OracleRegistration(signer, encryptionKey, issuedAt)` digest followed by
     /// 32 zero bytes. Anyone may submit. `issuedAt` must not be in the future, must lie within the
-    /// freshness window, and must be newer than the signer's registration; the registration becomes
-    /// `currentSigner` only if newer than the current one. Fees as in `settleWithQuote`.
+    /// freshness window, must not be expired already (issuedAt + registrationTtl > now: the TTL
+    /// may be shorter than the window), and must be newer than the signer's registration; the
+    /// registration becomes `currentSigner` only if newer than `currentIssuedAt`, which a
+    /// revocation keeps (so after revoking, only a registration newer than the revoked one
+    /// becomes current). Fees as in `settleWithQuote`.
     /// Reverts: InvalidOracleSigner, SignerIsRevoked, RegistrationFromFuture, RegistrationStale,
-    /// RegistrationNotNewer, the quote checks, FeeRefundFailed.
+    /// OracleRegistrationExpired, RegistrationNotNewer, the quote checks, FeeRefundFailed.
     /// @param signer The enclave's secp256k1 address.
     /// @param encryptionKey The enclave's X25519 HPKE public key.
     /// @param issuedAt Unix time the enclave issued the registration.
@@ -526,15 +558,21 @@ interface IDealProof {
     // ───────────────────────────── owner: widening trust, scheduled ─────────────────────────────
 
     /// @notice Schedules a widening change, executable from now + CHANGE_DELAY for GRACE_PERIOD.
-    /// Reverts: ZeroAddress (verifier), InvalidTcbStatus, InvalidRegistrationTtl,
-    /// InvalidFreshnessWindow, NotWidening, ChangeAlreadyPending, TooManyPendingChanges.
+    /// Lapsed changes are pruned first, so a lapsed change may be scheduled again. A change that
+    /// would change nothing is refused, since it would open the parties' cancel window for nothing.
+    /// Reverts: ZeroAddress (verifier), InvalidChangeValue (verifier above 160 bits),
+    /// InvalidTcbStatus, InvalidRegistrationTtl, InvalidFreshnessWindow, NotWidening (TTL or window
+    /// not longer), ChangeDoesNotWiden (verifier in force, measurement allowed, status accepted),
+    /// ChangeAlreadyPending, TooManyPendingChanges.
     /// @param kind What it changes.
     /// @param value The new value (see ChangeKind).
     /// @return changeId `changeIdFor(kind, value)`.
     function scheduleChange(ChangeKind kind, bytes32 value) external returns (bytes32 changeId);
 
-    /// @notice Executes a scheduled change once its delay has passed and before it lapses.
-    /// Reverts: ChangeNotScheduled, ChangeNotReady, ChangeLapsed.
+    /// @notice Executes a scheduled change once its delay has passed and before it lapses. It is
+    /// checked again to still widen trust (another change may have applied since, e.g. a longer
+    /// TTL); if it no longer does, it reverts and the owner cancels it.
+    /// Reverts: ChangeNotScheduled, ChangeNotReady, ChangeLapsed, NotWidening, ChangeDoesNotWiden.
     /// @param changeId The change.
     function executeChange(bytes32 changeId) external;
 
@@ -606,8 +644,9 @@ interface IDealProof {
     /// @return The signer.
     function currentSigner() external view returns (address);
 
-    /// @notice issuedAt of the latest registration that became current (kept after a revocation,
-    /// so `currentSigner` never moves back to an older registration).
+    /// @notice issuedAt of the latest registration that became current. A revocation keeps it, so
+    /// `currentSigner` never moves back to an older registration: after a revocation only a
+    /// registration newer than the revoked one becomes current.
     /// @return Unix time.
     function currentIssuedAt() external view returns (uint64);
 
@@ -619,4 +658,14 @@ interface IDealProof {
     /// @notice Delay between scheduling and executing a widening change, fixed at deployment.
     /// @return Seconds.
     function CHANGE_DELAY() external view returns (uint64);
+
+    /// @notice Notice between the buyer's cancellation request on an Accepted deal and its
+    /// completion: min(1 hour, CHANGE_DELAY), fixed at deployment (0 on local chains with delay 0).
+    /// @return Seconds.
+    function CANCEL_NOTICE() external view returns (uint64);
+
+    /// @notice When the buyer asked to cancel an Accepted deal (0: no request pending).
+    /// @param dealId The deal.
+    /// @return Unix time of the request.
+    function cancelRequestedAt(uint256 dealId) external view returns (uint64);
 }

@@ -10,8 +10,9 @@ import {TestBase, Vm} from "./Vm.sol";
 
 /// @notice Drives DealProof (as its owner too) through random sequences of every action — deals,
 /// settlement by signature and by quote through a verifier that refunds part of its fee,
-/// registrations, revocations, scheduled/executed/cancelled changes, deal cancellations,
-/// force-sent ETH — tracking ghost totals.
+/// registrations, revocations, scheduled/executed/cancelled changes, deal cancellations (the
+/// buyer's two-step one, with settlements landing in its notice), force-sent ETH — tracking ghost
+/// totals.
 contract DealProofHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 internal constant FEE = 1 gwei;
@@ -182,14 +183,39 @@ contract DealProofHandler {
         terminalState[id] = IDealProof.DealState.Refunded;
     }
 
-    function cancel(uint256 seed, bool asSeller) external {
+    /// @notice A party leaves. The buyer of an Accepted deal does it in two steps: a request
+    /// (while a change is pending), then, once CANCEL_NOTICE has passed, the cancellation, which
+    /// must succeed whether or not the change is still pending (unless a settlement landed in
+    /// the notice: the deal is then no longer live and `cancel` returns early).
+    function cancel(uint256 seed, bool asSeller, bool waitNotice) external {
         (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         if (d.state != IDealProof.DealState.Open && d.state != IDealProof.DealState.Accepted) return;
         bool pending = dp.hasPendingChange();
+        bool twoStep = !asSeller && d.state == IDealProof.DealState.Accepted;
+        uint64 requestedAt = dp.cancelRequestedAt(id);
+        if (twoStep && requestedAt != 0) {
+            uint256 executableAt = uint256(requestedAt) + dp.CANCEL_NOTICE();
+            if (waitNotice && block.timestamp < executableAt) vm.warp(executableAt);
+            bool ready = block.timestamp >= executableAt;
+            vm.prank(d.buyer);
+            try dp.cancelDeal(id) {
+                if (!ready) _fail("the buyer cancelled before the notice was over");
+                terminalState[id] = IDealProof.DealState.Refunded;
+            } catch {
+                if (ready) _fail("the buyer could not complete a requested cancellation");
+            }
+            return;
+        }
         vm.prank(asSeller ? d.seller : d.buyer);
         try dp.cancelDeal(id) {
             if (!pending) _fail("cancelled with no change pending");
-            terminalState[id] = IDealProof.DealState.Refunded;
+            if (twoStep) {
+                if (dp.getDeal(id).state != IDealProof.DealState.Accepted)
+                    _fail("a cancel request ended the deal");
+                if (dp.cancelRequestedAt(id) != block.timestamp) _fail("a cancel request was not recorded");
+            } else {
+                terminalState[id] = IDealProof.DealState.Refunded;
+            }
         } catch {
             if (pending) _fail("a party could not leave while a change was pending");
         }
@@ -228,7 +254,10 @@ contract DealProofHandler {
         IDealProof.PendingChange memory c = p[seed % p.length];
         if (execute) {
             if (block.timestamp < c.readyAt) vm.warp(c.readyAt);
-            dp.executeChange(c.changeId);
+            // a longer TTL executed first makes a shorter pending one a no-op: refused, cancelled
+            try dp.executeChange(c.changeId) {} catch {
+                dp.cancelChange(c.changeId);
+            }
         } else {
             dp.cancelChange(c.changeId);
         }
@@ -298,7 +327,9 @@ contract DealProofInvariantTest is TestBase {
         bytes32[] memory allowed = new bytes32[](1);
         allowed[0] = measurement;
         // the handler owns DealProof, so it can schedule, execute, cancel, narrow and revoke
-        dp = new DealProof(address(handler), mock, 30 days, 1 hours, 0, allowed);
+        // a 2-hour change delay (allowed on the local chain id) gives a 1-hour CANCEL_NOTICE, so
+        // the buyer's two-step cancellation and settlements landing during its notice are fuzzed
+        dp = new DealProof(address(handler), mock, 30 days, 1 hours, 2 hours, allowed);
         handler.init(dp);
         handler.register(0);
     }

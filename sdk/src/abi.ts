@@ -40,12 +40,44 @@ export const DEAL_PROOF_ABI = [
   {
     inputs: [
       {
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+      {
+        internalType: "uint64",
+        name: "executableAt",
+        type: "uint64",
+      },
+    ],
+    name: "CancelNoticeRunning",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "bytes32",
         name: "changeId",
         type: "bytes32",
       },
     ],
     name: "ChangeAlreadyPending",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "enum IDealProof.ChangeKind",
+        name: "kind",
+        type: "uint8",
+      },
+      {
+        internalType: "bytes32",
+        name: "value",
+        type: "bytes32",
+      },
+    ],
+    name: "ChangeDoesNotWiden",
     type: "error",
   },
   {
@@ -207,6 +239,22 @@ export const DEAL_PROOF_ABI = [
       },
     ],
     name: "InvalidChangeDelay",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "enum IDealProof.ChangeKind",
+        name: "kind",
+        type: "uint8",
+      },
+      {
+        internalType: "bytes32",
+        name: "value",
+        type: "bytes32",
+      },
+    ],
+    name: "InvalidChangeValue",
     type: "error",
   },
   {
@@ -800,6 +848,31 @@ export const DEAL_PROOF_ABI = [
         type: "uint256",
       },
       {
+        indexed: false,
+        internalType: "uint64",
+        name: "requestedAt",
+        type: "uint64",
+      },
+      {
+        indexed: false,
+        internalType: "uint64",
+        name: "executableAt",
+        type: "uint64",
+      },
+    ],
+    name: "DealCancelRequested",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+      {
         indexed: true,
         internalType: "address",
         name: "by",
@@ -1167,6 +1240,19 @@ export const DEAL_PROOF_ABI = [
   },
   {
     inputs: [],
+    name: "CANCEL_NOTICE",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "CHANGE_DELAY",
     outputs: [
       {
@@ -1428,6 +1514,25 @@ export const DEAL_PROOF_ABI = [
     name: "cancelDeal",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "dealId",
+        type: "uint256",
+      },
+    ],
+    name: "cancelRequestedAt",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "requestedAt",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {

@@ -63,7 +63,8 @@ export function outputFor(
 
 export const MEASUREMENT = measurementId(imageRegisters(1));
 
-export async function deployFixture() {
+/** Deploys a fresh chain and DealProof; `changeDelay` (default 0) also sets CANCEL_NOTICE. */
+export async function deployFixture(opts: { changeDelay?: number } = {}) {
   const connection = await network.create();
   const { ethers, networkHelpers } = connection;
   const signers = await ethers.getSigners();
@@ -77,13 +78,13 @@ export async function deployFixture() {
     (typeof signers)[number],
   ];
   const mock = await ethers.deployContract("MockDcapVerifier");
-  // change delay 0: allowed on the local chain id (31337); the delay itself is tested apart
+  // change delay 0 by default: allowed on the local chain id (31337); the delay is tested apart
   const dealProof = await ethers.deployContract("DealProof", [
     owner.address,
     await mock.getAddress(),
     TTL,
     FRESHNESS,
-    0,
+    opts.changeDelay ?? 0,
     [MEASUREMENT],
   ]);
   const address = (await dealProof.getAddress()) as Hex;

@@ -25,6 +25,7 @@ import {
   sign,
   outputFor,
   widen,
+  dataRoot,
   ESCROW,
   TTL,
   FRESHNESS,
@@ -38,6 +39,13 @@ const ACCEPTED = 2n,
   REFUNDED = 4n;
 const word = (n: number | bigint) => zeroPadValue(toBeHex(n), 32);
 const DAY = 86400;
+
+/** The timestamp of the block that mined `tx`. */
+async function minedAt(f: Fixture, tx: { wait(): Promise<{ blockNumber: number } | null> }) {
+  const receipt = await tx.wait();
+  const block = await f.ethers.provider.getBlock(receipt!.blockNumber);
+  return block!.timestamp;
+}
 
 async function state(f: Fixture, id: bigint) {
   return (await f.dealProof.getDeal(id)).state;
@@ -559,5 +567,201 @@ describe("DealProof trust model: fees and plain ETH", () => {
       .to.be.revertedWithCustomError(f.dealProof, "UnexpectedEther")
       .withArgs(f.buyer.address, 1n);
     expect(await f.ethers.provider.getBalance(f.address)).to.equal(0n);
+  });
+});
+
+describe("DealProof trust model: the buyer's two-step cancellation (audit of issue 11)", () => {
+  const DELAY = 2 * DAY;
+  const NOTICE = 3600;
+  const SETTLED = 3n;
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await deployFixture({ changeDelay: DELAY });
+    await registerOracle(f);
+  });
+
+  async function pendingChange() {
+    const v = zeroPadValue(f.stranger.address, 32);
+    await f.dealProof.scheduleChange(KIND.SetVerifier, v);
+    return f.dealProof.changeIdFor(KIND.SetVerifier, v);
+  }
+
+  it("CANCEL_NOTICE is min(1 hour, CHANGE_DELAY), fixed at deployment", async () => {
+    expect(await f.dealProof.CANCEL_NOTICE()).to.equal(BigInt(NOTICE));
+    const deploy = async (delay: number) =>
+      f.ethers.deployContract("DealProof", [
+        f.owner.address,
+        await f.mock.getAddress(),
+        TTL,
+        FRESHNESS,
+        delay,
+        [],
+      ]);
+    expect(await (await deploy(600)).CANCEL_NOTICE()).to.equal(600n);
+    expect(await (await deploy(0)).CANCEL_NOTICE()).to.equal(0n);
+  });
+
+  it("front-running a settlement: the buyer's cancel only records a request, and the settlement lands", async () => {
+    const { dealId } = await openDeal(f, { duration: 7200 });
+    await pendingChange();
+    const s = outcome(dealId);
+    // the buyer read `s.delivery` from the pending settlement and cancels ahead of it
+    const tx = await f.dealProof.connect(f.buyer).cancelDeal(dealId);
+    const at = await minedAt(f, tx);
+    await expect(tx)
+      .to.emit(f.dealProof, "DealCancelRequested")
+      .withArgs(dealId, at, at + NOTICE)
+      .and.not.to.emit(f.dealProof, "DealCancelled");
+    expect(await state(f, dealId)).to.equal(ACCEPTED);
+    expect(await f.dealProof.cancelRequestedAt(dealId)).to.equal(BigInt(at));
+    expect((await f.dealProof.getDeal(dealId)).escrow).to.equal(ESCROW);
+    // asking again does not complete it early
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
+      .to.be.revertedWithCustomError(f.dealProof, "CancelNoticeRunning")
+      .withArgs(dealId, at + NOTICE);
+    await expect(f.dealProof.connect(f.stranger).settleWithSignature(s, sign(f, s)))
+      .to.emit(f.dealProof, "DealSettled")
+      .withArgs(dealId, true, s.price, s.termsHash, s.transcriptHash, s.delivery);
+    await f.networkHelpers.time.increaseTo(at + NOTICE);
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
+      .to.be.revertedWithCustomError(f.dealProof, "InvalidState")
+      .withArgs(dealId, SETTLED);
+    // the key was bought: the seller is paid, the buyer keeps only the change
+    const d = await f.dealProof.getDeal(dealId);
+    expect([d.state, d.sellerPayout, d.buyerPayout]).to.deep.equal([SETTLED, s.price, ESCROW - s.price]);
+    expect(await f.ethers.provider.getBalance(f.address)).to.equal(ESCROW);
+  });
+
+  it("a requested cancellation completes after the notice, even once the owner cancelled the change", async () => {
+    const { dealId } = await openDeal(f, { duration: 7200 });
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
+      .to.be.revertedWithCustomError(f.dealProof, "NoPendingChange")
+      .withArgs(dealId);
+    expect(await f.dealProof.cancelRequestedAt(dealId)).to.equal(0n);
+    const changeId = await pendingChange();
+    const at = await minedAt(f, await f.dealProof.connect(f.buyer).cancelDeal(dealId));
+    // the owner tries to defeat the request by withdrawing the change
+    await f.dealProof.cancelChange(changeId);
+    expect(await f.dealProof.hasPendingChange()).to.equal(false);
+    // the next transaction mines one second after this block: at + NOTICE - 1
+    await f.networkHelpers.time.increaseTo(at + NOTICE - 2);
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
+      .to.be.revertedWithCustomError(f.dealProof, "CancelNoticeRunning")
+      .withArgs(dealId, at + NOTICE);
+    expect(await state(f, dealId)).to.equal(ACCEPTED);
+    // the failed attempt mined nothing; this block is at + NOTICE - 1, the next one at + NOTICE
+    await f.networkHelpers.time.increaseTo(at + NOTICE - 1);
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
+      .to.emit(f.dealProof, "DealCancelled")
+      .withArgs(dealId, f.buyer.address, ESCROW);
+    expect(await state(f, dealId)).to.equal(REFUNDED);
+    expect(await f.dealProof.cancelRequestedAt(dealId)).to.equal(0n);
+    await expect(f.dealProof.connect(f.buyer).withdraw(dealId)).to.changeEtherBalances(
+      f.ethers,
+      [f.buyer, f.dealProof],
+      [ESCROW, -ESCROW],
+    );
+  });
+
+  it("the seller of an Accepted deal and the buyer of an Open one still cancel at once", async () => {
+    const open = await openDeal(f, { accept: false, root: dataRoot(2) });
+    const accepted = await openDeal(f, { duration: 7200 });
+    await pendingChange();
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(open.dealId))
+      .to.emit(f.dealProof, "DealCancelled")
+      .withArgs(open.dealId, f.buyer.address, ESCROW);
+    await expect(f.dealProof.connect(f.seller).cancelDeal(accepted.dealId))
+      .to.emit(f.dealProof, "DealCancelled")
+      .withArgs(accepted.dealId, f.seller.address, ESCROW);
+    expect([await state(f, open.dealId), await state(f, accepted.dealId)]).to.deep.equal([
+      REFUNDED,
+      REFUNDED,
+    ]);
+  });
+});
+
+describe("DealProof trust model: scheduling and registration edge cases (audit of issue 11)", () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await deployFixture();
+  });
+
+  it("a lapsed change that was never pruned may be scheduled again", async () => {
+    const v = hexlify(randomBytes(32));
+    const id = await f.dealProof.changeIdFor(KIND.AllowMeasurement, v);
+    await f.dealProof.scheduleChange(KIND.AllowMeasurement, v);
+    await f.networkHelpers.time.increase(14 * DAY + 1);
+    expect(await f.dealProof.hasPendingChange()).to.equal(false);
+    const tx = await f.dealProof.scheduleChange(KIND.AllowMeasurement, v);
+    const now = await minedAt(f, tx);
+    await expect(tx)
+      .to.emit(f.dealProof, "ChangeScheduled")
+      .withArgs(id, KIND.AllowMeasurement, v, now, now + 14 * DAY);
+    expect(await f.dealProof.pendingChanges()).to.have.length(1);
+  });
+
+  it("refuses no-op widenings, which would open the cancel window for nothing", async () => {
+    const dp = f.dealProof;
+    const verifierWord = zeroPadValue(await f.mock.getAddress(), 32);
+    await expect(dp.scheduleChange(KIND.SetVerifier, verifierWord))
+      .to.be.revertedWithCustomError(dp, "ChangeDoesNotWiden")
+      .withArgs(KIND.SetVerifier, verifierWord);
+    await expect(dp.scheduleChange(KIND.AllowMeasurement, MEASUREMENT))
+      .to.be.revertedWithCustomError(dp, "ChangeDoesNotWiden")
+      .withArgs(KIND.AllowMeasurement, MEASUREMENT);
+    await expect(dp.scheduleChange(KIND.AcceptTcbStatus, word(0)))
+      .to.be.revertedWithCustomError(dp, "ChangeDoesNotWiden")
+      .withArgs(KIND.AcceptTcbStatus, word(0));
+    // a verifier word above 160 bits is not an address: its own error, not ZeroAddress
+    await expect(dp.scheduleChange(KIND.SetVerifier, word(2n ** 160n)))
+      .to.be.revertedWithCustomError(dp, "InvalidChangeValue")
+      .withArgs(KIND.SetVerifier, word(2n ** 160n));
+    expect(await dp.hasPendingChange()).to.equal(false);
+    expect(await dp.pendingChanges()).to.have.length(0);
+  });
+
+  it("executing re-checks the change still widens: a shorter TTL after a longer one is refused", async () => {
+    const dp = f.dealProof;
+    const shorter = word(TTL + DAY);
+    const longer = word(TTL + 2 * DAY);
+    await dp.scheduleChange(KIND.LengthenRegistrationTtl, shorter);
+    await dp.scheduleChange(KIND.LengthenRegistrationTtl, longer);
+    await dp.executeChange(await dp.changeIdFor(KIND.LengthenRegistrationTtl, longer));
+    const shorterId = await dp.changeIdFor(KIND.LengthenRegistrationTtl, shorter);
+    await expect(dp.executeChange(shorterId))
+      .to.be.revertedWithCustomError(dp, "NotWidening")
+      .withArgs(TTL + 2 * DAY, TTL + DAY);
+    expect(await dp.registrationTtl()).to.equal(BigInt(TTL + 2 * DAY));
+    await expect(dp.cancelChange(shorterId)).to.emit(dp, "ChangeCancelled").withArgs(shorterId);
+    expect(await dp.hasPendingChange()).to.equal(false);
+  });
+
+  it("refuses a registration already expired on arrival (a TTL shorter than the freshness window)", async () => {
+    await widen(f, KIND.LengthenFreshnessWindow, word(DAY));
+    await f.dealProof.shortenRegistrationTtl(3600);
+    await f.networkHelpers.time.increase(3 * 3600);
+    const issuedAt = (await f.networkHelpers.time.latest()) - 3600;
+    const key = hexlify(randomBytes(32));
+    const digest = await f.dealProof.registrationDigest(f.oracle.address, key, issuedAt);
+    await f.mock.setResult(true, outputFor(reportDataFor(digest)));
+    await expect(f.dealProof.registerOracle(f.oracle.address, key, issuedAt, "0x01"))
+      .to.be.revertedWithCustomError(f.dealProof, "OracleRegistrationExpired")
+      .withArgs(f.oracle.address, issuedAt + 3600);
+    expect((await f.dealProof.currentOracle()).signer).to.equal(ZeroAddress);
+    expect((await f.dealProof.registrationOf(f.oracle.address)).issuedAt).to.equal(0n);
+    // a slightly younger one, unexpired at inclusion, is taken and becomes current
+    await registerOracle(f, undefined, { issuedAt: issuedAt + 10 });
+    expect((await f.dealProof.currentOracle()).signer).to.equal(f.oracle.address);
+  });
+
+  it("after a revocation, a registration older than the revoked one is stored but does not become current", async () => {
+    const now = await f.networkHelpers.time.latest();
+    await registerOracle(f, undefined, { issuedAt: now });
+    await f.dealProof.revokeSigner(f.oracle.address);
+    expect(await f.dealProof.currentIssuedAt()).to.equal(BigInt(now));
+    const other = f.ethers.Wallet.createRandom();
+    await registerOracle(f, undefined, { signer: other.address, issuedAt: now - 10 });
+    expect((await f.dealProof.registrationOf(other.address)).issuedAt).to.equal(BigInt(now - 10));
+    expect((await f.dealProof.currentOracle()).signer).to.equal(ZeroAddress);
   });
 });
