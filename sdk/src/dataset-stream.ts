@@ -60,6 +60,7 @@ const buf = (b: Uint8Array): ArrayBuffer =>
   b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer
     ? b.buffer
     : (b.slice().buffer as ArrayBuffer);
+type AesKey = Awaited<ReturnType<typeof crypto.subtle.deriveKey>>;
 const hex = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}` as const;
 
 function checkChunkSize(chunkSize: number): void {
@@ -95,7 +96,7 @@ class TreeBuilder {
   }
 }
 
-async function fileKey(datasetKey: Uint8Array, fileId: Uint8Array): Promise<CryptoKey> {
+async function fileKey(datasetKey: Uint8Array, fileId: Uint8Array): Promise<AesKey> {
   if (datasetKey.length !== 32)
     throw new DatasetStreamError("bad_format", "a dataset key is 32 bytes (AES-256)");
   const ikm = await subtle().importKey("raw", buf(datasetKey), "HKDF", false, ["deriveKey"]);
@@ -181,7 +182,7 @@ export async function commitAndEncryptDataset(
   const header = encodeHeader(chunkSize, data.size, fileId);
   const key = await fileKey(datasetKey, fileId);
   const chunkCount = Math.ceil(data.size / chunkSize);
-  const parts: BlobPart[] = [buf(header)];
+  const parts: ArrayBuffer[] = [buf(header)];
   const tree = new TreeBuilder();
   let next = readSlice(data, 0, chunkSize);
   for (let i = 0; i < chunkCount; i++) {
@@ -281,7 +282,7 @@ export async function decryptAndVerifyDataset(
     const headerCopy = header.slice();
     const key = await fileKey(datasetKey, headerCopy.subarray(28, 44));
     const tree = new TreeBuilder();
-    const parts: BlobPart[] = [];
+    const parts: ArrayBuffer[] = [];
     for (let i = 0; i < chunkCount; i++) {
       const last = i === chunkCount - 1;
       const plainLen = last ? size - chunkSize * (chunkCount - 1) : chunkSize;
