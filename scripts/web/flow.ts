@@ -169,14 +169,12 @@ export async function wholeDeal(
     await buyer.page.getByRole("button", { name: /Verify the settlement quote/ }).click();
     await buyer.page.getByTestId("quote-verdict").waitFor({ timeout: 30_000 });
     const verdict = (await buyer.page.getByTestId("quote-verdict").textContent())!;
-    const checks = await buyer.page
-      .locator("[data-check]")
-      .evaluateAll((els) =>
-        els.map((e) => ({
-          name: e.getAttribute("data-check")!,
-          passed: e.getAttribute("data-passed") === "yes",
-        })),
-      );
+    const checks = await buyer.page.locator("[data-check]").evaluateAll((els) =>
+      els.map((e) => ({
+        name: e.getAttribute("data-check")!,
+        passed: e.getAttribute("data-passed") === "yes",
+      })),
+    );
     await shot(buyer.page, "07-deal-verified");
     await buyer.page.getByLabel("Delivery key file").setInputFiles(buyerKeyFile);
     await buyer.page.getByTestId("delivered").waitFor({ timeout: 30_000 });

@@ -71,17 +71,12 @@ function checkChunkSize(chunkSize: number): void {
     );
 }
 
-/** RFC 6962 streaming tree: a stack of perfect-subtree roots, O(log n) memory. */
+/** RFC 6962 streaming tree over leaf hashes: a stack of perfect-subtree roots, O(log n) memory. */
 class TreeBuilder {
   #stack: { height: number; hash: Uint8Array }[] = [];
   count = 0;
-  async addChunk(chunk: Uint8Array): Promise<void> {
-    const leafInput = new Uint8Array(chunk.length + 1);
-    leafInput.set(chunk, 1);
-    let node: { height: number; hash: Uint8Array } = {
-      height: 0,
-      hash: new Uint8Array(await subtle().digest("SHA-256", leafInput)),
-    };
+  addLeaf(leaf: Uint8Array): void {
+    let node = { height: 0, hash: leaf };
     for (let top = this.#stack.at(-1); top?.height === node.height; top = this.#stack.at(-1)) {
       this.#stack.pop();
       node = { height: node.height + 1, hash: chunkNodeHash(top.hash, node.hash) };
@@ -95,6 +90,55 @@ class TreeBuilder {
     return h;
   }
 }
+
+/** A chunk with a spare leading byte: `framed` = 0x00 ‖ chunk is the leaf-hash input, no copy. */
+interface FramedChunk {
+  framed: Uint8Array<ArrayBuffer>;
+  chunk: Uint8Array<ArrayBuffer>;
+}
+
+const leafHash = async (c: FramedChunk) => new Uint8Array(await subtle().digest("SHA-256", c.framed));
+
+/** Bytes read from a Blob per call: each read costs the browser a round trip, so few and large. */
+const READ_SIZE = 32 << 20;
+
+/** A Blob's bytes in READ_SIZE pieces, the next read already under way while one is consumed. */
+async function* blobPieces(blob: Blob): AsyncGenerator<Uint8Array> {
+  const read = (off: number) => blob.slice(off, off + READ_SIZE).arrayBuffer();
+  let next = read(0);
+  for (let off = 0; off < blob.size; off += READ_SIZE) {
+    const piece = new Uint8Array(await next);
+    if (off + READ_SIZE < blob.size) next = read(off + READ_SIZE);
+    yield piece;
+  }
+}
+
+/** Re-chunks bytes into chunkSize pieces (the last may be shorter), each with a zero byte in front. */
+async function* framedChunks(
+  pieces: AsyncIterable<Uint8Array>,
+  chunkSize: number,
+): AsyncGenerator<FramedChunk> {
+  let buf = new Uint8Array(chunkSize + 1);
+  let fill = 0;
+  for await (const piece of pieces) {
+    let off = 0;
+    while (off < piece.length) {
+      const n = Math.min(chunkSize - fill, piece.length - off);
+      buf.set(piece.subarray(off, off + n), 1 + fill);
+      fill += n;
+      off += n;
+      if (fill === chunkSize) {
+        yield { framed: buf, chunk: buf.subarray(1) };
+        buf = new Uint8Array(chunkSize + 1);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) yield { framed: buf.subarray(0, fill + 1), chunk: buf.subarray(1, fill + 1) };
+}
+
+/** Chunks whose hashing (and encryption) may be in flight at once: WebCrypto works off the page's thread. */
+const IN_FLIGHT = 4;
 
 async function fileKey(datasetKey: Uint8Array, fileId: Uint8Array): Promise<AesKey> {
   if (datasetKey.length !== 32)
@@ -134,10 +178,6 @@ function encodeHeader(chunkSize: number, size: number, fileId: Uint8Array): Uint
   return h;
 }
 
-async function readSlice(blob: Blob, start: number, end: number): Promise<Uint8Array> {
-  return new Uint8Array(await blob.slice(start, end).arrayBuffer());
-}
-
 /** The Merkle commitment (dataRoot) of a dataset, streaming. */
 export async function commitDataset(
   data: Blob,
@@ -148,14 +188,19 @@ export async function commitDataset(
   if (data.size === 0)
     throw new DatasetStreamError("empty", "an empty file cannot be committed to: choose a non-empty dataset");
   const tree = new TreeBuilder();
-  // Read the next chunk while this one hashes.
-  let next = readSlice(data, 0, chunkSize);
-  for (let off = 0; off < data.size; off += chunkSize) {
-    const chunk = await next;
-    if (off + chunkSize < data.size) next = readSlice(data, off + chunkSize, off + 2 * chunkSize);
-    await tree.addChunk(chunk);
-    opts.onProgress?.(off + chunk.length, data.size);
+  const pending: { leaf: Promise<Uint8Array>; end: number }[] = [];
+  let read = 0;
+  const settle = async () => {
+    const p = pending.shift()!;
+    tree.addLeaf(await p.leaf);
+    opts.onProgress?.(p.end, data.size);
+  };
+  for await (const c of framedChunks(blobPieces(data), chunkSize)) {
+    read += c.chunk.length;
+    pending.push({ leaf: leafHash(c), end: read });
+    if (pending.length >= IN_FLIGHT) await settle();
   }
+  while (pending.length > 0) await settle();
   return {
     root: datasetRoot(tree.root(), tree.count, chunkSize, data.size) as `0x${string}`,
     chunkCount: tree.count,
@@ -184,21 +229,29 @@ export async function commitAndEncryptDataset(
   const chunkCount = Math.ceil(data.size / chunkSize);
   const parts: ArrayBuffer[] = [buf(header)];
   const tree = new TreeBuilder();
-  let next = readSlice(data, 0, chunkSize);
-  for (let i = 0; i < chunkCount; i++) {
-    const chunk = await next;
-    if (i + 1 < chunkCount) next = readSlice(data, (i + 1) * chunkSize, (i + 2) * chunkSize);
-    const [, sealed] = await Promise.all([
-      tree.addChunk(chunk),
-      subtle().encrypt(
-        { name: "AES-GCM", iv: buf(nonce(i)), additionalData: buf(aad(header, i, i === chunkCount - 1)) },
-        key,
-        buf(chunk),
-      ),
-    ]);
-    parts.push(sealed);
-    opts.onProgress?.(Math.min((i + 1) * chunkSize, data.size), data.size);
+  const pending: { leaf: Promise<Uint8Array>; sealed: Promise<ArrayBuffer>; end: number }[] = [];
+  let i = 0;
+  let read = 0;
+  const settle = async () => {
+    const p = pending.shift()!;
+    tree.addLeaf(await p.leaf);
+    parts.push(await p.sealed);
+    opts.onProgress?.(p.end, data.size);
+  };
+  for await (const c of framedChunks(blobPieces(data), chunkSize)) {
+    read += c.chunk.length;
+    const sealed = subtle().encrypt(
+      { name: "AES-GCM", iv: buf(nonce(i)), additionalData: buf(aad(header, i, i === chunkCount - 1)) },
+      key,
+      c.chunk,
+    );
+    pending.push({ leaf: leafHash(c), sealed, end: read });
+    i++;
+    if (pending.length >= IN_FLIGHT) await settle();
   }
+  while (pending.length > 0) await settle();
+  if (i !== chunkCount || read !== data.size)
+    throw new DatasetStreamError("bad_format", "the file changed while it was being read: choose it again");
   return {
     root: datasetRoot(tree.root(), chunkCount, chunkSize, data.size) as `0x${string}`,
     chunkCount,
@@ -292,7 +345,7 @@ export async function decryptAndVerifyDataset(
           "truncated",
           `the encrypted dataset ends inside chunk ${i} of ${chunkCount}`,
         );
-      let plain: Uint8Array;
+      let plain: Uint8Array<ArrayBuffer>;
       try {
         plain = new Uint8Array(
           await subtle().decrypt(
@@ -307,7 +360,9 @@ export async function decryptAndVerifyDataset(
           `chunk ${i} failed authentication: a wrong dataset key, or a chunk altered, swapped or moved`,
         );
       }
-      await tree.addChunk(plain);
+      const framed: Uint8Array<ArrayBuffer> = new Uint8Array(plain.length + 1);
+      framed.set(plain, 1);
+      tree.addLeaf(await leafHash({ framed, chunk: plain }));
       parts.push(buf(plain));
       opts.onProgress?.(Math.min((i + 1) * chunkSize, size), size);
     }
