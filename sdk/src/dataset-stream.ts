@@ -99,17 +99,20 @@ interface FramedChunk {
 
 const leafHash = async (c: FramedChunk) => new Uint8Array(await subtle().digest("SHA-256", c.framed));
 
-/** Bytes read from a Blob per call: each read costs the browser a round trip, so few and large. */
-const READ_SIZE = 32 << 20;
-
-/** A Blob's bytes in READ_SIZE pieces, the next read already under way while one is consumed. */
+/**
+ * A Blob's bytes through its stream: Chromium delivers a stream's pieces without the per-call
+ * round trip that each Blob.slice().arrayBuffer() costs (measured several times faster).
+ */
 async function* blobPieces(blob: Blob): AsyncGenerator<Uint8Array> {
-  const read = (off: number) => blob.slice(off, off + READ_SIZE).arrayBuffer();
-  let next = read(0);
-  for (let off = 0; off < blob.size; off += READ_SIZE) {
-    const piece = new Uint8Array(await next);
-    if (off + READ_SIZE < blob.size) next = read(off + READ_SIZE);
-    yield piece;
+  const reader = blob.stream().getReader();
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    reader.releaseLock();
   }
 }
 
