@@ -13,6 +13,7 @@ export default tseslint.config(
       "types/",
       "deployments/",
       "sdk/dist/",
+      "web/dist/",
       ".sdk-consumer-*/",
     ],
   },
@@ -26,4 +27,6 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "off",
     },
   },
+  // the dapp runs in browsers
+  { files: ["web/src/**/*.{ts,tsx}"], languageOptions: { globals: globals.browser } },
 );

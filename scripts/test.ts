@@ -57,6 +57,7 @@ if (build.exitCode !== 0) problem(`build failed (exit ${build.exitCode})`);
 if (!skipChecks) {
   const checks: [string, string, string[]][] = [
     ["type-check", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
+    ["type-check (web)", "tsc", ["--noEmit", "-p", "web/tsconfig.json"]],
     ["eslint", "eslint", ["--max-warnings", "0", "."]],
     ["prettier", "prettier", ["--check", "--log-level", "warn", "."]],
     [

@@ -48,3 +48,31 @@ export {
 export { verifyChunk, datasetRoot, type ChunkProof } from "./merkle.ts";
 export { decodeDealProofEvent, type DecodedEvent } from "./events.ts";
 export { decodeRevert, describeChainError, bytesAsText, type DecodedRevert } from "./revert.ts";
+export {
+  commitDataset,
+  commitAndEncryptDataset,
+  decryptAndVerifyDataset,
+  DatasetStreamError,
+  DEFAULT_CHUNK_SIZE,
+  type DatasetCommitment,
+  type EncryptedDataset,
+  type DecryptedDataset,
+} from "./dataset-stream.ts";
+export {
+  verifySettlementQuote,
+  parseTdQuote,
+  tdAttributesProblems,
+  type DcapQvl,
+  type QuoteCheck,
+  type SettlementQuoteVerdict,
+} from "./settlement-quote.ts";
+export {
+  fetchOracleDeal,
+  signInToOracle,
+  fetchDealTranscript,
+  fetchSimulatedDcap,
+  offersByRound,
+  type OracleAuth,
+  type OracleDealView,
+  type SignMessage,
+} from "./oracle-api.ts";

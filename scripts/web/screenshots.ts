@@ -1,0 +1,71 @@
+/**
+ * `npm run web:screenshots -- --out DIR`: runs the whole deal through the dapp in headless
+ * Chromium against the local stack and writes a PNG of every page of the flow, each at desktop
+ * (1100 px) and phone (375 px) width, plus the tampered-quote and wrong-network views.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { Page } from "playwright-core";
+import { startWebStack } from "./stack.ts";
+import { launchBrowser } from "./browser.ts";
+import { BUYER_KEY, SELLER_KEY, hostDapp, open, party, wholeDeal } from "./flow.ts";
+
+let outDir: string;
+try {
+  const { values } = parseArgs({ options: { out: { type: "string" } } });
+  if (values.out === undefined) throw new Error("--out DIR is required");
+  outDir = resolve(values.out);
+} catch (e) {
+  console.error(`web:screenshots: ${(e as Error).message}\nusage: npm run web:screenshots -- --out DIR`);
+  process.exit(2);
+}
+mkdirSync(outDir, { recursive: true });
+
+const written: string[] = [];
+async function shot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize()!;
+  for (const [label, vp] of [
+    ["desktop", size],
+    ["phone", { width: 375, height: 740 }],
+  ] as const) {
+    await page.setViewportSize(vp);
+    const file = join(outDir, `${name}-${label}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    written.push(file);
+  }
+  await page.setViewportSize(size);
+}
+
+const stack = await startWebStack();
+const dapp = await hostDapp(stack);
+const chromium = await launchBrowser();
+try {
+  const seller = await party(chromium.browser, stack, SELLER_KEY);
+  const buyer = await party(chromium.browser, stack, BUYER_KEY);
+  const run = await wholeDeal(stack, dapp, seller, buyer, shot);
+
+  buyer.wallet.tamperQuote = true;
+  await open(buyer, dapp, `deal/${run.dealId}`);
+  await buyer.page.getByRole("button", { name: /Verify the settlement quote/ }).click();
+  await buyer.page.getByTestId("quote-verdict").waitFor();
+  await shot(buyer.page, "10-deal-tampered-quote");
+
+  const wrong = await party(chromium.browser, stack, BUYER_KEY);
+  wrong.wallet.chainIdOverride = 1;
+  await wrong.page.goto(`${dapp.host.url}/#/`);
+  await wrong.page.getByRole("button", { name: /Connect DealProof Test Wallet/ }).click();
+  await wrong.page.getByText(/Wrong network/).waitFor();
+  await shot(wrong.page, "11-wrong-network");
+
+  await open(buyer, dapp, "");
+  await buyer.page.getByTestId("deal-id").first().waitFor();
+  await shot(buyer.page, "12-my-deals");
+  console.log(written.join("\n"));
+  console.log(`${written.length} screenshots in ${outDir}`);
+} finally {
+  await chromium.close();
+  await dapp.close();
+  await stack.close();
+}
+process.exit(0);

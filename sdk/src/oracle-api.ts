@@ -1,0 +1,142 @@
+/**
+ * A browser-safe client of the oracle's HTTP API (oracle/api/server.ts): a deal's public status,
+ * the parties' transcript after a wallet sign-in, and the simulated TEE's DCAP root and
+ * collateral. The sign-in exchange is `signInToOracle` alone (the API's EIP-4361 challenge,
+ * signed with EIP-191 personal_sign), so it can follow the API when that changes. Transcripts are
+ * returned only when they hash to what DealProof recorded at settlement. `oracleUrl` may be an
+ * absolute URL or a same-origin path such as "/oracle".
+ */
+import { keccak256, toUtf8Bytes } from "ethers";
+
+const TIMEOUT_MS = 10_000;
+
+const join = (base: string, path: string) => `${base.replace(/\/+$/, "")}${path}`;
+
+async function getJson(url: string, headers: Record<string, string> = {}): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (e) {
+    throw new Error(
+      `cannot reach the oracle (${(e as Error).message}): is it running, and is its URL right?`,
+      {
+        cause: e,
+      },
+    );
+  }
+  const body = (await res.json().catch(() => ({}))) as { error?: string };
+  if (!res.ok) throw new Error(`the oracle answered ${res.status}: ${body.error ?? res.statusText}`);
+  return body;
+}
+
+export interface OracleDealView {
+  status: string;
+  outcome: {
+    agreed: boolean;
+    priceWei: string;
+    termsHash: string;
+    transcriptHash: string;
+    reason: string;
+  } | null;
+  lastError: string | null;
+}
+
+/** GET /deals/:id — public: status, outcome and the no-deal reason. */
+export async function fetchOracleDeal(oracleUrl: string, dealId: bigint): Promise<OracleDealView> {
+  return (await getJson(join(oracleUrl, `/deals/${dealId}`))) as OracleDealView;
+}
+
+/** Signs a text message with the wallet (EIP-191 personal_sign). */
+export type SignMessage = (message: string) => Promise<string>;
+
+/** Proof of a party's wallet for one deal, sent with the transcript request. */
+export type OracleAuth = Record<string, string>;
+
+const b64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+
+/** Sign-in: the oracle's EIP-4361 challenge for (address, deal), signed by the wallet. */
+export async function signInToOracle(
+  oracleUrl: string,
+  dealId: bigint,
+  address: string,
+  signMessage: SignMessage,
+): Promise<OracleAuth> {
+  const c = (await getJson(join(oracleUrl, `/auth/challenge?address=${address}&dealId=${dealId}`))) as {
+    message: string;
+  };
+  const signature = await signMessage(c.message);
+  return { "x-dealproof-message": b64(c.message), "x-dealproof-signature": signature };
+}
+
+export interface TranscriptEntryView {
+  round: number;
+  role: string;
+  action: string;
+  priceWei?: string;
+  note?: string;
+}
+
+export interface DealTranscriptView {
+  termsJson: string;
+  transcriptJson: string;
+  terms: unknown;
+  transcript: unknown;
+}
+
+/** The deal's terms and transcript; throws unless both hash to `expected` (from DealSettled). */
+export async function fetchDealTranscript(
+  oracleUrl: string,
+  dealId: bigint,
+  auth: OracleAuth,
+  expected: { termsHash: string; transcriptHash: string },
+): Promise<DealTranscriptView> {
+  const r = (await getJson(join(oracleUrl, `/deals/${dealId}/transcript`), auth)) as {
+    termsJson: string;
+    transcriptJson: string;
+  };
+  if (keccak256(toUtf8Bytes(r.transcriptJson)) !== expected.transcriptHash.toLowerCase())
+    throw new Error("the oracle's transcript does not hash to the transcriptHash settled on-chain");
+  if (keccak256(toUtf8Bytes(r.termsJson)) !== expected.termsHash.toLowerCase())
+    throw new Error("the oracle's terms do not hash to the termsHash settled on-chain");
+  return { ...r, terms: JSON.parse(r.termsJson), transcript: JSON.parse(r.transcriptJson) };
+}
+
+/** The offers of a transcript by round, for a chart: [{ round, buyer?, seller? }] in wei. */
+export function offersByRound(transcript: unknown): { round: number; buyer?: bigint; seller?: bigint }[] {
+  const entries = Array.isArray(transcript)
+    ? transcript
+    : ((transcript as { moves?: unknown[]; entries?: unknown[] } | null)?.moves ??
+      (transcript as { entries?: unknown[] } | null)?.entries ??
+      []);
+  const rounds = new Map<number, { round: number; buyer?: bigint; seller?: bigint }>();
+  for (const e of entries as TranscriptEntryView[]) {
+    if (typeof e?.round !== "number" || typeof e.priceWei !== "string" || !/^[0-9]+$/.test(e.priceWei))
+      continue;
+    if (e.role !== "buyer" && e.role !== "seller") continue;
+    const r = rounds.get(e.round) ?? { round: e.round };
+    r[e.role] = BigInt(e.priceWei);
+    rounds.set(e.round, r);
+  }
+  return [...rounds.values()].sort((a, b) => a.round - b.round);
+}
+
+export interface SimulatedDcap {
+  rootCaDer: Uint8Array;
+  collateral: unknown;
+}
+
+/**
+ * A simulated TEE's DCAP root CA and collateral (GET /attestation), to verify its quotes; null
+ * when the oracle runs on real TDX (then verify against Intel's root with Intel's collateral).
+ */
+export async function fetchSimulatedDcap(oracleUrl: string): Promise<SimulatedDcap | null> {
+  const r = (await getJson(join(oracleUrl, "/attestation?nonce=00"))) as {
+    simulated_dcap?: { root_ca: string; collateral: unknown };
+  };
+  if (r.simulated_dcap === undefined) return null;
+  const h = r.simulated_dcap.root_ca;
+  return {
+    rootCaDer: Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16)),
+    collateral: r.simulated_dcap.collateral,
+  };
+}

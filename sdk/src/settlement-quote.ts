@@ -1,0 +1,220 @@
+/**
+ * Verifying a deal's settlement quote where the user is (a browser), with the checks of
+ * `verify-quote` (oracle/quote/verify.ts) and of DealProof.settleWithQuote (DESIGN.md §4):
+ *   format      — a TDX v4 quote (version 4, ECDSA-P256 key, TEE type 0x81, full TD 1.0 body);
+ *   dcap        — the whole DCAP chain through @phala/dcap-qvl (PCK chain, QE report, TCB info,
+ *                 QE identity, CRLs) to Intel's root CA or a supplied one (then "simulated");
+ *   tcbStatus   — the TCB status is an accepted one (default UpToDate);
+ *   reportData  — report_data = the Settlement's EIP-712 digest ‖ 32 zero bytes;
+ *   measurement — the quote's measurement id is allowed on-chain (the caller reads the contract);
+ *   tdAttributes — DESIGN.md §4's policy: no DEBUG, SEPT_VE_DISABLE set, reserved bits clear.
+ * Every check is reported with a plain detail; `ok` only when all pass. dcap-qvl is CommonJS and
+ * large, so the caller passes the loaded module (`await import("@phala/dcap-qvl")`): a dapp
+ * loads it only on the page that verifies. Browser-safe: no Node built-ins (`buffer` is the npm
+ * package in a browser).
+ */
+// dcap-qvl parses certificates with asn1.js, which takes only Buffers: the `buffer` package in a
+// browser (dcap-qvl's own dependency), Node's built-in under Node.
+import { Buffer } from "buffer";
+import { dealProofDomain, reportDataFor, settlementDigest, type Hex, type Settlement } from "./eip712.ts";
+import { measurementId } from "./measurement.ts";
+
+/** The part of @phala/dcap-qvl this module calls (its `verify` and `QuoteVerifier`). */
+export interface DcapQvl {
+  verify(raw: Uint8Array, collateral: unknown, nowSecs: number): { status: string; advisory_ids: string[] };
+  QuoteVerifier: {
+    newWithRootCa(rootCaDer: Uint8Array): {
+      verify(
+        raw: Uint8Array,
+        collateral: unknown,
+        nowSecs: number,
+      ): { status: string; advisory_ids: string[] };
+    };
+  };
+}
+
+export interface QuoteCheck {
+  name: "format" | "dcap" | "tcbStatus" | "reportData" | "measurement" | "tdAttributes";
+  passed: boolean;
+  detail: string;
+}
+
+export interface TdQuoteBody {
+  mrTd: Uint8Array;
+  mrConfigId: Uint8Array;
+  tdAttributes: Uint8Array;
+  xfam: Uint8Array;
+  rtMr0: Uint8Array;
+  rtMr1: Uint8Array;
+  rtMr2: Uint8Array;
+  rtMr3: Uint8Array;
+  reportData: Uint8Array;
+}
+
+const HEADER_LEN = 48;
+const BODY_LEN = 584;
+const FIELDS = {
+  tdAttributes: [120, 8],
+  xfam: [128, 8],
+  mrTd: [136, 48],
+  mrConfigId: [184, 48],
+  rtMr0: [328, 48],
+  rtMr1: [376, 48],
+  rtMr2: [424, 48],
+  rtMr3: [472, 48],
+  reportData: [520, 64],
+} as const;
+
+const hex = (b: Uint8Array): Hex => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
+const eq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Reads a TDX v4 quote's header and TD 1.0 body; throws with what is wrong. */
+export function parseTdQuote(raw: Uint8Array): TdQuoteBody {
+  if (raw.length < HEADER_LEN + BODY_LEN + 4)
+    throw new Error(
+      `a TDX quote has at least ${HEADER_LEN + BODY_LEN + 4} bytes; this one has ${raw.length}`,
+    );
+  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const version = v.getUint16(0, true);
+  const keyType = v.getUint16(2, true);
+  const teeType = v.getUint32(4, true);
+  if (version !== 4) throw new Error(`quote version ${version}; DealProof takes version 4`);
+  if (keyType !== 2) throw new Error(`attestation key type ${keyType}; DealProof takes 2 (ECDSA-P256)`);
+  if (teeType !== 0x81) throw new Error(`TEE type 0x${teeType.toString(16)} is not TDX (0x81)`);
+  const field = ([off, len]: readonly [number, number]) =>
+    raw.slice(HEADER_LEN + off, HEADER_LEN + off + len);
+  return Object.fromEntries(Object.entries(FIELDS).map(([k, f]) => [k, field(f)])) as unknown as TdQuoteBody;
+}
+
+/** DESIGN.md §4's TD attributes policy; every failing bit by name (empty when it passes). */
+export function tdAttributesProblems(tdAttributes: Uint8Array): string[] {
+  if (tdAttributes.length !== 8) return [`TD attributes are 8 bytes; got ${tdAttributes.length}`];
+  const problems: string[] = [];
+  for (let bit = 0; bit < 64; bit++) {
+    const set = ((tdAttributes[bit >> 3]! >> (bit & 7)) & 1) === 1;
+    const mustBeClear = bit < 28 || bit === 29 || (bit >= 32 && bit < 63);
+    if (bit === 28 && !set) problems.push("bit 28 SEPT_VE_DISABLE is clear (it must be set)");
+    else if (set && mustBeClear)
+      problems.push(
+        bit === 0
+          ? "bit 0 DEBUG is set (a debug TD exposes its memory to the host)"
+          : `bit ${bit} (${bit < 8 ? "TUD" : bit < 32 ? "SEC" : "OTHER"} reserved) is set (it must be clear)`,
+      );
+  }
+  return problems;
+}
+
+export interface SettlementQuoteInput {
+  /** The raw quote (settleWithQuote's `quote` argument). */
+  quote: Uint8Array;
+  /** The Settlement it settled (settleWithQuote's `outcome` argument). */
+  outcome: Settlement;
+  chainId: bigint | number;
+  dealProof: string;
+  /** DCAP collateral (dcap-qvl's shape). */
+  collateral: unknown;
+  /** DER root CA when not Intel's (the simulator's); the verdict is then "simulated". */
+  rootCaDer?: Uint8Array;
+  /** Whether DealProof allows a measurement id (read `allowedMeasurements(id)` on-chain). */
+  isMeasurementAllowed: (id: Hex) => Promise<boolean> | boolean;
+  nowSeconds?: number;
+  acceptedTcbStatuses?: string[];
+}
+
+export interface SettlementQuoteVerdict {
+  ok: boolean;
+  mode: "real" | "simulated";
+  tcbStatus: string | null;
+  measurementId: Hex | null;
+  reportData: Hex | null;
+  expectedReportData: Hex;
+  checks: QuoteCheck[];
+}
+
+export async function verifySettlementQuote(
+  qvl: DcapQvl,
+  input: SettlementQuoteInput,
+): Promise<SettlementQuoteVerdict> {
+  const expected = reportDataFor(
+    settlementDigest(dealProofDomain(input.chainId, input.dealProof), input.outcome),
+  );
+  const checks: QuoteCheck[] = [];
+  const verdict: SettlementQuoteVerdict = {
+    ok: false,
+    mode: input.rootCaDer === undefined ? "real" : "simulated",
+    tcbStatus: null,
+    measurementId: null,
+    reportData: null,
+    expectedReportData: hex(expected),
+    checks,
+  };
+  let body: TdQuoteBody;
+  try {
+    body = parseTdQuote(input.quote);
+    checks.push({ name: "format", passed: true, detail: `TDX v4 quote, ${input.quote.length} bytes` });
+  } catch (e) {
+    checks.push({ name: "format", passed: false, detail: (e as Error).message });
+    return verdict;
+  }
+  const who =
+    input.rootCaDer === undefined ? "Intel DCAP chain" : "DCAP chain to the supplied (non-Intel) root CA";
+  try {
+    const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
+    const r =
+      input.rootCaDer === undefined
+        ? qvl.verify(input.quote, input.collateral, now)
+        : qvl.QuoteVerifier.newWithRootCa(Buffer.from(input.rootCaDer)).verify(
+            input.quote,
+            input.collateral,
+            now,
+          );
+    verdict.tcbStatus = r.status;
+    checks.push({ name: "dcap", passed: true, detail: `${who} verified (dcap-qvl): ${r.status}` });
+    const accepted = input.acceptedTcbStatuses ?? ["UpToDate"];
+    checks.push({
+      name: "tcbStatus",
+      passed: accepted.includes(r.status),
+      detail: `${r.status} (accepted: ${accepted.join(", ")})`,
+    });
+  } catch (e) {
+    checks.push({
+      name: "dcap",
+      passed: false,
+      detail: `${who}: verification failed: ${(e as Error).message}`,
+    });
+  }
+  verdict.reportData = hex(body.reportData);
+  const rdOk = eq(body.reportData, expected);
+  checks.push({
+    name: "reportData",
+    passed: rdOk,
+    detail: rdOk
+      ? "report_data is the settlement's EIP-712 digest ‖ 32 zero bytes"
+      : `report_data ${hex(body.reportData).slice(0, 18)}… is not the settlement digest ${hex(expected).slice(0, 18)}…`,
+  });
+  const regs = { ...body };
+  const id = measurementId(regs);
+  verdict.measurementId = id;
+  let allowed = false;
+  let why = "";
+  try {
+    allowed = await input.isMeasurementAllowed(id);
+  } catch (e) {
+    why = ` (cannot read the contract: ${(e as Error).message})`;
+  }
+  checks.push({
+    name: "measurement",
+    passed: allowed,
+    detail: allowed
+      ? `measurement ${id.slice(0, 18)}… is allowed by DealProof`
+      : `measurement ${id} is not allowed on-chain${why}`,
+  });
+  const problems = tdAttributesProblems(body.tdAttributes);
+  checks.push({
+    name: "tdAttributes",
+    passed: problems.length === 0,
+    detail: problems.length === 0 ? `production TD (${hex(body.tdAttributes)})` : problems.join("; "),
+  });
+  verdict.ok = checks.every((c) => c.passed) && checks.some((c) => c.name === "dcap");
+  return verdict;
+}

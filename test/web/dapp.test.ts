@@ -1,0 +1,237 @@
+/**
+ * The dapp end to end in headless Chromium (npm-shipped binary, Playwright as a library) against
+ * a local chain, DealProof and a real oracle daemon (TDX simulator), with an injected EIP-6963
+ * test wallet: a whole deal through the UI, then what a user sees when the RPC returns a
+ * tampered settlement quote, when they reject a signature, when a transaction reverts, and on
+ * a chain without DealProof. Component tests render each component alone in the same browser.
+ */
+import { expect } from "chai";
+import { startWebStack, type WebStack } from "../../scripts/web/stack.ts";
+import { launchBrowser, type LaunchedBrowser } from "../../scripts/web/browser.ts";
+import {
+  BUYER_KEY,
+  SELLER_KEY,
+  hostDapp,
+  open,
+  party,
+  wholeDeal,
+  type Dapp,
+  type DealRun,
+  type Party,
+} from "../../scripts/web/flow.ts";
+
+describe("web dapp in headless Chromium", function () {
+  this.timeout(240_000);
+  let stack: WebStack;
+  let dapp: Dapp;
+  let chromium: LaunchedBrowser;
+  let seller: Party;
+  let buyer: Party;
+  let run: DealRun;
+
+  before(async () => {
+    stack = await startWebStack();
+    dapp = await hostDapp(stack, { harness: true });
+    chromium = await launchBrowser();
+    seller = await party(chromium.browser, stack, SELLER_KEY);
+    buyer = await party(chromium.browser, stack, BUYER_KEY);
+  });
+  after(async () => {
+    await chromium?.close();
+    await dapp?.close();
+    await stack?.close();
+  });
+
+  it("runs a whole deal: commit, create, accept, negotiate, settle, verify the quote, deliver, withdraw", async () => {
+    run = await wholeDeal(stack, dapp, seller, buyer);
+    expect(run.dataRoot).to.match(/^0x[0-9a-f]{64}$/);
+    expect(run.timeline.slice(0, 3)).to.deep.equal(["DealCreated", "DealAccepted", "DealSettled"]);
+    expect(run.chartShown).to.equal(true);
+    expect(run.verdict).to.match(/verifies in this browser/);
+    expect(run.checks).to.deep.equal(
+      ["format", "dcap", "tcbStatus", "reportData", "measurement", "tdAttributes"].map((name) => ({
+        name,
+        passed: true,
+      })),
+    );
+    expect(run.received.equals(run.plaintext)).to.equal(true);
+    expect(JSON.parse(run.buyerKeyFile)).to.have.property("dealId", run.dealId);
+    // the escrow left the contract: both payouts withdrawn
+    expect(await stack.chain.connection.ethers.provider.getBalance(stack.deployment.dealProof)).to.equal(0n);
+  });
+
+  it("shows a tampered settlement quote as failing, naming the checks", async () => {
+    buyer.wallet.tamperQuote = true;
+    try {
+      await open(buyer, dapp, `deal/${run.dealId}`);
+      await buyer.page.getByRole("button", { name: /Verify the settlement quote/ }).click();
+      const verdict = buyer.page.getByTestId("quote-verdict");
+      await verdict.waitFor();
+      expect(await verdict.textContent()).to.match(/does NOT verify/);
+      const failed = await buyer.page
+        .locator('[data-passed="no"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-check")));
+      expect(failed).to.deep.equal(["dcap", "reportData"]);
+    } finally {
+      buyer.wallet.tamperQuote = false;
+    }
+  });
+
+  it("says so in plain words when the user rejects the sign-in signature", async () => {
+    buyer.wallet.rejectNext = true;
+    await open(buyer, dapp, `deal/${run.dealId}`);
+    await buyer.page.getByRole("button", { name: /Sign in and show the transcript/ }).click();
+    await buyer.page
+      .getByRole("alert")
+      .getByText(/you rejected the request in your wallet/)
+      .waitFor();
+    expect(await buyer.page.getByRole("img", { name: /Offers by round/ }).count()).to.equal(0);
+  });
+
+  it("decodes a reverted transaction by name (accepting a settled deal again)", async () => {
+    await open(seller, dapp, "sell");
+    await seller.page.getByLabel("Key file (if you committed earlier)").setInputFiles({
+      name: "k.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(
+        JSON.stringify({ root: run.dataRoot, key: `0x${"11".repeat(32)}`, chunkSize: 1048576, size: 1 }),
+      ),
+    });
+    await seller.page.getByLabel("Deal id").fill(run.dealId);
+    await seller.page.getByLabel(/Encrypted file location/).fill(`${dapp.host.url}/data/vision.csv.enc`);
+    await seller.page.getByLabel(/^Floor price/).fill("1");
+    await seller.page.getByLabel("Description").fill("again");
+    await seller.page.getByRole("button", { name: "Accept deal" }).click();
+    const alert = seller.page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).to.match(/DealProof reverted: InvalidState\(/);
+  });
+
+  it("refuses bad input before any transaction, saying what to fix", async () => {
+    await open(buyer, dapp, "buy");
+    await buyer.page.getByLabel("Seller address").fill("0x1234");
+    await buyer.page.getByLabel("Dataset root").fill(run.dataRoot);
+    await buyer.page.getByLabel(/^Budget/).fill("1");
+    await buyer.page.getByLabel(/^Escrow/).fill("1");
+    await buyer.page.getByLabel("Requirements").fill("x");
+    await buyer.page.getByRole("button", { name: "Create deal" }).click();
+    await buyer.page
+      .getByRole("alert")
+      .getByText(/the seller must be an Ethereum address/)
+      .waitFor();
+  });
+
+  it("explains a wrong network and offers to switch", async () => {
+    const other = await party(chromium.browser, stack, BUYER_KEY);
+    try {
+      other.wallet.chainIdOverride = 1;
+      await other.page.goto(`${dapp.host.url}/#/`);
+      await other.page.getByRole("button", { name: /Connect DealProof Test Wallet/ }).click();
+      await other.page.getByText(/Wrong network: DealProof is not deployed on chain 1/).waitFor();
+      expect(await other.page.getByRole("button", { name: /Switch to local/ }).count()).to.equal(1);
+      expect(await other.page.getByRole("heading", { name: "Buy a dataset" }).count()).to.equal(0);
+    } finally {
+      await other.context.close();
+    }
+  });
+
+  it("is usable on a phone-sized screen with the keyboard (no horizontal scroll, labelled fields)", async () => {
+    const phone = await party(chromium.browser, stack, BUYER_KEY, { width: 375, height: 740 });
+    try {
+      await open(phone, dapp, `deal/${run.dealId}`);
+      await phone.page.getByTestId("deal-state").getByText("Settled").waitFor();
+      const overflow = await phone.page.evaluate(() => {
+        const w = globalThis as unknown as {
+          innerWidth: number;
+          document: { documentElement: { scrollWidth: number } };
+        };
+        return w.document.documentElement.scrollWidth - w.innerWidth;
+      });
+      expect(overflow).to.be.at.most(0);
+      await phone.page.goto(`${dapp.host.url}/#/buy`);
+      await phone.page.keyboard.press("Tab");
+      await phone.page.keyboard.press("Tab");
+      const unlabelled = await phone.page
+        .locator("input, textarea")
+        .evaluateAll(
+          (els) =>
+            els.filter((e) => (e as unknown as { labels: { length: number } | null }).labels?.length === 0)
+              .length,
+        );
+      expect(unlabelled).to.equal(0);
+    } finally {
+      await phone.context.close();
+    }
+  });
+
+  describe("components", () => {
+    let page: Awaited<ReturnType<LaunchedBrowser["browser"]["newPage"]>>;
+    before(async () => {
+      page = await chromium.browser.newPage();
+      await page.goto(`${dapp.host.url}/harness.html`);
+      await page.waitForFunction(() => "__render" in globalThis);
+    });
+    const render = (name: string, props: unknown) =>
+      page.evaluate(
+        ([n, p]) =>
+          (globalThis as unknown as { __render: (n: string, p: unknown) => void }).__render(n as string, p),
+        [name, props] as const,
+      );
+
+    it("ProgressBar shows the percentage with an accessible label", async () => {
+      await render("ProgressBar", { label: "Committing", done: 25, total: 100 });
+      expect(await page.getByText("Committing: 25%").count()).to.equal(1);
+      expect(await page.getByRole("progressbar", { name: "Committing" }).getAttribute("value")).to.equal(
+        "25",
+      );
+    });
+
+    it("QuoteChecks shows each check and the verdict, failed ones marked", async () => {
+      await render("QuoteChecks", {
+        ok: false,
+        checks: [
+          { name: "dcap", passed: true, detail: "chain ok" },
+          { name: "reportData", passed: false, detail: "not the digest" },
+        ],
+      });
+      expect(await page.getByTestId("quote-verdict").textContent()).to.match(/does NOT verify/);
+      expect(await page.locator('[data-check="reportData"]').getAttribute("data-passed")).to.equal("no");
+      expect(await page.locator('[data-check="reportData"]').textContent()).to.match(
+        /report_data = settlement digest failed: not the digest/,
+      );
+    });
+
+    it("OffersChart draws both sides with a text table, and says when there are no offers", async () => {
+      await render("OffersChart", { rounds: [] });
+      expect(await page.getByText("No priced offers in the transcript.").count()).to.equal(1);
+      // bigints do not cross into the page: the harness receives them as strings via BigInt in evaluate
+      await page.evaluate(() =>
+        (globalThis as unknown as { __render: (n: string, p: unknown) => void }).__render("OffersChart", {
+          rounds: [
+            { round: 1, buyer: 10n ** 18n, seller: 3n * 10n ** 18n },
+            { round: 2, buyer: 15n * 10n ** 17n, seller: 2n * 10n ** 18n },
+          ],
+        }),
+      );
+      expect(await page.locator("polyline").count()).to.equal(2);
+      expect(await page.locator("tbody tr").count()).to.equal(2);
+      expect(await page.locator("tbody tr").first().textContent()).to.equal("11.03.0");
+    });
+
+    it("Timeline lists events in order and ErrorLine is an alert", async () => {
+      await render("Timeline", {
+        items: [
+          { name: "DealCreated", when: 0, detail: "a" },
+          { name: "DealSettled", when: 60, detail: "b" },
+        ],
+      });
+      expect(
+        await page.locator("[data-event]").evaluateAll((els) => els.map((e) => e.getAttribute("data-event"))),
+      ).to.deep.equal(["DealCreated", "DealSettled"]);
+      await render("ErrorLine", { error: "something to fix" });
+      expect(await page.getByRole("alert").textContent()).to.equal("something to fix");
+      await render("ErrorLine", { error: null });
+      expect(await page.getByRole("alert").count()).to.equal(0);
+    });
+  });
+});

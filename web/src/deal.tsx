@@ -1,0 +1,297 @@
+/**
+ * A deal's page: timeline from chain events, the oracle's status, the transcript after a wallet
+ * sign-in (with a chart of offers), the settlement quote verified in this browser (loaded on
+ * demand), delivery (open the key, fetch, decrypt and check against dataRoot here), withdraw and
+ * refund. Also the list of the account's deals.
+ */
+import { useCallback, useEffect, useState } from "react";
+import { formatEther, getBytes } from "ethers";
+import {
+  decryptAndVerifyDataset,
+  fetchDealTranscript,
+  fetchOracleDeal,
+  offersByRound,
+  openDelivery,
+  signInToOracle,
+  type OracleDealView,
+  type SettlementQuoteVerdict,
+} from "dealproof";
+import type { Connection } from "./wallet.ts";
+import type { ChainConfig } from "./config.ts";
+import {
+  dealTimeline,
+  myDeals,
+  readDeal,
+  sendDealCall,
+  type DealSummary,
+  type DealView,
+  type TimelineEvent,
+} from "./deals.ts";
+import { plainError } from "./errors.ts";
+import {
+  DownloadLink,
+  ErrorLine,
+  OffersChart,
+  ProgressBar,
+  QuoteChecks,
+  Timeline,
+  type RoundOffers,
+} from "./components.tsx";
+import { recallDeliveryKey } from "./delivery-keys.ts";
+
+const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
+const short = (h: string) => `${h.slice(0, 10)}…`;
+
+function describe(e: TimelineEvent): string {
+  const a = e.args as Record<string, bigint | string | boolean>;
+  switch (e.name) {
+    case "DealCreated":
+      return `buyer ${short(String(a.buyer))} escrowed ${eth(a.escrow as bigint)} for dataset ${short(String(a.dataRoot))}`;
+    case "DealAccepted":
+      return `seller ${short(String(a.seller))} accepted (input sealed to the oracle)`;
+    case "DealSettled":
+      return a.agreed
+        ? `agreed at ${eth(a.price as bigint)}; key delivered to the buyer`
+        : "no agreement; the escrow returns to the buyer";
+    case "DealRefunded":
+      return `refunded ${eth(a.amount as bigint)} after the deadline`;
+    case "Withdrawn":
+      return `${short(String(a.account))} withdrew ${eth(a.amount as bigint)}`;
+    default:
+      return "";
+  }
+}
+
+export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: ChainConfig; dealId: bigint }) {
+  const [deal, setDeal] = useState<DealView | null>(null);
+  const [events, setEvents] = useState<TimelineEvent[]>([]);
+  const [oracle, setOracle] = useState<OracleDealView | null>(null);
+  const [rounds, setRounds] = useState<RoundOffers[] | null>(null);
+  const [verdict, setVerdict] = useState<SettlementQuoteVerdict | "signature" | null>(null);
+  const [delivered, setDelivered] = useState<{ blob: Blob; size: number } | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const [d, ev] = await Promise.all([
+        readDeal(conn.provider, chain, dealId),
+        dealTimeline(conn.provider, chain, dealId),
+      ]);
+      setDeal(d);
+      setEvents(ev);
+      setOracle(await fetchOracleDeal(chain.oracleUrl, dealId).catch(() => null));
+    } catch (e) {
+      setError(plainError(e));
+    }
+  }, [conn, chain, dealId]);
+  useEffect(() => {
+    void refresh();
+    const t = setInterval(() => void refresh(), 2000);
+    return () => clearInterval(t);
+  }, [refresh]);
+
+  const settled = events.find((e) => e.name === "DealSettled");
+  const created = events.find((e) => e.name === "DealCreated");
+  const s = settled?.args as
+    { agreed: boolean; termsHash: string; transcriptHash: string; delivery: string } | undefined;
+  const me = conn.address.toLowerCase();
+  const isBuyer = deal?.buyer.toLowerCase() === me;
+  const isParty = isBuyer || deal?.seller.toLowerCase() === me;
+
+  const run = (label: string, f: () => Promise<void>) => async () => {
+    setError(null);
+    setBusy(label);
+    try {
+      await f();
+    } catch (e) {
+      setError(plainError(e));
+    } finally {
+      setBusy(null);
+      void refresh();
+    }
+  };
+
+  const transcript = run("transcript", async () => {
+    const signer = await conn.provider.getSigner(conn.address);
+    const auth = await signInToOracle(chain.oracleUrl, dealId, conn.address, (m) => signer.signMessage(m));
+    const t = await fetchDealTranscript(chain.oracleUrl, dealId, auth, s!);
+    setRounds(offersByRound(t.transcript));
+  });
+
+  const verify = run("verify", async () => {
+    const { verifySettlement } = await import("./verify-quote.ts");
+    setVerdict((await verifySettlement(conn.provider, chain, settled!.transactionHash)) ?? "signature");
+  });
+
+  const receive = (keyFile?: File) =>
+    run("deliver", async () => {
+      let key = recallDeliveryKey(dealId);
+      if (keyFile !== undefined) {
+        const k = JSON.parse(await keyFile.text()) as { dealId?: string; deliveryPrivateKey?: string };
+        if (k.dealId !== dealId.toString() || !/^0x[0-9a-fA-F]{64}$/.test(k.deliveryPrivateKey ?? ""))
+          throw new Error("that key file is not this deal's delivery key");
+        key = getBytes(k.deliveryPrivateKey!);
+      }
+      if (key === undefined)
+        throw new Error("load the delivery key file you downloaded when you created the deal");
+      const payload = await openDelivery(
+        key,
+        { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
+        getBytes(s!.delivery),
+      );
+      const res = await fetch(payload.location);
+      if (!res.ok || res.body === null) throw new Error(`fetching the dataset answered HTTP ${res.status}`);
+      const dataRoot = String((created!.args as { dataRoot: string }).dataRoot);
+      const out = await decryptAndVerifyDataset(res.body, payload.key, dataRoot, {
+        onProgress: (done, total) => setProgress({ done, total }),
+      });
+      setDelivered({ blob: out.plaintext, size: out.size });
+    });
+
+  const payout = deal === null ? 0n : isBuyer ? deal.buyerPayout : deal.sellerPayout;
+  const refundable =
+    deal !== null &&
+    (deal.state === "Open" || deal.state === "Accepted") &&
+    Date.now() / 1000 > Number(deal.deadline);
+
+  return (
+    <section aria-labelledby="deal-h">
+      <h2 id="deal-h">Deal {short(dealId.toString())}</h2>
+      {deal === null ? (
+        <p>Loading…</p>
+      ) : (
+        <p data-testid="deal-state">
+          State <strong>{deal.state}</strong>
+          {deal.state === "Open" || deal.state === "Accepted" ? ` · escrow ${eth(deal.escrow)}` : ""} · you
+          are {isBuyer ? "the buyer" : isParty ? "the seller" : "not a party"}
+        </p>
+      )}
+      {oracle === null ? null : (
+        <p>
+          Oracle: {oracle.status}
+          {oracle.outcome !== null && !oracle.outcome.agreed ? ` — ${oracle.outcome.reason}` : ""}
+          {oracle.lastError !== null ? ` — ${oracle.lastError}` : ""}
+        </p>
+      )}
+      <h3>Timeline</h3>
+      <Timeline items={events.map((e) => ({ name: e.name, when: e.timestamp, detail: describe(e) }))} />
+
+      {settled === undefined ? null : (
+        <>
+          <h3>Negotiation</h3>
+          {isParty ? (
+            <button onClick={() => void transcript()} disabled={busy !== null}>
+              Sign in and show the transcript
+            </button>
+          ) : (
+            <p>Only the buyer and the seller can read the transcript.</p>
+          )}
+          {rounds === null ? null : <OffersChart rounds={rounds} />}
+          <h3>Settlement attestation</h3>
+          <button onClick={() => void verify()} disabled={busy !== null}>
+            Verify the settlement quote in this browser
+          </button>
+          {busy === "verify" ? <p role="status">Verifying…</p> : null}
+          {verdict === "signature" ? (
+            <p>This deal was settled by the oracle's signature, not a quote.</p>
+          ) : null}
+          {verdict !== null && verdict !== "signature" ? (
+            <QuoteChecks checks={verdict.checks} ok={verdict.ok} />
+          ) : null}
+        </>
+      )}
+
+      {s?.agreed === true && isBuyer ? (
+        <>
+          <h3>Delivery</h3>
+          <button onClick={() => void receive()()} disabled={busy !== null}>
+            Receive and verify the dataset
+          </button>
+          <label>
+            Delivery key file
+            <input
+              type="file"
+              accept=".json,application/json"
+              onChange={(e) => e.target.files?.[0] && void receive(e.target.files[0])()}
+            />
+          </label>
+          {progress === null ? null : (
+            <ProgressBar label="Decrypting and verifying" done={progress.done} total={progress.total} />
+          )}
+          {delivered === null ? null : (
+            <p role="status" data-testid="delivered">
+              ✓ {delivered.size} bytes decrypted; every chunk authenticated and the Merkle root equals the
+              deal's dataRoot.{" "}
+              <DownloadLink data={delivered.blob} name="dataset">
+                Save the dataset
+              </DownloadLink>
+            </p>
+          )}
+        </>
+      ) : null}
+
+      {isParty ? (
+        <>
+          <h3>Funds</h3>
+          <p data-testid="payout">Your payout: {eth(payout)}</p>
+          <button
+            onClick={() =>
+              void run("withdraw", () =>
+                sendDealCall(conn.provider, chain, conn.address, "withdraw", dealId).then(() => undefined),
+              )()
+            }
+            disabled={busy !== null || payout === 0n}
+          >
+            Withdraw
+          </button>{" "}
+          {isBuyer ? (
+            <button
+              onClick={() =>
+                void run("refund", () =>
+                  sendDealCall(conn.provider, chain, conn.address, "refund", dealId).then(() => undefined),
+                )()
+              }
+              disabled={busy !== null || !refundable}
+            >
+              Refund (after the deadline)
+            </button>
+          ) : null}
+        </>
+      ) : null}
+      <ErrorLine error={error} />
+    </section>
+  );
+}
+
+export function MyDeals({ conn, chain }: { conn: Connection; chain: ChainConfig }) {
+  const [deals, setDeals] = useState<DealSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    myDeals(conn.provider, chain, conn.address).then(setDeals, (e: unknown) => setError(plainError(e)));
+  }, [conn, chain]);
+  const me = conn.address.toLowerCase();
+  return (
+    <section aria-labelledby="mine-h">
+      <h2 id="mine-h">My deals</h2>
+      {deals === null ? null : deals.length === 0 ? (
+        <p>
+          No deals yet. <a href="#/buy">Buy</a> or <a href="#/sell">sell</a> a dataset.
+        </p>
+      ) : (
+        <ul>
+          {deals.map((d) => (
+            <li key={d.dealId.toString()}>
+              <a href={`#/deal/${d.dealId}`}>deal {short(d.dealId.toString())}</a> ·{" "}
+              {d.buyer.toLowerCase() === me ? "buying" : "selling"} · escrow {eth(d.escrow)} · dataset{" "}
+              <code>{short(d.dataRoot)}</code> · deal id{" "}
+              <code data-testid="deal-id">{d.dealId.toString()}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorLine error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,234 @@
+/**
+ * The dapp's chain calls, each a thin use of the SDK: deal ids, sealed inputs and the oracle key
+ * come from `dealproof`; this module only wires them to the wallet's provider and DealProof's
+ * address. Reads go through the wallet's provider, so the dapp needs no RPC URL of its own.
+ */
+import { Contract, hexlify, type BrowserProvider, type Log } from "ethers";
+import {
+  DEAL_PROOF_ABI,
+  dealIdFor,
+  dealProofDomain,
+  dealStateName,
+  decodeDealProofEvent,
+  generateX25519KeyPair,
+  oracleSealingKey,
+  sealBuyerInput,
+  sealSellerInput,
+  type DecodedEvent,
+  type SellerInput,
+} from "dealproof";
+import type { ChainConfig } from "./config.ts";
+
+export const dealProof = (
+  chain: ChainConfig,
+  runner: BrowserProvider | Awaited<ReturnType<BrowserProvider["getSigner"]>>,
+) => new Contract(chain.dealProof, DEAL_PROOF_ABI, runner);
+
+async function sealingKey(provider: BrowserProvider, chain: ChainConfig): Promise<Uint8Array> {
+  const now = (await provider.getBlock("latest"))!.timestamp;
+  return oracleSealingKey(await dealProof(chain, provider).getFunction("currentOracle")(), now);
+}
+
+export interface NewDeal {
+  seller: string;
+  dataRoot: string;
+  escrowWei: bigint;
+  deadline: number;
+  budgetWei: bigint;
+  requirements: string;
+  requireSellerDomain?: string;
+}
+
+/** Seals the buyer's input and creates the deal; the delivery key pair is the caller's to keep. */
+export async function createDeal(provider: BrowserProvider, chain: ChainConfig, address: string, d: NewDeal) {
+  const dealId = dealIdFor(dealProofDomain(chain.chainId, chain.dealProof), {
+    buyer: address,
+    seller: d.seller,
+    dataRoot: d.dataRoot,
+    deadline: d.deadline,
+  });
+  const delivery = await generateX25519KeyPair();
+  const input = {
+    v: 1 as const,
+    budgetWei: d.budgetWei.toString(),
+    requirements: d.requirements,
+    deliveryPublicKey: hexlify(delivery.publicKey),
+    ...(d.requireSellerDomain ? { requireSellerDomain: d.requireSellerDomain } : {}),
+  };
+  const sealed = await sealBuyerInput(
+    await sealingKey(provider, chain),
+    { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
+    input,
+  );
+  const dp = dealProof(chain, await provider.getSigner(address));
+  return {
+    dealId,
+    delivery,
+    send: async () => {
+      const tx = await dp
+        .getFunction("createDeal")
+        .send(d.seller, d.dataRoot, d.deadline, sealed, { value: d.escrowWei });
+      return tx.wait();
+    },
+  };
+}
+
+export async function acceptDeal(
+  provider: BrowserProvider,
+  chain: ChainConfig,
+  address: string,
+  dealId: bigint,
+  input: Omit<SellerInput, "v">,
+) {
+  const sealed = await sealSellerInput(
+    await sealingKey(provider, chain),
+    { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
+    { v: 1, ...input },
+  );
+  const tx = await dealProof(chain, await provider.getSigner(address))
+    .getFunction("acceptDeal")
+    .send(dealId, sealed);
+  return tx.wait();
+}
+
+export async function sendDealCall(
+  provider: BrowserProvider,
+  chain: ChainConfig,
+  address: string,
+  fn: "withdraw" | "refund",
+  dealId: bigint,
+) {
+  const tx = await dealProof(chain, await provider.getSigner(address))
+    .getFunction(fn)
+    .send(dealId);
+  return tx.wait();
+}
+
+export interface DealView {
+  buyer: string;
+  seller: string;
+  state: string;
+  escrow: bigint;
+  deadline: bigint;
+  buyerPayout: bigint;
+  sellerPayout: bigint;
+}
+
+export async function readDeal(
+  provider: BrowserProvider,
+  chain: ChainConfig,
+  dealId: bigint,
+): Promise<DealView> {
+  const d = (await dealProof(chain, provider).getFunction("getDeal")(dealId)) as DealView & { state: bigint };
+  return {
+    buyer: d.buyer,
+    seller: d.seller,
+    state: dealStateName(Number(d.state)),
+    escrow: d.escrow,
+    deadline: d.deadline,
+    buyerPayout: d.buyerPayout,
+    sellerPayout: d.sellerPayout,
+  };
+}
+
+export interface TimelineEvent extends DecodedEvent {
+  blockNumber: number;
+  transactionHash: string;
+  timestamp: number;
+}
+
+const topicOf = (id: bigint) => `0x${id.toString(16).padStart(64, "0")}`;
+
+/** Every DealProof event of one deal, oldest first, from the chain's logs. */
+export async function dealTimeline(
+  provider: BrowserProvider,
+  chain: ChainConfig,
+  dealId: bigint,
+): Promise<TimelineEvent[]> {
+  const logs: Log[] = await provider.getLogs({
+    address: chain.dealProof,
+    fromBlock: chain.deployBlock,
+    toBlock: "latest",
+    topics: [null, topicOf(dealId)],
+  });
+  const out: TimelineEvent[] = [];
+  for (const l of logs) {
+    const e = decodeDealProofEvent(l);
+    if (e === null) continue;
+    const block = await provider.getBlock(l.blockNumber);
+    out.push({
+      ...e,
+      blockNumber: l.blockNumber,
+      transactionHash: l.transactionHash,
+      timestamp: block?.timestamp ?? 0,
+    });
+  }
+  return out;
+}
+
+export interface DealSummary {
+  dealId: bigint;
+  buyer: string;
+  seller: string;
+  dataRoot: string;
+  escrow: bigint;
+}
+
+/** Deals where `address` is the buyer or the seller (DealCreated logs). */
+export async function myDeals(
+  provider: BrowserProvider,
+  chain: ChainConfig,
+  address: string,
+): Promise<DealSummary[]> {
+  const dp = dealProof(chain, provider);
+  const pad = `0x${address.slice(2).toLowerCase().padStart(64, "0")}`;
+  const created = dp.interface.getEvent("DealCreated")!.topicHash;
+  const [asBuyer, asSeller] = await Promise.all(
+    [
+      [created, null, pad],
+      [created, null, null, pad],
+    ].map((topics) =>
+      provider.getLogs({ address: chain.dealProof, fromBlock: chain.deployBlock, toBlock: "latest", topics }),
+    ),
+  );
+  const seen = new Set<bigint>();
+  const out: DealSummary[] = [];
+  for (const l of [...asBuyer!, ...asSeller!]) {
+    const e = decodeDealProofEvent(l);
+    if (e === null) continue;
+    const a = e.args as { dealId: bigint; buyer: string; seller: string; dataRoot: string; escrow: bigint };
+    if (seen.has(a.dealId)) continue;
+    seen.add(a.dealId);
+    out.push({ dealId: a.dealId, buyer: a.buyer, seller: a.seller, dataRoot: a.dataRoot, escrow: a.escrow });
+  }
+  return out;
+}
+
+/** The settleWithQuote call that settled a deal: its outcome and quote (null for a signature settlement). */
+export async function settlementCall(provider: BrowserProvider, chain: ChainConfig, txHash: string) {
+  const tx = await provider.getTransaction(txHash);
+  if (tx === null) throw new Error(`the settlement transaction ${txHash} is not on this chain`);
+  const parsed = dealProof(chain, provider).interface.parseTransaction({ data: tx.data, value: tx.value });
+  if (parsed?.name !== "settleWithQuote") return null;
+  const o = parsed.args[0] as {
+    dealId: bigint;
+    agreed: boolean;
+    price: bigint;
+    termsHash: string;
+    dataRoot: string;
+    transcriptHash: string;
+    delivery: string;
+  };
+  return {
+    outcome: {
+      dealId: o.dealId,
+      agreed: o.agreed,
+      price: o.price,
+      termsHash: o.termsHash as `0x${string}`,
+      dataRoot: o.dataRoot as `0x${string}`,
+      transcriptHash: o.transcriptHash as `0x${string}`,
+      delivery: o.delivery as `0x${string}`,
+    },
+    quote: parsed.args[1] as string,
+  };
+}

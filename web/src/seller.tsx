@@ -1,0 +1,178 @@
+/**
+ * Seller: commit to and encrypt a dataset in the browser (SDK, streaming WebCrypto, progress),
+ * download the encrypted file and a key file, then accept a deal with the seller's input sealed
+ * here. The dataset key stays in this page and the key file the seller downloads.
+ */
+import { useState, type FormEvent } from "react";
+import { parseEther } from "ethers";
+import { commitAndEncryptDataset, type EncryptedDataset } from "dealproof";
+import type { Connection } from "./wallet.ts";
+import type { ChainConfig } from "./config.ts";
+import { acceptDeal } from "./deals.ts";
+import { plainError } from "./errors.ts";
+import { DownloadLink, ErrorLine, ProgressBar } from "./components.tsx";
+
+interface KeyFile {
+  root: string;
+  key: string;
+  chunkSize: number;
+  size: number;
+}
+
+const b64 = async (f: File) => {
+  const bytes = new Uint8Array(await f.arrayBuffer());
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+};
+
+export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConfig }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [enc, setEnc] = useState<(EncryptedDataset & { name: string }) | null>(null);
+  const [keyFile, setKeyFile] = useState<KeyFile | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [accepted, setAccepted] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const commit = async () => {
+    if (file === null) return setError("choose a dataset file first");
+    setError(null);
+    setBusy(true);
+    try {
+      const r = await commitAndEncryptDataset(file, {
+        onProgress: (done, total) => setProgress({ done, total }),
+      });
+      setEnc({ ...r, name: file.name });
+      setKeyFile({ root: r.root, key: r.key, chunkSize: r.chunkSize, size: r.size });
+    } catch (e) {
+      setError(plainError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const accept = async (ev: FormEvent<HTMLFormElement>) => {
+    ev.preventDefault();
+    setError(null);
+    const f = new FormData(ev.currentTarget);
+    try {
+      if (keyFile === null) throw new Error("commit a dataset or load its key file first");
+      const dealId = String(f.get("dealId") ?? "").trim();
+      if (!/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(dealId))
+        throw new Error("the deal id must be a decimal or 0x-hex number");
+      const location = String(f.get("location") ?? "").trim();
+      if (!/^https?:\/\//.test(location))
+        throw new Error("the location must be the https:// URL where the encrypted file is hosted");
+      let floorWei: bigint;
+      try {
+        floorWei = parseEther(String(f.get("floor") ?? ""));
+      } catch {
+        throw new Error("the floor must be an amount of ETH such as 0.5");
+      }
+      const eml = f.get("eml");
+      setBusy(true);
+      await acceptDeal(conn.provider, chain, conn.address, BigInt(dealId), {
+        floorWei: floorWei.toString(),
+        description: String(f.get("description") ?? ""),
+        dataset: { location, key: keyFile.key, chunkSize: keyFile.chunkSize },
+        ...(eml instanceof File && eml.size > 0 ? { email: await b64(eml) } : {}),
+      });
+      setAccepted(BigInt(dealId).toString());
+    } catch (e) {
+      setError(plainError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const loadKeyFile = async (f: File | undefined) => {
+    if (f === undefined) return;
+    try {
+      const k = JSON.parse(await f.text()) as KeyFile;
+      if (!/^0x[0-9a-f]{64}$/i.test(k.key) || !/^0x[0-9a-f]{64}$/i.test(k.root)) throw new Error();
+      setKeyFile(k);
+    } catch {
+      setError("that file is not a DealProof seller key file");
+    }
+  };
+
+  return (
+    <section aria-labelledby="sell-h">
+      <h2 id="sell-h">Sell a dataset</h2>
+      <h3>1. Commit and encrypt (in this browser)</h3>
+      <label>
+        Dataset file
+        <input type="file" name="dataset" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+      </label>
+      <button onClick={() => void commit()} disabled={busy || file === null}>
+        Commit and encrypt
+      </button>
+      {progress === null ? null : (
+        <ProgressBar label="Committing and encrypting" done={progress.done} total={progress.total} />
+      )}
+      {enc === null ? null : (
+        <div className="result">
+          <p>
+            dataRoot <code data-testid="data-root">{enc.root}</code>
+          </p>
+          <p>
+            {enc.size} bytes in {enc.chunkCount} chunk(s) of {enc.chunkSize} bytes
+          </p>
+          <DownloadLink data={enc.encrypted} name={`${enc.name}.enc`}>
+            Download the encrypted file
+          </DownloadLink>{" "}
+          <DownloadLink data={JSON.stringify(keyFile)} name={`${enc.name}.key.json`}>
+            Download the key file (keep it secret)
+          </DownloadLink>
+          <p>Host the encrypted file at an https:// address, then accept the buyer's deal below.</p>
+        </div>
+      )}
+      <h3>2. Accept a deal</h3>
+      <form onSubmit={(e) => void accept(e)}>
+        <label>
+          Key file (if you committed earlier)
+          <input
+            type="file"
+            accept=".json,application/json"
+            onChange={(e) => void loadKeyFile(e.target.files?.[0])}
+          />
+        </label>
+        {keyFile === null ? null : (
+          <p>
+            Using dataset <code>{keyFile.root.slice(0, 18)}…</code>
+          </p>
+        )}
+        <label>
+          Deal id
+          <input name="dealId" required />
+        </label>
+        <label>
+          Encrypted file location (https://)
+          <input name="location" type="url" required placeholder="https://example.com/data.csv.enc" />
+        </label>
+        <label>
+          Floor price (ETH, sealed)
+          <input name="floor" required inputMode="decimal" />
+        </label>
+        <label>
+          Description
+          <textarea name="description" required maxLength={4000} />
+        </label>
+        <label>
+          Seller email (.eml, optional: DKIM proves your domain)
+          <input name="eml" type="file" accept=".eml,message/rfc822" />
+        </label>
+        <button type="submit" disabled={busy}>
+          Accept deal
+        </button>
+      </form>
+      {accepted === null ? null : (
+        <p role="status">
+          Accepted: <a href={`#/deal/${accepted}`}>deal {accepted.slice(0, 10)}…</a>
+        </p>
+      )}
+      <ErrorLine error={error} />
+    </section>
+  );
+}
