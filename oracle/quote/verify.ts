@@ -11,7 +11,7 @@ import { hexlify } from "ethers";
 import { parseQuote, type ParsedQuote } from "./reader.ts";
 import { parseEventLog, replayRtmr3 } from "./eventlog.ts";
 import { measurementId } from "../../sdk/src/measurement.ts";
-import { checkTdAttributes } from "./td-attributes.ts";
+import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
 import type { Hex } from "../../sdk/src/eip712.ts";
 
 // @phala/dcap-qvl is CommonJS.

@@ -9,7 +9,7 @@ import { x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
 import { registrationDigest, reportDataFor, type Eip712Domain, type Hex } from "../../sdk/src/eip712.ts";
 import type { TeeBackend, TeeQuote } from "./backend.ts";
 import { parseQuote } from "../quote/reader.ts";
-import { checkTdAttributes } from "../quote/td-attributes.ts";
+import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
 
 export const SIGNER_KEY_PATH = "dealproof/oracle/signer/v1";
 export const HPKE_KEY_PATH = "dealproof/oracle/hpke/v1";

@@ -66,6 +66,7 @@ export {
   type QuoteCheck,
   type SettlementQuoteVerdict,
 } from "./settlement-quote.ts";
+export { checkTdAttributes, type TdAttributesCheck } from "./td-attributes.ts";
 export {
   fetchOracleDeal,
   signInToOracle,

@@ -18,6 +18,7 @@
 import { Buffer } from "buffer";
 import { dealProofDomain, reportDataFor, settlementDigest, type Hex, type Settlement } from "./eip712.ts";
 import { measurementId } from "./measurement.ts";
+import { checkTdAttributes } from "./td-attributes.ts";
 
 /** The part of @phala/dcap-qvl this module calls (its `verify` and `QuoteVerifier`). */
 export interface DcapQvl {
@@ -86,22 +87,9 @@ export function parseTdQuote(raw: Uint8Array): TdQuoteBody {
   return Object.fromEntries(Object.entries(FIELDS).map(([k, f]) => [k, field(f)])) as unknown as TdQuoteBody;
 }
 
-/** DESIGN.md §4's TD attributes policy; every failing bit by name (empty when it passes). */
+/** DESIGN.md §4's TD attributes policy (`checkTdAttributes`); every failing bit by name, empty when it passes. */
 export function tdAttributesProblems(tdAttributes: Uint8Array): string[] {
-  if (tdAttributes.length !== 8) return [`TD attributes are 8 bytes; got ${tdAttributes.length}`];
-  const problems: string[] = [];
-  for (let bit = 0; bit < 64; bit++) {
-    const set = ((tdAttributes[bit >> 3]! >> (bit & 7)) & 1) === 1;
-    const mustBeClear = bit < 28 || bit === 29 || (bit >= 32 && bit < 63);
-    if (bit === 28 && !set) problems.push("bit 28 SEPT_VE_DISABLE is clear (it must be set)");
-    else if (set && mustBeClear)
-      problems.push(
-        bit === 0
-          ? "bit 0 DEBUG is set (a debug TD exposes its memory to the host)"
-          : `bit ${bit} (${bit < 8 ? "TUD" : bit < 32 ? "SEC" : "OTHER"} reserved) is set (it must be clear)`,
-      );
-  }
-  return problems;
+  return checkTdAttributes(tdAttributes).problems;
 }
 
 export interface SettlementQuoteInput {

@@ -24,7 +24,7 @@ import {
   type Setup,
 } from "../../scripts/automata/conformance.ts";
 import { parseQuote } from "../../oracle/quote/reader.ts";
-import { checkTdAttributes } from "../../oracle/quote/td-attributes.ts";
+import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
 import { rejects } from "../helpers.ts";
 import { FRESHNESS, KIND, TTL } from "../contracts/fixture.ts";
 import { OUTPUT, TD10 } from "../../oracle/quote/layout.ts";

@@ -223,7 +223,7 @@ describe("sdk settlement-quote (in-browser quote verification)", () => {
   it("names every TD attributes bit that breaks DESIGN.md §4", () => {
     expect(tdAttributesProblems(Uint8Array.from([0, 0, 0, 0x10, 0, 0, 0, 0]))).to.deep.equal([]);
     expect(tdAttributesProblems(Uint8Array.from([0, 0, 0, 0x10, 0, 0, 0, 0xc0]))).to.deep.equal([
-      "bit 62 (OTHER reserved) is set (it must be clear)",
+      "bit 62 OTHER reserved bit 62 is set (it must be clear)",
     ]);
     expect(tdAttributesProblems(Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0]))).to.deep.equal([
       "bit 0 DEBUG is set (a debug TD exposes its memory to the host)",

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { checkTdAttributes } from "../../oracle/quote/td-attributes.ts";
+import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
 import { p256 } from "@noble/curves/p256";
 import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/tee/simulator.ts";
