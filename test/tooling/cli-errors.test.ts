@@ -15,6 +15,25 @@ const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "node_modules", ".bin");
 const CLOSED = "http://127.0.0.1:9"; // discard port: nothing listens
 
+/**
+ * The environment of a user's terminal: Hardhat always prints stack traces when it detects a CI
+ * server ("always enabled on CI servers", its --show-stack-traces help), so the variables its
+ * isCi() reads are removed; otherwise this suite, run by CI, would test CI's output, not a user's.
+ */
+const CI_VARIABLES = [
+  "CI",
+  "CONTINUOUS_INTEGRATION",
+  "GITHUB_ACTIONS",
+  "NOW",
+  "DEPLOYMENT_ID",
+  "CODEBUILD_BUILD_NUMBER",
+  "BUILD_NUMBER",
+  "RUN_ID",
+];
+const terminalEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !CI_VARIABLES.includes(k)),
+);
+
 function run(
   cmd: string,
   args: string[],
@@ -23,7 +42,7 @@ function run(
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: root,
-      env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`, ...extraEnv },
+      env: { ...terminalEnv, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`, ...extraEnv },
     });
     let out = "";
     child.stdout.on("data", (b: Buffer) => (out += b.toString()));
