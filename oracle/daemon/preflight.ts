@@ -2,9 +2,12 @@
  * Start-up checks of the oracle's configuration, each failing fast with one plain message: the
  * deployment file is readable, the RPC endpoint answers within seconds with the deployment's
  * chain id, and DealProof has code there. Messages name the RPC endpoint by origin only (its
- * path or query often carries an API key).
+ * path or query often carries an API key). Each call is retried with jittered backoff
+ * (DEALPROOF_RPC_ATTEMPTS, each within DEALPROOF_RPC_TIMEOUT_MS): one dropped or hung request to a
+ * flaky RPC must not stop the oracle at start, while a dead one is still reported within seconds.
  */
 import { readDeployment, type Deployment } from "../protocol/deployment.ts";
+import { withRetry } from "../chain/retry.ts";
 import type { OracleConfig } from "./config.ts";
 
 async function rpc(url: string, method: string, params: unknown[], timeoutMs: number): Promise<unknown> {
@@ -25,28 +28,29 @@ export async function preflight(cfg: OracleConfig): Promise<Deployment> {
   const url = new URL(cfg.DEALPROOF_RPC_URL);
   const origin = url.origin;
   const timeoutMs = cfg.DEALPROOF_RPC_TIMEOUT_MS;
-  let chainId: number;
-  try {
-    chainId = Number(BigInt((await rpc(cfg.DEALPROOF_RPC_URL, "eth_chainId", [], timeoutMs)) as string));
-  } catch (e) {
-    const timedOut = e instanceof DOMException && e.name === "TimeoutError";
-    throw new Error(
-      `DEALPROOF_RPC_URL (${origin}) does not answer eth_chainId within ${timeoutMs / 1000} s: ` +
-        `the RPC at ${url.host} does not answer (${timedOut ? "rpc_timeout" : "rpc_unreachable"}). ` +
-        "Is the node running and the URL right?",
-      { cause: e },
-    );
-  }
+  const call = async (method: string, params: unknown[]): Promise<unknown> => {
+    try {
+      return await withRetry(() => rpc(cfg.DEALPROOF_RPC_URL, method, params, timeoutMs), {
+        attempts: cfg.DEALPROOF_RPC_ATTEMPTS,
+        baseMs: 250,
+        retryIf: () => true,
+      });
+    } catch (e) {
+      const timedOut = e instanceof DOMException && e.name === "TimeoutError";
+      throw new Error(
+        `DEALPROOF_RPC_URL (${origin}) does not answer ${method} within ${timeoutMs / 1000} s ` +
+          `(${cfg.DEALPROOF_RPC_ATTEMPTS} attempts): the RPC at ${url.host} does not answer ` +
+          `(${timedOut ? "rpc_timeout" : "rpc_unreachable"}). Is the node running and the URL right?`,
+        { cause: e },
+      );
+    }
+  };
+  const chainId = Number(BigInt((await call("eth_chainId", [])) as string));
   if (chainId !== deployment.chainId)
     throw new Error(
       `DEALPROOF_RPC_URL (${origin}) is chain ${chainId}, but ${cfg.DEALPROOF_DEPLOYMENT} is a deployment on chain ${deployment.chainId}`,
     );
-  const code = (await rpc(
-    cfg.DEALPROOF_RPC_URL,
-    "eth_getCode",
-    [deployment.dealProof, "latest"],
-    timeoutMs,
-  )) as string;
+  const code = (await call("eth_getCode", [deployment.dealProof, "latest"])) as string;
   if (code === "0x")
     throw new Error(
       `no contract at DealProof ${deployment.dealProof} on ${origin}: was the node restarted since the deployment? ` +

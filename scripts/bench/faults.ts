@@ -79,9 +79,21 @@ try {
   // DKIM needs DNS: the daemon process cannot be handed the test resolver, so deals carry no email
   void eml;
   let killCount = 0;
+  /**
+   * Like the compose file's `restart: unless-stopped`, a daemon that exits by itself (not by our
+   * SIGKILL or the final SIGTERM) is started again after half a second, and counted: `selfExits`
+   * should stay 0, since the daemon is meant to ride out RPC faults rather than exit on them.
+   */
+  let selfExits = 0;
+  let stopping = false;
+  const intended = new WeakSet<ChildProcess>();
+  const exited = (c: ChildProcess) =>
+    c.exitCode !== null || c.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => c.once("exit", () => r()));
   let logFd = openSync(join(dir, "oracle.log"), "a");
-  const startDaemon = () => {
-    child = spawn(
+  const startDaemon = (): void => {
+    const me = spawn(
       process.execPath,
       ["--disable-warning=ExperimentalWarning", join(root, "oracle/daemon/main.ts")],
       {
@@ -108,6 +120,14 @@ try {
         stdio: ["ignore", logFd, logFd],
       },
     );
+    child = me;
+    me.once("exit", () => {
+      if (stopping || intended.has(me)) return;
+      selfExits++;
+      setTimeout(() => {
+        if (!stopping && child === me) startDaemon();
+      }, 500);
+    });
   };
   // the first start registers the oracle without faults, so every deal seals to a registered key
   startDaemon();
@@ -160,8 +180,10 @@ try {
     await seenSettled();
     if (opened && settledAt.size >= N && killCount >= KILLS) break;
     if (killCount < KILLS && performance.now() >= nextKill) {
-      child!.kill("SIGKILL");
-      await new Promise((r) => child!.once("exit", r));
+      const victim = child!;
+      intended.add(victim);
+      victim.kill("SIGKILL");
+      await exited(victim);
       killCount++;
       startDaemon();
       nextKill = performance.now() + 1000 + rand() * 3000;
@@ -172,8 +194,10 @@ try {
   // let the daemon run on for a few blocks: a duplicate it might still send would show now
   await sleep(Math.max(3000, BLOCK_MS * 3));
   await seenSettled();
+  stopping = true;
+  intended.add(child!);
   child!.kill("SIGTERM");
-  await new Promise((r) => child!.once("exit", r));
+  await exited(child!);
   closeSync(logFd);
   logFd = -1;
   await provider.send("evm_mine", []);
@@ -210,6 +234,7 @@ try {
     duplicateTxs: [...perDeal.values()].reduce((n, c) => n + Math.max(0, c - 1), 0),
     stuck: ids.filter((id) => !eventsPer.has(id)).length,
     killCount,
+    selfExits,
     p50SettleSeconds: Number(pct(latencies, 50).toFixed(1)),
     p95SettleSeconds: Number(pct(latencies, 95).toFixed(1)),
     blockMs: BLOCK_MS,
@@ -229,6 +254,7 @@ try {
     console.log(`settled once   ${result.settledOnce} / ${result.deals}   target = deals`);
     console.log(`duplicate txs  ${result.duplicateTxs}   target 0`);
     console.log(`stuck          ${result.stuck}   target 0`);
+    console.log(`self exits     ${result.selfExits}   (restarted like the compose file's restart policy)`);
     console.log(
       `settle latency p50 ${result.p50SettleSeconds} s, p95 ${result.p95SettleSeconds} s (accepted → DealSettled seen)`,
     );

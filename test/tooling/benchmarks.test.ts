@@ -62,7 +62,15 @@ describe("benchmarks still run and print their --json keys", function () {
   it("bench:faults (4 deals, 1 SIGKILL, 500 ms blocks)", async () => {
     const r = await bench("faults", ["--deals", "4", "--kills", "1", "--block-ms", "500"]);
     expect(
-      numbers(r, ["deals", "settledOnce", "duplicateTxs", "stuck", "killCount", "p95SettleSeconds"]),
+      numbers(r, [
+        "deals",
+        "settledOnce",
+        "duplicateTxs",
+        "stuck",
+        "killCount",
+        "selfExits",
+        "p95SettleSeconds",
+      ]),
     ).to.deep.equal([]);
   });
 
