@@ -64,14 +64,4 @@ export const OUTPUT = {
 export const OUTPUT_MIN_LEN = OUTPUT.advisories;
 export const BODY_TYPE_TD10 = 2;
 
-export const TCB_STATUS = [
-  "UpToDate",
-  "SWHardeningNeeded",
-  "ConfigAndSWHardeningNeeded",
-  "ConfigNeeded",
-  "OutOfDate",
-  "OutOfDateConfigNeeded",
-  "Revoked",
-  "Unrecognized",
-] as const;
-export type TcbStatus = (typeof TCB_STATUS)[number];
+export { TCB_STATUS, type TcbStatus } from "../../sdk/src/tcb-status.ts";

@@ -8,6 +8,7 @@
 import { Interface, formatEther, isHexString, toUtf8String, type ErrorDescription } from "ethers";
 import { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
 import { DEAL_STATE } from "./deal-state.ts";
+import { TCB_STATUS } from "./tcb-status.ts";
 
 const iface = new Interface([
   ...DEAL_PROOF_ABI,
@@ -15,19 +16,6 @@ const iface = new Interface([
     (f) => f.type === "error" && !DEAL_PROOF_ABI.some((g) => g.type === "error" && g.name === f.name),
   ),
 ]);
-
-const TCB = [
-  "UpToDate",
-  "SWHardeningNeeded",
-  "ConfigAndSWHardeningNeeded",
-  "ConfigNeeded",
-  "OutOfDate",
-  "OutOfDateConfigNeeded",
-  "Revoked",
-  "Unrecognized",
-  "TDRelaunchAdvised",
-  "TDRelaunchAdvisedConfigurationNeeded",
-];
 
 /** `bytes` that hold UTF-8 text (a verifier's reason) as text, anything else as hex. */
 export function bytesAsText(hex: string): string {
@@ -43,7 +31,7 @@ export function bytesAsText(hex: string): string {
 function argText(name: string, type: string, v: unknown): string {
   if (type === "bytes" && typeof v === "string") return JSON.stringify(bytesAsText(v));
   if (name === "state" && typeof v === "bigint") return DEAL_STATE[Number(v)] ?? String(v);
-  if (name === "status" && typeof v === "bigint") return TCB[Number(v)] ?? String(v);
+  if (name === "status" && typeof v === "bigint") return TCB_STATUS[Number(v)] ?? String(v);
   if ((name === "deadline" || name === "expiresAt") && typeof v === "bigint")
     return new Date(Number(v) * 1000).toISOString();
   if ((name === "amount" || name === "price" || name === "escrow") && typeof v === "bigint")
