@@ -15,14 +15,14 @@ import { join } from "node:path";
 import pino from "pino";
 import { formatEther, getBytes, type Signer } from "ethers";
 import { startLocalChain } from "./lib/local-chain.ts";
-import { deployDealProof } from "./lib/deploy.ts";
+import { deployDealProof } from "../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "./lib/seller-kit.ts";
 import { at } from "./lib/at.ts";
-import { SimulatorBackend, DEFAULT_IMAGE } from "../oracle/tee/simulator.ts";
+import { SimulatorBackend, DEFAULT_IMAGE } from "../oracle/simulator/backend.ts";
 import { localOracleConfig } from "./lib/local-oracle.ts";
-import { startOracle } from "../oracle/daemon/app.ts";
-import { acceptDeal, createDeal, dealProofAt } from "../oracle/client/parties.ts";
-import { receiveDeal } from "../oracle/data/files.ts";
+import { startLocalOracle } from "../oracle/simulator/oracle.ts";
+import { acceptDeal, createDeal, dealProofAt } from "../oracle/chain/parties.ts";
+import { receiveDeal } from "../oracle/chain/receive.ts";
 import { verifyQuote } from "../oracle/quote/verify.ts";
 import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
 import type { TranscriptEntry } from "../oracle/negotiation/types.ts";
@@ -102,7 +102,7 @@ console.log(
 
 const dir = mkdtempSync(join(tmpdir(), "dealproof-demo-"));
 const chain = await startLocalChain();
-let oracle: Awaited<ReturnType<typeof startOracle>> | undefined;
+let oracle: Awaited<ReturnType<typeof startLocalOracle>> | undefined;
 const result = { agreed: 0 };
 try {
   line("chain & contracts");
@@ -131,7 +131,7 @@ try {
     );
     moves.set(dealId, list);
   };
-  oracle = await startOracle(
+  oracle = await startLocalOracle(
     localOracleConfig({
       rpcUrl: chain.url,
       deploymentFile: join(dir, "deployments", "demo.json"),

@@ -2,16 +2,12 @@
 import { createWriteStream, statSync, renameSync, rmSync } from "node:fs";
 import { finished } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
-import { Contract, getBytes, hexlify, type Provider } from "ethers";
+import { hexlify } from "ethers";
 import { openSource } from "./source.ts";
 import { encryptStream } from "./encryption.ts";
 import { commitLocation, type Progress } from "./dataset.ts";
 import { DEFAULT_CHUNK_SIZE, type Commitment } from "./merkle.ts";
-import { openDelivery, receiveDataset } from "./delivery.ts";
 import { DatasetError } from "./errors.ts";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
-import { readDealCreated, readDealSettled } from "../client/deal-events.ts";
-import type { Deployment } from "../protocol/deployment.ts";
 
 /** Prints progress to stderr on a terminal (or when forced), at most every 64 MiB. */
 export function progressPrinter(label: string, total: number, force = false): Progress | undefined {
@@ -80,29 +76,4 @@ export async function verifyFile(
 ): Promise<{ ok: boolean; manifest: Manifest }> {
   const manifest = await commitFile(path, chunkSize);
   return { ok: manifest.root === root.toLowerCase(), manifest };
-}
-
-/** Buyer: opens `delivery` from the deal's DealSettled event, fetches, decrypts, verifies, writes. */
-export async function receiveDeal(
-  provider: Provider,
-  deployment: Deployment,
-  dealId: bigint,
-  buyerPrivateKey: Uint8Array,
-  outPath: string,
-) {
-  const dp = new Contract(deployment.dealProof, DEAL_PROOF_ABI, provider);
-  const deal = await readDealCreated(dp, dealId, deployment.deployBlock);
-  if (deal === null)
-    throw new DatasetError("bad_delivery", `deal ${dealId} does not exist on ${deployment.network}`);
-  const settled = await readDealSettled(dp, dealId, deployment.deployBlock);
-  if (settled === null) throw new DatasetError("bad_delivery", `deal ${dealId} has not been settled yet`);
-  if (!settled.agreed)
-    throw new DatasetError(
-      "bad_delivery",
-      `deal ${dealId} settled without agreement: there is nothing to receive`,
-    );
-  const ctx = { chainId: BigInt(deployment.chainId), contract: deployment.dealProof, dealId };
-  const payload = await openDelivery(buyerPrivateKey, ctx, getBytes(settled.delivery));
-  const result = await receiveDataset({ payload, dataRoot: deal.dataRoot, outPath });
-  return { ...result, dataRoot: deal.dataRoot, outPath };
 }

@@ -90,8 +90,8 @@ export const PRODUCTION_POLICY: LocationPolicy = {
   allowAddress: isPublicAddress,
 };
 
-/** The simulator (local development and tests): files, http and loopback allowed. */
-export const SIMULATOR_POLICY: LocationPolicy = {
+/** Local development, tests and the parties' own tools: files, http and loopback allowed. */
+export const LOCAL_POLICY: LocationPolicy = {
   schemes: ["https:", "http:"],
   files: true,
   allowAddress: () => true,

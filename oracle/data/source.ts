@@ -15,7 +15,7 @@ import { isIP } from "node:net";
 import type { LookupFunction } from "node:net";
 import { fileURLToPath } from "node:url";
 import { DatasetError } from "./errors.ts";
-import { SIMULATOR_POLICY, resolveAll, type LocationPolicy } from "./location-policy.ts";
+import { LOCAL_POLICY, resolveAll, type LocationPolicy } from "./location-policy.ts";
 
 export interface SourceOptions {
   /** Refuse more bytes than this. */
@@ -154,7 +154,7 @@ async function* openHttp(
 }
 
 export async function* openSource(location: string, opts: SourceOptions = {}): AsyncGenerator<Uint8Array> {
-  const policy = opts.policy ?? SIMULATOR_POLICY;
+  const policy = opts.policy ?? LOCAL_POLICY;
   let total = 0;
   const count = (n: number) => {
     total += n;

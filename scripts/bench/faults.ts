@@ -1,6 +1,6 @@
 /**
  * `npm run bench:faults [-- --deals N --kills K --block-ms MS --seed S] [-- --json]`: the oracle
- * daemon as a real process (oracle/daemon/main.ts) against a local node that mines a block every
+ * daemon as a real process (oracle/simulator/main.ts) against a local node that mines a block every
  * MS milliseconds (EDR interval mining), behind a fault-injecting RPC proxy (drops, HTTP 500s,
  * lost answers, hanging requests), SIGKILLed at random moments and restarted on the same SQLite
  * file until K kills; N deals are opened by parties talking to the node directly.
@@ -18,13 +18,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Interface, Wallet, type Signer } from "ethers";
 import { startLocalChain } from "../lib/local-chain.ts";
-import { deployDealProof } from "../lib/deploy.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "../lib/seller-kit.ts";
 import { at } from "../lib/at.ts";
 import { LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { prng, startFaultProxy } from "../lib/fault-proxy.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
-import { acceptDeal, createDeal, dealProofAt } from "../../oracle/client/parties.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
+import { acceptDeal, createDeal, dealProofAt } from "../../oracle/chain/parties.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 
@@ -95,7 +95,7 @@ try {
   const startDaemon = (): void => {
     const me = spawn(
       process.execPath,
-      ["--disable-warning=ExperimentalWarning", join(root, "oracle/daemon/main.ts")],
+      ["--disable-warning=ExperimentalWarning", join(root, "oracle/simulator/main.ts")],
       {
         cwd: root,
         env: {

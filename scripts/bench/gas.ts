@@ -13,9 +13,9 @@ import hre from "hardhat";
 import { at } from "../lib/at.ts";
 import { p256 } from "@noble/curves/p256";
 import { getBytes, hexlify, type TransactionReceipt, type TransactionResponse } from "ethers";
-import { buildQuote, buildTd10Body, p256PublicKeyXY } from "../../oracle/quote/build.ts";
-import { buildVerifierOutput } from "../../oracle/quote/output.ts";
-import { pkiFromKeys } from "../../oracle/quote/sim-pki.ts";
+import { buildQuote, buildTd10Body, p256PublicKeyXY } from "../../oracle/simulator/quote.ts";
+import { buildVerifierOutput } from "../../oracle/simulator/dcap-output.ts";
+import { pkiFromKeys } from "../../oracle/simulator/pki.ts";
 import { measurementId } from "../../sdk/src/measurement.ts";
 import {
   dealProofDomain,

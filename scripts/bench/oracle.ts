@@ -13,14 +13,14 @@ import { join } from "node:path";
 import pino from "pino";
 import { Contract, NonceManager, Wallet, hexlify, randomBytes, type Signer } from "ethers";
 import { startLocalChain } from "../lib/local-chain.ts";
-import { deployDealProof } from "../lib/deploy.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "../lib/seller-kit.ts";
 import { at } from "../lib/at.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { loadOracleIdentity } from "../../oracle/tee/identity.ts";
 import { localOracleConfig, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
-import { startOracle } from "../../oracle/daemon/app.ts";
-import { acceptDeal, createDeal, dealProofAt } from "../../oracle/client/parties.ts";
+import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
+import { acceptDeal, createDeal, dealProofAt } from "../../oracle/chain/parties.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import {
@@ -114,10 +114,10 @@ try {
     },
   });
   const quiet = pino({ level: "silent" });
-  await (await startOracle(config, { resolver: email.resolver, logger: quiet })).stop(); // registers the oracle key
+  await (await startLocalOracle(config, { resolver: email.resolver, logger: quiet })).stop(); // registers the oracle key
   const ids = await openDeals(N, 2, (id, t) => acceptedAt.set(id.toString(), t));
   const started = performance.now();
-  const oracle = await startOracle(config, {
+  const oracle = await startLocalOracle(config, {
     resolver: email.resolver,
     logger: quiet,
     onDone: (id) => settledAt.set(id, performance.now()),

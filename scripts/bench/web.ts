@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { buildDapp, launchBrowser } from "../web/browser.ts";
 import { serveDapp } from "../web/serve.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { dealProofDomain, reportDataFor, settlementDigest, type Settlement } from "../../sdk/src/eip712.ts";
 
 const { values: args } = parseArgs({

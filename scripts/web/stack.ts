@@ -9,11 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { startLocalChain, type LocalChain } from "../lib/local-chain.ts";
-import { deployDealProof } from "../lib/deploy.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { sellerEmailKit, type SellerEmailKit } from "../lib/seller-kit.ts";
 import { localOracleConfig } from "../lib/local-oracle.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
-import { startOracle, type RunningOracle } from "../../oracle/daemon/app.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
+import type { RunningOracle } from "../../oracle/main/app.ts";
+import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
 import type { Deployment } from "../../oracle/protocol/deployment.ts";
 
 export interface WebStack {
@@ -42,7 +43,7 @@ export async function startWebStack(opts: { log?: boolean } = {}): Promise<WebSt
       writeTo: dir,
     });
     const email = sellerEmailKit("acme-data.test");
-    const oracle = await startOracle(
+    const oracle = await startLocalOracle(
       localOracleConfig({
         rpcUrl: chain.url,
         deploymentFile: join(dir, "deployments", "web.json"),

@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { userError } from "./user-error.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
-import { dealProofAt } from "../../oracle/client/parties.ts";
+import { dealProofAt } from "../../oracle/chain/parties.ts";
 import { describeChainError } from "../../sdk/src/revert.ts";
 
 export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0") {

@@ -3,13 +3,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { getBytes, isHexString } from "ethers";
 import { userError } from "./user-error.ts";
 import { dealIdArg, dealIdHex, writeNewFile } from "./context.ts";
-import {
-  commitFile,
-  encryptFile,
-  progressPrinter,
-  receiveDeal,
-  verifyFile,
-} from "../../oracle/data/files.ts";
+import { commitFile, encryptFile, progressPrinter, verifyFile } from "../../oracle/data/files.ts";
+import { receiveDeal } from "../../oracle/chain/receive.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
 import { describeChainError } from "../../sdk/src/revert.ts";
 

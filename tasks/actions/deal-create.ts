@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { hexlify, isAddress, isHexString, formatEther } from "ethers";
 import { userError } from "./user-error.ts";
 import { dealContext, dealIdHex, ethAmount, wrap, writeNewFile } from "./context.ts";
-import { createDeal } from "../../oracle/client/parties.ts";
+import { createDeal } from "../../oracle/chain/parties.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 
 interface Args {

@@ -9,8 +9,8 @@ import { dealContext, dealIdArg, dealIdHex, wrap } from "./context.ts";
 import { userError } from "./user-error.ts";
 import { oracleUrl } from "./oracle-url.ts";
 import { dealStateName } from "../../sdk/src/deal-state.ts";
-import { readDealCreated, readDealSettled } from "../../oracle/client/deal-events.ts";
-import { oracleDealStatus } from "../../oracle/client/oracle-api.ts";
+import { readDealCreated, readDealSettled } from "../../oracle/chain/deal-events.ts";
+import { oracleDealStatus } from "../../oracle/chain/oracle-api.ts";
 
 interface Args {
   dealId: string;

@@ -6,8 +6,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { dealContext, dealIdArg, dealIdHex, wrap } from "./context.ts";
 import { userError } from "./user-error.ts";
 import { oracleUrl } from "./oracle-url.ts";
-import { readDealSettled } from "../../oracle/client/deal-events.ts";
-import { fetchTranscript } from "../../oracle/client/oracle-api.ts";
+import { readDealSettled } from "../../oracle/chain/deal-events.ts";
+import { fetchTranscript } from "../../oracle/chain/oracle-api.ts";
 
 interface Args {
   dealId: string;

@@ -2,9 +2,9 @@ import { userError } from "./user-error.ts";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { getBytes, hexlify, isHexString } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
-import { deployDealProof, LOCAL_CHAIN_IDS, type DeployOptions } from "../../scripts/lib/deploy.ts";
+import { deployDealProof, LOCAL_CHAIN_IDS, type DeployOptions } from "../lib/deploy.ts";
 import { describeChainError } from "../../sdk/src/revert.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { deploymentPath } from "../../oracle/protocol/deployment.ts";
 
 interface Args {

@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { userError } from "./user-error.ts";
 import { describeChainError } from "../../sdk/src/revert.ts";
-import { verifyAndAllowMeasurement } from "../../scripts/lib/measurement.ts";
+import { verifyAndAllowMeasurement } from "../lib/measurement.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
 
 interface Args {

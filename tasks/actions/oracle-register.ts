@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { userError } from "./user-error.ts";
 import { dealContext, wrap } from "./context.ts";
-import { createTeeBackend } from "../../oracle/tee/index.ts";
+import { createTeeBackend } from "../../oracle/simulator/tee.ts";
 import { loadOracleIdentity, registrationQuote } from "../../oracle/tee/identity.ts";
 import { dealProofDomain } from "../../sdk/src/eip712.ts";
 

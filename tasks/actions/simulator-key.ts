@@ -4,7 +4,7 @@
  * without it a missing seed is an error, so a typo never yields a new identity.
  */
 import { hexlify } from "ethers";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { userError } from "./user-error.ts";
 
 export default async function simulatorKey(a: { seedFile: string; createSeed: boolean; json: boolean }) {

@@ -7,9 +7,9 @@ import { Interface } from "ethers";
 import { p256 } from "@noble/curves/p256";
 import * as abi from "../../sdk/src/abi.ts";
 import { EXPORTED } from "../../scripts/export-abi.ts";
-import { deployDealProof } from "../../scripts/lib/deploy.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { readDeployment } from "../../oracle/protocol/deployment.ts";
-import { p256PublicKeyXY } from "../../oracle/quote/build.ts";
+import { p256PublicKeyXY } from "../../oracle/simulator/quote.ts";
 import { rejects } from "../helpers.ts";
 
 describe("exported ABIs and deployment", () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Contract } from "ethers";
 import { deployFixture, registerOracle, dataRoot, TTL, type Fixture } from "./fixture.ts";
-import { createDeal } from "../../oracle/client/parties.ts";
+import { createDeal } from "../../oracle/chain/parties.ts";
 import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import { rejects } from "../helpers.ts";
 

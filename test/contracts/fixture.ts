@@ -2,8 +2,8 @@
 import { network } from "hardhat";
 import { at } from "../../scripts/lib/at.ts";
 import { hexlify, randomBytes, type Signer } from "ethers";
-import { buildTd10Body } from "../../oracle/quote/build.ts";
-import { buildVerifierOutput } from "../../oracle/quote/output.ts";
+import { buildTd10Body } from "../../oracle/simulator/quote.ts";
+import { buildVerifierOutput } from "../../oracle/simulator/dcap-output.ts";
 import { measurementId } from "../../sdk/src/measurement.ts";
 import {
   dealProofDomain,

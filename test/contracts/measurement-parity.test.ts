@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { network } from "hardhat";
 import { hexlify, randomBytes } from "ethers";
 import { measurementId } from "../../sdk/src/measurement.ts";
-import { buildVerifierOutput, parseVerifierOutput } from "../../oracle/quote/output.ts";
+import { buildVerifierOutput, parseVerifierOutput } from "../../oracle/simulator/dcap-output.ts";
 import { parseQuote } from "../../oracle/quote/reader.ts";
 import { HEADER_LEN, TD10_BODY_LEN } from "../../oracle/quote/layout.ts";
 import { FIXTURES, loadFixture } from "../tee/fixtures.ts";

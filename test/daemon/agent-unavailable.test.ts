@@ -16,7 +16,7 @@ import {
 } from "../../oracle/daemon/pipeline.ts";
 import type { DealRow } from "../../oracle/daemon/store.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
-import { SIMULATOR_POLICY } from "../../oracle/data/location-policy.ts";
+import { LOCAL_POLICY } from "../../oracle/data/location-policy.ts";
 import { sealBuyerInput, sealSellerInput } from "../../sdk/src/inputs.ts";
 import { prepareDataset, sellerEmailKit } from "../../scripts/lib/seller-kit.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
@@ -82,7 +82,7 @@ describe("pipeline: a model API that stays down closes the deal as agent-unavail
         agents: () => ({ buyer: claude(), seller: claude() }),
         maxRounds: 4,
         maxDatasetBytes: 1 << 24,
-        fetch: { policy: SIMULATOR_POLICY, idleTimeoutMs: 10_000, budgetMs: 30_000, minBytesPerSec: 1024 },
+        fetch: { policy: LOCAL_POLICY, idleTimeoutMs: 10_000, budgetMs: 30_000, minBytesPerSec: 1024 },
         onMove: (_id, e) => moves.push(e.action),
       };
       const started = Date.now();

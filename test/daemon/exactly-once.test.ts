@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { Transaction, Wallet } from "ethers";
 import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
-import type { RunningOracle } from "../../oracle/daemon/app.ts";
+import type { RunningOracle } from "../../oracle/main/app.ts";
 import { LOCAL_SENDER_KEY } from "../../scripts/lib/local-oracle.ts";
 import { isTransient, withRetry } from "../../oracle/chain/retry.ts";
 import { RpcError } from "../../oracle/chain/errors.ts";

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
-import type { RunningOracle } from "../../oracle/daemon/app.ts";
+import type { RunningOracle } from "../../oracle/main/app.ts";
 import type { StoredOutcome } from "../../oracle/daemon/store.ts";
 
 const BUYERS = [2, 4, 5, 6, 7, 8, 9, 10, 11, 12];

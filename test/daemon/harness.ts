@@ -5,12 +5,13 @@ import { join } from "node:path";
 import pino from "pino";
 import type { Contract, Signer } from "ethers";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
-import { deployDealProof } from "../../scripts/lib/deploy.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit, type SellerDataset } from "../../scripts/lib/seller-kit.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { localOracleConfig } from "../../scripts/lib/local-oracle.ts";
-import { startOracle, type OracleOverrides, type RunningOracle } from "../../oracle/daemon/app.ts";
-import { acceptDeal, createDeal, dealProofAt, type CreatedDeal } from "../../oracle/client/parties.ts";
+import type { OracleOverrides, RunningOracle } from "../../oracle/main/app.ts";
+import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
+import { acceptDeal, createDeal, dealProofAt, type CreatedDeal } from "../../oracle/chain/parties.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
 import type { Deployment } from "../../oracle/protocol/deployment.ts";
@@ -69,7 +70,7 @@ export async function oracle(
     dir: env.dir,
     overrides: { DEALPROOF_DB: env.dbFile, DEALPROOF_CONCURRENCY: "8", ...over },
   });
-  return startOracle(cfg, { resolver: env.email.resolver, logger: pino({ level: "silent" }), ...hooks });
+  return startLocalOracle(cfg, { resolver: env.email.resolver, logger: pino({ level: "silent" }), ...hooks });
 }
 
 /** Buyer creates (account #2), seller accepts (account #3) — vision scenario limits by default. */

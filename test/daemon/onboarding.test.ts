@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { setupEnv, oracle, waitFor, type Env } from "./harness.ts";
-import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/tee/simulator.ts";
-import { verifyAndAllowMeasurement } from "../../scripts/lib/measurement.ts";
-import { deployDealProof } from "../../scripts/lib/deploy.ts";
+import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/simulator/backend.ts";
+import { verifyAndAllowMeasurement } from "../../tasks/lib/measurement.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
 
 describe("onboarding a new CVM: attestation endpoint, measurement:allow, then registration", function () {
   this.timeout(60_000);

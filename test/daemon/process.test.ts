@@ -1,5 +1,5 @@
 /**
- * The oracle as a real process (oracle/daemon/main.ts): it settles and logs no private value;
+ * The oracle as a real process (oracle/simulator/main.ts): it settles and logs no private value;
  * raw-socket fuzzing of its HTTP API cannot crash it; SIGTERM ends it within 5 s even while an
  * RPC request hangs; a dead RPC is reported plainly within seconds, without the URL's secrets.
  */
@@ -27,7 +27,7 @@ interface Proc {
 function spawnOracle(env: Env, db: string, extra: Record<string, string> = {}): Proc {
   const child = spawn(
     process.execPath,
-    ["--disable-warning=ExperimentalWarning", join(root, "oracle/daemon/main.ts")],
+    ["--disable-warning=ExperimentalWarning", join(root, "oracle/simulator/main.ts")],
     {
       cwd: root,
       env: {
@@ -65,7 +65,7 @@ function spawnOracle(env: Env, db: string, extra: Record<string, string> = {}): 
   };
 }
 
-describe("the oracle as a process (oracle/daemon/main.ts)", function () {
+describe("the oracle as a process (oracle/simulator/main.ts)", function () {
   this.timeout(120_000);
   let env: Env;
   before(async () => {

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
 import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import type { Step } from "../../oracle/daemon/pipeline.ts";
-import type { RunningOracle } from "../../oracle/daemon/app.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import type { RunningOracle } from "../../oracle/main/app.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import type { Contract } from "ethers";
 
 class Crash extends Error {}

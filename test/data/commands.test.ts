@@ -5,13 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getBytes, hexlify, randomBytes, ZeroHash } from "ethers";
-import { commitFile, encryptFile, receiveDeal, verifyFile } from "../../oracle/data/files.ts";
+import { commitFile, encryptFile, verifyFile } from "../../oracle/data/files.ts";
+import { receiveDeal } from "../../oracle/chain/receive.ts";
 import { sealDelivery } from "../../oracle/data/delivery.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { loadOracleIdentity, registrationQuote } from "../../oracle/tee/identity.ts";
 import { dealProofDomain, settlementDigest, type Hex } from "../../sdk/src/eip712.ts";
-import { deployDealProof } from "../../scripts/lib/deploy.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { at } from "../../scripts/lib/at.ts";
 import { rejects } from "../helpers.ts";
 

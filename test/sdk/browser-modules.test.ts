@@ -20,7 +20,7 @@ import { dealProofDomain, reportDataFor, settlementDigest, type Settlement } fro
 import { MerkleBuilder } from "../../oracle/data/merkle.ts";
 import { decryptStream } from "../../oracle/data/encryption.ts";
 import { rechunk } from "../../oracle/data/chunks.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 
 const qvl = createRequire(import.meta.url)("@phala/dcap-qvl") as DcapQvl;
 

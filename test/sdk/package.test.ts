@@ -14,8 +14,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { join } from "node:path";
 import { getBytes, hexlify, randomBytes } from "ethers";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
-import { deployDealProof } from "../../scripts/lib/deploy.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { loadOracleIdentity, registrationQuote, type OracleIdentity } from "../../oracle/tee/identity.ts";
 import { dealProofDomain } from "../../sdk/src/eip712.ts";
 import { openBuyerInput } from "../../sdk/src/inputs.ts";

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hexlify, randomBytes } from "ethers";
 import { DstackClient } from "@phala/dstack-sdk";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { DstackBackend } from "../../oracle/tee/dstack.ts";
-import { startGuestAgentStandin, type StandinHandle } from "../../oracle/tee/guest-agent-standin.ts";
+import { startGuestAgentStandin, type StandinHandle } from "../../oracle/simulator/guest-agent.ts";
 import { loadOracleIdentity } from "../../oracle/tee/identity.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
 

@@ -11,8 +11,8 @@ import { chmodSync, chownSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
-import { startGuestAgentStandin } from "../../oracle/tee/guest-agent-standin.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
+import { startGuestAgentStandin } from "../../oracle/simulator/guest-agent.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 

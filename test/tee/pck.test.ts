@@ -6,8 +6,8 @@
 import { expect } from "chai";
 import { p256 } from "@noble/curves/p256";
 import { hexlify } from "ethers";
-import { buildQuote } from "../../oracle/quote/build.ts";
-import { pkiFromKeys } from "../../oracle/quote/sim-pki.ts";
+import { buildQuote } from "../../oracle/simulator/quote.ts";
+import { pkiFromKeys } from "../../oracle/simulator/pki.ts";
 import { parseQuote } from "../../oracle/quote/reader.ts";
 import { pckFmspc } from "../../oracle/quote/pck.ts";
 

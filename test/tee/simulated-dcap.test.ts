@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hexlify } from "ethers";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
 import { main as verifyQuoteCli } from "../../oracle/cli/verify-quote.ts";
-import type { DcapCollateral } from "../../oracle/quote/sim-pki.ts";
+import type { DcapCollateral } from "../../oracle/simulator/pki.ts";
 
 // the real verifier, called directly: the simulated chain must satisfy it as a real chain does
 const qvl = createRequire(import.meta.url)("@phala/dcap-qvl") as {

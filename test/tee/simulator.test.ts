@@ -4,7 +4,7 @@ import { mkdtempSync, statSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hexlify, randomBytes } from "ethers";
-import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/tee/simulator.ts";
+import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/simulator/backend.ts";
 import { loadOracleIdentity, registrationQuote } from "../../oracle/tee/identity.ts";
 import { parseQuote } from "../../oracle/quote/reader.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
@@ -15,7 +15,7 @@ import {
   type Hex,
   type Settlement,
 } from "../../sdk/src/eip712.ts";
-import { deployDealProof } from "../../scripts/lib/deploy.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { at } from "../../scripts/lib/at.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "dealproof-sim-"));

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hexlify, randomBytes } from "ethers";
 import { main } from "../../oracle/cli/verify-quote.ts";
-import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/tee/simulator.ts";
-import { deployDealProof } from "../../scripts/lib/deploy.ts";
-import { verifyAndAllowMeasurement } from "../../scripts/lib/measurement.ts";
+import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/simulator/backend.ts";
+import { deployDealProof } from "../../tasks/lib/deploy.ts";
+import { verifyAndAllowMeasurement } from "../../tasks/lib/measurement.ts";
 import { FIXTURES } from "./fixtures.ts";
 import { rejects } from "../helpers.ts";
 

@@ -164,7 +164,7 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
       DEALPROOF_HTTP_PORT: "0",
     };
     const node = join(bin, "node");
-    const main = ["--disable-warning=ExperimentalWarning", join(root, "oracle/daemon/main.ts")];
+    const main = ["--disable-warning=ExperimentalWarning", join(root, "oracle/simulator/main.ts")];
     const missing = await run(node, main, {
       ...base,
       DEALPROOF_RPC_URL: CLOSED,
@@ -194,5 +194,22 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
       /^oracle: DEALPROOF_RPC_URL \(http:\/\/127\.0\.0\.1:9\) does not answer eth_chainId/m,
     );
     expect(unreachable.out).to.not.include("secret-api-key");
+  });
+
+  it("the production entry (the image's CMD) refuses the simulated TEE before touching the network", async () => {
+    const prod = ["--disable-warning=ExperimentalWarning", join(root, "oracle/main/main.ts")];
+    const refused = await run(join(bin, "node"), prod, {
+      DEALPROOF_SENDER_KEY: "0x" + "11".repeat(32),
+      DEALPROOF_RPC_URL: CLOSED,
+      DEALPROOF_DEPLOYMENT: join(dir, "absent.json"),
+      DEALPROOF_TEE_MODE: "simulator",
+    });
+    expect(refused.code).to.equal(2);
+    expectPlain(
+      refused,
+      /^oracle: DEALPROOF_TEE_MODE=simulator is not available in the production entry.*npm run oracle/m,
+    );
+    // refused before preflight: neither the deployment file nor the RPC was looked at
+    expect(refused.out).to.not.match(/deployment|does not answer/);
   });
 });

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { hkdf } from "@noble/hashes/hkdf";
 import { sha256, sha384 } from "@noble/hashes/sha2";
 import { p256 } from "@noble/curves/p256";
-import { buildQuote, p256PublicKeyXY, type QuoteKeys } from "../quote/build.ts";
+import { buildQuote, p256PublicKeyXY, type QuoteKeys } from "./quote.ts";
 import {
   pkiFromKeys,
   simulatedCollateral,
@@ -19,10 +19,10 @@ import {
   type DcapCollateral,
   type SimulatedPki,
   type SimulatedPkiKeys,
-} from "../quote/sim-pki.ts";
+} from "./pki.ts";
 import { replayRtmr3, runtimeEvent, type DstackEvent } from "../quote/eventlog.ts";
 import { measurementId, type TdMeasurements } from "../../sdk/src/measurement.ts";
-import { checkReportData, type TeeBackend, type TeeInfo, type TeeQuote } from "./backend.ts";
+import { checkReportData, type TeeBackend, type TeeInfo, type TeeQuote } from "../tee/backend.ts";
 
 /** The simulated image: which VM it claims to be. Change any field and the measurement id changes. */
 export interface SimulatedImage {

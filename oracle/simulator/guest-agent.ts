@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, unlinkSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import type { SimulatorBackend } from "./simulator.ts";
+import type { SimulatorBackend } from "./backend.ts";
 
 const hexNo0x = (max: number) =>
   z

@@ -2,8 +2,15 @@
  * The verified output of a DCAP verifier, Automata v1.1 layout (DESIGN.md §4):
  * version u16 BE ‖ body type u16 BE ‖ TCB status u8 ‖ FMSPC (6) ‖ TD10 body (584) ‖ advisories.
  */
-import { BODY_TYPE_TD10, OUTPUT, OUTPUT_MIN_LEN, TD10, TD10_BODY_LEN, type Td10Field } from "./layout.ts";
-import type { Td10Body } from "./reader.ts";
+import {
+  BODY_TYPE_TD10,
+  OUTPUT,
+  OUTPUT_MIN_LEN,
+  TD10,
+  TD10_BODY_LEN,
+  type Td10Field,
+} from "../quote/layout.ts";
+import type { Td10Body } from "../quote/reader.ts";
 
 export interface VerifierOutput {
   version: number;

@@ -18,7 +18,7 @@ import {
   TD10_BODY_LEN,
   TEE_TYPE_TDX,
   type Td10Field,
-} from "./layout.ts";
+} from "../quote/layout.ts";
 
 /** Intel's QE vendor id, as in real quotes. */
 export const INTEL_QE_VENDOR_ID = Uint8Array.from(Buffer.from("939a7233f79c4ca9940a0db3957f0607", "hex"));

@@ -1,24 +1,34 @@
 /**
- * Assembles a running oracle from its configuration: provider, sender, TEE backend and identity,
- * store, daemon and HTTP API. Used by main.ts, the demo, the tests and the benchmark.
+ * Assembles a running oracle from its configuration and a TEE backend: provider, sender, identity,
+ * store, daemon and HTTP API. The backend is given, never chosen here: the production entry
+ * (main.ts) passes dstack's, and only the local entry (oracle/simulator/) can pass the simulator,
+ * so nothing reachable from main.ts knows the simulator exists (test/structure/layers.test.ts).
  */
 import { Wallet } from "ethers";
 import { RetryingJsonRpcProvider } from "../chain/provider.ts";
 import { viemClientFor } from "../chain/viem-client.ts";
-import { PRODUCTION_POLICY, SIMULATOR_POLICY } from "../data/location-policy.ts";
+import { PRODUCTION_POLICY, type LocationPolicy } from "../data/location-policy.ts";
 import pino, { type Logger } from "pino";
 import { readDeployment } from "../protocol/deployment.ts";
-import { createTeeBackend } from "../tee/index.ts";
-import { SimulatorBackend } from "../tee/simulator.ts";
+import type { TeeBackend } from "../tee/backend.ts";
 import { loadOracleIdentity } from "../tee/identity.ts";
 import { createDnsResolver, type DnsResolver } from "../dkim/resolver.ts";
 import { createAgents } from "../negotiation/index.ts";
 import type { TranscriptEntry } from "../negotiation/types.ts";
-import { Store } from "./store.ts";
-import { OracleDaemon } from "./daemon.ts";
+import { Store } from "../daemon/store.ts";
+import { OracleDaemon } from "../daemon/daemon.ts";
 import { createApi } from "../api/server.ts";
-import type { OracleConfig } from "./config.ts";
-import type { Step } from "./pipeline.ts";
+import type { OracleConfig } from "../daemon/config.ts";
+import type { Step } from "../daemon/pipeline.ts";
+
+/** What the entry point decides: the TEE, and what goes with a simulated one. */
+export interface OracleParts {
+  tee: TeeBackend;
+  /** Which dataset locations may be fetched (default: public https only). */
+  fetchPolicy?: LocationPolicy;
+  /** Served at /simulated-dcap so a dapp can verify a simulated quote (simulator only). */
+  simulatedDcap?: () => { rootCaDer: Uint8Array; collateral: unknown };
+}
 
 export interface OracleOverrides {
   resolver?: DnsResolver;
@@ -28,7 +38,7 @@ export interface OracleOverrides {
   onDone?: (dealId: string, status: "settled" | "closed") => void;
 }
 
-export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
+export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: OracleOverrides = {}) {
   const logger =
     o.logger ??
     pino({
@@ -52,15 +62,7 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
   });
   // viem (sign-in checks) talks through the same transport: one timeout and retry policy
   const chainClient = viemClientFor(provider);
-  const tee = createTeeBackend(
-    cfg.DEALPROOF_TEE_MODE === "simulator"
-      ? {
-          mode: "simulator",
-          seedFile: cfg.DEALPROOF_SIMULATOR_SEED_FILE,
-          createSeed: cfg.DEALPROOF_CREATE_SEED,
-        }
-      : { mode: "dstack", ...(cfg.DSTACK_ENDPOINT === undefined ? {} : { endpoint: cfg.DSTACK_ENDPOINT }) },
-  );
+  const { tee } = parts;
   const identity = await loadOracleIdentity(tee);
   const info = await tee.info();
   const store = new Store(cfg.DEALPROOF_DB);
@@ -89,7 +91,7 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
       maxRounds: cfg.DEALPROOF_MAX_ROUNDS,
       maxDatasetBytes: cfg.DEALPROOF_MAX_DATASET_BYTES,
       fetch: {
-        policy: tee.mode === "simulator" ? SIMULATOR_POLICY : PRODUCTION_POLICY,
+        policy: parts.fetchPolicy ?? PRODUCTION_POLICY,
         idleTimeoutMs: cfg.DEALPROOF_FETCH_IDLE_MS,
         budgetMs: cfg.DEALPROOF_FETCH_BUDGET_MS,
         minBytesPerSec: cfg.DEALPROOF_FETCH_MIN_BPS,
@@ -134,9 +136,7 @@ export async function startOracle(cfg: OracleConfig, o: OracleOverrides = {}) {
       challengeTtlMs: cfg.DEALPROOF_CHALLENGE_TTL_S * 1000,
     },
     quote: (rd) => tee.getQuote(rd),
-    ...(tee instanceof SimulatorBackend
-      ? { simulatedDcap: () => ({ rootCaDer: tee.dcapRootCa(), collateral: tee.dcapCollateral() }) }
-      : {}),
+    ...(parts.simulatedDcap === undefined ? {} : { simulatedDcap: parts.simulatedDcap }),
   });
   const url = await api.listen(cfg.DEALPROOF_HTTP_PORT, cfg.DEALPROOF_HTTP_HOST);
   logger.info(

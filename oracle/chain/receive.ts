@@ -1,0 +1,36 @@
+/**
+ * The buyer receiving a settled deal's dataset: reads the deal's DealCreated and DealSettled events,
+ * opens the sealed delivery with the buyer's key, then fetches, decrypts and verifies the dataset
+ * against the committed root (oracle/data/delivery.ts) and writes it to `outPath`.
+ */
+import { Contract, getBytes, type Provider } from "ethers";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { openDelivery, receiveDataset } from "../data/delivery.ts";
+import { DatasetError } from "../data/errors.ts";
+import type { Deployment } from "../protocol/deployment.ts";
+import { readDealCreated, readDealSettled } from "./deal-events.ts";
+
+/** Buyer: opens `delivery` from the deal's DealSettled event, fetches, decrypts, verifies, writes. */
+export async function receiveDeal(
+  provider: Provider,
+  deployment: Deployment,
+  dealId: bigint,
+  buyerPrivateKey: Uint8Array,
+  outPath: string,
+) {
+  const dp = new Contract(deployment.dealProof, DEAL_PROOF_ABI, provider);
+  const deal = await readDealCreated(dp, dealId, deployment.deployBlock);
+  if (deal === null)
+    throw new DatasetError("bad_delivery", `deal ${dealId} does not exist on ${deployment.network}`);
+  const settled = await readDealSettled(dp, dealId, deployment.deployBlock);
+  if (settled === null) throw new DatasetError("bad_delivery", `deal ${dealId} has not been settled yet`);
+  if (!settled.agreed)
+    throw new DatasetError(
+      "bad_delivery",
+      `deal ${dealId} settled without agreement: there is nothing to receive`,
+    );
+  const ctx = { chainId: BigInt(deployment.chainId), contract: deployment.dealProof, dealId };
+  const payload = await openDelivery(buyerPrivateKey, ctx, getBytes(settled.delivery));
+  const result = await receiveDataset({ payload, dataRoot: deal.dataRoot, outPath });
+  return { ...result, dataRoot: deal.dataRoot, outPath };
+}

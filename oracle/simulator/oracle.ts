@@ -1,0 +1,29 @@
+/**
+ * Starts an oracle for local development, tests and benchmarks: on the simulated TEE when the
+ * configuration says `DEALPROOF_TEE_MODE=simulator` (with the loopback-friendly fetch policy and the
+ * simulated DCAP collateral served to dapps), else on dstack exactly as the production entry does.
+ */
+import { LOCAL_POLICY } from "../data/location-policy.ts";
+import type { OracleConfig } from "../daemon/config.ts";
+import { startOracle, type OracleOverrides, type RunningOracle } from "../main/app.ts";
+import { DstackBackend } from "../tee/dstack.ts";
+import { SimulatorBackend } from "./backend.ts";
+
+export function startLocalOracle(cfg: OracleConfig, o: OracleOverrides = {}): Promise<RunningOracle> {
+  if (cfg.DEALPROOF_TEE_MODE === "dstack")
+    return startOracle(cfg, { tee: new DstackBackend(cfg.DSTACK_ENDPOINT) }, o);
+  const tee = SimulatorBackend.fromSeedFile(
+    cfg.DEALPROOF_SIMULATOR_SEED_FILE,
+    undefined,
+    cfg.DEALPROOF_CREATE_SEED,
+  );
+  return startOracle(
+    cfg,
+    {
+      tee,
+      fetchPolicy: LOCAL_POLICY,
+      simulatedDcap: () => ({ rootCaDer: tee.dcapRootCa(), collateral: tee.dcapCollateral() }),
+    },
+    o,
+  );
+}

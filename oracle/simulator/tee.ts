@@ -1,0 +1,14 @@
+/** Chooses a TEE backend for local tools (tasks, the local entry): the simulator or dstack's. */
+import { DstackBackend } from "../tee/dstack.ts";
+import type { TeeBackend } from "../tee/backend.ts";
+import { SimulatorBackend, type SimulatedImage } from "./backend.ts";
+
+export type TeeConfig =
+  | { mode: "simulator"; seedFile: string; image?: SimulatedImage; createSeed?: boolean }
+  | { mode: "dstack"; endpoint?: string };
+
+export function createTeeBackend(config: TeeConfig): TeeBackend {
+  return config.mode === "simulator"
+    ? SimulatorBackend.fromSeedFile(config.seedFile, config.image, config.createSeed ?? false)
+    : new DstackBackend(config.endpoint);
+}
