@@ -3,7 +3,7 @@
  * (no Node built-ins; HPKE over WebCrypto). The oracle, the Hardhat tasks and the demo import
  * these same sources, so the SDK is the single definition of the protocol's bytes.
  */
-export { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
+export { DEAL_PROOF_ABI } from "./abi.ts";
 export { DEPLOYMENTS, deploymentFor, type DealProofDeployment } from "./deployments.ts";
 export {
   EIP712_NAME,
