@@ -1,8 +1,11 @@
 /**
- * DealProof's enums (contracts/interfaces/IDealProof.sol) by name, in the contract's order: the ABI
- * carries only their uint8 values. test/contracts/constants-parity.test.ts compares them with the
- * compiled contract's.
+ * DealProof's enums (contracts/interfaces/IDealProof.sol) by name, in the contract's order (the ABI
+ * carries only their uint8 values), and the deal limit a dapp checks before sending.
+ * test/contracts/constants-parity.test.ts compares them with the compiled contract's.
  */
+
+/** `DealProof.MAX_DEAL_DURATION`: the longest time from creating a deal to its deadline, in seconds. */
+export const MAX_DEAL_DURATION = 365 * 24 * 3600;
 
 /** `DealProof.DealState`. */
 export const DEAL_STATE = ["None", "Open", "Accepted", "Settled", "Refunded"] as const;

@@ -21,7 +21,13 @@ export {
   type Hex,
 } from "./eip712.ts";
 export { measurementId, type TdMeasurements } from "./measurement.ts";
-export { DEAL_STATE, dealStateName, type DealStateName } from "./deal-state.ts";
+export {
+  DEAL_STATE,
+  CHANGE_KIND,
+  MAX_DEAL_DURATION,
+  dealStateName,
+  type DealStateName,
+} from "./deal-state.ts";
 export { generateX25519KeyPair, type X25519KeyPair } from "./hpke.ts";
 export {
   sealBuyerInput,
@@ -32,6 +38,7 @@ export {
   sellerInputSchema,
   SealedInputError,
   MAX_SEALED_BYTES,
+  MAX_TEXT,
   type BuyerInput,
   type SellerInput,
   type SealContext,

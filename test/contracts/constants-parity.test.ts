@@ -14,7 +14,7 @@ import { TypedDataEncoder, keccak256, toUtf8Bytes, type Contract } from "ethers"
 import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import { MAX_SEALED_BYTES } from "../../sdk/src/inputs.ts";
 import { TCB_STATUS } from "../../sdk/src/tcb-status.ts";
-import { CHANGE_KIND, DEAL_STATE } from "../../sdk/src/deal-state.ts";
+import { CHANGE_KIND, DEAL_STATE, MAX_DEAL_DURATION } from "../../sdk/src/deal-state.ts";
 import { TD_ATTRIBUTES_MUST_BE_CLEAR, TD_ATTRIBUTES_MUST_BE_SET } from "../../sdk/src/td-attributes.ts";
 import {
   EIP712_NAME,
@@ -36,6 +36,7 @@ import { LOCAL_CHAIN_IDS } from "../../scripts/lib/deploy.ts";
 /** DealProof's public constants that TypeScript also defines: name → the TypeScript value. */
 const SHARED: Record<string, bigint> = {
   MAX_SEALED_INPUT_BYTES: BigInt(MAX_SEALED_BYTES),
+  MAX_DEAL_DURATION: BigInt(MAX_DEAL_DURATION),
   MAX_TCB_STATUS: BigInt(TCB_STATUS.length - 1),
   QUOTE_VERSION: BigInt(QUOTE_VERSION),
   TD10_BODY_TYPE: BigInt(BODY_TYPE_TD10),
@@ -50,7 +51,6 @@ const SOLIDITY_ONLY = [
   "CHANGE_DELAY",
   "GRACE_PERIOD",
   "MAX_CHANGE_DELAY",
-  "MAX_DEAL_DURATION",
   "MAX_FRESHNESS_WINDOW",
   "MAX_PENDING_CHANGES",
   "MAX_REGISTRATION_TTL",
