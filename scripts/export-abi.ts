@@ -8,7 +8,7 @@
  * reads it). Of the simulated verifier only the custom errors DealProof's ABI lacks are exported:
  * DealProof forwards `msg.value` to the verifier, so they reach DealProof's callers, and the SDK's
  * revert decoder names them; nothing else of that dev contract is called from outside Hardhat.
- * The file is in .prettierignore: prettier would spread it back over ~1,500 lines.
+ * The file is in .prettierignore: prettier would spread it back over ~970 lines.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
