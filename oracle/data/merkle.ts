@@ -9,14 +9,12 @@
  */
 import { createHash } from "node:crypto";
 import { DatasetError } from "./errors.ts";
-import type { ChunkProof } from "../../sdk/src/merkle.ts";
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, type ChunkProof } from "../../sdk/src/merkle.ts";
 
-/** Chunk verification is the SDK's (browser-safe, @noble/hashes); the tests check it against this builder. */
+/** Chunk verification and the chunk-size bounds are the SDK's (browser-safe, @noble/hashes); the
+ * tests check verification against this builder. */
 export { verifyChunk, type ChunkProof } from "../../sdk/src/merkle.ts";
-
-export const DEFAULT_CHUNK_SIZE = 1 << 20;
-export const MIN_CHUNK_SIZE = 4096;
-export const MAX_CHUNK_SIZE = 16 << 20;
+export { DEFAULT_CHUNK_SIZE };
 
 export function checkChunkSize(chunkSize: number): void {
   if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {

@@ -1,14 +1,22 @@
 /**
  * Byte layout of an Intel TDX v4 quote and of a DCAP verifier's output (DESIGN.md §4).
  * Offsets are from Intel's "TDX DCAP Quote Generation Library and Quote Verification Library"
- * quote format; the contract (contracts/lib/DcapOutput.sol) uses the same numbers.
+ * quote format; the contract (contracts/lib/DcapOutput.sol) uses the same numbers. The header
+ * length, the TD 1.0 body and the version/key/TEE types are the SDK's (sdk/src/quote-layout.ts,
+ * which the browser's quote check shares); this module adds what only the oracle reads.
  */
-export const QUOTE_VERSION = 4;
-export const ATT_KEY_TYPE_ECDSA_P256 = 2;
-export const TEE_TYPE_TDX = 0x81;
+import { HEADER_LEN, TD10_BODY_LEN } from "../../sdk/src/quote-layout.ts";
 
-export const HEADER_LEN = 48;
-export const TD10_BODY_LEN = 584;
+export {
+  QUOTE_VERSION,
+  ATT_KEY_TYPE_ECDSA_P256,
+  TEE_TYPE_TDX,
+  HEADER_LEN,
+  TD10_BODY_LEN,
+  TD10,
+  type Td10Field,
+} from "../../sdk/src/quote-layout.ts";
+
 /** Bytes covered by the quote signature: header + body. */
 export const SIGNED_LEN = HEADER_LEN + TD10_BODY_LEN; // 632
 /** u32 LE signature-data length. */
@@ -25,27 +33,6 @@ export const HEADER = {
   qeVendorId: 12, // 16 bytes
   userData: 28, // 20 bytes
 } as const;
-
-/** TD 1.0 report body fields: [offset, length] inside the body. */
-export const TD10 = {
-  teeTcbSvn: [0, 16],
-  mrSeam: [16, 48],
-  mrSignerSeam: [64, 48],
-  seamAttributes: [112, 8],
-  tdAttributes: [120, 8],
-  xfam: [128, 8],
-  mrTd: [136, 48],
-  mrConfigId: [184, 48],
-  mrOwner: [232, 48],
-  mrOwnerConfig: [280, 48],
-  rtMr0: [328, 48],
-  rtMr1: [376, 48],
-  rtMr2: [424, 48],
-  rtMr3: [472, 48],
-  reportData: [520, 64],
-} as const satisfies Record<string, readonly [number, number]>;
-
-export type Td10Field = keyof typeof TD10;
 
 /** Certification data types inside the signature data. */
 export const CERT_DATA_PCK_CHAIN = 5;

@@ -1,4 +1,13 @@
-/** `DealProof.DealState`, in the contract's order (the ABI carries only its uint8 value). */
+/**
+ * DealProof's enums (contracts/interfaces/IDealProof.sol) by name, in the contract's order (the ABI
+ * carries only their uint8 values), and the deal limit a dapp checks before sending.
+ * test/contracts/constants-parity.test.ts compares them with the compiled contract's.
+ */
+
+/** `DealProof.MAX_DEAL_DURATION`: the longest time from creating a deal to its deadline, in seconds. */
+export const MAX_DEAL_DURATION = 365 * 24 * 3600;
+
+/** `DealProof.DealState`. */
 export const DEAL_STATE = ["None", "Open", "Accepted", "Settled", "Refunded"] as const;
 export type DealStateName = (typeof DEAL_STATE)[number];
 
@@ -8,3 +17,12 @@ export function dealStateName(value: bigint | number): DealStateName {
   if (name === undefined) throw new Error(`unknown deal state ${value}: is this a DealProof contract?`);
   return name;
 }
+
+/** `DealProof.ChangeKind`: the owner changes that widen trust and so are scheduled (DESIGN.md §2). */
+export const CHANGE_KIND = [
+  "SetVerifier",
+  "AllowMeasurement",
+  "AcceptTcbStatus",
+  "LengthenRegistrationTtl",
+  "LengthenFreshnessWindow",
+] as const;

@@ -3,7 +3,7 @@
  * (no Node built-ins; HPKE over WebCrypto). The oracle, the Hardhat tasks and the demo import
  * these same sources, so the SDK is the single definition of the protocol's bytes.
  */
-export { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
+export { DEAL_PROOF_ABI } from "./abi.ts";
 export { DEPLOYMENTS, deploymentFor, type DealProofDeployment } from "./deployments.ts";
 export {
   EIP712_NAME,
@@ -21,7 +21,13 @@ export {
   type Hex,
 } from "./eip712.ts";
 export { measurementId, type TdMeasurements } from "./measurement.ts";
-export { DEAL_STATE, dealStateName, type DealStateName } from "./deal-state.ts";
+export {
+  DEAL_STATE,
+  CHANGE_KIND,
+  MAX_DEAL_DURATION,
+  dealStateName,
+  type DealStateName,
+} from "./deal-state.ts";
 export { generateX25519KeyPair, type X25519KeyPair } from "./hpke.ts";
 export {
   sealBuyerInput,
@@ -32,6 +38,7 @@ export {
   sellerInputSchema,
   SealedInputError,
   MAX_SEALED_BYTES,
+  MAX_TEXT,
   type BuyerInput,
   type SellerInput,
   type SealContext,

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { AbiCoder, getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { hpkeOpen, hpkeSeal } from "./hpke.ts";
+import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from "./merkle.ts";
 
 export const MAX_SEALED_BYTES = 65_536;
 export const MAX_TEXT = 4000;
@@ -74,11 +75,7 @@ export const sellerInputSchema = z.strictObject({
       .max(2048)
       .regex(/^(file|https?):\/\//, "must be a file://, http:// or https:// URL"),
     key: hex32,
-    chunkSize: z
-      .number()
-      .int()
-      .min(4096)
-      .max(16 * 1024 * 1024),
+    chunkSize: z.number().int().min(MIN_CHUNK_SIZE).max(MAX_CHUNK_SIZE),
   }),
   email: z
     .string()

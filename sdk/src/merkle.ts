@@ -4,9 +4,15 @@
  *   leaf = SHA-256(0x00 ‖ chunk), node = SHA-256(0x01 ‖ left ‖ right) (RFC 6962),
  *   root = SHA-256(0x02 ‖ u64be(chunkCount) ‖ u32be(chunkSize) ‖ u64be(byteSize) ‖ treeRoot).
  * The oracle's streaming builder (oracle/data/merkle.ts) computes the same root with node:crypto
- * for speed; a test checks both against the same vectors.
+ * for speed; a test checks both against the same vectors. The chunk-size bounds live here, the
+ * lowest module that binds a chunk size into a root.
  */
 import { sha256 } from "@noble/hashes/sha2";
+
+/** Chunk sizes a dataset may use (the one definition: the SDK, the sealed inputs and the oracle). */
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
+export const MIN_CHUNK_SIZE = 4096;
+export const MAX_CHUNK_SIZE = 16 << 20;
 
 export interface ChunkProof {
   index: number;

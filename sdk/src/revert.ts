@@ -6,16 +6,11 @@
  * data only carries what the contract put on-chain.
  */
 import { Interface, formatEther, isHexString, toUtf8String, type ErrorDescription } from "ethers";
-import { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
+import { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ERRORS } from "./abi.ts";
 import { DEAL_STATE } from "./deal-state.ts";
 import { TCB_STATUS } from "./tcb-status.ts";
 
-const iface = new Interface([
-  ...DEAL_PROOF_ABI,
-  ...SIMULATED_DCAP_VERIFIER_ABI.filter(
-    (f) => f.type === "error" && !DEAL_PROOF_ABI.some((g) => g.type === "error" && g.name === f.name),
-  ),
-]);
+const iface = new Interface([...DEAL_PROOF_ABI, ...SIMULATED_DCAP_VERIFIER_ERRORS]);
 
 /** `bytes` that hold UTF-8 text (a verifier's reason) as text, anything else as hex. */
 export function bytesAsText(hex: string): string {

@@ -8,9 +8,9 @@
  */
 import type { NetworkConnection } from "hardhat/types/network";
 import { runVerifyQuote, type VerifyQuoteArgs } from "../../oracle/cli/verify-quote-command.ts";
+import { CHANGE_KIND } from "../../sdk/src/deal-state.ts";
 
-/** ChangeKind.AllowMeasurement in contracts/interfaces/IDealProof.sol. */
-export const CHANGE_KIND_ALLOW_MEASUREMENT = 1;
+const CHANGE_KIND_ALLOW_MEASUREMENT = CHANGE_KIND.indexOf("AllowMeasurement");
 
 export interface AllowResult {
   measurementId: string;

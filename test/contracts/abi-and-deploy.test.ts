@@ -5,21 +5,43 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Interface } from "ethers";
 import { p256 } from "@noble/curves/p256";
-import * as abi from "../../sdk/src/abi.ts";
-import { EXPORTED } from "../../scripts/export-abi.ts";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { describeChainError } from "../../sdk/src/revert.ts";
+import { ABI_MODULE, renderAbiModule } from "../../scripts/export-abi.ts";
 import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { readDeployment } from "../../oracle/protocol/deployment.ts";
 import { p256PublicKeyXY } from "../../oracle/simulator/quote.ts";
 import { rejects } from "../helpers.ts";
 
 describe("exported ABIs and deployment", () => {
-  it("sdk/src/abi.ts matches the compiled artifacts (run scripts/export-abi.ts if not)", () => {
-    for (const [name, file] of Object.entries(EXPORTED)) {
-      const artifact = JSON.parse(readFileSync(join(import.meta.dirname, "../../artifacts", file), "utf8"));
-      expect(new Interface(abi[name as keyof typeof abi]).format(), name).to.deep.equal(
-        new Interface(artifact.abi).format(),
-      );
-    }
+  it("sdk/src/abi.ts is exactly what scripts/export-abi.ts writes from the artifacts (run it if not)", () => {
+    expect(readFileSync(ABI_MODULE, "utf8") === renderAbiModule(), "sdk/src/abi.ts is stale").to.equal(true);
+  });
+
+  it("the compact ABI describes DealProof exactly as the artifact does", () => {
+    const artifact = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, "../../artifacts/contracts/DealProof.sol/DealProof.json"),
+        "utf8",
+      ),
+    );
+    expect(new Interface(DEAL_PROOF_ABI).format()).to.deep.equal(new Interface(artifact.abi).format());
+  });
+
+  it("names the simulated verifier's own errors, which reach DealProof's callers", async () => {
+    const { ethers } = await network.create({ override: { chainId: 11155111 } });
+    const [owner] = await ethers.getSigners();
+    const refused = await ethers.deployContract("SimulatedDcapVerifier", [owner!.address, false]).then(
+      () => "deployed",
+      (e: unknown) => describeChainError(e),
+    );
+    expect(refused).to.match(/^DealProof reverted: PublicChain\(chainId=11155111\) — .*Automata/);
+    const forced = await ethers.deployContract("SimulatedDcapVerifier", [owner!.address, true]);
+    const fee = await forced.verifyAndAttestOnChain("0x", { value: 1 }).then(
+      () => "accepted",
+      (e: unknown) => describeChainError(e),
+    );
+    expect(fee).to.equal("DealProof reverted: FeeNotAccepted()");
   });
 
   it("deploys the local stack, configures it, and writes a valid deployments file", async () => {

@@ -5,6 +5,7 @@ import { hexlify, randomBytes, type Signer } from "ethers";
 import { buildTd10Body } from "../../oracle/simulator/quote.ts";
 import { buildVerifierOutput } from "../../oracle/simulator/dcap-output.ts";
 import { measurementId } from "../../sdk/src/measurement.ts";
+import { CHANGE_KIND } from "../../sdk/src/deal-state.ts";
 import {
   dealProofDomain,
   reportDataFor,
@@ -16,14 +17,11 @@ import {
 export const TTL = 7 * 24 * 3600;
 /** Freshness window of registrations in the fixture (seconds). */
 export const FRESHNESS = 3600;
-/** IDealProof.ChangeKind. */
-export const KIND = {
-  SetVerifier: 0,
-  AllowMeasurement: 1,
-  AcceptTcbStatus: 2,
-  LengthenRegistrationTtl: 3,
-  LengthenFreshnessWindow: 4,
-} as const;
+/** IDealProof.ChangeKind values by name (the SDK's list). */
+export const KIND = Object.fromEntries(CHANGE_KIND.map((name, i) => [name, i])) as Record<
+  (typeof CHANGE_KIND)[number],
+  number
+>;
 export const ESCROW = 10n ** 18n;
 
 /** TD attributes of a production TD: SEPT_VE_DISABLE set, everything else clear (DESIGN.md §4). */

@@ -4,7 +4,7 @@
  */
 import { useState, type FormEvent } from "react";
 import { getAddress, hexlify, parseEther } from "ethers";
-import { buyerInputSchema } from "dealproof";
+import { MAX_DEAL_DURATION, MAX_TEXT, buyerInputSchema } from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { createDeal } from "./deals.ts";
@@ -45,7 +45,8 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
       const escrowWei = eth("escrow", f.get("escrow"));
       const budgetWei = eth("budget", f.get("budget"));
       const hours = Number(f.get("hours"));
-      if (!(hours > 0 && hours <= 24 * 365)) throw new Error("the deadline must be 1 hour to a year away");
+      if (!(hours > 0 && hours <= MAX_DEAL_DURATION / 3600))
+        throw new Error("the deadline must be 1 hour to a year away");
       const now = (await conn.provider.getBlock("latest"))!.timestamp;
       const domain = String(f.get("domain") ?? "").trim();
       setBusy(true);
@@ -95,7 +96,7 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
         </label>
         <label>
           Requirements
-          <textarea name="requirements" required maxLength={4000} />
+          <textarea name="requirements" required maxLength={MAX_TEXT} />
         </label>
         <label>
           Required seller domain (optional)

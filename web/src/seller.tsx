@@ -5,7 +5,7 @@
  */
 import { useState, type FormEvent } from "react";
 import { parseEther } from "ethers";
-import { commitAndEncryptDataset, type EncryptedDataset } from "dealproof";
+import { MAX_TEXT, commitAndEncryptDataset, type EncryptedDataset } from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { acceptDeal } from "./deals.ts";
@@ -157,7 +157,7 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
         </label>
         <label>
           Description
-          <textarea name="description" required maxLength={4000} />
+          <textarea name="description" required maxLength={MAX_TEXT} />
         </label>
         <label>
           Seller email (.eml, optional: DKIM proves your domain)
