@@ -4,6 +4,14 @@
  * these same sources, so the SDK is the single definition of the protocol's bytes.
  */
 export { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
+export {
+  DealProofError,
+  isDealProofError,
+  findDealProofError,
+  formatDealProofError,
+  type DealProofErrorCode,
+  type DealProofErrorOptions,
+} from "./errors.ts";
 export { DEPLOYMENTS, deploymentFor, type DealProofDeployment } from "./deployments.ts";
 export {
   EIP712_NAME,
