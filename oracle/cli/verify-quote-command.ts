@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
+import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import { verifyQuote, type Verdict } from "../quote/verify.ts";
 import { loadQuoteInput } from "./quote-input.ts";
 
@@ -22,8 +23,12 @@ export interface VerifyQuoteArgs {
   acceptTcb?: string[];
 }
 
-export class UsageError extends Error {
+/** A bad command line: the CLI prints it with its usage and exits 2. */
+export class UsageError extends DealProofError<"cli.usage"> {
   override name = "UsageError";
+  constructor(message: string, options?: DealProofErrorOptions) {
+    super("cli.usage", message, { hint: "run verify-quote --help for the options", ...options });
+  }
 }
 
 function parseNow(s: string): number {

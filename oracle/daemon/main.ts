@@ -3,23 +3,28 @@
 import { loadConfig } from "./config.ts";
 import { startOracle } from "./app.ts";
 import { preflight } from "./preflight.ts";
+import { formatDealProofError, isDealProofError } from "../../sdk/src/errors.ts";
+
+/** An expected failure prints its message and hint, never a stack; anything else prints its stack. */
+function exitWith(e: unknown, status: number): never {
+  console.error(isDealProofError(e) ? `oracle: ${formatDealProofError(e)}` : e);
+  process.exit(status);
+}
 
 let cfg;
 try {
   cfg = loadConfig();
 } catch (e) {
-  console.error((e as Error).message);
-  process.exit(2);
+  exitWith(e, 2);
 }
-// Configuration mistakes (no deployment file, a dead or wrong RPC, no contract) end here with one
-// plain line within seconds, naming the RPC by its origin only, never a stack trace.
+// Configuration mistakes (no deployment file, a dead or wrong RPC, no contract) end here with a
+// plain message and hint within seconds, naming the RPC by its origin only, never a stack trace.
 let oracle;
 try {
   await preflight(cfg);
   oracle = await startOracle(cfg);
 } catch (e) {
-  console.error(`oracle: ${(e as Error).message}`);
-  process.exit(1);
+  exitWith(e, 1);
 }
 /** SIGTERM must end the process within 5 s (container stop); in-flight work resumes on restart. */
 const STOP_DEADLINE_MS = 4500;

@@ -7,6 +7,7 @@
  */
 import { Contract, Interface, type Provider, type TransactionReceipt } from "ethers";
 import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 import { dealStateName, type DealStateName } from "../../sdk/src/deal-state.ts";
 import {
   dealProofDomain,
@@ -33,12 +34,14 @@ export type SubmitResult =
   | { kind: "already_settled" };
 
 /** A settlement the contract refuses for now (e.g. MeasurementNotAllowed); the deal stays pending. */
-export class SettlementRefusedError extends Error {
+export class SettlementRefusedError extends DealProofError<"settlement.refused"> {
   override name = "SettlementRefusedError";
-  readonly code = "settlement_refused";
   readonly revert: string;
   constructor(method: string, revert: string, cause: unknown) {
-    super(`DealProof refuses ${method} for now: ${revert}`, { cause });
+    super("settlement.refused", `DealProof refuses ${method} for now: ${revert}`, {
+      cause,
+      hint: "the deal stays pending and is retried; if the revert is MeasurementNotAllowed, allow this oracle's measurement (measurement:allow)",
+    });
     this.revert = revert;
   }
 }

@@ -12,6 +12,7 @@
  * returns anything. Browser-safe: WebCrypto, Blob and ReadableStream only.
  */
 import { chunkNodeHash, datasetRoot } from "./merkle.ts";
+import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 const MIN_CHUNK = 4096;
@@ -24,13 +25,11 @@ const KEY_INFO = new TextEncoder().encode("DealProof/dataset-chunk-key/v1");
 export type DatasetStreamErrorCode =
   "empty" | "bad_format" | "decrypt_failed" | "truncated" | "root_mismatch";
 
-/** A dataset problem, with a code and a message that says what to fix. */
-export class DatasetStreamError extends Error {
+/** A dataset problem: code `dataset.<reason>` and a message that says what to fix. */
+export class DatasetStreamError extends DealProofError<`dataset.${DatasetStreamErrorCode}`> {
   override name = "DatasetStreamError";
-  readonly code: DatasetStreamErrorCode;
-  constructor(code: DatasetStreamErrorCode, message: string) {
-    super(message);
-    this.code = code;
+  constructor(reason: DatasetStreamErrorCode, message: string, options?: DealProofErrorOptions) {
+    super(`dataset.${reason}`, message, options);
   }
 }
 

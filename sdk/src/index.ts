@@ -55,7 +55,14 @@ export {
 } from "./delivery.ts";
 export { verifyChunk, datasetRoot, type ChunkProof } from "./merkle.ts";
 export { decodeDealProofEvent, type DecodedEvent } from "./events.ts";
-export { decodeRevert, describeChainError, bytesAsText, type DecodedRevert } from "./revert.ts";
+export {
+  decodeRevert,
+  describeChainError,
+  chainError,
+  bytesAsText,
+  type DecodedRevert,
+  type ChainErrorCode,
+} from "./revert.ts";
 export {
   commitDataset,
   commitAndEncryptDataset,
