@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
-import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
+import { DealProofError, findDealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import { verifyQuote, type Verdict } from "../quote/verify.ts";
 import { loadQuoteInput } from "./quote-input.ts";
 
@@ -27,7 +27,13 @@ export interface VerifyQuoteArgs {
 export class UsageError extends DealProofError<"cli.usage"> {
   override name = "UsageError";
   constructor(message: string, options?: DealProofErrorOptions) {
-    super("cli.usage", message, { hint: "run verify-quote --help for the options", ...options });
+    super("cli.usage", message, {
+      hint:
+        options?.hint ??
+        findDealProofError(options?.cause)?.hint ??
+        "run verify-quote --help for the options",
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
   }
 }
 
@@ -74,7 +80,7 @@ export function runVerifyQuote(args: VerifyQuoteArgs): Verdict {
   try {
     loaded = loadQuoteInput(args.quote);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError((e as Error).message, { cause: e });
   }
   let eventLog = loaded.eventLog;
   if (args.eventLog !== undefined) {

@@ -10,7 +10,7 @@ import { Interface, formatEther, isHexString, toUtf8String, type ErrorDescriptio
 import { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
 import { DEAL_STATE } from "./deal-state.ts";
 import { TCB_STATUS } from "./tcb-status.ts";
-import { DealProofError } from "./errors.ts";
+import { DealProofError, isDealProofError } from "./errors.ts";
 
 const iface = new Interface([
   ...DEAL_PROOF_ABI,
@@ -139,10 +139,11 @@ export type ChainErrorCode =
 
 /**
  * Any error of a chain interaction as a DealProofError: a decoded revert (its hint from the
- * custom error), no funds, an unreachable node, or the library's own short message. Classified
+ * custom error), no funds, an unreachable node, a DealProofError as it is, or the library's own
+ * short message (code `chain.failed`). Classified
  * by revert data and error codes only, never by message text.
  */
-export function chainError(e: unknown): DealProofError<ChainErrorCode> {
+export function chainError(e: unknown): DealProofError {
   const data = revertData(e);
   if (data !== undefined) {
     const d = decodeRevert(data);
@@ -152,6 +153,8 @@ export function chainError(e: unknown): DealProofError<ChainErrorCode> {
         ...(d.hint === undefined ? {} : { hint: d.hint }),
       });
   }
+  // already explained (a deployment file, an RPC of ours): keep its code and hint
+  if (isDealProofError(e)) return e;
   const o = (e ?? {}) as { shortMessage?: string; message?: string };
   const msg = String(o.shortMessage ?? o.message ?? e);
   const codes = codesIn(e);

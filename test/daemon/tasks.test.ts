@@ -61,7 +61,7 @@ describe("Hardhat tasks on the in-process network", function () {
         endpoint: "",
         json: true,
       }),
-      /did not give the oracle's identity and quote: no simulator seed at .*check the path/,
+      /did not give the oracle's identity and quote: no simulator seed at .*\nhint: check the path/,
     );
     expect(existsSync(join(dir, "typo"))).to.equal(false);
 
