@@ -22,7 +22,7 @@ import type { Provider, Wallet } from "ethers";
 import { ChainListener } from "./listener.ts";
 import { buildOutcome, noDeal, RetryableError, type PipelineDeps, type Step } from "./pipeline.ts";
 import { failureCode, storedCode } from "./reason-codes.ts";
-import { DealProofError } from "../../sdk/src/errors.ts";
+import { DealProofError, findDealProofError } from "../../sdk/src/errors.ts";
 import { Submitter, receiptSettles } from "./submitter.ts";
 import { Outbox } from "./outbox.ts";
 import { isTransient, backoffMs } from "../chain/retry.ts";
@@ -174,7 +174,12 @@ export class OracleDaemon {
       this.registrationExpiresAt = undefined;
       const info = await this.deps.tee.info().catch(() => undefined);
       this.deps.logger.error(
-        { code: failureCode(e), err: (e as Error).message.slice(0, 300), measurementId: info?.measurementId },
+        {
+          code: failureCode(e),
+          err: (e as Error).message.slice(0, 300),
+          hint: findDealProofError(e)?.hint,
+          measurementId: info?.measurementId,
+        },
         "registration refused; allow this measurement (npx hardhat measurement:allow) — retrying",
       );
     }

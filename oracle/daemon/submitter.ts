@@ -199,8 +199,10 @@ export class Submitter {
       current.signer.toLowerCase() === this.deps.identity.address.toLowerCase();
     if (fresh) return { registered: false, expiresAt };
     if (reg.revoked)
-      throw new Error(
+      throw new DealProofError(
+        "oracle.revoked",
         `oracle signer ${this.deps.identity.address} was revoked by the DealProof owner; it cannot register again`,
+        { hint: "run the oracle under a new identity (another app or seed), which registers afresh" },
       );
     if (this.deps.outbox.pendingFor("register") !== undefined) return { pending: true };
     const { registrationQuote } = await import("../tee/identity.ts");
