@@ -82,7 +82,10 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
   const plain = join(dir, "d.txt");
   writeFileSync(plain, "x".repeat(5000));
 
-  const cases: [string, string[], RegExp][] = [
+  const shortSeed = join(dir, "short-seed");
+  writeFileSync(shortSeed, "12345");
+  /** task, arguments, the message, and (where more than the hints below) the hint */
+  const cases: [string, string[], RegExp, RegExp?][] = [
     ["deploy", ["--verifier-kind", "nope"], /--verifier-kind must be "simulated" or "automata"/],
     ["deploy", ["--attestation-key", "0x12"], /is not 64 bytes of 0x-hex/],
     ["oracle:register", ["--tee", "nope"], /--tee must be simulator or dstack/],
@@ -96,6 +99,18 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
     ["verify-quote", [], /Missing value for the task argument named "quote"/],
     ["tee:simulator-pki", [], /--out-dir is required/],
     ["tee:simulator-key", ["--seed-file", join(dir, "typo", "seed")], /no simulator seed at .*typo/],
+    [
+      "tee:simulator-key",
+      ["--seed-file", shortSeed],
+      /must hold exactly 32 bytes; it holds 5/,
+      /remove it to create a new identity/,
+    ],
+    [
+      "phala:app-compose",
+      ["--image", "registry/dealproof-oracle:latest", "--out", join(dir, "app-compose.json")],
+      /--image must name the pushed image by digest/,
+      /@sha256:<64 hex>/,
+    ],
     ["dataset:commit", [join(dir, "absent")], /cannot read/],
     [
       "deal:receive",
@@ -130,10 +145,15 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
     // two at a time: each is a Hardhat start-up
     for (let i = 0; i < cases.length; i += 2) {
       await Promise.all(
-        cases.slice(i, i + 2).map(async ([task, args, message]) => {
+        cases.slice(i, i + 2).map(async ([task, args, message, hint]) => {
           const r = await run("hardhat", [task, ...args], { LOCAL_RPC_URL: CLOSED });
-          expectPlain(r, message, args.length === 0 && task === "verify-quote" ? null : hints[task]);
-          if (/--[a-z]+ (must|is required)/.test(r.out) && !/^hint: .*--delivery-key-out/m.test(r.out))
+          expectPlain(
+            r,
+            message,
+            args.length === 0 && task === "verify-quote" ? null : (hint ?? hints[task]),
+          );
+          // a bad argument with no advice of its own points at the task's --help
+          if (hint === undefined && hints[task] === undefined && /--[a-z-]+ (must|is required)/.test(r.out))
             expect(r.out).to.match(new RegExp(`^hint: see npx hardhat ${task} --help$`, "m"));
           if (/cannot read deployment file/.test(r.out))
             expect(r.out).to.match(/^hint: Run the deploy task first/m);
