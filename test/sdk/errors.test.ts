@@ -11,6 +11,9 @@ import {
   isDealProofError,
 } from "../../sdk/src/errors.ts";
 import * as sdk from "../../sdk/src/index.ts";
+import { chainError, describeChainError } from "../../sdk/src/revert.ts";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { Interface } from "ethers";
 
 describe("DealProofError", () => {
   it("carries code, message, hint and cause", () => {
@@ -67,5 +70,37 @@ describe("DealProofError", () => {
   it("is exported by the SDK", () => {
     expect(sdk.DealProofError).to.equal(DealProofError);
     expect(sdk.isDealProofError).to.equal(isDealProofError);
+  });
+
+  describe("chainError: classified by revert data and codes, never by message text", () => {
+    it("a revert by its custom error, with the error's values", () => {
+      const data = new Interface(DEAL_PROOF_ABI).encodeErrorResult("DealExists", [7n]);
+      const e = chainError({ message: "execution reverted", info: { error: { data } } });
+      expect(e.code).to.equal("chain.reverted");
+      expect(e.message).to.equal("DealProof reverted: DealExists(dealId=0x7)");
+    });
+
+    it("no funds and an unreachable node by their codes, wherever they sit in the chain", () => {
+      const funds = chainError(
+        Object.assign(new Error("whatever the node says"), { code: "INSUFFICIENT_FUNDS" }),
+      );
+      expect([funds.code, funds.hint]).to.deep.equal(["chain.insufficient_funds", "fund it and try again"]);
+      const refused = new TypeError("fetch failed", {
+        cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }),
+      });
+      expect(chainError(refused).code).to.equal("chain.unreachable");
+      expect(describeChainError(refused)).to.match(
+        /^cannot reach the chain's JSON-RPC endpoint .* — is the node running/,
+      );
+    });
+
+    it("message text alone decides nothing; a DealProofError keeps its code and hint", () => {
+      for (const text of ["insufficient funds for gas", "ECONNREFUSED 127.0.0.1:8545", "fetch failed"])
+        expect(chainError(new Error(text)).code, text).to.equal("chain.failed");
+      const ours = new DealProofError("deployment.unreadable", "cannot read deployment file x", {
+        hint: "deploy",
+      });
+      expect(chainError(ours)).to.equal(ours);
+    });
   });
 });
