@@ -29,4 +29,23 @@ export default tseslint.config(
   },
   // the dapp runs in browsers
   { files: ["web/src/**/*.{ts,tsx}"], languageOptions: { globals: globals.browser } },
+  // code branches on error codes, never on message text (sdk/src/errors.ts); tests may read messages
+  {
+    files: ["oracle/**/*.ts", "sdk/src/**/*.ts", "tasks/**/*.ts", "scripts/**/*.ts", "web/src/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(includes|startsWith|endsWith|match|matchAll|search|indexOf)$/][callee.object.property.name=/^(message|shortMessage|reason)$/]",
+          message: "Branch on an error's code (isDealProofError(e, code)), never on its message text.",
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(test|exec)$/][arguments.0.property.name=/^(message|shortMessage|reason)$/]",
+          message: "Branch on an error's code (isDealProofError(e, code)), never on its message text.",
+        },
+      ],
+    },
+  },
 );

@@ -25,6 +25,7 @@ import { acceptDeal, createDeal, dealProofAt } from "../oracle/chain/parties.ts"
 import { receiveDeal } from "../oracle/chain/receive.ts";
 import { verifyQuote } from "../oracle/quote/verify.ts";
 import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
+import { formatDealProofError, isDealProofError, type DealProofError } from "../sdk/src/errors.ts";
 import type { TranscriptEntry } from "../oracle/negotiation/types.ts";
 
 const usage =
@@ -32,9 +33,9 @@ const usage =
   "[--require-seller-domain] [--tamper-email]\n" +
   "  --require-seller-domain  the buyer requires a DKIM-verified seller (sealed): a failed proof is no deal\n" +
   "  --tamper-email           alter the seller's email after signing (its DKIM proof then fails)";
-/** Bad arguments end here: a plain message and the usage, exit code 2, no stack trace. */
-function usageError(message: string): never {
-  console.error(`demo: ${message}\n${usage}`);
+/** Bad arguments end here: a plain message, its hint and the usage, exit code 2, no stack trace. */
+function usageError(message: string, hint = "see the usage below"): never {
+  console.error(`demo: ${message}\nhint: ${hint}\n${usage}`);
   process.exit(2);
 }
 let args: {
@@ -64,10 +65,16 @@ if (args.help) {
   process.exit(0);
 }
 const scenario =
-  SCENARIOS.find((s) => s.name === args.scenario) ?? usageError(`unknown scenario "${args.scenario}"`);
+  SCENARIOS.find((s) => s.name === args.scenario) ??
+  usageError(
+    `unknown scenario "${args.scenario}"`,
+    `choose one of ${SCENARIOS.map((s) => s.name).join(", ")}`,
+  );
 const nDeals = Number(args.deals);
-if (!/^[0-9]+$/.test(args.deals!) || nDeals < 1 || nDeals > 15) usageError("--deals must be 1..15");
-if (args.settle !== "quote" && args.settle !== "signature") usageError("--settle must be quote or signature");
+if (!/^[0-9]+$/.test(args.deals!) || nDeals < 1 || nDeals > 15)
+  usageError("--deals must be 1..15", "give a whole number from 1 to 15");
+if (args.settle !== "quote" && args.settle !== "signature")
+  usageError("--settle must be quote or signature", "give --settle quote or --settle signature");
 
 // Compile in a child process and show its output only on failure: a clean run prints no compiler
 // notice (solc's note on OpenZeppelin's transient-storage reentrancy guard, which is its safe use).
@@ -104,6 +111,8 @@ const dir = mkdtempSync(join(tmpdir(), "dealproof-demo-"));
 const chain = await startLocalChain();
 let oracle: Awaited<ReturnType<typeof startLocalOracle>> | undefined;
 const result = { agreed: 0 };
+/** An expected failure of the run (DealProofError): printed with its hint after clean-up, exit 1. */
+let failure: DealProofError | undefined;
 try {
   line("chain & contracts");
   const seedFile = join(dir, "simulator-seed");
@@ -306,10 +315,17 @@ try {
   for (const [k, v] of Object.entries(gas)) console.log(`  ${k.padEnd(22)} ${v.toString().padStart(8)}`);
   result.agreed = rows.filter((r) => JSON.parse(r.outcome!).settlement.agreed).length;
   console.log(`\n${bold("done")}: ${result.agreed}/${rows.length} deal(s) agreed and settled on-chain.`);
+} catch (e) {
+  if (!isDealProofError(e)) throw e;
+  failure = e;
 } finally {
   await oracle?.stop();
   await chain.close();
   rmSync(dir, { recursive: true, force: true });
+}
+if (failure !== undefined) {
+  console.error(`demo: ${formatDealProofError(failure)}`);
+  process.exit(1);
 }
 if (result.agreed < nDeals) {
   console.error(`demo: ${nDeals - result.agreed} of ${nDeals} deal(s) ended without agreement`);

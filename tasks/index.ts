@@ -7,5 +7,9 @@ import { teeTasks } from "./tee.ts";
 import { dataTasks } from "./data.ts";
 import { dealTasks } from "./deals.ts";
 import { phalaTasks } from "./phala.ts";
+import { withPlainErrors } from "./actions/user-error.ts";
 
-export const tasks = [...contractTasks, ...teeTasks, ...dataTasks, ...dealTasks, ...phalaTasks];
+/** Each task shows its expected failures as a message and a hint, never a stack. */
+export const tasks = [...contractTasks, ...teeTasks, ...dataTasks, ...dealTasks, ...phalaTasks].map(
+  withPlainErrors,
+);

@@ -9,6 +9,7 @@
  * one byte for byte.
  */
 import { randomBytes } from "node:crypto";
+import { DealProofError } from "../../sdk/src/errors.ts";
 import { getAddress, type Client, type Hex } from "viem";
 import { createSiweMessage, parseSiweMessage, verifySiweMessage } from "viem/siwe";
 
@@ -35,9 +36,11 @@ export type RedeemFailure =
 
 export type RedeemResult = { ok: true; address: string } | { ok: false; code: RedeemFailure; why: string };
 
-export class ChallengeBookFullError extends Error {
+export class ChallengeBookFullError extends DealProofError<"api.challenges_full"> {
   override name = "ChallengeBookFullError";
-  readonly code = "challenges_full";
+  constructor() {
+    super("api.challenges_full", "too many open sign-in challenges", { hint: "try again in a minute" });
+  }
 }
 
 export class ChallengeBook {
@@ -76,8 +79,7 @@ export class ChallengeBook {
   /** Throws ChallengeBookFullError when `maxOpen` live challenges are held. */
   issue(address: string, dealId: string, now = Date.now()): Challenge {
     this.#sweep(now);
-    if (this.#open.size >= this.maxOpen)
-      throw new ChallengeBookFullError("too many open sign-in challenges; try again in a minute");
+    if (this.#open.size >= this.maxOpen) throw new ChallengeBookFullError();
     const addr = getAddress(address);
     const nonce = randomBytes(16).toString("hex");
     const expiresAt = now + this.ttlMs;

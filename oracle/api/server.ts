@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Client } from "viem";
 import { ChallengeBook, ChallengeBookFullError } from "./auth.ts";
+import { storedCode } from "../daemon/reason-codes.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import type { Store, StoredOutcome } from "../daemon/store.ts";
 import type { Deployment } from "../protocol/deployment.ts";
@@ -72,6 +73,11 @@ function send(res: ServerResponse, status: number, body: unknown, extra: Record<
     "x-content-type-options": "nosniff",
   });
   res.end(data);
+}
+
+/** The RPC health as the API shows it: the last error by its stored code (`rpc_timeout`). */
+function rpcHealthView(h: RpcHealth | undefined) {
+  return h === undefined ? null : { ...h, lastError: h.lastError === null ? null : storedCode(h.lastError) };
 }
 
 const fail = (res: ServerResponse, status: number, code: string, error: string, extra = {}) =>
@@ -165,7 +171,7 @@ export function createApi(deps: ApiDeps): {
           encryptionKey: deps.encryptionKey,
           measurementId: deps.measurementId,
           registrationExpiresAt: exp === undefined ? null : Number(exp),
-          rpc: deps.rpcHealth?.() ?? null,
+          rpc: rpcHealthView(deps.rpcHealth?.()),
           cursor: deps.store.cursor() ?? null,
           deals: deps.store.counts(),
         },
@@ -220,7 +226,7 @@ export function createApi(deps: ApiDeps): {
         return send(res, 200, { message: c.message, expiresAt: new Date(c.expiresAt).toISOString() }, h);
       } catch (e) {
         if (e instanceof ChallengeBookFullError)
-          return fail(res, 503, e.code, e.message, { ...h, "retry-after": "60" });
+          return fail(res, 503, storedCode(e.code), `${e.message}; ${e.hint}`, { ...h, "retry-after": "60" });
         throw e;
       }
     }

@@ -3,25 +3,30 @@
  * isTransient in retry.ts), never on message text. Messages name the endpoint by host only: an
  * RPC URL may carry an API key in its path or credentials.
  */
+import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
+
 export type RpcErrorCode =
   /** No answer within the per-request timeout. */
-  | "rpc_timeout"
+  | "rpc.timeout"
   /** Connection refused, reset, or closed before an answer (DNS failure included). */
-  | "rpc_unreachable"
+  | "rpc.unreachable"
   /** The endpoint answered an HTTP error status (`status` says which). */
-  | "rpc_http_error"
+  | "rpc.http_error"
   /** The endpoint answered something that is not JSON-RPC. */
-  | "rpc_bad_response"
+  | "rpc.bad_response"
   /** The provider was shut down while the request was in flight. */
-  | "rpc_aborted";
+  | "rpc.aborted";
 
-export class RpcError extends Error {
+export class RpcError extends DealProofError<RpcErrorCode> {
   override name = "RpcError";
-  readonly code: RpcErrorCode;
   readonly status: number | undefined;
-  constructor(code: RpcErrorCode, message: string, opts: { status?: number; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.code = code;
+  constructor(code: RpcErrorCode, message: string, opts: DealProofErrorOptions & { status?: number } = {}) {
+    super(code, message, {
+      hint:
+        opts.hint ??
+        "check that the RPC endpoint (DEALPROOF_RPC_URL or the network's URL) is up and reachable",
+      ...(opts.cause === undefined ? {} : { cause: opts.cause }),
+    });
     this.status = opts.status;
   }
 }

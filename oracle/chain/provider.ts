@@ -70,7 +70,7 @@ export class RetryingJsonRpcProvider extends JsonRpcProvider {
       this.#health = { ok: true, lastOkAt: Date.now(), lastError: null, failingSince: null };
       return r;
     } catch (e) {
-      if (e instanceof RpcError && e.code !== "rpc_aborted") {
+      if (e instanceof RpcError && e.code !== "rpc.aborted") {
         this.#health = {
           ok: false,
           lastOkAt: this.#health.lastOkAt,
@@ -84,16 +84,16 @@ export class RetryingJsonRpcProvider extends JsonRpcProvider {
 
   async #post(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
     if (this.#shutdown.signal.aborted)
-      throw new RpcError("rpc_aborted", `the RPC client for ${this.#host} is shut down`);
+      throw new RpcError("rpc.aborted", `the RPC client for ${this.#host} is shut down`);
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = AbortSignal.any([timeout, this.#shutdown.signal]);
     const what = Array.isArray(payload) ? "batch" : payload.method;
     const fail = (e: unknown): RpcError => {
       if (this.#shutdown.signal.aborted)
-        return new RpcError("rpc_aborted", `${what} to ${this.#host} aborted: shutting down`);
+        return new RpcError("rpc.aborted", `${what} to ${this.#host} aborted: shutting down`);
       if (timeout.aborted)
-        return new RpcError("rpc_timeout", `${what} to ${this.#host}: no answer in ${this.#timeoutMs} ms`);
-      return new RpcError("rpc_unreachable", `${what} to ${this.#host} failed: the connection broke`, {
+        return new RpcError("rpc.timeout", `${what} to ${this.#host}: no answer in ${this.#timeoutMs} ms`);
+      return new RpcError("rpc.unreachable", `${what} to ${this.#host} failed: the connection broke`, {
         cause: e,
       });
     };
@@ -115,18 +115,18 @@ export class RetryingJsonRpcProvider extends JsonRpcProvider {
       throw fail(e);
     }
     if (!res.ok)
-      throw new RpcError("rpc_http_error", `${what} to ${this.#host} answered HTTP ${res.status}`, {
+      throw new RpcError("rpc.http_error", `${what} to ${this.#host} answered HTTP ${res.status}`, {
         status: res.status,
       });
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw new RpcError("rpc_bad_response", `${what} to ${this.#host} answered something that is not JSON`);
+      throw new RpcError("rpc.bad_response", `${what} to ${this.#host} answered something that is not JSON`);
     }
     const list = Array.isArray(body) ? body : [body];
     if (!list.every((r) => typeof r === "object" && r !== null && "id" in r))
-      throw new RpcError("rpc_bad_response", `${what} to ${this.#host} answered JSON that is not JSON-RPC`);
+      throw new RpcError("rpc.bad_response", `${what} to ${this.#host} answered JSON that is not JSON-RPC`);
     return list as JsonRpcResult[];
   }
 

@@ -9,9 +9,9 @@ import { RpcError } from "./errors.ts";
 
 /** Codes that mean "try again later", never "the request is wrong". */
 const TRANSIENT_CODES = new Set<string>([
-  "rpc_timeout",
-  "rpc_unreachable",
-  "rpc_bad_response",
+  "rpc.timeout",
+  "rpc.unreachable",
+  "rpc.bad_response",
   // ethers' own transport codes (receipt polling and the like go through ethers)
   "NETWORK_ERROR",
   "SERVER_ERROR",
@@ -28,7 +28,7 @@ function codeOf(e: unknown): unknown {
 /** Whether `e` (or an error it wraps) is a transport failure that a retry may cure. */
 export function isTransient(e: unknown): boolean {
   for (let cur = e, depth = 0; cur !== undefined && cur !== null && depth < 8; depth++) {
-    if (cur instanceof RpcError && cur.code === "rpc_http_error")
+    if (cur instanceof RpcError && cur.code === "rpc.http_error")
       return cur.status !== undefined && TRANSIENT_STATUSES.has(cur.status);
     const code = codeOf(cur);
     if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;

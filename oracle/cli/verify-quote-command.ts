@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
+import { DealProofError, findDealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import { verifyQuote, type Verdict } from "../quote/verify.ts";
 import { loadQuoteInput } from "./quote-input.ts";
 
@@ -22,8 +23,18 @@ export interface VerifyQuoteArgs {
   acceptTcb?: string[];
 }
 
-export class UsageError extends Error {
+/** A bad command line: the CLI prints it with its usage and exits 2. */
+export class UsageError extends DealProofError<"cli.usage"> {
   override name = "UsageError";
+  constructor(message: string, options?: DealProofErrorOptions) {
+    super("cli.usage", message, {
+      hint:
+        options?.hint ??
+        findDealProofError(options?.cause)?.hint ??
+        "run verify-quote --help for the options",
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
+  }
 }
 
 function parseNow(s: string): number {
@@ -69,7 +80,7 @@ export function runVerifyQuote(args: VerifyQuoteArgs): Verdict {
   try {
     loaded = loadQuoteInput(args.quote);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError((e as Error).message, { cause: e });
   }
   let eventLog = loaded.eventLog;
   if (args.eventLog !== undefined) {

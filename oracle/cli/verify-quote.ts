@@ -2,6 +2,7 @@
 /** CLI: `npm run verify-quote -- <quote|file> [options]` — see --help. */
 import { parseArgs } from "node:util";
 import { runVerifyQuote, UsageError } from "./verify-quote-command.ts";
+import { formatDealProofError, isDealProofError } from "../../sdk/src/errors.ts";
 
 const HELP = `Usage: verify-quote <quote> [options]
 
@@ -39,7 +40,7 @@ export function main(argv: string[]): number {
       },
     });
   } catch (e) {
-    console.error(`verify-quote: ${(e as Error).message}\n\n${HELP}`);
+    console.error(`verify-quote: ${(e as Error).message}\nhint: see the usage below\n\n${HELP}`);
     return 2;
   }
   const { values: v, positionals } = parsed;
@@ -49,7 +50,7 @@ export function main(argv: string[]): number {
   }
   const quote = positionals[0];
   if (quote === undefined || positionals.length > 1) {
-    console.error(`verify-quote: give exactly one quote\n\n${HELP}`);
+    console.error(`verify-quote: give exactly one quote\nhint: see the usage below\n\n${HELP}`);
     return 2;
   }
   try {
@@ -67,11 +68,10 @@ export function main(argv: string[]): number {
     console.log(JSON.stringify(verdict, null, 2));
     return verdict.ok ? 0 : 1;
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`verify-quote: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    // expected failures print their message and hint (exit 2 for bad usage); a bug shows its stack
+    if (!isDealProofError(e)) throw e;
+    console.error(`verify-quote: ${formatDealProofError(e)}`);
+    return e instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -3,6 +3,7 @@
  * zod. Errors name the variable and what to fix; secret values are never echoed.
  */
 import { z } from "zod";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -86,7 +87,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = configSchema.safeParse(clean);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`invalid oracle configuration (see .env.example):\n${lines.join("\n")}`);
+    throw new DealProofError("config.invalid", `invalid oracle configuration:\n${lines.join("\n")}`, {
+      hint: "fix these environment variables (.env.example describes each)",
+    });
   }
   return parsed.data;
 }

@@ -21,6 +21,8 @@ import type { Logger } from "pino";
 import type { Provider, Wallet } from "ethers";
 import { ChainListener } from "./listener.ts";
 import { buildOutcome, noDeal, RetryableError, type PipelineDeps, type Step } from "./pipeline.ts";
+import { failureCode, storedCode } from "./reason-codes.ts";
+import { DealProofError, findDealProofError } from "../../sdk/src/errors.ts";
 import { Submitter, receiptSettles } from "./submitter.ts";
 import { Outbox } from "./outbox.ts";
 import { isTransient, backoffMs } from "../chain/retry.ts";
@@ -62,16 +64,6 @@ export interface DaemonDeps {
   stopGraceMs?: number;
   /** For messages: the RPC endpoint (only its host is ever shown). */
   rpcUrl?: string;
-}
-
-/** What a failed attempt was, as a code (for the store, logs and "no deal" reasons). */
-function failureCode(e: unknown): string {
-  for (let cur = e, d = 0; cur !== undefined && cur !== null && d < 8; d++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return "internal";
 }
 
 export class OracleDaemon {
@@ -132,13 +124,18 @@ export class OracleDaemon {
         )) as string,
       );
     } catch (e) {
-      throw new Error(`the RPC at ${host} does not answer (${failureCode(e)}): check DEALPROOF_RPC_URL`, {
+      throw new DealProofError("rpc.unreachable", `the RPC at ${host} does not answer (${failureCode(e)})`, {
+        hint: "check DEALPROOF_RPC_URL",
         cause: e,
       });
     }
     if (chainId !== BigInt(this.deps.deployment.chainId)) {
-      throw new Error(
+      throw new DealProofError(
+        "config.chain_mismatch",
         `the RPC serves chain ${chainId}, but the deployment file is for chain ${this.deps.deployment.chainId}`,
+        {
+          hint: "point DEALPROOF_RPC_URL at the deployment's chain, or DEALPROOF_DEPLOYMENT at this chain's file",
+        },
       );
     }
     this.#running = true;
@@ -177,7 +174,12 @@ export class OracleDaemon {
       this.registrationExpiresAt = undefined;
       const info = await this.deps.tee.info().catch(() => undefined);
       this.deps.logger.error(
-        { code: failureCode(e), err: (e as Error).message.slice(0, 300), measurementId: info?.measurementId },
+        {
+          code: failureCode(e),
+          err: (e as Error).message.slice(0, 300),
+          hint: findDealProofError(e)?.hint,
+          measurementId: info?.measurementId,
+        },
         "registration refused; allow this measurement (npx hardhat measurement:allow) — retrying",
       );
     }
@@ -358,13 +360,13 @@ export class OracleDaemon {
       // the RPC) are retried until the deadline margin, never turned into a refusal
       if (
         e instanceof RetryableError &&
-        e.code === "fetch_failed" &&
+        e.code === "dataset.fetch_failed" &&
         row.attempts + 1 >= (this.deps.maxAttempts ?? 6) &&
         this.#running
       )
         return noDeal(
           row,
-          `dataset_unavailable (${e.code}): the dataset could not be fetched in ${row.attempts + 1} attempts`,
+          `dataset_unavailable (${storedCode(e.code)}): the dataset could not be fetched in ${row.attempts + 1} attempts`,
         );
       throw e;
     }

@@ -7,6 +7,7 @@
  * dataset's code, and the daemon decides when the deal has used up its attempts or its time.
  */
 import { getBytes, hexlify } from "ethers";
+import { DealProofError } from "../../sdk/src/errors.ts";
 import { openBuyerInput, openSellerInput, SealedInputError } from "../../sdk/src/inputs.ts";
 import { fetchAndVerifyDataset, type VerifiedDataset } from "../data/dataset.ts";
 import { DatasetError } from "../data/errors.ts";
@@ -18,6 +19,7 @@ import { negotiate, noDealTerms, type Agent, type TranscriptEntry } from "../neg
 import { AgentUnavailableError } from "../negotiation/types.ts";
 import { dealSeed } from "../negotiation/random.ts";
 import type { DealRow, StoredOutcome } from "./store.ts";
+import { storedCode } from "./reason-codes.ts";
 
 export type Step =
   "open_inputs" | "verify_dataset" | "verify_email" | "negotiate" | "outcome_built" | "submitted" | "settled";
@@ -50,13 +52,8 @@ export interface PipelineDeps {
 export const NEGOTIATION_DEADLINE_MARGIN_MS = 120_000;
 
 /** A transient failure: leave the deal for a later attempt. `code` says what failed. */
-export class RetryableError extends Error {
+export class RetryableError extends DealProofError {
   override name = "RetryableError";
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /** A "no deal" outcome for `deal` with `reason` (which starts with its reason code). */
@@ -99,7 +96,8 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
     buyer = await openBuyerInput(deps.encryptionPrivateKey, ctx, getBytes(deal.sealed_buyer));
     seller = await openSellerInput(deps.encryptionPrivateKey, ctx, getBytes(deal.sealed_seller ?? "0x"));
   } catch (e) {
-    if (e instanceof SealedInputError) return noDeal(deal, `sealed input refused (${e.code}): ${e.message}`);
+    if (e instanceof SealedInputError)
+      return noDeal(deal, `sealed input refused (${storedCode(e.code)}): ${e.message}`);
     throw e;
   }
 
@@ -115,8 +113,10 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
       signal: deps.signal,
     });
   } catch (e) {
-    if (e instanceof DatasetError && e.code === "fetch_failed") throw new RetryableError(e.code, e.message);
-    if (e instanceof DatasetError) return noDeal(deal, `dataset refused (${e.code}): ${e.message}`);
+    if (e instanceof DatasetError && e.code === "dataset.fetch_failed")
+      throw new RetryableError(e.code, e.message, { cause: e });
+    if (e instanceof DatasetError)
+      return noDeal(deal, `dataset refused (${storedCode(e.code)}): ${e.message}`);
     throw e;
   }
 
@@ -131,7 +131,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   if (seller.email !== undefined) {
     // The raw .eml exists only for this call and is dropped when it returns (DESIGN §6).
     identity = await verifySellerEmail(Buffer.from(seller.email, "base64"), { resolver: deps.resolver });
-    if (identity.reason.startsWith("malformed .eml"))
+    if (identity.code === "malformed")
       return noDeal(deal, `seller email refused: ${identity.reason}`, identity, verified.facts);
   }
   // DESIGN §8: a buyer may require a verified seller domain (or one domain and its subdomains).
@@ -139,7 +139,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   if (required !== undefined && required !== false) {
     if (identity.dnsUnavailable)
       throw new RetryableError(
-        "dns_unavailable",
+        "dns.unavailable",
         "DNS unreachable for the seller's DKIM key, and the buyer requires a verified seller",
       );
     if (!identity.verified)
@@ -183,7 +183,8 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
     r = await negotiation;
   } catch (e) {
     // DESIGN §9: the model API failing is never a refusal; the deal closes with its reason code
-    if (e instanceof AgentUnavailableError) return noDeal(deal, e.message, identity, verified.facts, e.code);
+    if (e instanceof AgentUnavailableError)
+      return noDeal(deal, e.message, identity, verified.facts, storedCode(e.code));
     throw e;
   }
   const delivery = r.agreed

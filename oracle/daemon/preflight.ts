@@ -8,6 +8,9 @@
  */
 import { readDeployment, type Deployment } from "../protocol/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
+import { RpcError } from "../chain/errors.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
+import { storedCode } from "./reason-codes.ts";
 import type { OracleConfig } from "./config.ts";
 
 async function rpc(url: string, method: string, params: unknown[], timeoutMs: number): Promise<unknown> {
@@ -17,9 +20,10 @@ async function rpc(url: string, method: string, params: unknown[], timeoutMs: nu
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
     signal: AbortSignal.timeout(timeoutMs),
   });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  if (!res.ok) throw new RpcError("rpc.http_error", `HTTP ${res.status}`, { status: res.status });
   const body = (await res.json()) as { result?: unknown; error?: { message?: string } };
-  if (body.error !== undefined) throw new Error(body.error.message ?? "JSON-RPC error");
+  if (body.error !== undefined)
+    throw new RpcError("rpc.bad_response", body.error.message ?? "JSON-RPC error");
   return body.result;
 }
 
@@ -37,24 +41,31 @@ export async function preflight(cfg: OracleConfig): Promise<Deployment> {
       });
     } catch (e) {
       const timedOut = e instanceof DOMException && e.name === "TimeoutError";
-      throw new Error(
+      const code = timedOut ? "rpc.timeout" : "rpc.unreachable";
+      throw new RpcError(
+        code,
         `DEALPROOF_RPC_URL (${origin}) does not answer ${method} within ${timeoutMs / 1000} s ` +
           `(${cfg.DEALPROOF_RPC_ATTEMPTS} attempts): the RPC at ${url.host} does not answer ` +
-          `(${timedOut ? "rpc_timeout" : "rpc_unreachable"}). Is the node running and the URL right?`,
-        { cause: e },
+          `(${storedCode(code)})`,
+        { hint: "check that the node is running and DEALPROOF_RPC_URL is right", cause: e },
       );
     }
   };
   const chainId = Number(BigInt((await call("eth_chainId", [])) as string));
   if (chainId !== deployment.chainId)
-    throw new Error(
+    throw new DealProofError(
+      "config.chain_mismatch",
       `DEALPROOF_RPC_URL (${origin}) is chain ${chainId}, but ${cfg.DEALPROOF_DEPLOYMENT} is a deployment on chain ${deployment.chainId}`,
+      {
+        hint: "point DEALPROOF_RPC_URL at the deployment's chain, or DEALPROOF_DEPLOYMENT at this chain's file",
+      },
     );
   const code = (await call("eth_getCode", [deployment.dealProof, "latest"])) as string;
   if (code === "0x")
-    throw new Error(
-      `no contract at DealProof ${deployment.dealProof} on ${origin}: was the node restarted since the deployment? ` +
-        "Deploy again (npx hardhat deploy --network <network>)",
+    throw new DealProofError(
+      "deployment.no_contract",
+      `no contract at DealProof ${deployment.dealProof} on ${origin}: was the node restarted since the deployment?`,
+      { hint: "Deploy again (npx hardhat deploy --network <network>)" },
     );
   return deployment;
 }

@@ -7,6 +7,7 @@
  */
 import { Contract, Interface, type Provider, type TransactionReceipt } from "ethers";
 import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 import { dealStateName, type DealStateName } from "../../sdk/src/deal-state.ts";
 import {
   dealProofDomain,
@@ -33,12 +34,14 @@ export type SubmitResult =
   | { kind: "already_settled" };
 
 /** A settlement the contract refuses for now (e.g. MeasurementNotAllowed); the deal stays pending. */
-export class SettlementRefusedError extends Error {
+export class SettlementRefusedError extends DealProofError<"settlement.refused"> {
   override name = "SettlementRefusedError";
-  readonly code = "settlement_refused";
   readonly revert: string;
   constructor(method: string, revert: string, cause: unknown) {
-    super(`DealProof refuses ${method} for now: ${revert}`, { cause });
+    super("settlement.refused", `DealProof refuses ${method} for now: ${revert}`, {
+      cause,
+      hint: "the deal stays pending and is retried; if the revert is MeasurementNotAllowed, allow this oracle's measurement (measurement:allow)",
+    });
     this.revert = revert;
   }
 }
@@ -196,8 +199,10 @@ export class Submitter {
       current.signer.toLowerCase() === this.deps.identity.address.toLowerCase();
     if (fresh) return { registered: false, expiresAt };
     if (reg.revoked)
-      throw new Error(
+      throw new DealProofError(
+        "oracle.revoked",
         `oracle signer ${this.deps.identity.address} was revoked by the DealProof owner; it cannot register again`,
+        { hint: "run the oracle under a new identity (another app or seed), which registers afresh" },
       );
     if (this.deps.outbox.pendingFor("register") !== undefined) return { pending: true };
     const { registrationQuote } = await import("../tee/identity.ts");

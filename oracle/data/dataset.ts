@@ -108,6 +108,7 @@ export async function fetchAndVerifyDataset(
       throw new DatasetError(
         "bad_format",
         `the encrypted dataset uses ${h.chunkSize}-byte chunks, not the ${locator.chunkSize} the seller declared`,
+        { hint: "declare the chunk size dataset:encrypt printed for this file" },
       );
     }
     tree = new MerkleBuilder(h.chunkSize);
@@ -124,6 +125,9 @@ export async function fetchAndVerifyDataset(
     throw new DatasetError(
       "root_mismatch",
       `the dataset's Merkle root ${c.root} is not the deal's dataRoot ${expectedRoot.toLowerCase()}`,
+      {
+        hint: "host the file (and key) whose commitment the deal was created with (dataset:commit prints it)",
+      },
     );
   }
   return { facts: facts.finish(c.chunkCount, c.chunkSize), size: c.size, chunkCount: c.chunkCount };

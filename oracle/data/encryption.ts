@@ -124,6 +124,7 @@ export async function* decryptStream(
       throw new DatasetError(
         "truncated",
         `the encrypted dataset ends inside chunk ${i} of ${header.chunkCount}`,
+        { hint: "host the whole encrypted file (its upload may have been cut short)" },
       );
     }
     const d = createDecipheriv("aes-256-gcm", key, nonce(i));
@@ -135,6 +136,7 @@ export async function* decryptStream(
       throw new DatasetError(
         "decrypt_failed",
         `chunk ${i} failed authentication: a wrong dataset key, or a chunk altered, swapped or moved`,
+        { hint: "use the key dataset:encrypt wrote with this very file, and host the file unchanged" },
       );
     }
   }

@@ -1,3 +1,6 @@
+/** The dataset layer's error: one class, a code per reason (see DatasetErrorCode). */
+import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
+
 export type DatasetErrorCode =
   | "empty"
   | "fetch_failed"
@@ -11,12 +14,13 @@ export type DatasetErrorCode =
   | "bad_proof"
   | "bad_delivery";
 
-/** A dataset problem with a code the daemon records and a message that says what to fix. */
-export class DatasetError extends Error {
+/**
+ * A dataset problem: code `dataset.<reason>` (the daemon records the reason) and a message that
+ * says what to fix.
+ */
+export class DatasetError extends DealProofError<`dataset.${DatasetErrorCode}`> {
   override name = "DatasetError";
-  readonly code: DatasetErrorCode;
-  constructor(code: DatasetErrorCode, message: string) {
-    super(message);
-    this.code = code;
+  constructor(reason: DatasetErrorCode, message: string, options?: DealProofErrorOptions) {
+    super(`dataset.${reason}`, message, options);
   }
 }

@@ -41,6 +41,7 @@ const refused = () =>
   new DatasetError(
     "location_refused",
     "the dataset location is not allowed: the oracle fetches only https:// URLs of public hosts",
+    { hint: "host the encrypted file at an https:// URL on a public host" },
   );
 
 function policyLookup(policy: LocationPolicy): LookupFunction {

@@ -8,6 +8,7 @@
  */
 import { getComposeHash, type AppCompose } from "@phala/dstack-sdk/get-compose-hash";
 import { DSTACK_EVENT_TYPE, runtimeEventDigest } from "../quote/eventlog.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 const DIGEST_REF = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[0-9a-f]{64}$/;
 
@@ -38,12 +39,22 @@ export interface RenderedAppCompose {
 /** Inlines the image digest into the compose text and builds the app compose dstack receives. */
 export function renderAppCompose(o: AppComposeOptions): RenderedAppCompose {
   if (!DIGEST_REF.test(o.image))
-    throw new Error(
-      `--image must name the pushed image by digest, like registry/dealproof-oracle@sha256:<64 hex>; got "${o.image}"`,
+    throw new DealProofError(
+      "deploy.image_not_pinned",
+      `--image must name the pushed image by digest; got "${o.image}"`,
+      {
+        hint: "give it as registry/dealproof-oracle@sha256:<64 hex> (docker push prints the digest)",
+      },
     );
   const imageLine = /^(\s*image:\s*)\$\{DEALPROOF_IMAGE[^}]*\}\s*$/m;
   if (!imageLine.test(o.composeText))
-    throw new Error("the compose file has no `image: ${DEALPROOF_IMAGE…}` line to pin");
+    throw new DealProofError(
+      "deploy.compose_no_image",
+      "the compose file has no `image: ${DEALPROOF_IMAGE…}` line to pin",
+      {
+        hint: "use the project's docker-compose.yml, whose oracle service reads its image from DEALPROOF_IMAGE",
+      },
+    );
   const text = o.composeText.replace(imageLine, `$1${o.image}`);
   const allowedEnvs = [...new Set([...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!))].sort();
   const appCompose: AppCompose = {

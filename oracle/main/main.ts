@@ -7,14 +7,16 @@
 import { DstackBackend } from "../tee/dstack.ts";
 import { startOracle } from "./app.ts";
 import { runOracleProcess } from "./run.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 await runOracleProcess(
   (cfg) => startOracle(cfg, { tee: new DstackBackend(cfg.DSTACK_ENDPOINT) }),
   (cfg) => {
     if (cfg.DEALPROOF_TEE_MODE !== "dstack") {
-      throw new Error(
-        `oracle: DEALPROOF_TEE_MODE=${cfg.DEALPROOF_TEE_MODE} is not available in the production entry, which runs on dstack only; ` +
-          "set DEALPROOF_TEE_MODE=dstack, or run the simulated TEE locally with `npm run oracle`",
+      throw new DealProofError(
+        "config.tee_mode_unavailable",
+        `DEALPROOF_TEE_MODE=${cfg.DEALPROOF_TEE_MODE} is not available in the production entry, which runs on dstack only`,
+        { hint: "set DEALPROOF_TEE_MODE=dstack, or run the simulated TEE locally with `npm run oracle`" },
       );
     }
   },

@@ -1,12 +1,20 @@
 /**
  * Runs an oracle as a process: reads the configuration, checks the chain (preflight), starts it
  * and stops it within the container's deadline on SIGTERM/SIGINT. Both entries use it: main.ts
- * (production, dstack) and oracle/simulator/main.ts (local, simulated TEE). Expected failures end
- * with one plain line and exit 2 (configuration) or 1 (start), never a stack trace.
+ * (production, dstack) and oracle/simulator/main.ts (local, simulated TEE). Expected failures
+ * (DealProofErrors) end with their message and hint and exit 2 (configuration) or 1 (start), never
+ * a stack trace; anything else prints its stack.
  */
 import { loadConfig, type OracleConfig } from "../daemon/config.ts";
 import { preflight } from "../daemon/preflight.ts";
 import type { RunningOracle } from "./app.ts";
+import { formatDealProofError, isDealProofError } from "../../sdk/src/errors.ts";
+
+/** An expected failure prints its message and hint, never a stack; anything else prints its stack. */
+function exitWith(e: unknown, status: number): never {
+  console.error(isDealProofError(e) ? `oracle: ${formatDealProofError(e)}` : e);
+  process.exit(status);
+}
 
 /** SIGTERM must end the process within 5 s (container stop); in-flight work resumes on restart. */
 const STOP_DEADLINE_MS = 4500;
@@ -21,18 +29,16 @@ export async function runOracleProcess(
     cfg = loadConfig();
     accept(cfg);
   } catch (e) {
-    console.error((e as Error).message);
-    process.exit(2);
+    exitWith(e, 2);
   }
-  // Configuration mistakes (no deployment file, a dead or wrong RPC, no contract) end here with one
-  // plain line within seconds, naming the RPC by its origin only, never a stack trace.
+  // Configuration mistakes (no deployment file, a dead or wrong RPC, no contract) end here with a
+  // plain message and hint within seconds, naming the RPC by its origin only, never a stack trace.
   let oracle: RunningOracle;
   try {
     await preflight(cfg);
     oracle = await start(cfg);
   } catch (e) {
-    console.error(`oracle: ${(e as Error).message}`);
-    process.exit(1);
+    exitWith(e, 1);
   }
   let stopping = false;
   for (const sig of ["SIGTERM", "SIGINT"] as const) {

@@ -16,6 +16,7 @@
  * cache_read_input_tokens, which should stay 0) is still recorded per deal.
  */
 import Anthropic from "@anthropic-ai/sdk";
+import { DealProofError } from "../../sdk/src/errors.ts";
 import { MAKE_MOVE_TOOL, SYSTEM_PROMPTS, renderContext, toolInputToMove } from "./prompts.ts";
 import {
   AgentUnavailableError,
@@ -63,8 +64,11 @@ function retryAfterMs(e: unknown): number | undefined {
 }
 
 /** A complete answer that is still not a move: retried like an API fault. */
-class ModelFault extends Error {
+class ModelFault extends DealProofError<"agent.model_fault"> {
   override name = "ModelFault";
+  constructor(message: string) {
+    super("agent.model_fault", message);
+  }
 }
 
 export class ClaudeAgent implements Agent {

@@ -4,6 +4,7 @@
  * Each names the terms it negotiates and how the demo generates a matching CSV dataset.
  */
 import type { Terms } from "./types.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 export const UNIT_WEI = 10n ** 15n;
 
@@ -171,7 +172,9 @@ export const SCENARIOS: readonly Scenario[] = [
 export function scenarioByName(name: string): Scenario {
   const s = SCENARIOS.find((x) => x.name === name);
   if (s === undefined)
-    throw new Error(`unknown scenario "${name}"; choose one of ${SCENARIOS.map((x) => x.name).join(", ")}`);
+    throw new DealProofError("negotiation.unknown_scenario", `unknown scenario "${name}"`, {
+      hint: `choose one of ${SCENARIOS.map((x) => x.name).join(", ")}`,
+    });
   return s;
 }
 

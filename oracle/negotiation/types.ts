@@ -1,5 +1,6 @@
 /** The vocabulary of a negotiation: terms, moves, transcript entries, and the agent interface. */
 import { z } from "zod";
+import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import type { DealRandom } from "./random.ts";
 
 export const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
@@ -110,12 +111,11 @@ export const emptyUsage = (): Usage => ({
  * overloaded, malformed answers) after a bounded retry budget, or near the deadline. Never a
  * refusal: the deal ends as "no deal" with reason code `agent-unavailable` (DESIGN §9).
  */
-export class AgentUnavailableError extends Error {
+export class AgentUnavailableError extends DealProofError<"agent.unavailable"> {
   override name = "AgentUnavailableError";
-  readonly code = "agent-unavailable" as const;
   readonly role: Role | undefined;
-  constructor(message: string, role?: Role) {
-    super(message);
+  constructor(message: string, role?: Role, options?: DealProofErrorOptions) {
+    super("agent.unavailable", message, options);
     this.role = role;
   }
 }

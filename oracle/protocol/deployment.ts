@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 
@@ -31,16 +32,24 @@ export function readDeployment(file: string): Deployment {
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new Error(
-      `cannot read deployment file ${file}: ${(e as Error).message}. Run the deploy task first.`,
+    throw new DealProofError(
+      "deployment.unreadable",
+      `cannot read deployment file ${file}: ${(e as Error).message}`,
       {
+        hint: "Run the deploy task first (npx hardhat deploy --network <network>), or point at its file",
         cause: e,
       },
     );
   }
   const parsed = deploymentSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`deployment file ${file} is invalid: ${z.prettifyError(parsed.error)}`);
+    throw new DealProofError(
+      "deployment.invalid",
+      `deployment file ${file} is invalid: ${z.prettifyError(parsed.error)}`,
+      {
+        hint: "write it again with the deploy task (npx hardhat deploy --network <network>)",
+      },
+    );
   }
   return parsed.data;
 }

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { sha384 } from "@noble/hashes/sha2";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 const hexNo0x = z.string().regex(/^([0-9a-fA-F]{2})*$/, "must be hex without 0x");
 
@@ -26,10 +27,19 @@ export function parseEventLog(json: string): DstackEvent[] {
   try {
     raw = JSON.parse(json);
   } catch {
-    throw new Error("the event log is not JSON");
+    throw new DealProofError("quote.bad_event_log", "the event log is not JSON", {
+      hint: "pass the event_log the dstack guest agent returned with the quote",
+    });
   }
   const parsed = z.array(eventSchema).safeParse(raw);
-  if (!parsed.success) throw new Error(`the event log is malformed: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new DealProofError(
+      "quote.bad_event_log",
+      `the event log is malformed: ${z.prettifyError(parsed.error)}`,
+      {
+        hint: "pass the event_log the dstack guest agent returned with the quote",
+      },
+    );
   return parsed.data;
 }
 

@@ -2,6 +2,7 @@
  * Reads a raw TDX v4 quote: header, TD 1.0 body fields and signature data. Parsing only —
  * no policy and no cryptography (see verify.ts for those).
  */
+import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import {
   ATT_KEY_TYPE_ECDSA_P256,
   CERT_DATA_QE_REPORT,
@@ -18,8 +19,15 @@ import {
   type Td10Field,
 } from "./layout.ts";
 
-export class QuoteFormatError extends Error {
+/** Bytes that are not a TDX quote of the supported layout. */
+export class QuoteFormatError extends DealProofError<"quote.bad_format"> {
   override name = "QuoteFormatError";
+  constructor(message: string, options?: DealProofErrorOptions) {
+    super("quote.bad_format", message, {
+      hint: "pass the whole quote as the TEE produced it (0x-hex, or the JSON of verify-quote --json)",
+      ...options,
+    });
+  }
 }
 
 export interface QuoteHeader {

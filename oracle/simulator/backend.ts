@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { randomBytes } from "node:crypto";
+import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import { hkdf } from "@noble/hashes/hkdf";
 import { sha256, sha384 } from "@noble/hashes/sha2";
 import { p256 } from "@noble/curves/p256";
@@ -52,8 +53,11 @@ const SIMULATED_XFAM = Uint8Array.from([0xe7, 0x02, 0x06, 0, 0, 0, 0, 0]);
 
 const label = (s: string) => new TextEncoder().encode(s);
 
-export class SeedFileMissing extends Error {
+export class SeedFileMissing extends DealProofError<"simulator.seed_missing"> {
   override name = "SeedFileMissing";
+  constructor(message: string, options?: DealProofErrorOptions) {
+    super("simulator.seed_missing", message, options);
+  }
 }
 
 /**
@@ -65,18 +69,27 @@ export function loadOrCreateSeed(seedFile: string, create = true): Uint8Array {
   if (existsSync(seedFile)) {
     const seed = readFileSync(seedFile);
     if (seed.length !== 32)
-      throw new Error(`simulator seed file ${seedFile} must hold exactly 32 bytes; it holds ${seed.length}`);
+      throw new DealProofError(
+        "simulator.bad_seed",
+        `simulator seed file ${seedFile} must hold exactly 32 bytes; it holds ${seed.length}`,
+        { hint: "point at the seed file the simulator created, or remove it to create a new identity" },
+      );
     return new Uint8Array(seed);
   }
   if (!create)
-    throw new SeedFileMissing(
-      `no simulator seed at ${seedFile}: check the path, or create one with ` +
-        "`npx hardhat tee:simulator-key --create-seed` (oracle: DEALPROOF_CREATE_SEED=true)",
-    );
+    throw new SeedFileMissing(`no simulator seed at ${seedFile}`, {
+      hint:
+        "check the path, or create one with `npx hardhat tee:simulator-key --create-seed` " +
+        "(oracle: DEALPROOF_CREATE_SEED=true)",
+    });
   const dir = dirname(seedFile);
   if (!existsSync(dir)) {
     if (!existsSync(dirname(dir)))
-      throw new Error(`cannot create the simulator seed ${seedFile}: ${dirname(dir)} does not exist`);
+      throw new DealProofError(
+        "simulator.seed_dir_missing",
+        `cannot create the simulator seed ${seedFile}: ${dirname(dir)} does not exist`,
+        { hint: "create that directory first, or choose a seed path in an existing one" },
+      );
     mkdirSync(dir, { mode: 0o700 });
   }
   const seed = randomBytes(32);

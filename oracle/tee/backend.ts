@@ -1,5 +1,6 @@
 /** What the oracle needs from a TEE: quotes over 64 bytes of report data, and stable derived keys. */
 import type { Hex } from "../../sdk/src/eip712.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 export interface TeeInfo {
   mode: "simulator" | "dstack";
@@ -26,7 +27,14 @@ export interface TeeBackend {
 }
 
 export function checkReportData(reportData: Uint8Array): Uint8Array {
-  if (reportData.length > 64) throw new Error(`report data is at most 64 bytes; got ${reportData.length}`);
+  if (reportData.length > 64)
+    throw new DealProofError(
+      "tee.report_data_too_long",
+      `report data is at most 64 bytes; got ${reportData.length}`,
+      {
+        hint: "pass at most 64 bytes of report data (a 32-byte digest is usual)",
+      },
+    );
   const rd = new Uint8Array(64);
   rd.set(reportData);
   return rd;

@@ -10,6 +10,7 @@ import { registrationDigest, reportDataFor, type Eip712Domain, type Hex } from "
 import type { TeeBackend, TeeQuote } from "./backend.ts";
 import { parseQuote } from "../quote/reader.ts";
 import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 export const SIGNER_KEY_PATH = "dealproof/oracle/signer/v1";
 export const HPKE_KEY_PATH = "dealproof/oracle/hpke/v1";
@@ -60,6 +61,13 @@ export async function registrationQuote(
   );
   // DealProof refuses such a TD (TdAttributesRejected); say why before paying for the transaction
   const td = checkTdAttributes(parseQuote(q.quote).body.tdAttributes);
-  if (!td.ok) throw new Error(`this TD cannot register with DealProof: ${td.problems.join("; ")}`);
+  if (!td.ok)
+    throw new DealProofError(
+      "tee.td_rejected",
+      `this TD cannot register with DealProof: ${td.problems.join("; ")}`,
+      {
+        hint: "run the oracle in a production (non-debug) TD as dstack launches it",
+      },
+    );
   return { ...q, issuedAt };
 }

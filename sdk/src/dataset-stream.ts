@@ -13,6 +13,8 @@
  */
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, chunkNodeHash, datasetRoot } from "./merkle.ts";
 
+import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
+
 export { DEFAULT_CHUNK_SIZE };
 export const ENC_HEADER_LEN = 48;
 const TAG_LEN = 16;
@@ -22,13 +24,11 @@ const KEY_INFO = new TextEncoder().encode("DealProof/dataset-chunk-key/v1");
 export type DatasetStreamErrorCode =
   "empty" | "bad_format" | "decrypt_failed" | "truncated" | "root_mismatch";
 
-/** A dataset problem, with a code and a message that says what to fix. */
-export class DatasetStreamError extends Error {
+/** A dataset problem: code `dataset.<reason>` and a message that says what to fix. */
+export class DatasetStreamError extends DealProofError<`dataset.${DatasetStreamErrorCode}`> {
   override name = "DatasetStreamError";
-  readonly code: DatasetStreamErrorCode;
-  constructor(code: DatasetStreamErrorCode, message: string) {
-    super(message);
-    this.code = code;
+  constructor(reason: DatasetStreamErrorCode, message: string, options?: DealProofErrorOptions) {
+    super(`dataset.${reason}`, message, options);
   }
 }
 

@@ -6,6 +6,7 @@
 import { AbiCoder, getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { z } from "zod";
 import { hpkeOpen, hpkeSeal } from "./hpke.ts";
+import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
 
 export interface DeliveryContext {
   chainId: bigint;
@@ -22,9 +23,11 @@ export const deliveryPayloadSchema = z.strictObject({
 export type DeliveryPayload = z.infer<typeof deliveryPayloadSchema>;
 
 /** Thrown when a delivery does not open with the key or its payload is malformed. */
-export class DeliveryError extends Error {
+export class DeliveryError extends DealProofError<"dataset.bad_delivery"> {
   override name = "DeliveryError";
-  readonly code = "bad_delivery" as const;
+  constructor(message: string, options?: DealProofErrorOptions) {
+    super("dataset.bad_delivery", message, options);
+  }
 }
 
 export function deliveryInfo(ctx: DeliveryContext): Uint8Array {
@@ -63,6 +66,7 @@ export async function openDelivery(
   } catch {
     throw new DeliveryError(
       `the delivery for deal ${ctx.dealId} does not open with this key (another buyer key or deal?)`,
+      { hint: "use the delivery key file that deal:create saved for this deal (--delivery-key-out)" },
     );
   }
   let json: unknown;
@@ -72,6 +76,9 @@ export async function openDelivery(
     json = undefined;
   }
   const parsed = deliveryPayloadSchema.safeParse(json);
-  if (!parsed.success) throw new DeliveryError("the delivery opened but its payload is malformed");
+  if (!parsed.success)
+    throw new DeliveryError("the delivery opened but its payload is malformed", {
+      hint: "the oracle sealed an unreadable delivery: report the deal id to the oracle's operator",
+    });
   return parsed.data;
 }

@@ -2,6 +2,8 @@
  * Where DealProof is deployed, by chain id: the public deployments of deployments/<network>.json
  * (a test keeps the two equal). Local chains are not listed: read their deployments file.
  */
+import { DealProofError } from "./errors.ts";
+
 export interface DealProofDeployment {
   network: string;
   dealProof: `0x${string}`;
@@ -17,8 +19,10 @@ export const DEPLOYMENTS: Readonly<Record<number, DealProofDeployment>> = {};
 export function deploymentFor(chainId: number | bigint): DealProofDeployment {
   const d = DEPLOYMENTS[Number(chainId)];
   if (d === undefined)
-    throw new Error(
-      `DealProof has no public deployment on chain ${chainId} in this SDK version: pass the address of yours`,
+    throw new DealProofError(
+      "deployment.unknown_chain",
+      `DealProof has no public deployment on chain ${chainId} in this SDK version`,
+      { hint: "pass the address of your own deployment" },
     );
   return d;
 }

@@ -4,6 +4,14 @@
  * these same sources, so the SDK is the single definition of the protocol's bytes.
  */
 export { DEAL_PROOF_ABI } from "./abi.ts";
+export {
+  DealProofError,
+  isDealProofError,
+  findDealProofError,
+  formatDealProofError,
+  type DealProofErrorCode,
+  type DealProofErrorOptions,
+} from "./errors.ts";
 export { DEPLOYMENTS, deploymentFor, type DealProofDeployment } from "./deployments.ts";
 export {
   EIP712_NAME,
@@ -54,7 +62,14 @@ export {
 } from "./delivery.ts";
 export { verifyChunk, datasetRoot, type ChunkProof } from "./merkle.ts";
 export { decodeDealProofEvent, type DecodedEvent } from "./events.ts";
-export { decodeRevert, describeChainError, bytesAsText, type DecodedRevert } from "./revert.ts";
+export {
+  decodeRevert,
+  describeChainError,
+  chainError,
+  bytesAsText,
+  type DecodedRevert,
+  type ChainErrorCode,
+} from "./revert.ts";
 export {
   commitDataset,
   commitAndEncryptDataset,

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AbiCoder, getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { hpkeOpen, hpkeSeal } from "./hpke.ts";
 import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from "./merkle.ts";
+import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
 
 export const MAX_SEALED_BYTES = 65_536;
 export const MAX_TEXT = 4000;
@@ -89,12 +90,11 @@ export type SellerInput = z.infer<typeof sellerInputSchema>;
 
 export type SealedInputErrorCode = "too_large" | "cannot_open" | "not_json" | "invalid_schema";
 
-export class SealedInputError extends Error {
+/** A sealed input the oracle cannot open or accept: code `sealed_input.<reason>`. */
+export class SealedInputError extends DealProofError<`sealed_input.${SealedInputErrorCode}`> {
   override name = "SealedInputError";
-  readonly code: SealedInputErrorCode;
-  constructor(code: SealedInputErrorCode, message: string) {
-    super(message);
-    this.code = code;
+  constructor(reason: SealedInputErrorCode, message: string, options?: DealProofErrorOptions) {
+    super(`sealed_input.${reason}`, message, options);
   }
 }
 
@@ -149,6 +149,7 @@ async function open<T>(
       "cannot_open",
       `the ${ctx.role} input does not open with this oracle's key for deal ${ctx.dealId} on chain ${ctx.chainId} at ${ctx.contract}: ` +
         "it was sealed to another key or deal, or altered",
+      { hint: "seal it again to the oracle's current key for this deal (deal:create and deal:accept do)" },
     );
   }
   let json: unknown;

@@ -7,6 +7,7 @@
  * absolute URL or a same-origin path such as "/oracle".
  */
 import { keccak256, toUtf8Bytes } from "ethers";
+import { DealProofError } from "./errors.ts";
 
 const TIMEOUT_MS = 10_000;
 
@@ -17,15 +18,17 @@ async function getJson(url: string, headers: Record<string, string> = {}): Promi
   try {
     res = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (e) {
-    throw new Error(
-      `cannot reach the oracle (${(e as Error).message}): is it running, and is its URL right?`,
-      {
-        cause: e,
-      },
-    );
+    throw new DealProofError("oracle_api.unreachable", `cannot reach the oracle (${(e as Error).message})`, {
+      hint: "is it running, and is its URL right?",
+      cause: e,
+    });
   }
   const body = (await res.json().catch(() => ({}))) as { error?: string };
-  if (!res.ok) throw new Error(`the oracle answered ${res.status}: ${body.error ?? res.statusText}`);
+  if (!res.ok)
+    throw new DealProofError(
+      "oracle_api.refused",
+      `the oracle answered ${res.status}: ${body.error ?? res.statusText}`,
+    );
   return body;
 }
 
@@ -95,9 +98,17 @@ export async function fetchDealTranscript(
     transcriptJson: string;
   };
   if (keccak256(toUtf8Bytes(r.transcriptJson)) !== expected.transcriptHash.toLowerCase())
-    throw new Error("the oracle's transcript does not hash to the transcriptHash settled on-chain");
+    throw new DealProofError(
+      "oracle_api.transcript_mismatch",
+      "the oracle's transcript does not hash to the transcriptHash settled on-chain",
+      { hint: "do not trust this transcript; report the deal id to the oracle's operator" },
+    );
   if (keccak256(toUtf8Bytes(r.termsJson)) !== expected.termsHash.toLowerCase())
-    throw new Error("the oracle's terms do not hash to the termsHash settled on-chain");
+    throw new DealProofError(
+      "oracle_api.terms_mismatch",
+      "the oracle's terms do not hash to the termsHash settled on-chain",
+      { hint: "do not trust these terms; report the deal id to the oracle's operator" },
+    );
   return { ...r, terms: JSON.parse(r.termsJson), transcript: JSON.parse(r.transcriptJson) };
 }
 

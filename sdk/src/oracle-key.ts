@@ -2,6 +2,8 @@
  * The key to seal inputs to: DealProof's `currentOracle()` result, checked before use. Sealing to
  * an unregistered or expired key would lock a deal until its deadline, so this refuses both.
  */
+import { DealProofError } from "./errors.ts";
+
 export interface CurrentOracle {
   signer: string;
   encryptionKey: string;
@@ -23,11 +25,17 @@ export function oracleSealingKey(
     ? { signer: oracle[0], encryptionKey: oracle[1], expiresAt: oracle[2] }
     : (oracle as CurrentOracle);
   if (current.expiresAt === 0n)
-    throw new Error("no oracle is registered on this DealProof yet: nothing could settle a deal");
+    throw new DealProofError(
+      "oracle.not_registered",
+      "no oracle is registered on this DealProof yet: nothing could settle a deal",
+      { hint: "wait until its operator starts the oracle (it registers itself), then try again" },
+    );
   if (BigInt(nowSeconds) > current.expiresAt)
-    throw new Error(
+    throw new DealProofError(
+      "oracle.registration_expired",
       `the oracle's registration expired at ${new Date(Number(current.expiresAt) * 1000).toISOString()}: ` +
         "wait until it registers again, or nothing could settle your deal",
+      { hint: "try again once the oracle has registered again" },
     );
   const hex = current.encryptionKey;
   if (!/^0x[0-9a-fA-F]{64}$/.test(hex))

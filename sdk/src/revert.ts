@@ -2,13 +2,15 @@
  * Turns a failed call or transaction into one line a user can act on: the contract's custom
  * error by name with its values (DealProof's and the simulated verifier's ABIs), the bytes of
  * `VerifierRejected` decoded to text, and a hint saying what to do. Transport failures (RPC
- * unreachable, no funds) get their own plain message. Never includes a private value: revert
- * data only carries what the contract put on-chain.
+ * unreachable, no funds) get their own plain message. Classified by revert data and error codes,
+ * never by message text. Never includes a private value: revert data only carries what the
+ * contract put on-chain.
  */
 import { Interface, formatEther, isHexString, toUtf8String, type ErrorDescription } from "ethers";
 import { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ERRORS } from "./abi.ts";
 import { DEAL_STATE } from "./deal-state.ts";
 import { TCB_STATUS } from "./tcb-status.ts";
+import { DealProofError, isDealProofError } from "./errors.ts";
 
 const iface = new Interface([...DEAL_PROOF_ABI, ...SIMULATED_DCAP_VERIFIER_ERRORS]);
 
@@ -107,18 +109,69 @@ export function decodeRevert(data: string): DecodedRevert | null {
   return { name: desc.name, args, text, ...(hint === undefined ? {} : { hint }) };
 }
 
-/** One plain message for any error of a chain interaction: decoded revert, transport or other. */
-export function describeChainError(e: unknown): string {
+/** Every string `code` in `e` and the errors it wraps (ethers' `error`/`info`, `cause`). */
+function codesIn(e: unknown, into = new Set<string>(), depth = 0): Set<string> {
+  if (e === null || typeof e !== "object" || depth > 6) return into;
+  const o = e as Record<string, unknown>;
+  if (typeof o.code === "string") into.add(o.code);
+  for (const k of ["error", "info", "cause", "payload"]) codesIn(o[k], into, depth + 1);
+  return into;
+}
+
+/** Codes of a transport that did not reach the node: Node's errno codes and our RPC client's. */
+const UNREACHABLE_CODES = [
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "rpc.unreachable",
+  "rpc.timeout",
+];
+
+export type ChainErrorCode =
+  "chain.reverted" | "chain.insufficient_funds" | "chain.unreachable" | "chain.failed";
+
+/**
+ * Any error of a chain interaction as a DealProofError: a decoded revert (its hint from the
+ * custom error), no funds, an unreachable node, a DealProofError as it is, or the library's own
+ * short message (code `chain.failed`). Classified
+ * by revert data and error codes only, never by message text.
+ */
+export function chainError(e: unknown): DealProofError {
   const data = revertData(e);
   if (data !== undefined) {
     const d = decodeRevert(data);
-    if (d !== null) return `DealProof reverted: ${d.text}${d.hint === undefined ? "" : ` — ${d.hint}`}`;
+    if (d !== null)
+      return new DealProofError("chain.reverted", `DealProof reverted: ${d.text}`, {
+        cause: e,
+        ...(d.hint === undefined ? {} : { hint: d.hint }),
+      });
   }
-  const o = (e ?? {}) as { code?: string; shortMessage?: string; message?: string };
+  // already explained (a deployment file, an RPC of ours): keep its code and hint
+  if (isDealProofError(e)) return e;
+  const o = (e ?? {}) as { shortMessage?: string; message?: string };
   const msg = String(o.shortMessage ?? o.message ?? e);
-  if (o.code === "INSUFFICIENT_FUNDS" || /insufficient funds/i.test(msg))
-    return "the account does not hold enough ETH for the value and the gas: fund it and try again";
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|fetch failed|connect ETIMEDOUT/i.test(`${msg} ${String(o.message)}`))
-    return `cannot reach the chain's JSON-RPC endpoint (${msg}): is the node running and the network's URL right?`;
-  return msg;
+  const codes = codesIn(e);
+  if (codes.has("INSUFFICIENT_FUNDS"))
+    return new DealProofError(
+      "chain.insufficient_funds",
+      "the account does not hold enough ETH for the value and the gas",
+      {
+        hint: "fund it and try again",
+        cause: e,
+      },
+    );
+  if (UNREACHABLE_CODES.some((c) => codes.has(c)))
+    return new DealProofError("chain.unreachable", `cannot reach the chain's JSON-RPC endpoint (${msg})`, {
+      hint: "is the node running and the network's URL right?",
+      cause: e,
+    });
+  return new DealProofError("chain.failed", msg, { cause: e });
+}
+
+/** One plain message for any error of a chain interaction: decoded revert, transport or other. */
+export function describeChainError(e: unknown): string {
+  const err = chainError(e);
+  return err.hint === undefined ? err.message : `${err.message} — ${err.hint}`;
 }

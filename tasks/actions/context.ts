@@ -1,10 +1,10 @@
 /** Shared set-up for the deal tasks: connection, deployment, DealProof, a signer; argument parsers. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { closeSync, openSync, writeSync } from "node:fs";
-import { userError } from "./user-error.ts";
+import { userError, asUserError } from "./user-error.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
 import { dealProofAt } from "../../oracle/chain/parties.ts";
-import { describeChainError } from "../../sdk/src/revert.ts";
+import { chainError } from "../../sdk/src/revert.ts";
 
 export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0") {
   const connection = await hre.network.getOrCreate();
@@ -12,7 +12,7 @@ export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0")
   try {
     deployment = readDeployment(deploymentPath(hre.config.paths.root, connection.networkName));
   } catch (e) {
-    throw userError((e as Error).message);
+    throw asUserError(e);
   }
   if (!/^[0-9]+$/.test(account)) throw userError("--account must be a signer index");
   const signers = await wrap(() => connection.ethers.getSigners());
@@ -57,7 +57,10 @@ export function writeNewFile(path: string, data: string, force: boolean, option:
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EEXIST")
       throw userError(`${option} ${path} exists already: choose another file, or add --force to replace it`);
-    throw userError(`cannot write ${option} ${path}: ${(e as Error).message}`);
+    throw userError(`cannot write ${option} ${path}: ${(e as Error).message}`, {
+      code: "task.cannot_write",
+      hint: `choose a writable path for ${option}`,
+    });
   }
   try {
     writeSync(fd, data);
@@ -71,6 +74,6 @@ export async function wrap<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    throw userError(describeChainError(e));
+    throw chainError(e);
   }
 }

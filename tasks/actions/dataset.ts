@@ -6,7 +6,7 @@ import { dealIdArg, dealIdHex, writeNewFile } from "./context.ts";
 import { commitFile, encryptFile, progressPrinter, verifyFile } from "../../oracle/data/files.ts";
 import { receiveDeal } from "../../oracle/chain/receive.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
-import { describeChainError } from "../../sdk/src/revert.ts";
+import { chainError } from "../../sdk/src/revert.ts";
 
 function chunk(s: string): number {
   if (!/^[0-9]+$/.test(s)) throw userError(`--chunk-size must be a number of bytes, got "${s}"`);
@@ -16,14 +16,14 @@ function fileSize(path: string): number {
   try {
     return statSync(path).size;
   } catch {
-    throw userError(`cannot read ${path}`);
+    throw userError(`cannot read ${path}`, { code: "task.cannot_read", hint: "check the file's path" });
   }
 }
 async function wrap<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    throw userError(describeChainError(e));
+    throw chainError(e);
   }
 }
 
@@ -99,7 +99,10 @@ export async function receive(
   try {
     keyHex = readFileSync(a.key, "utf8").trim();
   } catch {
-    throw userError(`cannot read the key file ${a.key}`);
+    throw userError(`cannot read the key file ${a.key}`, {
+      code: "task.cannot_read",
+      hint: "give the file deal:create wrote with --delivery-key-out",
+    });
   }
   if (!isHexString(keyHex, 32)) throw userError(`${a.key} must hold the 32-byte X25519 private key as hex`);
   if (!a.force && existsSync(a.out))

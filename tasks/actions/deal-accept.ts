@@ -7,7 +7,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { readFileSync } from "node:fs";
 import { isHexString } from "ethers";
-import { userError } from "./user-error.ts";
+import { userError, asUserError } from "./user-error.ts";
 import { dealContext, dealIdArg, dealIdHex, ethAmount, wrap } from "./context.ts";
 import { acceptDeal } from "../../oracle/chain/parties.ts";
 import { readDealCreated } from "../../oracle/chain/deal-events.ts";
@@ -78,8 +78,9 @@ export default async function dealAccept(a: Args, hre: HardhatRuntimeEnvironment
       onProgress: a.json ? undefined : progressPrinter("checking the dataset", header.size),
     });
   } catch (e) {
-    throw userError(
-      `the dataset at ${a.location} does not pass the oracle's check, so the deal would close with no agreement: ${(e as Error).message}`,
+    throw asUserError(
+      e,
+      `the dataset at ${a.location} does not pass the oracle's check, so the deal would close with no agreement: `,
     );
   }
   const r = await wrap(() =>

@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { hexlify, isAddress, isHexString, formatEther } from "ethers";
-import { userError } from "./user-error.ts";
+import { userError, asUserError, moreHint } from "./user-error.ts";
 import { dealContext, dealIdHex, ethAmount, wrap, writeNewFile } from "./context.ts";
 import { createDeal } from "../../oracle/chain/parties.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
@@ -57,9 +57,12 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
     );
   } catch (e) {
     // Kept: if the transaction was mined after all (a timeout), this key is the only way to the data.
-    throw userError(
-      `${(e as Error).message}\n(the delivery key stays in ${a.deliveryKeyOut}; if no deal was created you can delete it)`,
-    );
+    throw asUserError(e, "", {
+      hint: moreHint(
+        e,
+        `the delivery key stays in ${a.deliveryKeyOut}; if no deal was created you can delete it`,
+      ),
+    });
   }
   const out = {
     dealId: d.dealId.toString(),

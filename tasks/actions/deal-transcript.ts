@@ -4,7 +4,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { dealContext, dealIdArg, dealIdHex, wrap } from "./context.ts";
-import { userError } from "./user-error.ts";
+import { userError, asUserError } from "./user-error.ts";
 import { oracleUrl } from "./oracle-url.ts";
 import { readDealSettled } from "../../oracle/chain/deal-events.ts";
 import { fetchTranscript } from "../../oracle/chain/oracle-api.ts";
@@ -27,7 +27,7 @@ export default async function dealTranscript(a: Args, hre: HardhatRuntimeEnviron
   try {
     t = await fetchTranscript(api, id, signer, settled);
   } catch (e) {
-    throw userError((e as Error).message);
+    throw asUserError(e);
   }
   if (a.json) {
     console.log(

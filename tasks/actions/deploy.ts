@@ -1,9 +1,9 @@
-import { userError } from "./user-error.ts";
+import { userError, asUserError, moreHint } from "./user-error.ts";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { getBytes, hexlify, isHexString } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 import { deployDealProof, LOCAL_CHAIN_IDS, type DeployOptions } from "../lib/deploy.ts";
-import { describeChainError } from "../../sdk/src/revert.ts";
+import { chainError } from "../../sdk/src/revert.ts";
 import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { deploymentPath } from "../../oracle/protocol/deployment.ts";
 
@@ -32,13 +32,13 @@ async function checkChainId(connection: NetworkConnection): Promise<number> {
   try {
     actual = Number(BigInt((await connection.provider.request({ method: "eth_chainId" })) as string));
   } catch (e) {
-    throw userError(`network ${connection.networkName}: ${describeChainError(e)}`);
+    throw asUserError(chainError(e), `network ${connection.networkName}: `);
   }
   const pinned = connection.networkConfig.chainId;
   if (pinned !== undefined && pinned !== actual)
     throw userError(
-      `network ${connection.networkName} is pinned to chain id ${pinned}, but its node answers chain id ${actual}: ` +
-        "check the network's RPC URL; nothing was deployed",
+      `network ${connection.networkName} is pinned to chain id ${pinned}, but its node answers chain id ${actual}; nothing was deployed`,
+      { code: "deploy.chain_mismatch", hint: "check the network's RPC URL" },
     );
   return actual;
 }
@@ -47,9 +47,12 @@ function simulatorFromSeed(seedFile: string): SimulatorBackend {
   try {
     return SimulatorBackend.fromSeedFile(seedFile, undefined, false);
   } catch (e) {
-    throw userError(
-      `${(e as Error).message}\n(on a local chain deploy registers the simulator's attestation key; or pass --attestation-key)`,
-    );
+    throw asUserError(e, "", {
+      hint: moreHint(
+        e,
+        "or pass --attestation-key (on a local chain deploy registers the simulator's attestation key)",
+      ),
+    });
   }
 }
 
@@ -57,7 +60,7 @@ async function deployOrExplain(connection: NetworkConnection, opts: DeployOption
   try {
     return await deployDealProof(connection, opts);
   } catch (e) {
-    throw userError(describeChainError(e));
+    throw chainError(e);
   }
 }
 

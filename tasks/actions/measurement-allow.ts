@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { userError } from "./user-error.ts";
-import { describeChainError } from "../../sdk/src/revert.ts";
+import { chainError } from "../../sdk/src/revert.ts";
 import { verifyAndAllowMeasurement } from "../lib/measurement.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
 
@@ -40,7 +40,7 @@ export default async function measurementAllow(args: Args, hre: HardhatRuntimeEn
       !args.disallow,
     );
   } catch (e) {
-    throw userError(describeChainError(e));
+    throw chainError(e);
   }
   if (args.json) console.log(JSON.stringify(result));
   else {

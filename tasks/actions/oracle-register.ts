@@ -1,5 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { userError } from "./user-error.ts";
+import { userError, asUserError } from "./user-error.ts";
 import { dealContext, wrap } from "./context.ts";
 import { createTeeBackend } from "../../oracle/simulator/tee.ts";
 import { loadOracleIdentity, registrationQuote } from "../../oracle/tee/identity.ts";
@@ -20,9 +20,7 @@ export default async function oracleRegister(
     );
     id = await loadOracleIdentity(tee);
   } catch (e) {
-    throw userError(
-      `the TEE (${a.tee}) did not give the oracle's identity and quote: ${(e as Error).message}`,
-    );
+    throw asUserError(e, `the TEE (${a.tee}) did not give the oracle's identity and quote: `);
   }
   // issuedAt = the chain's latest block time: fresh, and never ahead of the including block
   const latest = await connection.ethers.provider.getBlock("latest");
@@ -35,9 +33,7 @@ export default async function oracleRegister(
       BigInt(latest.timestamp),
     );
   } catch (e) {
-    throw userError(
-      `the TEE (${a.tee}) did not give the oracle's identity and quote: ${(e as Error).message}`,
-    );
+    throw asUserError(e, `the TEE (${a.tee}) did not give the oracle's identity and quote: `);
   }
   const receipt = await wrap(async () =>
     (

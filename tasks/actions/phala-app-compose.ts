@@ -4,7 +4,7 @@
  * produces. The file is what you upload; any other settings on Phala Cloud change the hash.
  */
 import { readFileSync } from "node:fs";
-import { userError } from "./user-error.ts";
+import { userError, asUserError } from "./user-error.ts";
 import { writeNewFile } from "./context.ts";
 import { renderAppCompose } from "../../oracle/deploy/app-compose.ts";
 
@@ -30,7 +30,7 @@ export default async function phalaAppCompose(a: Args): Promise<void> {
   try {
     r = renderAppCompose({ composeText: text, image: a.image, name: a.name, publicLogs: a.publicLogs });
   } catch (e) {
-    throw userError((e as Error).message);
+    throw asUserError(e);
   }
   writeNewFile(a.out, r.json, a.force, "--out");
   const out = {

@@ -5,14 +5,14 @@
  */
 import { hexlify } from "ethers";
 import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
-import { userError } from "./user-error.ts";
+import { asUserError } from "./user-error.ts";
 
 export default async function simulatorKey(a: { seedFile: string; createSeed: boolean; json: boolean }) {
   let sim: SimulatorBackend;
   try {
     sim = SimulatorBackend.fromSeedFile(a.seedFile, undefined, a.createSeed);
   } catch (e) {
-    throw userError((e as Error).message);
+    throw asUserError(e);
   }
   const out = {
     seedFile: a.seedFile,

@@ -3,7 +3,7 @@
  * argument is a plain message (UsageError → user error), never a stack trace.
  */
 import { runVerifyQuote } from "../../oracle/cli/verify-quote-command.ts";
-import { userError } from "./user-error.ts";
+import { asUserError } from "./user-error.ts";
 
 interface Args {
   quote: string;
@@ -33,7 +33,7 @@ export default async function verifyQuoteTask(args: Args): Promise<void> {
       simulatorKeys: args.simulatorKey === "" ? [] : args.simulatorKey.split(","),
     });
   } catch (e) {
-    throw userError((e as Error).message);
+    throw asUserError(e);
   }
   if (args.json) console.log(JSON.stringify(verdict, null, 2));
   else {

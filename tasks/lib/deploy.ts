@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import DealProofLocal from "../../ignition/modules/DealProofLocal.ts";
 import DealProofSepolia, { AUTOMATA_SEPOLIA } from "../../ignition/modules/DealProofSepolia.ts";
 import { deploymentPath, writeDeployment, type Deployment } from "../../oracle/protocol/deployment.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 export const LOCAL_CHAIN_IDS = new Set([31337, 1337]);
 
@@ -46,13 +47,27 @@ export async function deployDealProof(
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const kind = opts.verifierKind ?? (LOCAL_CHAIN_IDS.has(chainId) ? "simulated" : "automata");
   for (const m of opts.measurements ?? []) {
-    if (!isHexString(m, 32)) throw new Error(`measurement id ${m} is not 32 bytes of 0x-hex`);
+    if (!isHexString(m, 32))
+      throw new DealProofError("deploy.bad_measurement", `measurement id ${m} is not 32 bytes of 0x-hex`, {
+        hint: "give the measurementId that verify-quote printed",
+      });
   }
   for (const k of opts.attestationKeys ?? []) {
-    if (k.length !== 64) throw new Error(`an attestation key is 64 bytes (x ‖ y); got ${k.length}`);
+    if (k.length !== 64)
+      throw new DealProofError(
+        "deploy.bad_attestation_key",
+        `an attestation key is 64 bytes (x ‖ y); got ${k.length}`,
+        {
+          hint: "give the key tee:simulator-key printed",
+        },
+      );
   }
   if (kind === "automata" && (opts.attestationKeys?.length ?? 0) > 0) {
-    throw new Error("attestation keys are only for the simulated verifier; Automata checks Intel's chain");
+    throw new DealProofError(
+      "deploy.attestation_key_unused",
+      "attestation keys are only for the simulated verifier; Automata checks Intel's chain",
+      { hint: "drop --attestation-key, or deploy with --verifier-kind simulated" },
+    );
   }
   const startBlock = await ethers.provider.getBlockNumber();
   // Local chains are thrown away, so their Ignition journals must not be reused by the next chain
@@ -86,7 +101,13 @@ export async function deployDealProof(
   } else {
     const verifier = opts.verifier ?? AUTOMATA_SEPOLIA;
     if ((await ethers.provider.getCode(verifier)) === "0x") {
-      throw new Error(`no contract at verifier address ${verifier} on chain ${chainId}`);
+      throw new DealProofError(
+        "deploy.no_verifier",
+        `no contract at verifier address ${verifier} on chain ${chainId}`,
+        {
+          hint: "pass --verifier with the DCAP verifier deployed on this chain",
+        },
+      );
     }
     const { dealProof } = await ignition.deploy(DealProofSepolia, {
       parameters: { DealProofSepolia: { ...parameters, verifier } },

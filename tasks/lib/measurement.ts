@@ -9,6 +9,7 @@
 import type { NetworkConnection } from "hardhat/types/network";
 import { runVerifyQuote, type VerifyQuoteArgs } from "../../oracle/cli/verify-quote-command.ts";
 import { CHANGE_KIND } from "../../sdk/src/deal-state.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 const CHANGE_KIND_ALLOW_MEASUREMENT = CHANGE_KIND.indexOf("AllowMeasurement");
 
@@ -35,18 +36,28 @@ export async function verifyAndAllowMeasurement(
   allowed = true,
 ): Promise<AllowResult> {
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(args.composeHash)) {
-    throw new Error(
+    throw new DealProofError(
+      "measurement.no_compose_hash",
       "the compose hash must be 32 bytes of hex: allowing a measurement without it would trust any app",
+      { hint: "pass --compose-hash (phala:app-compose prints it)" },
     );
   }
   const verdict = runVerifyQuote(args);
   if (!verdict.ok || verdict.measurementId === null) {
     const failed = verdict.checks.filter((c) => !c.passed).map((c) => `${c.name} (${c.detail})`);
-    throw new Error(`not allowing: the quote failed ${failed.join("; ")}`);
+    throw new DealProofError(
+      "measurement.quote_failed",
+      `not allowing: the quote failed ${failed.join("; ")}`,
+      {
+        hint: "run verify-quote on the same quote and options to see each check",
+      },
+    );
   }
   if (!verdict.checks.some((c) => c.name === "composeHash" && c.passed)) {
-    throw new Error(
+    throw new DealProofError(
+      "measurement.compose_unchecked",
       "not allowing: the compose hash was not checked against an event log that replays to RTMR3",
+      { hint: "pass the CVM's event log (--event-log, or a GetQuote JSON that carries it)" },
     );
   }
   const id = verdict.measurementId;

@@ -138,15 +138,15 @@ describe("exactly-once settlement (oracle/daemon/outbox.ts)", function () {
     const text503 = Object.assign(new Error("nonce too high: 0x02f8503504502..."), { code: "NONCE_EXPIRED" });
     expect(isTransient(text503)).to.equal(false);
     expect(isTransient(new Error("HTTP 503 socket hang up timeout ECONNRESET"))).to.equal(false);
-    expect(isTransient(new RpcError("rpc_timeout", "x"))).to.equal(true);
-    expect(isTransient(new RpcError("rpc_http_error", "x", { status: 503 }))).to.equal(true);
-    expect(isTransient(new RpcError("rpc_http_error", "x", { status: 401 }))).to.equal(false);
-    expect(isTransient(new RpcError("rpc_aborted", "x"))).to.equal(false);
-    expect(isTransient(new Error("wrapped", { cause: new RpcError("rpc_unreachable", "x") }))).to.equal(true);
+    expect(isTransient(new RpcError("rpc.timeout", "x"))).to.equal(true);
+    expect(isTransient(new RpcError("rpc.http_error", "x", { status: 503 }))).to.equal(true);
+    expect(isTransient(new RpcError("rpc.http_error", "x", { status: 401 }))).to.equal(false);
+    expect(isTransient(new RpcError("rpc.aborted", "x"))).to.equal(false);
+    expect(isTransient(new Error("wrapped", { cause: new RpcError("rpc.unreachable", "x") }))).to.equal(true);
     let calls = 0;
     const fail = () => {
       calls++;
-      return Promise.reject(new RpcError("rpc_unreachable", "x"));
+      return Promise.reject(new RpcError("rpc.unreachable", "x"));
     };
     await withRetry(fail, { attempts: 3, baseMs: 1 }).catch(() => undefined);
     expect(calls).to.equal(3);

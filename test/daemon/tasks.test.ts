@@ -61,7 +61,7 @@ describe("Hardhat tasks on the in-process network", function () {
         endpoint: "",
         json: true,
       }),
-      /did not give the oracle's identity and quote: no simulator seed at .*check the path/,
+      /did not give the oracle's identity and quote: no simulator seed at .*\nhint: check the path/,
     );
     expect(existsSync(join(dir, "typo"))).to.equal(false);
 
@@ -214,7 +214,7 @@ describe("Hardhat tasks on the in-process network", function () {
       runTask("measurement:disallow", { measurementId: id, account, json: true });
     await rejects(
       dis("1"),
-      /OwnableUnauthorizedAccount\(account=0x[0-9a-fA-F]{40}\) — only DealProof's owner/,
+      /OwnableUnauthorizedAccount\(account=0x[0-9a-fA-F]{40}\)\nhint: only DealProof's owner/,
     );
     await rejects(dis("0", "0x12"), /0x followed by 64 hex digits/);
     expect(JSON.parse(await dis("0")).measurementId).to.equal(m);

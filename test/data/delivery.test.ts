@@ -76,7 +76,7 @@ describe("encrypted dataset and delivery", () => {
     const [code, msg] = await codeOf(
       fetchAndVerifyDataset({ location: file, key: hexlify(randomBytes(32)), chunkSize: CS }, root),
     );
-    expect(code).to.equal("decrypt_failed");
+    expect(code).to.equal("dataset.decrypt_failed");
     expect(msg).to.match(/chunk 0/);
   });
 
@@ -90,7 +90,7 @@ describe("encrypted dataset and delivery", () => {
     const [code, msg] = await codeOf(
       fetchAndVerifyDataset({ location: f, key: hexlify(key), chunkSize: CS }, root),
     );
-    expect(code).to.equal("decrypt_failed");
+    expect(code).to.equal("dataset.decrypt_failed");
     expect(msg).to.match(/chunk 0/);
   });
 
@@ -99,12 +99,12 @@ describe("encrypted dataset and delivery", () => {
     writeFileSync(t, enc.subarray(0, enc.length - 5));
     expect(
       (await codeOf(fetchAndVerifyDataset({ location: t, key: hexlify(key), chunkSize: CS }, root)))[0],
-    ).to.equal("truncated");
+    ).to.equal("dataset.truncated");
     const x = join(dir, "extra.enc");
     writeFileSync(x, Buffer.concat([enc, Buffer.from([0])]));
     expect(
       (await codeOf(fetchAndVerifyDataset({ location: x, key: hexlify(key), chunkSize: CS }, root)))[0],
-    ).to.equal("bad_format");
+    ).to.equal("dataset.bad_format");
   });
 
   it("another dataset (or a wrong root) fails with root_mismatch", async () => {
@@ -113,7 +113,7 @@ describe("encrypted dataset and delivery", () => {
     const [code, msg] = await codeOf(
       fetchAndVerifyDataset({ location: other, key: hexlify(key), chunkSize: CS }, root),
     );
-    expect(code).to.equal("root_mismatch");
+    expect(code).to.equal("dataset.root_mismatch");
     expect(msg).to.include(root);
   });
 
@@ -124,7 +124,7 @@ describe("encrypted dataset and delivery", () => {
           fetchAndVerifyDataset({ location: join(dir, "nope"), key: hexlify(key), chunkSize: CS }, root),
         )
       )[0],
-    ).to.equal("fetch_failed");
+    ).to.equal("dataset.fetch_failed");
     const server: Server = createServer((_, res) => {
       res.statusCode = 404;
       res.end();
@@ -135,7 +135,7 @@ describe("encrypted dataset and delivery", () => {
       const [code, msg] = await codeOf(
         fetchAndVerifyDataset({ location: url, key: hexlify(key), chunkSize: CS }, root),
       );
-      expect([code, msg]).to.deep.equal(["fetch_failed", "fetching the dataset answered HTTP 404"]);
+      expect([code, msg]).to.deep.equal(["dataset.fetch_failed", "fetching the dataset answered HTTP 404"]);
     } finally {
       server.close();
     }
@@ -147,7 +147,7 @@ describe("encrypted dataset and delivery", () => {
           }),
         )
       )[0],
-    ).to.equal("too_large");
+    ).to.equal("dataset.too_large");
   });
 
   it("computes the facts the buyer's agent may see (CSV)", async () => {
@@ -176,10 +176,12 @@ describe("encrypted dataset and delivery", () => {
     const delivery = await sealDelivery(buyer.publicKey, payload, ctx);
     expect(await openDelivery(buyer.privateKey, ctx, delivery)).to.deep.equal(payload);
     expect((await codeOf(openDelivery(buyer.privateKey, { ...ctx, dealId: 8n }, delivery)))[0]).to.equal(
-      "bad_delivery",
+      "dataset.bad_delivery",
     );
     const stranger = await generateX25519KeyPair();
-    expect((await codeOf(openDelivery(stranger.privateKey, ctx, delivery)))[0]).to.equal("bad_delivery");
+    expect((await codeOf(openDelivery(stranger.privateKey, ctx, delivery)))[0]).to.equal(
+      "dataset.bad_delivery",
+    );
 
     const out = join(dir, "received.csv");
     await receiveDataset({ payload, dataRoot: root, outPath: out });
@@ -188,7 +190,7 @@ describe("encrypted dataset and delivery", () => {
     const bad = join(dir, "bad-received.csv");
     expect(
       (await codeOf(receiveDataset({ payload, dataRoot: "0x" + "00".repeat(32), outPath: bad })))[0],
-    ).to.equal("root_mismatch");
+    ).to.equal("dataset.root_mismatch");
     expect(existsSync(bad)).to.equal(false);
     expect(existsSync(`${bad}.partial`)).to.equal(false);
   });

@@ -96,7 +96,7 @@ describe("dataset location policy", function () {
       ].map((l) => refusal(l, PRODUCTION_POLICY)),
     );
     for (const e of refusals) {
-      expect(e.code).to.equal("location_refused");
+      expect(e.code).to.equal("dataset.location_refused");
       expect(e.message).to.equal(refusals[0]!.message);
     }
   });
@@ -134,16 +134,20 @@ describe("dataset location policy", function () {
     });
 
     it("refuses a name that resolves to a refused address (all of its addresses are checked)", async () => {
-      expect((await refusal(`http://evil.test:${port}/data`, policy)).code).to.equal("location_refused");
-      expect((await refusal(`http://mixed.test:${port}/data`, policy)).code).to.equal("location_refused");
+      expect((await refusal(`http://evil.test:${port}/data`, policy)).code).to.equal(
+        "dataset.location_refused",
+      );
+      expect((await refusal(`http://mixed.test:${port}/data`, policy)).code).to.equal(
+        "dataset.location_refused",
+      );
     });
 
     it("refuses redirects to refused names, addresses and files", async () => {
       for (const path of ["/to-evil", "/to-ip", "/to-file"])
         expect((await refusal(`http://good.test:${port}${path}`, policy)).code, path).to.equal(
-          "location_refused",
+          "dataset.location_refused",
         );
-      expect((await refusal(`http://good.test:${port}/loop`, policy)).code).to.equal("fetch_failed");
+      expect((await refusal(`http://good.test:${port}/loop`, policy)).code).to.equal("dataset.fetch_failed");
     });
 
     it("stops at the byte cap (the cap the encrypted header lowers while reading)", async () => {
@@ -152,7 +156,7 @@ describe("dataset location policy", function () {
         await read(`http://good.test:${port}/data`, policy, { limit });
         expect.fail("not capped");
       } catch (e) {
-        expect((e as DatasetError).code).to.equal("too_large");
+        expect((e as DatasetError).code).to.equal("dataset.too_large");
       }
     });
   });

@@ -43,7 +43,7 @@ describe("dataset commitment (Merkle)", () => {
     let err: unknown;
     await commitStream(one(new Uint8Array(0)), CS).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(DatasetError);
-    expect((err as DatasetError).code).to.equal("empty");
+    expect((err as DatasetError).code).to.equal("dataset.empty");
   });
 
   it("binds the chunk count and size: a single chunk equal to two leaves' concatenation differs", async () => {

@@ -190,7 +190,7 @@ describe("ClaudeAgent through the real SDK against a local Messages API", () => 
         (e: unknown) => e,
       );
       expect(err).to.be.instanceOf(AgentUnavailableError);
-      expect((err as AgentUnavailableError).code).to.equal("agent-unavailable");
+      expect((err as AgentUnavailableError).code).to.equal("agent.unavailable");
       expect((err as AgentUnavailableError).role).to.equal("seller");
       expect((err as Error).message).to.match(/failed 3 times \(HTTP 529 overloaded_error/);
       expect(fake.requests).to.have.length(3);

@@ -39,7 +39,7 @@ const expectReject = async (p: Promise<unknown>, code: string, msg: RegExp) => {
     await p;
   } catch (e) {
     expect(e).to.be.instanceOf(DatasetStreamError);
-    expect((e as DatasetStreamError).code).to.equal(code);
+    expect((e as DatasetStreamError).code).to.equal(`dataset.${code}`);
     expect((e as Error).message).to.match(msg);
     return;
   }

@@ -75,15 +75,15 @@ describe("sealed inputs", () => {
     const k = await generateX25519KeyPair();
     const sealed = await sealBuyerInput(k.publicKey, ctx, buyer);
     expect(await codeOf(openBuyerInput(k.privateKey, { ...ctx, dealId: 43n }, sealed))).to.equal(
-      "cannot_open",
+      "sealed_input.cannot_open",
     );
     expect(
       await codeOf(openBuyerInput(k.privateKey, { ...ctx, contract: Wallet.createRandom().address }, sealed)),
-    ).to.equal("cannot_open");
+    ).to.equal("sealed_input.cannot_open");
     expect(await codeOf(openBuyerInput(k.privateKey, { ...ctx, chainId: 1n }, sealed))).to.equal(
-      "cannot_open",
+      "sealed_input.cannot_open",
     );
-    expect(await codeOf(openSellerInput(k.privateKey, ctx, sealed))).to.equal("cannot_open");
+    expect(await codeOf(openSellerInput(k.privateKey, ctx, sealed))).to.equal("sealed_input.cannot_open");
     expect(hexlify(sealInfo({ ...ctx, role: "buyer" }))).to.not.equal(
       hexlify(sealInfo({ ...ctx, role: "seller" })),
     );
@@ -93,21 +93,27 @@ describe("sealed inputs", () => {
     const k = await generateX25519KeyPair();
     const other = await generateX25519KeyPair();
     const sealed = await sealBuyerInput(k.publicKey, ctx, buyer);
-    expect(await codeOf(openBuyerInput(other.privateKey, ctx, sealed))).to.equal("cannot_open");
+    expect(await codeOf(openBuyerInput(other.privateKey, ctx, sealed))).to.equal("sealed_input.cannot_open");
     for (const i of [0, 31, 32, sealed.length - 1]) {
       const bad = Uint8Array.from(sealed);
       bad[i]! ^= 1;
-      expect(await codeOf(openBuyerInput(k.privateKey, ctx, bad)), `byte ${i}`).to.equal("cannot_open");
+      expect(await codeOf(openBuyerInput(k.privateKey, ctx, bad)), `byte ${i}`).to.equal(
+        "sealed_input.cannot_open",
+      );
     }
-    expect(await codeOf(openBuyerInput(k.privateKey, ctx, sealed.slice(0, 40)))).to.equal("cannot_open");
+    expect(await codeOf(openBuyerInput(k.privateKey, ctx, sealed.slice(0, 40)))).to.equal(
+      "sealed_input.cannot_open",
+    );
   });
 
   it("refuses an oversized ciphertext before trying to open it", async () => {
     const k = await generateX25519KeyPair();
-    expect(await codeOf(openBuyerInput(k.privateKey, ctx, new Uint8Array(65_537)))).to.equal("too_large");
+    expect(await codeOf(openBuyerInput(k.privateKey, ctx, new Uint8Array(65_537)))).to.equal(
+      "sealed_input.too_large",
+    );
     // valid fields whose envelope still exceeds the contract's 64 KiB limit
     const huge = { ...seller, description: "x".repeat(4000), email: "A".repeat(65_000) };
-    expect(await codeOf(sealSellerInput(k.publicKey, ctx, huge))).to.equal("too_large");
+    expect(await codeOf(sealSellerInput(k.publicKey, ctx, huge))).to.equal("sealed_input.too_large");
     // an email over 48 KiB is refused by the schema, naming the field
     await rejects(sealSellerInput(k.publicKey, ctx, { ...seller, email: "A".repeat(65_540) }), /email/);
   });
@@ -116,7 +122,7 @@ describe("sealed inputs", () => {
     const k = await generateX25519KeyPair();
     const info = sealInfo({ ...ctx, role: "buyer" });
     const sealed = await hpkeSeal(k.publicKey, info, info, new TextEncoder().encode("budget=1000"));
-    expect(await codeOf(openBuyerInput(k.privateKey, ctx, sealed))).to.equal("not_json");
+    expect(await codeOf(openBuyerInput(k.privateKey, ctx, sealed))).to.equal("sealed_input.not_json");
   });
 
   const malformed: [string, Record<string, unknown>, RegExp][] = [
@@ -143,7 +149,7 @@ describe("sealed inputs", () => {
       const info = sealInfo({ ...ctx, role: "buyer" });
       const sealed = await hpkeSeal(k.publicKey, info, info, new TextEncoder().encode(JSON.stringify(value)));
       const e = await rejects(openBuyerInput(k.privateKey, ctx, sealed), re);
-      expect((e as SealedInputError).code).to.equal("invalid_schema");
+      expect((e as SealedInputError).code).to.equal("sealed_input.invalid_schema");
       expect(e.message).to.not.include(buyer.budgetWei);
       expect(e.message).to.not.include("-5");
     });

@@ -1,6 +1,8 @@
 /**
  * Every task, run as a user runs it (the real `hardhat` CLI in a child process), answers bad
- * arguments with a plain message and a non-zero exit, never a stack trace or "report a bug";
+ * arguments and other expected failures with a plain message, a `hint:` line saying what to do
+ * and a non-zero exit, never a stack trace or "report a bug"; so do the oracle's entry, the
+ * verify-quote CLI and the demo;
  * deploy refuses a node whose chain id is not the network's pinned one before any transaction;
  * the oracle stops at once with one line on a missing deployment or an unreachable RPC.
  */
@@ -51,9 +53,25 @@ function run(
   });
 }
 
-function expectPlain(r: { code: number; out: string }, message: RegExp): void {
+/**
+ * A non-zero exit, the message, then a `hint:` line (matching `hint`), and no stack. `hint` null:
+ * an error of Hardhat's own argument parser, which has no hint line (it links its docs instead).
+ */
+function expectPlain(r: { code: number; out: string }, message: RegExp, hint: RegExp | null = /\S/): void {
   expect(r.code, r.out).to.not.equal(0);
   expect(r.out).to.match(message);
+  expect(r.out, "a stack trace").to.not.include("    at ");
+  if (hint === null) {
+    expect(r.out).to.match(/^Error HHE\d+: /m);
+    return;
+  }
+  const hintLine = /^hint: (.+)$/m.exec(r.out);
+  expect(hintLine, `a hint line in:\n${r.out}`).to.not.equal(null);
+  expect(hintLine![1]).to.match(hint);
+  expect(r.out.indexOf(hintLine![0]), "the hint follows the message").to.be.greaterThan(
+    r.out.search(message),
+  );
+  expect(r.out, "a stack trace").to.not.include("    at ");
   expect(r.out, "a stack trace").to.not.match(/^\s+at .+:\d+:\d+\)?$/m);
   expect(r.out).to.not.match(/report (it|this)|bug/i);
 }
@@ -64,7 +82,10 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
   const plain = join(dir, "d.txt");
   writeFileSync(plain, "x".repeat(5000));
 
-  const cases: [string, string[], RegExp][] = [
+  const shortSeed = join(dir, "short-seed");
+  writeFileSync(shortSeed, "12345");
+  /** task, arguments, the message, and (where more than the hints below) the hint */
+  const cases: [string, string[], RegExp, RegExp?][] = [
     ["deploy", ["--verifier-kind", "nope"], /--verifier-kind must be "simulated" or "automata"/],
     ["deploy", ["--attestation-key", "0x12"], /is not 64 bytes of 0x-hex/],
     ["oracle:register", ["--tee", "nope"], /--tee must be simulator or dstack/],
@@ -75,14 +96,27 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
     ],
     ["measurement:allow", [], /--quote is required/],
     ["verify-quote", ["0xzz"], /quote|hex/i],
-    ["verify-quote", [], /quote/],
+    ["verify-quote", [], /Missing value for the task argument named "quote"/],
     ["tee:simulator-pki", [], /--out-dir is required/],
+    ["tee:simulator-key", ["--seed-file", join(dir, "typo", "seed")], /no simulator seed at .*typo/],
     [
       "tee:simulator-key",
-      ["--seed-file", join(dir, "typo", "seed")],
-      /no simulator seed at .* check the path/,
+      ["--seed-file", shortSeed],
+      /must hold exactly 32 bytes; it holds 5/,
+      /remove it to create a new identity/,
+    ],
+    [
+      "phala:app-compose",
+      ["--image", "registry/dealproof-oracle:latest", "--out", join(dir, "app-compose.json")],
+      /--image must name the pushed image by digest/,
+      /@sha256:<64 hex>/,
     ],
     ["dataset:commit", [join(dir, "absent")], /cannot read/],
+    [
+      "deal:receive",
+      ["0x01", "--key", join(dir, "absent"), "--out", join(dir, "o")],
+      /cannot read the key file/,
+    ],
     ["dataset:encrypt", [plain], /--out is required/],
     ["dataset:verify", [plain, "--root", "0x12"], /--root must be 0x followed by 64 hex digits/],
     ["deal:receive", ["0x01"], /--key .* and --out are required/],
@@ -100,16 +134,54 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
     ],
   ];
 
+  /** The hint each case must give, where it is more than the task's --help. */
+  const hints: Record<string, RegExp> = {
+    "tee:simulator-key": /check the path, or create one with `npx hardhat tee:simulator-key --create-seed`/,
+    "verify-quote": /quote|usage/,
+    "deal:receive": /--delivery-key-out|--help/,
+  };
+
   it("each task refuses bad arguments with what to fix", async () => {
     // two at a time: each is a Hardhat start-up
     for (let i = 0; i < cases.length; i += 2) {
       await Promise.all(
-        cases.slice(i, i + 2).map(async ([task, args, message]) => {
+        cases.slice(i, i + 2).map(async ([task, args, message, hint]) => {
           const r = await run("hardhat", [task, ...args], { LOCAL_RPC_URL: CLOSED });
-          expectPlain(r, message);
+          expectPlain(
+            r,
+            message,
+            args.length === 0 && task === "verify-quote" ? null : (hint ?? hints[task]),
+          );
+          // a bad argument with no advice of its own points at the task's --help
+          if (hint === undefined && hints[task] === undefined && /--[a-z-]+ (must|is required)/.test(r.out))
+            expect(r.out).to.match(new RegExp(`^hint: see npx hardhat ${task} --help$`, "m"));
+          if (/cannot read deployment file/.test(r.out))
+            expect(r.out).to.match(/^hint: Run the deploy task first/m);
         }),
       );
     }
+  });
+
+  it("the verify-quote CLI prints message and hint, exit 2 on bad usage", async () => {
+    const cli = (args: string[]) =>
+      run(join(bin, "node"), [
+        "--disable-warning=ExperimentalWarning",
+        join(root, "oracle/cli/verify-quote.ts"),
+        ...args,
+      ]);
+    const notAQuote = await cli([join(dir, "absent.hex")]);
+    expectPlain(
+      notAQuote,
+      /^verify-quote: quote: ".*absent\.hex.*" is neither hex nor an existing file/m,
+      /0x-hex/,
+    );
+    expect(notAQuote.code).to.equal(2);
+    const badNow = await cli(["0x00", "--now", "yesterday"]);
+    expectPlain(badNow, /^verify-quote: --now must be an ISO date or Unix seconds/m, /verify-quote --help/);
+    expect(badNow.code).to.equal(2);
+    const json = join(dir, "q.json");
+    writeFileSync(json, "{ not json");
+    expectPlain(await cli([json]), /looks like JSON but does not parse/, /"quote" field/);
   });
 
   it("the demo answers bad arguments with its usage, exit code 2", async () => {
@@ -119,14 +191,18 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
         join(root, "scripts/demo.ts"),
         ...args,
       ]);
-    for (const [args, message] of [
-      [["--bogus"], /^demo: Unknown option '--bogus'\nnpm run demo -- \[--scenario/m],
-      [["--scenario", "x"], /^demo: unknown scenario "x"/m],
-      [["--deals", "99"], /^demo: --deals must be 1\.\.15/m],
-      [["--settle", "cash"], /^demo: --settle must be quote or signature/m],
+    for (const [args, message, hint] of [
+      [
+        ["--bogus"],
+        /^demo: Unknown option '--bogus'\nhint: see the usage below\nnpm run demo -- \[--scenario/m,
+        /usage/,
+      ],
+      [["--scenario", "x"], /^demo: unknown scenario "x"/m, /^choose one of vision,/],
+      [["--deals", "99"], /^demo: --deals must be 1\.\.15/m, /1 to 15/],
+      [["--settle", "cash"], /^demo: --settle must be quote or signature/m, /--settle quote/],
     ] as const) {
       const r = await demo([...args]);
-      expectPlain(r, message);
+      expectPlain(r, message, hint);
       expect(r.code).to.equal(2);
     }
   });
@@ -143,6 +219,7 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
       expectPlain(
         r,
         /pinned to chain id 11155111, but its node answers chain id 31337.*nothing was deployed/,
+        /check the network's RPC URL/,
       );
       expect(existsSync(join(root, "deployments", "sepolia.json"))).to.equal(false);
       const conn = await hre.network.create({
@@ -170,7 +247,11 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
       DEALPROOF_RPC_URL: CLOSED,
       DEALPROOF_DEPLOYMENT: join(dir, "absent.json"),
     });
-    expectPlain(missing, /^oracle: cannot read deployment file .*absent\.json.*Run the deploy task first/m);
+    expectPlain(
+      missing,
+      /^oracle: cannot read deployment file .*absent\.json/m,
+      /^Run the deploy task first/,
+    );
     const dep = join(dir, "dep.json");
     writeFileSync(
       dep,
@@ -192,8 +273,20 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
     expectPlain(
       unreachable,
       /^oracle: DEALPROOF_RPC_URL \(http:\/\/127\.0\.0\.1:9\) does not answer eth_chainId/m,
+      /DEALPROOF_RPC_URL is right/,
     );
     expect(unreachable.out).to.not.include("secret-api-key");
+    const badConfig = await run(node, main, {
+      ...base,
+      DEALPROOF_RPC_URL: "not a url",
+      DEALPROOF_DEPLOYMENT: dep,
+    });
+    expectPlain(
+      badConfig,
+      /^oracle: invalid oracle configuration:\n {2}DEALPROOF_RPC_URL: /m,
+      /\.env\.example/,
+    );
+    expect(badConfig.code).to.equal(2);
   });
 
   it("the production entry (the image's CMD) refuses the simulated TEE before touching the network", async () => {

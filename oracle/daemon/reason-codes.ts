@@ -1,0 +1,45 @@
+/**
+ * The one place that turns an error into the code the daemon stores and the API shows
+ * (`last_code`, the code inside a "no deal" reason, an API error's `code`). Those codes were
+ * released before the dotted DealProofError codes and the dapp, the tests and terms already
+ * hashed on-chain read them, so they never change: an error code maps to its stored code here.
+ * Invariant: the mapping is total (an unknown code passes through unchanged) and reads codes
+ * only, never message text.
+ */
+import { isDealProofError } from "../../sdk/src/errors.ts";
+
+/** Stored codes that are not simply the reason part of the error code (`dataset.too_large` → `too_large`). */
+const STORED_CODES: Readonly<Record<string, string>> = {
+  "rpc.timeout": "rpc_timeout",
+  "rpc.unreachable": "rpc_unreachable",
+  "rpc.http_error": "rpc_http_error",
+  "rpc.bad_response": "rpc_bad_response",
+  "rpc.aborted": "rpc_aborted",
+  "dns.unavailable": "dns_unavailable",
+  "settlement.refused": "settlement_refused",
+  // DESIGN §9: the "no deal" reason code of a model API that failed (hashed into the terms)
+  "agent.unavailable": "agent-unavailable",
+};
+
+/** The stored code of a DealProofError code. */
+export function storedCode(code: string): string {
+  const explicit = STORED_CODES[code];
+  if (explicit !== undefined) return explicit;
+  const dot = code.indexOf(".");
+  return dot === -1 ? code : code.slice(dot + 1);
+}
+
+/**
+ * What a failed attempt was, as a stored code: the first code in `e`'s cause chain (ours mapped
+ * by storedCode; a library's, such as ethers' `NETWORK_ERROR` or Node's `ECONNREFUSED`, as it is),
+ * or `internal`.
+ */
+export function failureCode(e: unknown): string {
+  for (let cur = e, d = 0; cur !== undefined && cur !== null && d < 8; d++) {
+    if (isDealProofError(cur)) return storedCode(cur.code);
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return "internal";
+}
