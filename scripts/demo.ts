@@ -21,7 +21,8 @@ import { at } from "./lib/at.ts";
 import { SimulatorBackend, DEFAULT_IMAGE } from "../oracle/tee/simulator.ts";
 import { localOracleConfig } from "./lib/local-oracle.ts";
 import { startOracle } from "../oracle/daemon/app.ts";
-import { acceptDeal, createDeal, dealProofAt } from "../oracle/client/parties.ts";
+import { acceptDeal, createDeal } from "../oracle/client/parties.ts";
+import { connectDealProof, parseSettleCall } from "../oracle/chain/dealproof.ts";
 import { receiveDeal } from "../oracle/data/files.ts";
 import { verifyQuote } from "../oracle/quote/verify.ts";
 import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
@@ -178,7 +179,7 @@ try {
   line("buyer creates, seller accepts (inputs sealed to the oracle's key)");
   const signers = await chain.connection.ethers.getSigners();
   const seller: Signer = at(signers, 3);
-  const dp = dealProofAt(deployment.dealProof, seller);
+  const dp = connectDealProof(deployment.dealProof, seller);
   const provider = chain.connection.ethers.provider;
   const buyers = Array.from({ length: nDeals }, (_, i) => at(signers, 4 + i));
   const balance = async (s: Signer) => provider.getBalance(await s.getAddress());
@@ -246,11 +247,11 @@ try {
       console.log(`  transcriptHash ${outcome.settlement.transcriptHash}`);
       gas[args.settle === "quote" ? "settleWithQuote" : "settleWithSignature"] = BigInt(row.gas_used ?? "0");
       const tx = await provider.getTransaction(row.tx_hash!);
-      const parsed = dp.interface.parseTransaction(tx!)!;
-      if (parsed.name === "settleWithQuote") {
+      const settle = parseSettleCall(tx!.data);
+      if (settle?.method === "settleWithQuote") {
         line("the settlement quote, verified off-chain");
         // through the whole DCAP chain with dcap-qvl, anchored at the simulator's root CA
-        const v = verifyQuote(getBytes(parsed.args[1] as string), {
+        const v = verifyQuote(getBytes(settle.proof), {
           collateral: sim.dcapCollateral(),
           rootCaDer: sim.dcapRootCa(),
           eventLog: sim.eventLog(),
@@ -281,13 +282,13 @@ try {
   line("withdrawals and balances");
   // deals[i] was created by buyers[i]; each party withdraws its payout from each deal
   for (const [i, d] of deals.entries()) {
-    const owed = (await dp.getFunction("getDeal")(d.dealId)) as { buyerPayout: bigint; sellerPayout: bigint };
+    const owed = await dp.getDeal(d.dealId);
     for (const [who, amount] of [
       [seller, owed.sellerPayout],
       [buyers[i]!, owed.buyerPayout],
     ] as const) {
       if (amount === 0n) continue;
-      const w = await (await (dp.connect(who) as typeof dp).getFunction("withdraw")(d.dealId)).wait();
+      const w = await (await dp.connect(who).withdraw(d.dealId)).wait();
       gas.withdraw = w!.gasUsed;
     }
   }

@@ -2,14 +2,14 @@
 import { createWriteStream, statSync, renameSync, rmSync } from "node:fs";
 import { finished } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
-import { Contract, getBytes, hexlify, type Provider } from "ethers";
+import { getBytes, hexlify, type Provider } from "ethers";
 import { openSource } from "./source.ts";
 import { encryptStream } from "./encryption.ts";
 import { commitLocation, type Progress } from "./dataset.ts";
 import { DEFAULT_CHUNK_SIZE, type Commitment } from "./merkle.ts";
 import { openDelivery, receiveDataset } from "./delivery.ts";
 import { DatasetError } from "./errors.ts";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { connectDealProof } from "../chain/dealproof.ts";
 import { readDealCreated, readDealSettled } from "../client/deal-events.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 
@@ -90,7 +90,7 @@ export async function receiveDeal(
   buyerPrivateKey: Uint8Array,
   outPath: string,
 ) {
-  const dp = new Contract(deployment.dealProof, DEAL_PROOF_ABI, provider);
+  const dp = connectDealProof(deployment.dealProof, provider);
   const deal = await readDealCreated(dp, dealId, deployment.deployBlock);
   if (deal === null)
     throw new DatasetError("bad_delivery", `deal ${dealId} does not exist on ${deployment.network}`);

@@ -8,6 +8,7 @@
  */
 import type { NetworkConnection } from "hardhat/types/network";
 import { runVerifyQuote, type VerifyQuoteArgs } from "../../oracle/cli/verify-quote-command.ts";
+import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 
 /** ChangeKind.AllowMeasurement in contracts/interfaces/IDealProof.sol. */
 export const CHANGE_KIND_ALLOW_MEASUREMENT = 1;
@@ -50,7 +51,8 @@ export async function verifyAndAllowMeasurement(
     );
   }
   const id = verdict.measurementId;
-  const dealProof = await connection.ethers.getContractAt("DealProof", dealProofAddress);
+  const [owner] = await connection.ethers.getSigners();
+  const dealProof = connectDealProof(dealProofAddress, owner ?? connection.ethers.provider);
   const base = {
     measurementId: id,
     appId: verdict.appId,

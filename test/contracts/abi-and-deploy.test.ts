@@ -11,6 +11,8 @@ import { deployDealProof } from "../../scripts/lib/deploy.ts";
 import { readDeployment } from "../../oracle/protocol/deployment.ts";
 import { p256PublicKeyXY } from "../../oracle/quote/build.ts";
 import { rejects } from "../helpers.ts";
+import { connectDealProof, dealProofInterface } from "../../oracle/chain/dealproof.ts";
+import { DealProof__factory } from "../../types/ethers-contracts/factories/DealProof__factory.ts";
 
 describe("exported ABIs and deployment", () => {
   it("sdk/src/abi.ts matches the compiled artifacts (run scripts/export-abi.ts if not)", () => {
@@ -20,6 +22,12 @@ describe("exported ABIs and deployment", () => {
         new Interface(artifact.abi).format(),
       );
     }
+  });
+
+  it("the typed DealProof client runs on the ABI its TypeChain types were generated from", () => {
+    const typechain = DealProof__factory.createInterface().format();
+    expect(dealProofInterface.format()).to.deep.equal(typechain);
+    expect(connectDealProof("0x" + "11".repeat(20), null).interface.format()).to.deep.equal(typechain);
   });
 
   it("deploys the local stack, configures it, and writes a valid deployments file", async () => {

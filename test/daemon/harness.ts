@@ -3,14 +3,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import type { Contract, Signer } from "ethers";
+import type { Signer } from "ethers";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
 import { deployDealProof } from "../../scripts/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit, type SellerDataset } from "../../scripts/lib/seller-kit.ts";
 import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
 import { localOracleConfig } from "../../scripts/lib/local-oracle.ts";
 import { startOracle, type OracleOverrides, type RunningOracle } from "../../oracle/daemon/app.ts";
-import { acceptDeal, createDeal, dealProofAt, type CreatedDeal } from "../../oracle/client/parties.ts";
+import { acceptDeal, createDeal, type CreatedDeal } from "../../oracle/client/parties.ts";
+import { connectDealProof, type DealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
 import type { Deployment } from "../../oracle/protocol/deployment.ts";
@@ -22,7 +23,7 @@ export interface Env {
   deploymentFile: string;
   seedFile: string;
   dbFile: string;
-  dp: Contract;
+  dp: DealProof;
   signers: Signer[];
   email: ReturnType<typeof sellerEmailKit>;
   dataset: SellerDataset;
@@ -49,7 +50,7 @@ export async function setupEnv(opts: { rpcUrl?: (chainUrl: string) => Promise<st
     deploymentFile: join(dir, "deployments", "e2e.json"),
     seedFile,
     dbFile: join(dir, "oracle.sqlite"),
-    dp: dealProofAt(deployment.dealProof, at(signers, 0)),
+    dp: connectDealProof(deployment.dealProof, at(signers, 0)),
     signers,
     email: sellerEmailKit(),
     dataset,
@@ -130,5 +131,5 @@ export async function waitFor<T>(
 }
 
 export async function settledEvents(env: Env, dealId: bigint) {
-  return env.dp.queryFilter(env.dp.filters.DealSettled!(dealId), env.deployment.deployBlock);
+  return env.dp.queryFilter(env.dp.filters.DealSettled(dealId), env.deployment.deployBlock);
 }

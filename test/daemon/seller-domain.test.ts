@@ -42,7 +42,7 @@ describe("buyer requirement requireSellerDomain (real daemon, local chain)", fun
       return r?.status === "settled" || r?.status === "closed" ? r : undefined;
     });
     const outcome = JSON.parse(row.outcome!);
-    const onChain = await env.dp.getFunction("getDeal")(id);
+    const onChain = await env.dp.getDeal(id);
     return { outcome, terms: JSON.parse(outcome.termsJson), onChain };
   };
 
