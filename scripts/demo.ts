@@ -226,7 +226,7 @@ try {
 
   line("result");
   for (const [i, row] of rows.entries()) {
-    const outcome = JSON.parse(row.outcome!);
+    const outcome = row.outcome!;
     const terms = JSON.parse(outcome.termsJson);
     console.log(
       outcome.settlement.agreed
@@ -270,7 +270,7 @@ try {
   line("key delivery: the buyer decrypts and verifies the dataset");
   for (const [i, d] of deals.entries()) {
     const row = rows[i]!;
-    if (!JSON.parse(row.outcome!).settlement.agreed) continue;
+    if (!row.outcome!.settlement.agreed) continue;
     const out = join(dir, `received-${i}.csv`);
     const r = await receiveDeal(provider, deployment, d.dealId, d.delivery.privateKey, out);
     const same = readFileSync(out).equals(readFileSync(dataset.plainPath));
@@ -305,7 +305,7 @@ try {
 
   line("gas used");
   for (const [k, v] of Object.entries(gas)) console.log(`  ${k.padEnd(22)} ${v.toString().padStart(8)}`);
-  result.agreed = rows.filter((r) => JSON.parse(r.outcome!).settlement.agreed).length;
+  result.agreed = rows.filter((r) => r.outcome!.settlement.agreed).length;
   console.log(`\n${bold("done")}: ${result.agreed}/${rows.length} deal(s) agreed and settled on-chain.`);
 } finally {
   await oracle?.stop();

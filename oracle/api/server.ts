@@ -14,7 +14,7 @@ import type { Logger } from "pino";
 import type { Client } from "viem";
 import { ChallengeBook, ChallengeBookFullError } from "./auth.ts";
 import { RateLimiter } from "./rate-limit.ts";
-import type { Store, StoredOutcome } from "../daemon/store.ts";
+import type { Store } from "../daemon/store.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import type { RpcHealth } from "../chain/provider.ts";
 
@@ -230,7 +230,7 @@ export function createApi(deps: ApiDeps): {
     const row = deps.store.get(dealId);
     if (row === undefined)
       return fail(res, 404, "unknown_deal", `deal ${dealId} is unknown to this oracle`, h);
-    const outcome = row.outcome === null ? null : (JSON.parse(row.outcome) as StoredOutcome);
+    const outcome = row.outcome;
     if (m[2] === undefined) {
       return send(
         res,

@@ -36,7 +36,7 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
       const deal = await runDeal(env);
       const row = await settled(o, deal.dealId);
       expect(row.status).to.equal("settled");
-      const outcome = JSON.parse(row.outcome!);
+      const outcome = row.outcome!;
       expect(outcome.settlement.agreed).to.equal(true);
       const price = BigInt(outcome.settlement.price);
       expect(price >= units(vision.floorUnits) && price <= units(vision.budgetUnits)).to.equal(true);
@@ -84,7 +84,7 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
     try {
       const deal = await runDeal(env, { buyerIx: 4, budgetUnits: 500, floorUnits: 600 });
       const row = await settled(o, deal.dealId);
-      const outcome = JSON.parse(row.outcome!);
+      const outcome = row.outcome!;
       expect([row.status, outcome.settlement.agreed, outcome.settlement.delivery]).to.deep.equal([
         "settled",
         false,
@@ -124,7 +124,7 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
       try {
         const deal = await runDeal(env, { buyerIx: 5, ...opts });
         const row = await settled(o, deal.dealId);
-        const outcome = JSON.parse(row.outcome!);
+        const outcome = row.outcome!;
         expect(outcome.settlement.agreed).to.equal(false);
         expect(outcome.reason).to.match(reason);
         expect(JSON.parse(outcome.termsJson).reason).to.match(reason);
@@ -155,7 +155,7 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
       ).wait();
       await (await env.dp.connect(seller).acceptDeal(id, "0x1234")).wait();
       const row = await settled(o, id);
-      expect(JSON.parse(row.outcome!).reason).to.match(/sealed input refused \(cannot_open\)/);
+      expect(row.outcome!.reason).to.match(/sealed input refused \(cannot_open\)/);
       const next = await runDeal(env, { buyerIx: 6 });
       expect((await settled(o, next.dealId)).status).to.equal("settled");
     } finally {
