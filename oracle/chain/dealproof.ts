@@ -14,11 +14,9 @@ import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import type { DealProof, DealProofInterface, IDealProof } from "../../types/ethers-contracts/DealProof.ts";
 import type { TypedLogDescription } from "../../types/ethers-contracts/common.ts";
 
-export type { DealProof, DealProofInterface };
-/** A deal as `getDeal` returns it (`state`, `escrow`, `buyerPayout`, … by name). */
-export type DealOnChain = IDealProof.DealStructOutput;
+export type { DealProof };
 /** A settlement as decoded from calldata or an event (`dealId`, `agreed`, `price`, … by name). */
-export type SettlementOnChain = IDealProof.SettlementStructOutput;
+type SettlementOnChain = IDealProof.SettlementStructOutput;
 
 /** DealProof at `address`, typed, sending through `runner` (a signer) or reading (a provider). */
 export function connectDealProof(address: string, runner: ContractRunner | null): DealProof {
@@ -30,12 +28,12 @@ export const dealProofInterface = new Interface(DEAL_PROOF_ABI) as DealProofInte
 
 type Filters = DealProof["filters"];
 /** The names of DealProof's events (without the full-signature aliases). */
-export type DealProofEventName = {
+type DealProofEventName = {
   [K in keyof Filters]: K extends `${string}(${string}` ? never : K;
 }[keyof Filters];
 
 /** A parsed DealProof event: `args.dealId`, `args.sealedBuyerInput`, … by name, typed. */
-export type DealProofLog<K extends DealProofEventName> = TypedLogDescription<Filters[K]>;
+type DealProofLog<K extends DealProofEventName> = TypedLogDescription<Filters[K]>;
 
 /**
  * A raw log (from getLogs or a receipt) read as DealProof's event `name`; null when the log is
@@ -50,7 +48,7 @@ export function parseDealProofLog<K extends DealProofEventName>(
 }
 
 /** A settlement transaction's calldata, decoded: which method, the settlement, and its proof. */
-export interface SettleCall {
+interface SettleCall {
   method: "settleWithQuote" | "settleWithSignature";
   outcome: SettlementOnChain;
   /** The TDX quote (settleWithQuote) or the oracle's signature (settleWithSignature), 0x-hex. */
