@@ -6,7 +6,9 @@
  * Invariants: a signed transaction is stored, with the nonce counter moved past it and its deal
  * marked submitted, in one SQLite transaction before it is broadcast, so every nonce below
  * `next_nonce` that the chain has not consumed belongs to a stored transaction (no gaps, no
- * second signature for a deal whose transaction may still be mined).
+ * second signature for a deal whose transaction may still be mined). Every row leaves the store
+ * parsed by its schema (the outcome's JSON decoded and validated in one place, `outcomeColumn`),
+ * so callers get typed values or a clear refusal, never a re-cast string.
  */
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
