@@ -21,7 +21,8 @@ import { at } from "./lib/at.ts";
 import { SimulatorBackend, DEFAULT_IMAGE } from "../oracle/simulator/backend.ts";
 import { localOracleConfig } from "./lib/local-oracle.ts";
 import { startLocalOracle } from "../oracle/simulator/oracle.ts";
-import { acceptDeal, createDeal, dealProofAt } from "../oracle/chain/parties.ts";
+import { acceptDeal, createDeal } from "../oracle/chain/parties.ts";
+import { connectDealProof, parseSettleCall } from "../oracle/chain/dealproof.ts";
 import { receiveDeal } from "../oracle/chain/receive.ts";
 import { verifyQuote } from "../oracle/quote/verify.ts";
 import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
@@ -187,7 +188,7 @@ try {
   line("buyer creates, seller accepts (inputs sealed to the oracle's key)");
   const signers = await chain.connection.ethers.getSigners();
   const seller: Signer = at(signers, 3);
-  const dp = dealProofAt(deployment.dealProof, seller);
+  const dp = connectDealProof(deployment.dealProof, seller);
   const provider = chain.connection.ethers.provider;
   const buyers = Array.from({ length: nDeals }, (_, i) => at(signers, 4 + i));
   const balance = async (s: Signer) => provider.getBalance(await s.getAddress());
@@ -234,7 +235,7 @@ try {
 
   line("result");
   for (const [i, row] of rows.entries()) {
-    const outcome = JSON.parse(row.outcome!);
+    const outcome = row.outcome!;
     const terms = JSON.parse(outcome.termsJson);
     console.log(
       outcome.settlement.agreed
@@ -255,11 +256,11 @@ try {
       console.log(`  transcriptHash ${outcome.settlement.transcriptHash}`);
       gas[args.settle === "quote" ? "settleWithQuote" : "settleWithSignature"] = BigInt(row.gas_used ?? "0");
       const tx = await provider.getTransaction(row.tx_hash!);
-      const parsed = dp.interface.parseTransaction(tx!)!;
-      if (parsed.name === "settleWithQuote") {
+      const settle = parseSettleCall(tx!.data);
+      if (settle?.method === "settleWithQuote") {
         line("the settlement quote, verified off-chain");
         // through the whole DCAP chain with dcap-qvl, anchored at the simulator's root CA
-        const v = verifyQuote(getBytes(parsed.args[1] as string), {
+        const v = verifyQuote(getBytes(settle.proof), {
           collateral: sim.dcapCollateral(),
           rootCaDer: sim.dcapRootCa(),
           eventLog: sim.eventLog(),
@@ -278,7 +279,7 @@ try {
   line("key delivery: the buyer decrypts and verifies the dataset");
   for (const [i, d] of deals.entries()) {
     const row = rows[i]!;
-    if (!JSON.parse(row.outcome!).settlement.agreed) continue;
+    if (!row.outcome!.settlement.agreed) continue;
     const out = join(dir, `received-${i}.csv`);
     const r = await receiveDeal(provider, deployment, d.dealId, d.delivery.privateKey, out);
     const same = readFileSync(out).equals(readFileSync(dataset.plainPath));
@@ -290,13 +291,13 @@ try {
   line("withdrawals and balances");
   // deals[i] was created by buyers[i]; each party withdraws its payout from each deal
   for (const [i, d] of deals.entries()) {
-    const owed = (await dp.getFunction("getDeal")(d.dealId)) as { buyerPayout: bigint; sellerPayout: bigint };
+    const owed = await dp.getDeal(d.dealId);
     for (const [who, amount] of [
       [seller, owed.sellerPayout],
       [buyers[i]!, owed.buyerPayout],
     ] as const) {
       if (amount === 0n) continue;
-      const w = await (await (dp.connect(who) as typeof dp).getFunction("withdraw")(d.dealId)).wait();
+      const w = await (await dp.connect(who).withdraw(d.dealId)).wait();
       gas.withdraw = w!.gasUsed;
     }
   }
@@ -313,7 +314,7 @@ try {
 
   line("gas used");
   for (const [k, v] of Object.entries(gas)) console.log(`  ${k.padEnd(22)} ${v.toString().padStart(8)}`);
-  result.agreed = rows.filter((r) => JSON.parse(r.outcome!).settlement.agreed).length;
+  result.agreed = rows.filter((r) => r.outcome!.settlement.agreed).length;
   console.log(`\n${bold("done")}: ${result.agreed}/${rows.length} deal(s) agreed and settled on-chain.`);
 } catch (e) {
   if (!isDealProofError(e)) throw e;

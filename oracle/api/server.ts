@@ -15,7 +15,7 @@ import type { Client } from "viem";
 import { ChallengeBook, ChallengeBookFullError } from "./auth.ts";
 import { storedCode } from "../daemon/reason-codes.ts";
 import { RateLimiter } from "./rate-limit.ts";
-import type { Store, StoredOutcome } from "../daemon/store.ts";
+import type { Store } from "../daemon/store.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import type { RpcHealth } from "../chain/provider.ts";
 
@@ -236,7 +236,7 @@ export function createApi(deps: ApiDeps): {
     const row = deps.store.get(dealId);
     if (row === undefined)
       return fail(res, 404, "unknown_deal", `deal ${dealId} is unknown to this oracle`, h);
-    const outcome = row.outcome === null ? null : (JSON.parse(row.outcome) as StoredOutcome);
+    const outcome = row.outcome;
     if (m[2] === undefined) {
       return send(
         res,

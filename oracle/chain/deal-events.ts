@@ -3,7 +3,7 @@
  * needs (two slots); the dataset root and the original escrow live in `DealCreated` (the root
  * also in the deal id), and the outcome with its sealed delivery in `DealSettled`.
  */
-import type { Contract, EventLog } from "ethers";
+import type { DealProof } from "./dealproof.ts";
 import type { Hex } from "../../sdk/src/eip712.ts";
 
 export interface DealCreatedRecord {
@@ -27,28 +27,22 @@ export interface DealSettledRecord {
   txHash: string;
 }
 
-async function firstEvent(dp: Contract, name: string, dealId: bigint, fromBlock: number) {
-  const events = await dp.queryFilter(dp.filters[name]!(dealId), fromBlock);
-  const ev = events[0];
-  return ev !== undefined && "args" in ev ? (ev as EventLog) : null;
-}
-
 /** The deal's `DealCreated` event, or null when no such deal was created since `fromBlock`. */
 export async function readDealCreated(
-  dp: Contract,
+  dp: DealProof,
   dealId: bigint,
   fromBlock: number,
 ): Promise<DealCreatedRecord | null> {
-  const ev = await firstEvent(dp, "DealCreated", dealId, fromBlock);
-  if (ev === null) return null;
+  const [ev] = await dp.queryFilter(dp.filters.DealCreated(dealId), fromBlock);
+  if (ev === undefined || !("args" in ev)) return null; // a log that does not decode
   const a = ev.args;
   return {
-    dealId: a.dealId as bigint,
-    buyer: a.buyer as string,
-    seller: a.seller as string,
+    dealId: a.dealId,
+    buyer: a.buyer,
+    seller: a.seller,
     dataRoot: a.dataRoot as Hex,
-    escrow: a.escrow as bigint,
-    deadline: a.deadline as bigint,
+    escrow: a.escrow,
+    deadline: a.deadline,
     blockNumber: ev.blockNumber,
     txHash: ev.transactionHash,
   };
@@ -56,17 +50,17 @@ export async function readDealCreated(
 
 /** The deal's `DealSettled` event, or null while it is not settled. */
 export async function readDealSettled(
-  dp: Contract,
+  dp: DealProof,
   dealId: bigint,
   fromBlock: number,
 ): Promise<DealSettledRecord | null> {
-  const ev = await firstEvent(dp, "DealSettled", dealId, fromBlock);
-  if (ev === null) return null;
+  const [ev] = await dp.queryFilter(dp.filters.DealSettled(dealId), fromBlock);
+  if (ev === undefined || !("args" in ev)) return null; // a log that does not decode
   const a = ev.args;
   return {
-    dealId: a.dealId as bigint,
-    agreed: a.agreed as boolean,
-    price: a.price as bigint,
+    dealId: a.dealId,
+    agreed: a.agreed,
+    price: a.price,
     termsHash: a.termsHash as Hex,
     transcriptHash: a.transcriptHash as Hex,
     delivery: a.delivery as Hex,

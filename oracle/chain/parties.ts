@@ -3,20 +3,16 @@
  * oracle's registered key, seal the private input to it for this deal id, and send the
  * transaction. Nothing here sees the other party's input.
  */
-import { Contract, hexlify, type ContractTransactionReceipt, type Signer } from "ethers";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { hexlify, type ContractTransactionReceipt, type Signer } from "ethers";
+import type { DealProof } from "./dealproof.ts";
 import { dealIdFor, dealProofDomain } from "../../sdk/src/eip712.ts";
 import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } from "../../sdk/src/inputs.ts";
 import { generateX25519KeyPair, type X25519KeyPair } from "../../sdk/src/hpke.ts";
 import { oracleSealingKey } from "../../sdk/src/oracle-key.ts";
 
-export function dealProofAt(address: string, signer: Signer): Contract {
-  return new Contract(address, DEAL_PROOF_ABI, signer);
-}
-
-async function oracleKey(dp: Contract): Promise<Uint8Array> {
+async function oracleKey(dp: DealProof): Promise<Uint8Array> {
   const now = (await dp.runner!.provider!.getBlock("latest"))!.timestamp;
-  return oracleSealingKey(await dp.getFunction("currentOracle")(), now);
+  return oracleSealingKey(await dp.currentOracle(), now);
 }
 
 export interface CreatedDeal {
@@ -27,7 +23,7 @@ export interface CreatedDeal {
 }
 
 export async function createDeal(
-  dp: Contract,
+  dp: DealProof,
   buyer: Signer,
   args: {
     seller: string;
@@ -52,7 +48,7 @@ export async function createDeal(
     dataRoot: args.dataRoot,
     deadline: args.deadline,
   });
-  const existing = (await dp.getFunction("getDeal")(dealId)) as { state: bigint };
+  const existing = await dp.getDeal(dealId);
   if (existing.state !== 0n)
     throw new Error(
       `you already have deal ${dealId} with this seller, data root and deadline; choose another deadline`,
@@ -68,15 +64,15 @@ export async function createDeal(
       : { requireSellerDomain: args.requireSellerDomain }),
   };
   const sealed = await sealBuyerInput(key, { chainId, contract, dealId }, input);
-  const tx = await (dp.connect(buyer) as Contract)
-    .getFunction("createDeal")
-    .send(args.seller, args.dataRoot, args.deadline, sealed, { value: args.escrowWei });
+  const tx = await dp
+    .connect(buyer)
+    .createDeal(args.seller, args.dataRoot, args.deadline, sealed, { value: args.escrowWei });
   const receipt = (await tx.wait()) as ContractTransactionReceipt;
   return { dealId, delivery, receipt };
 }
 
 export async function acceptDeal(
-  dp: Contract,
+  dp: DealProof,
   seller: Signer,
   dealId: bigint,
   input: Omit<SellerInput, "v">,
@@ -88,6 +84,6 @@ export async function acceptDeal(
     { chainId, contract: await dp.getAddress(), dealId },
     { v: 1, ...input },
   );
-  const tx = await (dp.connect(seller) as Contract).getFunction("acceptDeal").send(dealId, sealed);
+  const tx = await dp.connect(seller).acceptDeal(dealId, sealed);
   return (await tx.wait()) as ContractTransactionReceipt;
 }

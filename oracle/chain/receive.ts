@@ -3,12 +3,12 @@
  * opens the sealed delivery with the buyer's key, then fetches, decrypts and verifies the dataset
  * against the committed root (oracle/data/delivery.ts) and writes it to `outPath`.
  */
-import { Contract, getBytes, type Provider } from "ethers";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { getBytes, type Provider } from "ethers";
 import { openDelivery, receiveDataset } from "../data/delivery.ts";
 import { DatasetError } from "../data/errors.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import { readDealCreated, readDealSettled } from "./deal-events.ts";
+import { connectDealProof } from "./dealproof.ts";
 
 /** Buyer: opens `delivery` from the deal's DealSettled event, fetches, decrypts, verifies, writes. */
 export async function receiveDeal(
@@ -18,7 +18,7 @@ export async function receiveDeal(
   buyerPrivateKey: Uint8Array,
   outPath: string,
 ) {
-  const dp = new Contract(deployment.dealProof, DEAL_PROOF_ABI, provider);
+  const dp = connectDealProof(deployment.dealProof, provider);
   const deal = await readDealCreated(dp, dealId, deployment.deployBlock);
   if (deal === null)
     throw new DatasetError("bad_delivery", `deal ${dealId} does not exist on ${deployment.network}`);

@@ -310,7 +310,7 @@ export class OracleDaemon {
         row = this.deps.store.get(row.id)!;
       }
       await this.deps.onStep?.("outcome_built", row.id);
-      const outcome = JSON.parse(row.outcome!) as StoredOutcome;
+      const outcome = row.outcome!;
       const r = await this.submitter.submit(outcome);
       if (r.kind === "sent") {
         log.info({ txHash: r.tx.hash, nonce: r.tx.nonce }, "settlement sent");

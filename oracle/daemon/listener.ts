@@ -2,13 +2,12 @@
  * Follows DealCreated / DealAccepted from the cursor to head − confirmations with getLogs in
  * bounded block ranges (no node-side filters), and stores them with the cursor atomically.
  */
-import { Interface, type Provider } from "ethers";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import type { Provider } from "ethers";
+import { dealProofInterface, parseDealProofLog } from "../chain/dealproof.ts";
 import type { Store } from "./store.ts";
 
-const iface = new Interface(DEAL_PROOF_ABI);
-const CREATED = iface.getEvent("DealCreated")!.topicHash;
-const ACCEPTED = iface.getEvent("DealAccepted")!.topicHash;
+const CREATED = dealProofInterface.getEvent("DealCreated").topicHash;
+const ACCEPTED = dealProofInterface.getEvent("DealAccepted").topicHash;
 
 export interface ListenerOptions {
   address: string;
@@ -44,25 +43,23 @@ export class ChainListener {
       });
       logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
       const events = logs.map((log) => {
-        const ev = iface.parseLog(log)!;
-        if (ev.name === "DealCreated") {
+        const created = parseDealProofLog(log, "DealCreated");
+        if (created !== null) {
+          const a = created.args;
           return {
             kind: "created" as const,
-            id: (ev.args[0] as bigint).toString(),
-            buyer: ev.args[1] as string,
-            seller: ev.args[2] as string,
-            dataRoot: ev.args[3] as string,
-            escrow: (ev.args[4] as bigint).toString(),
-            deadline: Number(ev.args[5] as bigint),
-            sealed: ev.args[6] as string,
+            id: a.dealId.toString(),
+            buyer: a.buyer,
+            seller: a.seller,
+            dataRoot: a.dataRoot,
+            escrow: a.escrow.toString(),
+            deadline: Number(a.deadline),
+            sealed: a.sealedBuyerInput,
             block: log.blockNumber,
           };
         }
-        return {
-          kind: "accepted" as const,
-          id: (ev.args[0] as bigint).toString(),
-          sealed: ev.args[2] as string,
-        };
+        const a = parseDealProofLog(log, "DealAccepted")!.args;
+        return { kind: "accepted" as const, id: a.dealId.toString(), sealed: a.sealedSellerInput };
       });
       this.store.applyEvents(events, to);
       stored += events.length;

@@ -6,71 +6,114 @@
  * Invariants: a signed transaction is stored, with the nonce counter moved past it and its deal
  * marked submitted, in one SQLite transaction before it is broadcast, so every nonce below
  * `next_nonce` that the chain has not consumed belongs to a stored transaction (no gaps, no
- * second signature for a deal whose transaction may still be mined).
+ * second signature for a deal whose transaction may still be mined). Every row leaves the store
+ * parsed by its schema (the outcome's JSON decoded and validated in one place, `outcomeColumn`),
+ * so callers get typed values or a clear refusal, never a re-cast string.
  */
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { z } from "zod";
 
-export type DealStatus = "open" | "accepted" | "outcome_built" | "submitted" | "settled" | "closed";
+const DEAL_STATUSES = ["open", "accepted", "outcome_built", "submitted", "settled", "closed"] as const;
+export type DealStatus = (typeof DEAL_STATUSES)[number];
 
-export interface DealRow {
-  id: string;
-  buyer: string;
-  seller: string;
-  escrow: string;
-  data_root: string;
-  deadline: number;
-  sealed_buyer: string;
-  sealed_seller: string | null;
-  created_block: number;
-  status: DealStatus;
-  outcome: string | null;
-  tx_hash: string | null;
-  attempts: number;
-  last_error: string | null;
+const StoredOutcomeSchema = z.object({
+  settlement: z.object({
+    dealId: z.string(),
+    agreed: z.boolean(),
+    price: z.string(),
+    termsHash: z.string(),
+    dataRoot: z.string(),
+    transcriptHash: z.string(),
+    delivery: z.string(),
+  }),
+  termsJson: z.string(),
+  transcriptJson: z.string(),
+  reason: z.string(),
+});
+/** The outcome built for a deal: the settlement as sent on-chain, its terms and transcript. */
+export type StoredOutcome = z.infer<typeof StoredOutcomeSchema>;
+
+/** The `outcome` column: JSON text in SQLite, a validated StoredOutcome in a row. */
+const outcomeColumn = z.codec(z.string(), StoredOutcomeSchema, {
+  decode: (text, ctx) => {
+    try {
+      return JSON.parse(text); // validated by the codec's output schema
+    } catch (e) {
+      ctx.issues.push({ code: "invalid_format", format: "json", input: text, message: (e as Error).message });
+      return z.NEVER;
+    }
+  },
+  encode: (outcome) => JSON.stringify(outcome),
+});
+
+const DealRowSchema = z.object({
+  id: z.string(),
+  buyer: z.string(),
+  seller: z.string(),
+  escrow: z.string(),
+  data_root: z.string(),
+  deadline: z.number(),
+  sealed_buyer: z.string(),
+  sealed_seller: z.string().nullable(),
+  created_block: z.number(),
+  status: z.enum(DEAL_STATUSES),
+  /** The built outcome (parsed and validated), null until it is built. */
+  outcome: outcomeColumn.nullable(),
+  tx_hash: z.string().nullable(),
+  attempts: z.number(),
+  last_error: z.string().nullable(),
   /** The code of the last failure (e.g. fetch_failed, rpc_timeout, settlement_refused). */
-  last_code: string | null;
-  gas_used: string | null;
-  updated_at: number;
+  last_code: z.string().nullable(),
+  gas_used: z.string().nullable(),
+  updated_at: z.number(),
   /** "oracle" when our own transaction settled it, "other" when someone else's did. */
-  settled_by: "oracle" | "other" | null;
+  settled_by: z.enum(["oracle", "other"]).nullable(),
   /** ms since epoch before which the deal is not retried (backoff after a failed attempt). */
-  next_attempt_at: number;
-}
+  next_attempt_at: z.number(),
+});
+/** A deal as the store returns it: typed, with its outcome parsed. */
+export type DealRow = z.infer<typeof DealRowSchema>;
 
-/** A signed transaction of ours, stored before broadcast. */
-export interface TxRow {
-  hash: string;
+const TxRowSchema = z.object({
+  hash: z.string(),
   /** What it does: "settle" (with deal_id) or "register". */
-  purpose: string;
-  deal_id: string | null;
-  nonce: number;
-  raw: string;
-  max_fee: string;
-  priority_fee: string;
-  gas_limit: string;
-  to_addr: string;
-  data: string;
-  value: string;
-  created_at: number;
+  purpose: z.string(),
+  deal_id: z.string().nullable(),
+  nonce: z.number(),
+  raw: z.string(),
+  max_fee: z.string(),
+  priority_fee: z.string(),
+  gas_limit: z.string(),
+  to_addr: z.string(),
+  data: z.string(),
+  value: z.string(),
+  created_at: z.number(),
   /** pending until a receipt is seen (mined) or the nonce went to another transaction (dropped). */
-  state: "pending" | "mined" | "dropped";
-}
+  state: z.enum(["pending", "mined", "dropped"]),
+});
+/** A signed transaction of ours, stored before broadcast. */
+export type TxRow = z.infer<typeof TxRowSchema>;
 
-export interface StoredOutcome {
-  settlement: {
-    dealId: string;
-    agreed: boolean;
-    price: string;
-    termsHash: string;
-    dataRoot: string;
-    transcriptHash: string;
-    delivery: string;
-  };
-  termsJson: string;
-  transcriptJson: string;
-  reason: string;
+const MetaRowSchema = z.object({ value: z.string() });
+const CountRowSchema = z.object({ status: z.string(), n: z.number() });
+
+/**
+ * Rows as SQLite returns them, parsed by `schema`: a row that does not fit is a corrupt or foreign
+ * database, refused with what is wrong rather than handed on half-typed.
+ */
+function rows<S extends z.ZodType>(schema: S, found: unknown[]): z.output<S>[] {
+  return found.map((r) => {
+    const parsed = schema.safeParse(r);
+    if (parsed.success) return parsed.data;
+    throw new Error(
+      `the oracle's database holds a row it cannot read (${z.prettifyError(parsed.error).replaceAll("\n", " ")}): restore the database file or point DEALPROOF_DB at a fresh one`,
+    );
+  });
+}
+function row<S extends z.ZodType>(schema: S, found: unknown): z.output<S> | undefined {
+  return found === undefined ? undefined : rows(schema, [found])[0];
 }
 
 export class Store {
@@ -122,8 +165,7 @@ export class Store {
 
   /** The next nonce the outbox will use (undefined before the first transaction). */
   nextNonce(): number | undefined {
-    const r = this.db.prepare("SELECT value FROM meta WHERE key = 'next_nonce'").get() as
-      { value: string } | undefined;
+    const r = row(MetaRowSchema, this.db.prepare("SELECT value FROM meta WHERE key = 'next_nonce'").get());
     return r === undefined ? undefined : Number(r.value);
   }
 
@@ -170,23 +212,27 @@ export class Store {
 
   /** Every transaction of ours with this nonce (the original and its fee-bumped replacements). */
   txsWithNonce(nonce: number): TxRow[] {
-    return this.db
-      .prepare("SELECT * FROM txs WHERE nonce = ? ORDER BY created_at, rowid")
-      .all(nonce) as unknown as TxRow[];
+    return rows(
+      TxRowSchema,
+      this.db.prepare("SELECT * FROM txs WHERE nonce = ? ORDER BY created_at, rowid").all(nonce),
+    );
   }
 
   txByHash(hash: string): TxRow | undefined {
-    return this.db.prepare("SELECT * FROM txs WHERE hash = ?").get(hash) as TxRow | undefined;
+    return row(TxRowSchema, this.db.prepare("SELECT * FROM txs WHERE hash = ?").get(hash));
   }
 
   /** The newest transaction per pending nonce, lowest nonce first. */
   pendingTxs(): TxRow[] {
-    return this.db
-      .prepare(
-        `SELECT * FROM txs t WHERE state = 'pending' AND rowid = (SELECT MAX(rowid) FROM txs u WHERE u.nonce = t.nonce)
+    return rows(
+      TxRowSchema,
+      this.db
+        .prepare(
+          `SELECT * FROM txs t WHERE state = 'pending' AND rowid = (SELECT MAX(rowid) FROM txs u WHERE u.nonce = t.nonce)
          ORDER BY nonce`,
-      )
-      .all() as unknown as TxRow[];
+        )
+        .all(),
+    );
   }
 
   /** Marks every transaction of this nonce: one was mined (`minedHash`) or the nonce went elsewhere. */
@@ -196,7 +242,7 @@ export class Store {
 
   /** All stored transactions (the fault benchmark counts them). */
   allTxs(): TxRow[] {
-    return this.db.prepare("SELECT * FROM txs ORDER BY nonce, rowid").all() as unknown as TxRow[];
+    return rows(TxRowSchema, this.db.prepare("SELECT * FROM txs ORDER BY nonce, rowid").all());
   }
 
   close(): void {
@@ -204,8 +250,7 @@ export class Store {
   }
 
   cursor(): number | undefined {
-    const r = this.db.prepare("SELECT value FROM meta WHERE key = 'cursor'").get() as
-      { value: string } | undefined;
+    const r = row(MetaRowSchema, this.db.prepare("SELECT value FROM meta WHERE key = 'cursor'").get());
     return r === undefined ? undefined : Number(r.value);
   }
 
@@ -255,16 +300,19 @@ export class Store {
   }
 
   get(id: string): DealRow | undefined {
-    return this.db.prepare("SELECT * FROM deals WHERE id = ?").get(id) as DealRow | undefined;
+    return row(DealRowSchema, this.db.prepare("SELECT * FROM deals WHERE id = ?").get(id));
   }
 
   /** Deals that still need work, oldest first. */
   pending(): DealRow[] {
-    return this.db
-      .prepare(
-        "SELECT * FROM deals WHERE status IN ('accepted', 'outcome_built', 'submitted') ORDER BY created_block, id",
-      )
-      .all() as unknown as DealRow[];
+    return rows(
+      DealRowSchema,
+      this.db
+        .prepare(
+          "SELECT * FROM deals WHERE status IN ('accepted', 'outcome_built', 'submitted') ORDER BY created_block, id",
+        )
+        .all(),
+    );
   }
 
   saveOutcome(id: string, outcome: StoredOutcome): void {
@@ -272,7 +320,7 @@ export class Store {
       .prepare(
         "UPDATE deals SET outcome = ?, status = 'outcome_built', updated_at = ? WHERE id = ? AND status = 'accepted'",
       )
-      .run(JSON.stringify(outcome), Date.now(), id);
+      .run(outcomeColumn.encode(outcome), Date.now(), id);
   }
 
   /** Settled on-chain: by our transaction `txHash` ("oracle"), or by someone else's ("other"). */
@@ -312,10 +360,10 @@ export class Store {
   }
 
   counts(): Record<string, number> {
-    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM deals GROUP BY status").all() as {
-      status: string;
-      n: number;
-    }[];
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    const counts = rows(
+      CountRowSchema,
+      this.db.prepare("SELECT status, COUNT(*) AS n FROM deals GROUP BY status").all(),
+    );
+    return Object.fromEntries(counts.map((r) => [r.status, r.n]));
   }
 }

@@ -5,8 +5,7 @@
  * custom error's selector, never by message text), and reads receipts back.
  * Invariant: nothing here signs or sends a transaction; the outbox does, once per nonce.
  */
-import { Contract, Interface, type Provider, type TransactionReceipt } from "ethers";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import type { Provider, TransactionReceipt } from "ethers";
 import { DealProofError } from "../../sdk/src/errors.ts";
 import { dealStateName, type DealStateName } from "../../sdk/src/deal-state.ts";
 import {
@@ -17,12 +16,16 @@ import {
   type Hex,
   type Settlement,
 } from "../../sdk/src/eip712.ts";
+import {
+  connectDealProof,
+  dealProofInterface,
+  parseDealProofLog,
+  type DealProof,
+} from "../chain/dealproof.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
 import type { StoredOutcome, TxRow } from "./store.ts";
 import type { Outbox } from "./outbox.ts";
-
-const iface = new Interface(DEAL_PROOF_ABI);
 
 /** Why a deal closes without a settlement of ours. */
 export type CloseCode = "refunded" | "settled_by_other" | "deadline_passed" | "not_accepted";
@@ -53,7 +56,7 @@ export function revertName(e: unknown): string | undefined {
     (e as { info?: { error?: { data?: string } } })?.info?.error?.data;
   if (typeof data !== "string" || data.length < 10) return undefined;
   try {
-    return iface.parseError(data)?.name;
+    return dealProofInterface.parseError(data)?.name;
   } catch {
     return undefined;
   }
@@ -76,8 +79,7 @@ export function receiptSettles(receipt: TransactionReceipt, dealId: string): boo
   if (receipt.status !== 1) return false;
   return receipt.logs.some((l) => {
     try {
-      const p = iface.parseLog(l);
-      return p?.name === "DealSettled" && (p.args[0] as bigint).toString() === dealId;
+      return parseDealProofLog(l, "DealSettled")?.args.dealId.toString() === dealId;
     } catch {
       return false;
     }
@@ -96,22 +98,19 @@ export interface SubmitterDeps {
 
 export class Submitter {
   readonly domain: Eip712Domain;
-  readonly #contract: Contract;
+  readonly #contract: DealProof;
   readonly #provider: Provider;
   private readonly deps: SubmitterDeps;
 
   constructor(deps: SubmitterDeps) {
     this.deps = deps;
     this.#provider = deps.provider;
-    this.#contract = new Contract(deps.address, DEAL_PROOF_ABI, deps.provider);
+    this.#contract = connectDealProof(deps.address, deps.provider);
     this.domain = dealProofDomain(deps.chainId, deps.address);
   }
 
   async dealState(dealId: string): Promise<{ state: DealStateName; deadline: number }> {
-    const d = (await this.#contract.getFunction("getDeal")(BigInt(dealId))) as {
-      state: bigint;
-      deadline: bigint;
-    };
+    const d = await this.#contract.getDeal(BigInt(dealId));
     return { state: dealStateName(d.state), deadline: Number(d.deadline) };
   }
 
@@ -141,10 +140,9 @@ export class Submitter {
       this.deps.mode === "quote"
         ? (await this.deps.tee.getQuote(reportDataFor(digest))).quote
         : this.deps.identity.signDigest(digest);
-    const fn = this.#contract.getFunction(method);
     let gas: bigint;
     try {
-      gas = await fn.estimateGas(s, proof, { from: this.deps.outbox.address });
+      gas = await this.#contract[method].estimateGas(s, proof, { from: this.deps.outbox.address });
     } catch (e) {
       const name = revertName(e);
       if (name === "InvalidState")
@@ -160,7 +158,7 @@ export class Submitter {
       purpose: "settle",
       dealId,
       to: this.deps.address,
-      data: iface.encodeFunctionData(method, [s, proof]),
+      data: (await this.#contract[method].populateTransaction(s, proof)).data,
       gasLimit: (gas * 12n) / 10n + 10_000n,
     });
     return { kind: "sent", tx };
@@ -169,12 +167,13 @@ export class Submitter {
   /** Whether the deal's DealSettled event carries this outcome's terms and transcript hashes. */
   async settledWith(outcome: StoredOutcome): Promise<boolean> {
     const events = await this.#contract.queryFilter(
-      this.#contract.filters.DealSettled!(BigInt(outcome.settlement.dealId)),
+      this.#contract.filters.DealSettled(BigInt(outcome.settlement.dealId)),
     );
-    return events.some((e) => {
-      const a = (e as unknown as { args: unknown[] }).args;
-      return a[3] === outcome.settlement.termsHash && a[4] === outcome.settlement.transcriptHash;
-    });
+    return events.some(
+      (e) =>
+        e.args.termsHash === outcome.settlement.termsHash &&
+        e.args.transcriptHash === outcome.settlement.transcriptHash,
+    );
   }
 
   /**
@@ -184,14 +183,9 @@ export class Submitter {
   async ensureRegistered(
     marginSeconds = 3600,
   ): Promise<{ registered: boolean; expiresAt: bigint } | { pending: true }> {
-    const reg = (await this.#contract.getFunction("registrationOf")(this.deps.identity.address)) as {
-      encryptionKey: string;
-      revoked: boolean;
-    };
-    const expiresAt = (await this.#contract.getFunction("registrationExpiry")(
-      this.deps.identity.address,
-    )) as bigint;
-    const current = (await this.#contract.getFunction("currentOracle")()) as { signer: string };
+    const reg = await this.#contract.registrationOf(this.deps.identity.address);
+    const expiresAt = await this.#contract.registrationExpiry(this.deps.identity.address);
+    const current = await this.#contract.currentOracle();
     const now = BigInt((await this.#provider.getBlock("latest"))!.timestamp);
     const fresh =
       expiresAt > now + BigInt(marginSeconds) &&
@@ -208,12 +202,15 @@ export class Submitter {
     const { registrationQuote } = await import("../tee/identity.ts");
     // issuedAt = the chain's latest block time: never ahead of the block that includes it
     const q = await registrationQuote(this.deps.tee, this.deps.identity, this.domain, now);
-    const args = [this.deps.identity.address, this.deps.identity.encryptionPublicKey, q.issuedAt, q.quote];
+    const args = [
+      this.deps.identity.address,
+      this.deps.identity.encryptionPublicKey,
+      q.issuedAt,
+      q.quote,
+    ] as const;
     let gas: bigint;
     try {
-      gas = await this.#contract
-        .getFunction("registerOracle")
-        .estimateGas(...args, { from: this.deps.outbox.address });
+      gas = await this.#contract.registerOracle.estimateGas(...args, { from: this.deps.outbox.address });
     } catch (e) {
       const name = revertName(e);
       if (name !== undefined) throw new SettlementRefusedError("registerOracle", name, e);
@@ -223,7 +220,7 @@ export class Submitter {
       purpose: "register",
       dealId: null,
       to: this.deps.address,
-      data: iface.encodeFunctionData("registerOracle", args),
+      data: (await this.#contract.registerOracle.populateTransaction(...args)).data,
       gasLimit: (gas * 12n) / 10n + 10_000n,
     });
     return { pending: true };

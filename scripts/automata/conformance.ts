@@ -10,7 +10,8 @@
  * same bytes; nothing here decides policy.
  */
 import hre from "hardhat";
-import { AbiCoder, getBytes, hexlify, type Contract } from "ethers";
+import { AbiCoder, getBytes, hexlify } from "ethers";
+import type { DcapOutputFieldsHarness } from "../../types/ethers-contracts/test/harness/DcapOutputFieldsHarness.ts";
 import { loadAutomataArtifacts } from "./artifacts.ts";
 import {
   UPSTREAM_TCB_EVAL,
@@ -131,29 +132,13 @@ export interface Comparison {
   tcbStatus: string;
 }
 
-interface Parsed {
-  version: bigint;
-  bodyType: bigint;
-  tcbStatus: bigint;
-  fmspc: string;
-  tdAttributes: string;
-  xfam: string;
-  measurementId: string;
-  reportDataLow: string;
-  reportDataHigh: string;
-}
-type Raw = Record<
-  "tdAttributes" | "xfam" | "mrTd" | "mrConfigId" | "rtMr0" | "rtMr1" | "rtMr2" | "rtMr3" | "reportData",
-  string
->;
-
 /**
  * DcapOutput.parse and the raw fields at DcapOutput's offsets (through `harness`, a
  * DcapOutputFieldsHarness) of Automata's real output, against parseQuote / pckFmspc /
  * measurementId / dcap-qvl on the quote bytes. Advisory ids after the body are compared too.
  */
 export async function compareWithReader(
-  harness: Contract,
+  harness: DcapOutputFieldsHarness,
   output: Hex,
   quote: Hex,
   qvl: Setup["qvl"],
@@ -161,8 +146,8 @@ export async function compareWithReader(
   const q = parseQuote(getBytes(quote));
   const verdict = verifyQuote(getBytes(quote), qvl);
   const readerStatus = TCB_STATUS.indexOf(verdict.tcbStatus as (typeof TCB_STATUS)[number]);
-  const v = (await harness.parse!(output)) as Parsed;
-  const raw = (await harness.rawFields!(output)) as Raw;
+  const v = await harness.parse(output);
+  const raw = await harness.rawFields(output);
   const tail = getBytes(output).slice(OUTPUT_MIN_LEN);
   const advisories =
     tail.length === 0 ? [] : (AbiCoder.defaultAbiCoder().decode(["string[]"], tail)[0] as string[]);

@@ -16,7 +16,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, rmSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Interface, Wallet, type Signer } from "ethers";
+import { Wallet, type Signer } from "ethers";
 import { startLocalChain } from "../lib/local-chain.ts";
 import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "../lib/seller-kit.ts";
@@ -24,9 +24,9 @@ import { at } from "../lib/at.ts";
 import { LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { prng, startFaultProxy } from "../lib/fault-proxy.ts";
 import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
-import { acceptDeal, createDeal, dealProofAt } from "../../oracle/chain/parties.ts";
+import { acceptDeal, createDeal } from "../../oracle/chain/parties.ts";
+import { connectDealProof, dealProofInterface, parseSettleCall } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 
 const { values: a } = parseArgs({
   options: {
@@ -45,7 +45,6 @@ const rand = prng(Number(a.seed));
 const FAULTS = { drop: 0.03, fail: 0.03, lose: 0.03, hang: 0.02, delayMs: 5 };
 const root = join(import.meta.dirname, "..", "..");
 const s = scenarioByName("vision");
-const iface = new Interface(DEAL_PROOF_ABI);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) =>
   xs.length === 0
@@ -70,7 +69,7 @@ try {
   const dataset = await prepareDataset(dir, s, { rows: 300 });
   const eml = await email.sign(`sales@${email.domain}`, "offer", s.sellerDescription);
   const signers = await chain.connection.ethers.getSigners();
-  const dp = dealProofAt(deployment.dealProof, at(signers, 0));
+  const dp = connectDealProof(deployment.dealProof, at(signers, 0));
   const sender = new Wallet(LOCAL_SENDER_KEY).address;
   const startBlock = await provider.getBlockNumber();
   await provider.send("evm_setAutomine", [false]);
@@ -131,8 +130,7 @@ try {
   };
   // the first start registers the oracle without faults, so every deal seals to a registered key
   startDaemon();
-  while ((await dp.getFunction("currentOracle")()).signer === "0x0000000000000000000000000000000000000000")
-    await sleep(200);
+  while ((await dp.currentOracle()).signer === "0x0000000000000000000000000000000000000000") await sleep(200);
   proxy.set(FAULTS);
 
   const pairs = [2, 4, 6, 8, 10, 12, 14, 16, 18].map((i) => ({
@@ -170,9 +168,9 @@ try {
   const deadline = t0 + Number(a["timeout-s"]) * 1000;
   let nextKill = performance.now() + 1000 + rand() * 3000;
   const seenSettled = async () => {
-    const evs = await dp.queryFilter(dp.filters.DealSettled!(), deployment.deployBlock);
+    const evs = await dp.queryFilter(dp.filters.DealSettled(), deployment.deployBlock);
     for (const e of evs) {
-      const id = ((e as unknown as { args: unknown[] }).args[0] as bigint).toString();
+      const id = e.args.dealId.toString();
       if (!settledAt.has(id)) settledAt.set(id, performance.now());
     }
   };
@@ -210,19 +208,19 @@ try {
     const block = await provider.getBlock(b, true);
     for (const tx of block!.prefetchedTransactions) {
       if (tx.from.toLowerCase() !== sender.toLowerCase()) continue;
-      const parsed = iface.parseTransaction({ data: tx.data });
-      if (parsed?.name === "settleWithSignature" || parsed?.name === "settleWithQuote") {
-        const id = ((parsed.args[0] as { dealId: bigint }).dealId ??
-          (parsed.args[0] as unknown[])[0]) as bigint;
-        perDeal.set(id.toString(), (perDeal.get(id.toString()) ?? 0) + 1);
-      } else if (parsed?.name === "registerOracle") registrations++;
+      const settle = parseSettleCall(tx.data);
+      if (settle !== null) {
+        const id = settle.outcome.dealId.toString();
+        perDeal.set(id, (perDeal.get(id) ?? 0) + 1);
+      } else if (dealProofInterface.parseTransaction({ data: tx.data })?.name === "registerOracle")
+        registrations++;
     }
   }
   const ids = [...acceptedAt.keys()];
-  const events = await dp.queryFilter(dp.filters.DealSettled!(), deployment.deployBlock);
+  const events = await dp.queryFilter(dp.filters.DealSettled(), deployment.deployBlock);
   const eventsPer = new Map<string, number>();
   for (const e of events) {
-    const id = ((e as unknown as { args: unknown[] }).args[0] as bigint).toString();
+    const id = e.args.dealId.toString();
     eventsPer.set(id, (eventsPer.get(id) ?? 0) + 1);
   }
   const latencies = ids

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { Contract, NonceManager, Wallet, hexlify, randomBytes, type Signer } from "ethers";
+import { NonceManager, Wallet, hexlify, randomBytes, type Signer } from "ethers";
 import { startLocalChain } from "../lib/local-chain.ts";
 import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "../lib/seller-kit.ts";
@@ -20,9 +20,9 @@ import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { loadOracleIdentity } from "../../oracle/tee/identity.ts";
 import { localOracleConfig, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
-import { acceptDeal, createDeal, dealProofAt } from "../../oracle/chain/parties.ts";
+import { acceptDeal, createDeal } from "../../oracle/chain/parties.ts";
+import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import {
   dealProofDomain,
   reportDataFor,
@@ -64,7 +64,7 @@ try {
     buyer: at(signers, i),
     seller: at(signers, i === 2 ? 3 : i + 1),
   }));
-  const dp = dealProofAt(deployment.dealProof, at(signers, 0));
+  const dp = connectDealProof(deployment.dealProof, at(signers, 0));
   const provider = chain.connection.ethers.provider;
 
   // a deal id commits to (buyer, seller, root, deadline): each deal gets its own deadline
@@ -151,8 +151,9 @@ try {
     });
   }
   const sender = new NonceManager(new Wallet(LOCAL_SENDER_KEY, provider));
-  const c = new Contract(deployment.dealProof, DEAL_PROOF_ABI, sender);
-  const fn = c.getFunction(mode === "quote" ? "settleWithQuote" : "settleWithSignature");
+  const fn = connectDealProof(deployment.dealProof, sender)[
+    mode === "quote" ? "settleWithQuote" : "settleWithSignature"
+  ];
   const t0 = performance.now();
   const sent = [];
   for (const p of prepared) sent.push(await fn.send(p.st, p.proof, { gasLimit: 1_000_000n }));

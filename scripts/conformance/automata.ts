@@ -10,7 +10,7 @@
  */
 import { existsSync } from "node:fs";
 import hre from "hardhat";
-import { getBytes, type Contract } from "ethers";
+import { getBytes } from "ethers";
 import { loadAutomataArtifacts } from "../automata/artifacts.ts";
 import { VENDOR_ROOT, vendorPresent } from "../automata/sources.ts";
 import { DSTACK_FIXTURES } from "../automata/collateral.ts";
@@ -33,9 +33,7 @@ const { compileSeconds } = await loadAutomataArtifacts();
 async function run(setup: () => Promise<Setup>) {
   const s = await setup();
   const r = await verifyOnChain(s);
-  const harness = (await s.connection.ethers.deployContract(
-    "DcapOutputFieldsHarness",
-  )) as unknown as Contract;
+  const harness = await s.connection.ethers.deployContract("DcapOutputFieldsHarness");
   const c = r.success ? await compareWithReader(harness, r.output, s.quote, s.qvl) : undefined;
   await s.connection.close();
   return {

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import chromium from "@sparticuz/chromium";
 import { chromium as playwright, type Browser, type BrowserContext } from "playwright-core";
 import { build } from "vite";
-import { getBytes, hexlify, Interface, JsonRpcProvider, Wallet } from "ethers";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { getBytes, hexlify, JsonRpcProvider, Wallet } from "ethers";
+import { dealProofInterface, parseSettleCall } from "../../oracle/chain/dealproof.ts";
 
 const web = join(import.meta.dirname, "..", "..", "web");
 
@@ -64,8 +64,6 @@ export interface TestWalletControls {
   chainIdOverride?: number;
 }
 
-const iface = new Interface(DEAL_PROOF_ABI);
-
 /** Installs the test wallet in every page of `context`; returns switches to misbehave. */
 export async function installTestWallet(
   context: BrowserContext,
@@ -105,11 +103,14 @@ export async function installTestWallet(
         case "eth_getTransactionByHash": {
           const r = (await provider.send(method, params)) as { input?: string } | null;
           if (controls.tamperQuote && r?.input !== undefined) {
-            const parsed = iface.parseTransaction({ data: r.input });
-            if (parsed?.name === "settleWithQuote") {
-              const q = getBytes(parsed.args[1] as string).slice();
+            const settle = parseSettleCall(r.input);
+            if (settle?.method === "settleWithQuote") {
+              const q = getBytes(settle.proof).slice();
               q[48 + 520] = q[48 + 520]! ^ 1;
-              r.input = iface.encodeFunctionData("settleWithQuote", [parsed.args[0], hexlify(q)]);
+              r.input = dealProofInterface.encodeFunctionData("settleWithQuote", [
+                settle.outcome,
+                hexlify(q),
+              ]);
             }
           }
           return { result: r };

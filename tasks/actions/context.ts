@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { userError, asUserError } from "./user-error.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
-import { dealProofAt } from "../../oracle/chain/parties.ts";
+import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { chainError } from "../../sdk/src/revert.ts";
 
 export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0") {
@@ -18,7 +18,7 @@ export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0")
   const signers = await wrap(() => connection.ethers.getSigners());
   const signer = signers[Number(account)];
   if (signer === undefined) throw userError(`no signer #${account} on ${connection.networkName}`);
-  return { connection, deployment, signer, dp: dealProofAt(deployment.dealProof, signer) };
+  return { connection, deployment, signer, dp: connectDealProof(deployment.dealProof, signer) };
 }
 
 export function ethAmount(name: string, s: string): bigint {

@@ -10,7 +10,7 @@ export default async function dealRefund(
 ): Promise<void> {
   const id = dealIdArg(a.dealId);
   const { connection, dp } = await dealContext(hre, a.account);
-  const d = (await dp.getFunction("getDeal")(id)) as { state: bigint; escrow: bigint; deadline: bigint };
+  const d = await dp.getDeal(id);
   const state = dealStateName(d.state);
   if (d.state === 0n) throw userError(`deal ${id} does not exist on this DealProof`);
   if (state !== "Open" && state !== "Accepted")
@@ -20,9 +20,7 @@ export default async function dealRefund(
     throw userError(
       `deal ${id} can be refunded after its deadline, ${new Date(Number(d.deadline) * 1000).toISOString()}; the oracle may still settle it`,
     );
-  const receipt = await wrap(
-    async () => (await (await dp.getFunction("refund")(id)).wait()) as ContractTransactionReceipt,
-  );
+  const receipt = await wrap(async () => (await (await dp.refund(id)).wait()) as ContractTransactionReceipt);
   const out = { dealId: id.toString(), buyerPayout: formatEther(d.escrow), txHash: receipt.hash };
   console.log(
     a.json

@@ -25,11 +25,7 @@ export default async function dealStatus(a: Args, hre: HardhatRuntimeEnvironment
   const api = oracleUrl(a.oracle);
   if (!/^[1-9][0-9]*$/.test(a.timeout)) throw userError("--timeout must be a whole number of seconds");
   const { dp, deployment } = await dealContext(hre);
-  const getDeal = () =>
-    wrap(
-      async () =>
-        (await dp.getFunction("getDeal")(id)) as { state: bigint; buyerPayout: bigint; sellerPayout: bigint },
-    );
+  const getDeal = () => wrap(() => dp.getDeal(id));
   let d = await getDeal();
   // escrow, deadline and data root as created (getDeal keeps them only while the deal is live)
   const created = d.state === 0n ? null : await wrap(() => readDealCreated(dp, id, deployment.deployBlock));

@@ -12,13 +12,7 @@ export default async function dealWithdraw(
   if (a.to !== "" && !isAddress(a.to)) throw userError("--to must be an address");
   const { dp, signer } = await dealContext(hre, a.account);
   const me = await signer.getAddress();
-  const d = (await dp.getFunction("getDeal")(id)) as {
-    buyer: string;
-    seller: string;
-    state: bigint;
-    buyerPayout: bigint;
-    sellerPayout: bigint;
-  };
+  const d = await dp.getDeal(id);
   const state = dealStateName(d.state);
   if (d.state === 0n) throw userError(`deal ${id} does not exist on this DealProof`);
   if (state !== "Settled" && state !== "Refunded")
@@ -29,8 +23,7 @@ export default async function dealWithdraw(
   if (amount === 0n) throw userError(`nothing to withdraw: the ${role}'s payout of deal ${id} is 0`);
   const to = a.to === "" ? me : a.to;
   const receipt = await wrap(async () => {
-    const tx =
-      a.to === "" ? await dp.getFunction("withdraw")(id) : await dp.getFunction("withdrawTo")(id, a.to);
+    const tx = a.to === "" ? await dp.withdraw(id) : await dp.withdrawTo(id, a.to);
     return (await tx.wait()) as ContractTransactionReceipt;
   });
   const out = { dealId: id.toString(), role, to, amount: formatEther(amount), txHash: receipt.hash };

@@ -1,6 +1,6 @@
 /** Lists the deals of a buyer and/or a seller from DealCreated events, with their current state. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { formatEther, isAddress, type EventLog } from "ethers";
+import { formatEther, isAddress } from "ethers";
 import { dealContext, dealIdHex, wrap } from "./context.ts";
 import { userError } from "./user-error.ts";
 import { dealStateName } from "../../sdk/src/deal-state.ts";
@@ -26,28 +26,26 @@ export default async function dealsList(a: Args, hre: HardhatRuntimeEnvironment)
   const logs = await wrap(async () => [
     ...(buyer === ""
       ? []
-      : await dp.queryFilter(dp.filters.DealCreated!(null, buyer, null), deployment.deployBlock)),
+      : await dp.queryFilter(dp.filters.DealCreated(undefined, buyer), deployment.deployBlock)),
     ...(seller === ""
       ? []
-      : await dp.queryFilter(dp.filters.DealCreated!(null, null, seller), deployment.deployBlock)),
+      : await dp.queryFilter(dp.filters.DealCreated(undefined, undefined, seller), deployment.deployBlock)),
   ]);
   const seen = new Set<bigint>();
   const deals = [];
-  for (const ev of logs
-    .filter((l): l is EventLog => "args" in l)
-    .sort((x, y) => x.blockNumber - y.blockNumber)) {
-    const id = ev.args.dealId as bigint;
+  for (const ev of logs.filter((l) => "args" in l).sort((x, y) => x.blockNumber - y.blockNumber)) {
+    const id = ev.args.dealId;
     if (seen.has(id)) continue;
     seen.add(id);
-    const d = await wrap(async () => (await dp.getFunction("getDeal")(id)) as { state: bigint });
+    const d = await wrap(() => dp.getDeal(id));
     deals.push({
       dealId: id.toString(),
       dealIdHex: dealIdHex(id),
       state: dealStateName(d.state),
-      buyer: ev.args.buyer as string,
-      seller: ev.args.seller as string,
-      escrow: formatEther(ev.args.escrow as bigint),
-      deadline: new Date(Number(ev.args.deadline as bigint) * 1000).toISOString(),
+      buyer: ev.args.buyer,
+      seller: ev.args.seller,
+      escrow: formatEther(ev.args.escrow),
+      deadline: new Date(Number(ev.args.deadline) * 1000).toISOString(),
       block: ev.blockNumber,
     });
   }

@@ -15,16 +15,11 @@ export default async function measurementDisallow(
   if (!isHexString(a.measurementId, 32))
     throw userError("measurementId must be 0x followed by 64 hex digits (as measurement:allow printed it)");
   const { dp, deployment } = await dealContext(hre, a.account);
-  const allowed = await wrap(
-    async () => (await dp.getFunction("allowedMeasurements")(a.measurementId)) as boolean,
-  );
+  const allowed = await wrap(() => dp.allowedMeasurements(a.measurementId));
   if (!allowed)
     throw userError(`measurement ${a.measurementId} is not allowed on this DealProof: nothing to do`);
   const receipt = await wrap(
-    async () =>
-      (await (
-        await dp.getFunction("disallowMeasurement")(a.measurementId)
-      ).wait()) as ContractTransactionReceipt,
+    async () => (await (await dp.disallowMeasurement(a.measurementId)).wait()) as ContractTransactionReceipt,
   );
   const out = { measurementId: a.measurementId, dealProof: deployment.dealProof, txHash: receipt.hash };
   console.log(

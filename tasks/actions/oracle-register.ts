@@ -36,12 +36,10 @@ export default async function oracleRegister(
     throw asUserError(e, `the TEE (${a.tee}) did not give the oracle's identity and quote: `);
   }
   const receipt = await wrap(async () =>
-    (
-      await dp.getFunction("registerOracle").send(id.address, id.encryptionPublicKey, q.issuedAt, q.quote)
-    ).wait(),
+    (await dp.registerOracle(id.address, id.encryptionPublicKey, q.issuedAt, q.quote)).wait(),
   );
-  const reg = (await dp.getFunction("registrationOf")(id.address)) as { measurementId: string };
-  const expiresAt = (await dp.getFunction("registrationExpiry")(id.address)) as bigint;
+  const reg = await dp.registrationOf(id.address);
+  const expiresAt = await dp.registrationExpiry(id.address);
   const out = {
     signer: id.address,
     encryptionKey: id.encryptionPublicKey,

@@ -93,8 +93,9 @@ export async function deployDealProof(
     });
     dealProofAddress = await dealProof.getAddress();
     verifierAddress = await verifier.getAddress();
+    const simulated = await ethers.getContractAt("SimulatedDcapVerifier", verifierAddress);
     for (const k of opts.attestationKeys ?? []) {
-      const tx = await verifier.getFunction("setAttestationKey")(k.slice(0, 32), k.slice(32), true);
+      const tx = await simulated.setAttestationKey(k.slice(0, 32), k.slice(32), true);
       say(`setAttestationKey: ${tx.hash} sent, waiting for it to be mined…`);
       await tx.wait();
     }

@@ -10,6 +10,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { runVerifyQuote, type VerifyQuoteArgs } from "../../oracle/cli/verify-quote-command.ts";
 import { CHANGE_KIND } from "../../sdk/src/deal-state.ts";
 import { DealProofError } from "../../sdk/src/errors.ts";
+import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 
 const CHANGE_KIND_ALLOW_MEASUREMENT = CHANGE_KIND.indexOf("AllowMeasurement");
 
@@ -61,7 +62,8 @@ export async function verifyAndAllowMeasurement(
     );
   }
   const id = verdict.measurementId;
-  const dealProof = await connection.ethers.getContractAt("DealProof", dealProofAddress);
+  const [owner] = await connection.ethers.getSigners();
+  const dealProof = connectDealProof(dealProofAddress, owner ?? connection.ethers.provider);
   const base = {
     measurementId: id,
     appId: verdict.appId,

@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { connect } from "node:net";
-import { Interface, Wallet, ZeroHash, getAddress, keccak256, toUtf8Bytes, type Contract } from "ethers";
+import { Interface, Wallet, ZeroHash, getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { serializeErc6492Signature, type Hex } from "viem";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
 import { createApi, parseDealId } from "../../oracle/api/server.ts";
@@ -16,6 +16,7 @@ import { Store, type StoredOutcome } from "../../oracle/daemon/store.ts";
 import { RetryingJsonRpcProvider } from "../../oracle/chain/provider.ts";
 import { viemClientFor } from "../../oracle/chain/viem-client.ts";
 import type { Deployment } from "../../oracle/protocol/deployment.ts";
+import type { TestSmartWalletFactory } from "../../types/ethers-contracts/test/mocks/TestSmartWallet.sol/TestSmartWalletFactory.ts";
 
 const DAPP = "https://dapp.example";
 
@@ -23,7 +24,7 @@ describe("oracle HTTP API (oracle/api)", function () {
   this.timeout(60_000);
   let chain: LocalChain;
   let provider: RetryingJsonRpcProvider;
-  let factory: Contract;
+  let factory: TestSmartWalletFactory;
   const owner = Wallet.createRandom();
   const stranger = Wallet.createRandom();
   const eoaBuyer = Wallet.createRandom();
@@ -34,10 +35,10 @@ describe("oracle HTTP API (oracle/api)", function () {
   before(async () => {
     chain = await startLocalChain();
     provider = new RetryingJsonRpcProvider(chain.url, { timeoutMs: 5000 });
-    factory = (await chain.connection.ethers.deployContract("TestSmartWalletFactory")) as unknown as Contract;
-    await (await factory.getFunction("deploy")(owner.address, ZeroHash)).wait();
-    deployedWallet = await factory.getFunction("addressOf")(owner.address, ZeroHash);
-    undeployedWallet = await factory.getFunction("addressOf")(owner.address, undeployedSalt);
+    factory = await chain.connection.ethers.deployContract("TestSmartWalletFactory");
+    await (await factory.deploy(owner.address, ZeroHash)).wait();
+    deployedWallet = await factory.addressOf(owner.address, ZeroHash);
+    undeployedWallet = await factory.addressOf(owner.address, undeployedSalt);
     expect(await provider.getCode(deployedWallet)).to.not.equal("0x");
     expect(await provider.getCode(undeployedWallet)).to.equal("0x");
   });

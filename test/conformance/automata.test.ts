@@ -12,7 +12,9 @@
  */
 import { expect } from "chai";
 import { existsSync } from "node:fs";
-import { getBytes, hexlify, toBeHex, Wallet, ZeroAddress, type Contract } from "ethers";
+import { getBytes, hexlify, toBeHex, Wallet, ZeroAddress } from "ethers";
+import type { DealProof } from "../../oracle/chain/dealproof.ts";
+import type { DcapOutputFieldsHarness } from "../../types/ethers-contracts/test/harness/DcapOutputFieldsHarness.ts";
 import { loadAutomataArtifacts } from "../../scripts/automata/artifacts.ts";
 import { cacheKey, vendorPresent, VENDOR_ROOT } from "../../scripts/automata/sources.ts";
 import { DSTACK_FIXTURES, type Hex } from "../../scripts/automata/collateral.ts";
@@ -59,10 +61,10 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
 
   describe("Automata's own TDX test quote (forge-test, assets/0625, block time 1749095100)", () => {
     let s: Setup;
-    let harness: Contract;
+    let harness: DcapOutputFieldsHarness;
     before(async () => {
       s = await setUpUpstream();
-      harness = (await s.connection.ethers.deployContract("DcapOutputFieldsHarness")) as unknown as Contract;
+      harness = await s.connection.ethers.deployContract("DcapOutputFieldsHarness");
     });
     after(async () => s?.connection.close());
 
@@ -127,9 +129,7 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
     it("verifies with its TCB evaluation data number (18) given, and DcapOutput agrees with the TS reader", async () => {
       const r = await verifyOnChain(s);
       expect(r.success, Buffer.from(getBytes(r.output)).toString()).to.equal(true);
-      const harness = (await s.connection.ethers.deployContract(
-        "DcapOutputFieldsHarness",
-      )) as unknown as Contract;
+      const harness = await s.connection.ethers.deployContract("DcapOutputFieldsHarness");
       const c = await compareWithReader(harness, r.output, s.quote, s.qvl);
       const differ = c.fields.filter((f) => !f.match);
       expect(differ, JSON.stringify(differ)).to.deep.equal([]);
@@ -147,20 +147,20 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
     const body = () => parseQuote(getBytes(s.quote)).body;
 
     /** DealProof (change delay 0 on chain 31337, no measurement allowed) on `verifier`. */
-    async function dealProofOn(verifier: string): Promise<Contract> {
-      return (await s.connection.ethers.deployContract("DealProof", [
+    async function dealProofOn(verifier: string): Promise<DealProof> {
+      return s.connection.ethers.deployContract("DealProof", [
         owner.address,
         verifier,
         TTL,
         FRESHNESS,
         0,
         [],
-      ])) as unknown as Contract;
+      ]);
     }
     /** A widening change: scheduled, then executed (delay 0). */
-    async function widen(dp: Contract, kind: number, value: string) {
-      await (await dp.scheduleChange!(kind, value)).wait();
-      await (await dp.executeChange!(await dp.changeIdFor!(kind, value))).wait();
+    async function widen(dp: DealProof, kind: number, value: string) {
+      await (await dp.scheduleChange(kind, value)).wait();
+      await (await dp.executeChange(await dp.changeIdFor(kind, value))).wait();
     }
     /** An issuedAt inside the freshness window at the chain's (warped) time. */
     const freshIssuedAt = async () => BigInt((await s.connection.networkHelpers.time.latest()) - 60);
@@ -175,18 +175,17 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       const dealProof = await dealProofOn(await s.automata.attestation.getAddress());
       const id = measurementId(body());
       const issuedAt = await freshIssuedAt();
-      const register = () => dealProof.registerOracle!(oracle.address, key, issuedAt, s.quote);
+      const register = () => dealProof.registerOracle(oracle.address, key, issuedAt, s.quote);
       await expect(register()).to.be.revertedWithCustomError(dealProof, "TcbStatusNotAccepted").withArgs(4);
       await widen(dealProof, KIND.AcceptTcbStatus, toBeHex(4, 32));
       await expect(register()).to.be.revertedWithCustomError(dealProof, "MeasurementNotAllowed").withArgs(id);
       await widen(dealProof, KIND.AllowMeasurement, id);
-      const digest = (await dealProof.registrationDigest!(oracle.address, key, issuedAt)) as string;
+      const digest = await dealProof.registrationDigest(oracle.address, key, issuedAt);
       const rd = body().reportData;
       await expect(register())
         .to.be.revertedWithCustomError(dealProof, "ReportDataMismatch")
         .withArgs(digest, hexlify(rd.slice(0, 32)), hexlify(rd.slice(32)));
-      const current = (await dealProof.currentOracle!()) as [string];
-      expect(current[0]).to.equal(ZeroAddress);
+      expect((await dealProof.currentOracle()).signer).to.equal(ZeroAddress);
     });
 
     it("registerOracle with the quote's signature broken reverts inside Automata's verifier; nothing is registered", async () => {
@@ -196,11 +195,10 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       const q = getBytes(s.quote);
       q[48 + 520]! ^= 1;
       await rejects(
-        dealProof.registerOracle!(oracle.address, key, await freshIssuedAt(), hexlify(q)),
+        dealProof.registerOracle(oracle.address, key, await freshIssuedAt(), hexlify(q)),
         /reverted without a reason/,
       );
-      const current = (await dealProof.currentOracle!()) as [string];
-      expect(current[0]).to.equal(ZeroAddress);
+      expect((await dealProof.currentOracle()).signer).to.equal(ZeroAddress);
     });
 
     it("the real output with the DEBUG bit set parses as DEBUG and is refused by the TD attributes policy", async () => {
@@ -208,18 +206,13 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       expect(real.success).to.equal(true);
       const debug = getBytes(real.output);
       debug[BODY + TD_ATTRIBUTES]! |= 0x01; // tdAttributes byte 0 bit 0: DEBUG (re-signing is impossible)
-      const harness = (await s.connection.ethers.deployContract(
-        "DcapOutputFieldsHarness",
-      )) as unknown as Contract;
-      const [p, d] = (await Promise.all([harness.parse!(real.output), harness.parse!(debug)])) as [
-        Record<string, unknown>,
-        Record<string, unknown>,
-      ];
+      const harness = await s.connection.ethers.deployContract("DcapOutputFieldsHarness");
+      const [p, d] = await Promise.all([harness.parse(real.output), harness.parse(debug)]);
       expect(d.tdAttributes).to.equal("0x0100001000000000");
       expect(p.tdAttributes).to.equal("0x0000001000000000");
       // the off-chain policy agrees: the real TD is a production TD, the edited one is not
-      expect(checkTdAttributes(getBytes(p.tdAttributes as string)).ok).to.equal(true);
-      expect(checkTdAttributes(getBytes(d.tdAttributes as string)).ok).to.equal(false);
+      expect(checkTdAttributes(getBytes(p.tdAttributes)).ok).to.equal(true);
+      expect(checkTdAttributes(getBytes(d.tdAttributes)).ok).to.equal(false);
       // a DEBUG TD of the same image is another measurement (tdAttributes are in the id)
       expect(d.measurementId).to.not.equal(p.measurementId);
       for (const f of [
@@ -230,7 +223,7 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
         "xfam",
         "reportDataLow",
         "reportDataHigh",
-      ])
+      ] as const)
         expect(d[f], f).to.equal(p[f]);
 
       // DealProof on a verifier that returns its input as the verified output, with both
@@ -242,9 +235,9 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       await widen(dealProof, KIND.AllowMeasurement, d.measurementId as string);
       const issuedAt = await freshIssuedAt();
       await expect(
-        dealProof.registerOracle!(oracle.address, key, issuedAt, real.output),
+        dealProof.registerOracle(oracle.address, key, issuedAt, real.output),
       ).to.be.revertedWithCustomError(dealProof, "ReportDataMismatch");
-      await expect(dealProof.registerOracle!(oracle.address, key, issuedAt, hexlify(debug)))
+      await expect(dealProof.registerOracle(oracle.address, key, issuedAt, hexlify(debug)))
         .to.be.revertedWithCustomError(dealProof, "TdAttributesRejected")
         .withArgs("0x0100001000000000");
     });

@@ -12,6 +12,13 @@ import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { readDeployment } from "../../oracle/protocol/deployment.ts";
 import { p256PublicKeyXY } from "../../oracle/simulator/quote.ts";
 import { rejects } from "../helpers.ts";
+import {
+  connectDealProof,
+  dealProofInterface,
+  parseDealProofLog,
+  parseSettleCall,
+} from "../../oracle/chain/dealproof.ts";
+import { DealProof__factory } from "../../types/ethers-contracts/factories/DealProof__factory.ts";
 
 describe("exported ABIs and deployment", () => {
   it("sdk/src/abi.ts is exactly what scripts/export-abi.ts writes from the artifacts (run it if not)", () => {
@@ -42,6 +49,51 @@ describe("exported ABIs and deployment", () => {
       (e: unknown) => describeChainError(e),
     );
     expect(fee).to.equal("DealProof reverted: FeeNotAccepted()");
+  });
+
+  it("the typed DealProof client runs on the ABI its TypeChain types were generated from", () => {
+    const typechain = DealProof__factory.createInterface().format();
+    expect(dealProofInterface.format()).to.deep.equal(typechain);
+    expect(connectDealProof("0x" + "11".repeat(20), null).interface.format()).to.deep.equal(typechain);
+  });
+
+  it("the typed client reads settle calls and event logs by name, and nothing else as them", () => {
+    const outcome = {
+      dealId: 7n,
+      agreed: true,
+      price: 800n,
+      termsHash: "0x" + "11".repeat(32),
+      dataRoot: "0x" + "22".repeat(32),
+      transcriptHash: "0x" + "33".repeat(32),
+      delivery: "0x1234",
+    };
+    const calls = {
+      settleWithQuote: dealProofInterface.encodeFunctionData("settleWithQuote", [outcome, "0xabcd"]),
+      settleWithSignature: dealProofInterface.encodeFunctionData("settleWithSignature", [outcome, "0xabcd"]),
+    };
+    for (const [method, data] of Object.entries(calls)) {
+      const { method: m, proof, outcome: o } = parseSettleCall(data)!;
+      expect([m, proof]).to.deep.equal([method, "0xabcd"]);
+      const { dealId, agreed, price, termsHash, dataRoot, transcriptHash, delivery } = o;
+      expect({ dealId, agreed, price, termsHash, dataRoot, transcriptHash, delivery }).to.deep.equal(outcome);
+    }
+    const register = dealProofInterface.encodeFunctionData("registerOracle", [
+      "0x" + "44".repeat(20),
+      "0x" + "55".repeat(32),
+      1n,
+      "0x",
+    ]);
+    expect(parseSettleCall(register)).to.equal(null);
+    expect(parseSettleCall("0xdeadbeef")).to.equal(null);
+
+    const accepted = dealProofInterface.encodeEventLog("DealAccepted", [7n, "0x" + "66".repeat(20), "0xbb"]);
+    const a = parseDealProofLog(accepted, "DealAccepted")!;
+    expect([a.args.dealId, a.args.seller.toLowerCase(), a.args.sealedSellerInput]).to.deep.equal([
+      7n,
+      "0x" + "66".repeat(20),
+      "0xbb",
+    ]);
+    expect(parseDealProofLog(accepted, "DealCreated")).to.equal(null);
   });
 
   it("deploys the local stack, configures it, and writes a valid deployments file", async () => {

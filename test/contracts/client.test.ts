@@ -1,13 +1,12 @@
 import { expect } from "chai";
-import { Contract } from "ethers";
 import { deployFixture, registerOracle, dataRoot, TTL, type Fixture } from "./fixture.ts";
 import { createDeal } from "../../oracle/chain/parties.ts";
-import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
+import { connectDealProof, type DealProof } from "../../oracle/chain/dealproof.ts";
 import { rejects } from "../helpers.ts";
 
 describe("dapp client: sealing only to a live oracle registration", () => {
   let f: Fixture;
-  let dp: Contract;
+  let dp: DealProof;
   const args = async () => ({
     seller: f.seller.address,
     dataRoot: dataRoot(),
@@ -18,7 +17,7 @@ describe("dapp client: sealing only to a live oracle registration", () => {
   });
   beforeEach(async () => {
     f = await deployFixture();
-    dp = new Contract(f.address, DEAL_PROOF_ABI, f.buyer);
+    dp = connectDealProof(f.address, f.buyer);
   });
 
   it("refuses before any oracle registered, and after its registration expired; nothing is escrowed", async () => {

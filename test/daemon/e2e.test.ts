@@ -6,6 +6,7 @@ import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./h
 import { rejects } from "node:assert/strict";
 import { receiveDeal } from "../../oracle/chain/receive.ts";
 import { createDeal } from "../../oracle/chain/parties.ts";
+import { parseSettleCall } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
@@ -35,13 +36,13 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
       const deal = await runDeal(env);
       const row = await settled(o, deal.dealId);
       expect(row.status).to.equal("settled");
-      const outcome = JSON.parse(row.outcome!);
+      const outcome = row.outcome!;
       expect(outcome.settlement.agreed).to.equal(true);
       const price = BigInt(outcome.settlement.price);
       expect(price >= units(vision.floorUnits) && price <= units(vision.budgetUnits)).to.equal(true);
       expect((await settledEvents(env, deal.dealId)).length).to.equal(1);
       const seller = at(env.signers, 3);
-      const onChain = await env.dp.getFunction("getDeal")(deal.dealId);
+      const onChain = await env.dp.getDeal(deal.dealId);
       expect([onChain.sellerPayout, onChain.buyerPayout]).to.deep.equal([
         price,
         units(vision.escrowUnits) - price,
@@ -53,9 +54,9 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
 
       // the settlement transaction carried a quote that verifies off-chain too
       const tx = await env.chain.connection.ethers.provider.getTransaction(row.tx_hash!);
-      const parsed = env.dp.interface.parseTransaction(tx!)!;
-      expect(parsed.name).to.equal("settleWithQuote");
-      const v = verifyQuote(Uint8Array.from(Buffer.from((parsed.args[1] as string).slice(2), "hex")), {
+      const settle = parseSettleCall(tx!.data)!;
+      expect(settle.method).to.equal("settleWithQuote");
+      const v = verifyQuote(Uint8Array.from(Buffer.from(settle.proof.slice(2), "hex")), {
         simulatorKeys: [
           o.tee.mode === "simulator"
             ? (o.tee as unknown as { attestationPublicKey(): Uint8Array }).attestationPublicKey()
@@ -83,14 +84,14 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
     try {
       const deal = await runDeal(env, { buyerIx: 4, budgetUnits: 500, floorUnits: 600 });
       const row = await settled(o, deal.dealId);
-      const outcome = JSON.parse(row.outcome!);
+      const outcome = row.outcome!;
       expect([row.status, outcome.settlement.agreed, outcome.settlement.delivery]).to.deep.equal([
         "settled",
         false,
         "0x",
       ]);
       expect(outcome.reason).to.match(/^no overlap/); // the mediator found no price both limits allow
-      const onChain = await env.dp.getFunction("getDeal")(deal.dealId);
+      const onChain = await env.dp.getDeal(deal.dealId);
       expect([onChain.buyerPayout, onChain.sellerPayout]).to.deep.equal([units(vision.escrowUnits), 0n]);
       expect(onChain.buyer).to.equal(await at(env.signers, 4).getAddress());
       const tx = await env.chain.connection.ethers.provider.getTransaction(row.tx_hash!);
@@ -123,11 +124,11 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
       try {
         const deal = await runDeal(env, { buyerIx: 5, ...opts });
         const row = await settled(o, deal.dealId);
-        const outcome = JSON.parse(row.outcome!);
+        const outcome = row.outcome!;
         expect(outcome.settlement.agreed).to.equal(false);
         expect(outcome.reason).to.match(reason);
         expect(JSON.parse(outcome.termsJson).reason).to.match(reason);
-        expect((await env.dp.getFunction("getDeal")(deal.dealId)).state).to.equal(3n);
+        expect((await env.dp.getDeal(deal.dealId)).state).to.equal(3n);
       } finally {
         await o.stop();
       }
@@ -139,26 +140,22 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
     try {
       const buyer = at(env.signers, 6);
       const seller = at(env.signers, 3);
-      const dp = env.dp.connect(buyer) as typeof env.dp;
+      const dp = env.dp.connect(buyer);
       const now = (await env.chain.connection.ethers.provider.getBlock("latest"))!.timestamp;
-      const id = (await dp.getFunction("dealIdFor")(
+      const id = await dp.dealIdFor(
         await buyer.getAddress(),
         await seller.getAddress(),
         env.dataset.dataRoot,
         now + 3600,
-      )) as bigint;
+      );
       await (
-        await dp.getFunction("createDeal")(
-          await seller.getAddress(),
-          env.dataset.dataRoot,
-          now + 3600,
-          "0xdeadbeef",
-          { value: 1000n },
-        )
+        await dp.createDeal(await seller.getAddress(), env.dataset.dataRoot, now + 3600, "0xdeadbeef", {
+          value: 1000n,
+        })
       ).wait();
-      await (await (env.dp.connect(seller) as typeof env.dp).getFunction("acceptDeal")(id, "0x1234")).wait();
+      await (await env.dp.connect(seller).acceptDeal(id, "0x1234")).wait();
       const row = await settled(o, id);
-      expect(JSON.parse(row.outcome!).reason).to.match(/sealed input refused \(cannot_open\)/);
+      expect(row.outcome!.reason).to.match(/sealed input refused \(cannot_open\)/);
       const next = await runDeal(env, { buyerIx: 6 });
       expect((await settled(o, next.dealId)).status).to.equal("settled");
     } finally {

@@ -9,7 +9,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
-import type { StoredOutcome } from "../../oracle/daemon/store.ts";
 
 const BUYERS = [2, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
@@ -99,7 +98,7 @@ describe("per-deal budgets and fair scheduling (oracle/daemon/daemon.ts)", funct
 
       for (const d of hostile) {
         const row = await until(o, d.dealId, "settled");
-        const outcome = JSON.parse(row.outcome!) as StoredOutcome;
+        const outcome = row.outcome!;
         expect(outcome.settlement.agreed).to.equal(false);
         expect(outcome.reason).to.match(/^dataset_unavailable \(fetch_failed\)/);
         expect(outcome.termsJson).to.include("dataset_unavailable (fetch_failed)");
@@ -126,7 +125,7 @@ describe("per-deal budgets and fair scheduling (oracle/daemon/daemon.ts)", funct
         dataset: { location: deadUrl },
       });
       const row = await until(o, d.dealId, "settled");
-      const outcome = JSON.parse(row.outcome!) as StoredOutcome;
+      const outcome = row.outcome!;
       expect(outcome.settlement.agreed).to.equal(false);
       expect(outcome.reason).to.match(/^out_of_time \(fetch_failed\)/);
       const api = (await (await fetch(`${o.url}/deals/${d.dealId}`)).json()) as { settledBy: string };

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import type { Contract, Signer } from "ethers";
+import type { Signer } from "ethers";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
 import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit, type SellerDataset } from "../../scripts/lib/seller-kit.ts";
@@ -11,7 +11,8 @@ import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { localOracleConfig } from "../../scripts/lib/local-oracle.ts";
 import type { OracleOverrides, RunningOracle } from "../../oracle/main/app.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
-import { acceptDeal, createDeal, dealProofAt, type CreatedDeal } from "../../oracle/chain/parties.ts";
+import { acceptDeal, createDeal, type CreatedDeal } from "../../oracle/chain/parties.ts";
+import { connectDealProof, type DealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
 import type { Deployment } from "../../oracle/protocol/deployment.ts";
@@ -23,7 +24,7 @@ export interface Env {
   deploymentFile: string;
   seedFile: string;
   dbFile: string;
-  dp: Contract;
+  dp: DealProof;
   signers: Signer[];
   email: ReturnType<typeof sellerEmailKit>;
   dataset: SellerDataset;
@@ -50,7 +51,7 @@ export async function setupEnv(opts: { rpcUrl?: (chainUrl: string) => Promise<st
     deploymentFile: join(dir, "deployments", "e2e.json"),
     seedFile,
     dbFile: join(dir, "oracle.sqlite"),
-    dp: dealProofAt(deployment.dealProof, at(signers, 0)),
+    dp: connectDealProof(deployment.dealProof, at(signers, 0)),
     signers,
     email: sellerEmailKit(),
     dataset,
@@ -131,5 +132,5 @@ export async function waitFor<T>(
 }
 
 export async function settledEvents(env: Env, dealId: bigint) {
-  return env.dp.queryFilter(env.dp.filters.DealSettled!(dealId), env.deployment.deployBlock);
+  return env.dp.queryFilter(env.dp.filters.DealSettled(dealId), env.deployment.deployBlock);
 }

@@ -4,7 +4,7 @@ import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import type { Step } from "../../oracle/daemon/pipeline.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
 import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
-import type { Contract } from "ethers";
+import type { DealProof } from "../../oracle/chain/dealproof.ts";
 
 class Crash extends Error {}
 
@@ -20,11 +20,11 @@ async function settledRow(o: RunningOracle, id: bigint) {
 }
 
 /** Owner re-allows a measurement: a widening change, scheduled and executed at once (delay 0 locally). */
-async function allowNow(dp: Contract, measurement: string) {
-  if ((await dp.getFunction("allowedMeasurements")(measurement)) as boolean) return;
-  await (await dp.getFunction("scheduleChange")(1, measurement)).wait();
-  const id = (await dp.getFunction("changeIdFor")(1, measurement)) as string;
-  await (await dp.getFunction("executeChange")(id)).wait();
+async function allowNow(dp: DealProof, measurement: string) {
+  if (await dp.allowedMeasurements(measurement)) return;
+  await (await dp.scheduleChange(1, measurement)).wait();
+  const id = await dp.changeIdFor(1, measurement);
+  await (await dp.executeChange(id)).wait();
 }
 
 describe("oracle daemon resilience", function () {
@@ -78,7 +78,7 @@ describe("oracle daemon resilience", function () {
 
   it("a settlement the contract refuses stays pending with the reason, and settles once the owner fixes it", async () => {
     const measurement = SimulatorBackend.fromSeedFile(env.seedFile).measurementId();
-    await (await env.dp.getFunction("disallowMeasurement")(measurement)).wait();
+    await (await env.dp.disallowMeasurement(measurement)).wait();
     const o = await oracle(env, { DEALPROOF_SETTLE_MODE: "quote" });
     try {
       const deal = await runDeal(env, { buyerIx: 11 });
@@ -89,7 +89,7 @@ describe("oracle daemon resilience", function () {
       expect(refused.status).to.equal("outcome_built");
       expect(refused.last_error).to.match(/DealProof refuses settleWithQuote for now: MeasurementNotAllowed/);
       expect((await settledEvents(env, deal.dealId)).length).to.equal(0);
-      expect((await env.dp.getFunction("getDeal")(deal.dealId)).state).to.equal(2n); // still Accepted, escrow held
+      expect((await env.dp.getDeal(deal.dealId)).state).to.equal(2n); // still Accepted, escrow held
       await allowNow(env.dp, measurement);
       const row = await settledRow(o, deal.dealId);
       expect(row.status).to.equal("settled");
@@ -115,8 +115,7 @@ describe("oracle daemon resilience", function () {
             phase = "held";
           } else if (phase === "held" && step === "submitted") {
             // the owner's disallow, paying a higher tip, is mined first in the same block
-            const owner = env.dp.getFunction("disallowMeasurement");
-            await owner.send(measurement, {
+            await env.dp.disallowMeasurement(measurement, {
               maxPriorityFeePerGas: 10n ** 11n,
               maxFeePerGas: 10n ** 12n,
             });
@@ -133,7 +132,7 @@ describe("oracle daemon resilience", function () {
       await waitFor("the settlement to revert on-chain", () => (phase === "reverted" ? true : undefined));
       const receipt = await provider.getTransactionReceipt(revertedTx!);
       expect(receipt?.status).to.equal(0); // mined, reverted
-      expect((await env.dp.getFunction("getDeal")(deal.dealId)).state).to.equal(2n); // still Accepted
+      expect((await env.dp.getDeal(deal.dealId)).state).to.equal(2n); // still Accepted
       await waitFor("the resubmission to be refused", () => {
         const row = o.store.get(deal.dealId.toString());
         return row?.last_error?.includes("MeasurementNotAllowed") ? row : undefined;

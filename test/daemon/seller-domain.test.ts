@@ -41,8 +41,8 @@ describe("buyer requirement requireSellerDomain (real daemon, local chain)", fun
       const r = o.store.get(id.toString());
       return r?.status === "settled" || r?.status === "closed" ? r : undefined;
     });
-    const outcome = JSON.parse(row.outcome!);
-    const onChain = await env.dp.getFunction("getDeal")(id);
+    const outcome = row.outcome!;
+    const onChain = await env.dp.getDeal(id);
     return { outcome, terms: JSON.parse(outcome.termsJson), onChain };
   };
 

@@ -43,20 +43,19 @@ const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
 const short = (h: string) => `${h.slice(0, 10)}…`;
 
 function describe(e: TimelineEvent): string {
-  const a = e.args as Record<string, bigint | string | boolean>;
   switch (e.name) {
     case "DealCreated":
-      return `buyer ${short(String(a.buyer))} escrowed ${eth(a.escrow as bigint)} for dataset ${short(String(a.dataRoot))}`;
+      return `buyer ${short(e.args.buyer)} escrowed ${eth(e.args.escrow)} for dataset ${short(e.args.dataRoot)}`;
     case "DealAccepted":
-      return `seller ${short(String(a.seller))} accepted (input sealed to the oracle)`;
+      return `seller ${short(e.args.seller)} accepted (input sealed to the oracle)`;
     case "DealSettled":
-      return a.agreed
-        ? `agreed at ${eth(a.price as bigint)}; key delivered to the buyer`
+      return e.args.agreed
+        ? `agreed at ${eth(e.args.price)}; key delivered to the buyer`
         : "no agreement; the escrow returns to the buyer";
     case "DealRefunded":
-      return `refunded ${eth(a.amount as bigint)} after the deadline`;
+      return `refunded ${eth(e.args.amount)} after the deadline`;
     case "Withdrawn":
-      return `${short(String(a.account))} withdrew ${eth(a.amount as bigint)}`;
+      return `${short(e.args.account)} withdrew ${eth(e.args.amount)}`;
     default:
       return "";
   }
@@ -94,8 +93,7 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
 
   const settled = events.find((e) => e.name === "DealSettled");
   const created = events.find((e) => e.name === "DealCreated");
-  const s = settled?.args as
-    { agreed: boolean; termsHash: string; transcriptHash: string; delivery: string } | undefined;
+  const s = settled?.args;
   const me = conn.address.toLowerCase();
   const isBuyer = deal?.buyer.toLowerCase() === me;
   const isParty = isBuyer || deal?.seller.toLowerCase() === me;
@@ -143,7 +141,7 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
       );
       const res = await fetch(payload.location);
       if (!res.ok || res.body === null) throw new Error(`fetching the dataset answered HTTP ${res.status}`);
-      const dataRoot = String((created!.args as { dataRoot: string }).dataRoot);
+      const dataRoot = created!.args.dataRoot;
       const out = await decryptAndVerifyDataset(res.body, payload.key, dataRoot, {
         onProgress: (done, total) => setProgress({ done, total }),
       });

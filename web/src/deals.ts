@@ -2,6 +2,9 @@
  * The dapp's chain calls, each a thin use of the SDK: deal ids, sealed inputs and the oracle key
  * come from `dealproof`; this module only wires them to the wallet's provider and DealProof's
  * address. Reads go through the wallet's provider, so the dapp needs no RPC URL of its own.
+ * DealProof is typed with the types TypeChain generates from the compiled contract (imported as
+ * types only); the runtime ABI is the SDK's, and test/contracts/abi-and-deploy.test.ts asserts the
+ * two are the same interface, which is what makes the casts in `dealProof` and `typedEvent` sound.
  */
 import { Contract, hexlify, type BrowserProvider, type Log } from "ethers";
 import {
@@ -14,19 +17,36 @@ import {
   oracleSealingKey,
   sealBuyerInput,
   sealSellerInput,
-  type DecodedEvent,
   type SellerInput,
 } from "dealproof";
 import type { ChainConfig } from "./config.ts";
+import type { DealProof, IDealProof } from "../../types/ethers-contracts/DealProof.ts";
+import type { TypedContractEvent } from "../../types/ethers-contracts/common.ts";
 
 export const dealProof = (
   chain: ChainConfig,
   runner: BrowserProvider | Awaited<ReturnType<BrowserProvider["getSigner"]>>,
-) => new Contract(chain.dealProof, DEAL_PROOF_ABI, runner);
+): DealProof => new Contract(chain.dealProof, DEAL_PROOF_ABI, runner) as unknown as DealProof;
+
+type SettlementOnChain = IDealProof.SettlementStructOutput;
+type Filters = DealProof["filters"];
+type EventName = { [K in keyof Filters]: K extends `${string}(${string}` ? never : K }[keyof Filters];
+/** A DealProof event with its arguments by name, typed by the event's name. */
+export type DealProofEvent = {
+  [K in EventName]: {
+    name: K;
+    args: Filters[K] extends TypedContractEvent<infer _I, infer _O, infer Args> ? Args : never;
+  };
+}[EventName];
+
+/** The SDK's decoding of a log (name, args by name), typed by the event's name. */
+function typedEvent(log: { topics: readonly string[]; data: string }): DealProofEvent | null {
+  return decodeDealProofEvent(log) as DealProofEvent | null;
+}
 
 async function sealingKey(provider: BrowserProvider, chain: ChainConfig): Promise<Uint8Array> {
   const now = (await provider.getBlock("latest"))!.timestamp;
-  return oracleSealingKey(await dealProof(chain, provider).getFunction("currentOracle")(), now);
+  return oracleSealingKey(await dealProof(chain, provider).currentOracle(), now);
 }
 
 export interface NewDeal {
@@ -65,9 +85,7 @@ export async function createDeal(provider: BrowserProvider, chain: ChainConfig, 
     dealId,
     delivery,
     send: async () => {
-      const tx = await dp
-        .getFunction("createDeal")
-        .send(d.seller, d.dataRoot, d.deadline, sealed, { value: d.escrowWei });
+      const tx = await dp.createDeal(d.seller, d.dataRoot, d.deadline, sealed, { value: d.escrowWei });
       return tx.wait();
     },
   };
@@ -85,9 +103,7 @@ export async function acceptDeal(
     { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
     { v: 1, ...input },
   );
-  const tx = await dealProof(chain, await provider.getSigner(address))
-    .getFunction("acceptDeal")
-    .send(dealId, sealed);
+  const tx = await dealProof(chain, await provider.getSigner(address)).acceptDeal(dealId, sealed);
   return tx.wait();
 }
 
@@ -98,9 +114,7 @@ export async function sendDealCall(
   fn: "withdraw" | "refund",
   dealId: bigint,
 ) {
-  const tx = await dealProof(chain, await provider.getSigner(address))
-    .getFunction(fn)
-    .send(dealId);
+  const tx = await dealProof(chain, await provider.getSigner(address))[fn](dealId);
   return tx.wait();
 }
 
@@ -119,7 +133,7 @@ export async function readDeal(
   chain: ChainConfig,
   dealId: bigint,
 ): Promise<DealView> {
-  const d = (await dealProof(chain, provider).getFunction("getDeal")(dealId)) as DealView & { state: bigint };
+  const d = await dealProof(chain, provider).getDeal(dealId);
   return {
     buyer: d.buyer,
     seller: d.seller,
@@ -131,11 +145,11 @@ export async function readDeal(
   };
 }
 
-export interface TimelineEvent extends DecodedEvent {
+export type TimelineEvent = DealProofEvent & {
   blockNumber: number;
   transactionHash: string;
   timestamp: number;
-}
+};
 
 const topicOf = (id: bigint) => `0x${id.toString(16).padStart(64, "0")}`;
 
@@ -153,7 +167,7 @@ export async function dealTimeline(
   });
   const out: TimelineEvent[] = [];
   for (const l of logs) {
-    const e = decodeDealProofEvent(l);
+    const e = typedEvent(l);
     if (e === null) continue;
     const block = await provider.getBlock(l.blockNumber);
     out.push({
@@ -182,7 +196,7 @@ export async function myDeals(
 ): Promise<DealSummary[]> {
   const dp = dealProof(chain, provider);
   const pad = `0x${address.slice(2).toLowerCase().padStart(64, "0")}`;
-  const created = dp.interface.getEvent("DealCreated")!.topicHash;
+  const created = dp.interface.getEvent("DealCreated").topicHash;
   const [asBuyer, asSeller] = await Promise.all(
     [
       [created, null, pad],
@@ -194,9 +208,9 @@ export async function myDeals(
   const seen = new Set<bigint>();
   const out: DealSummary[] = [];
   for (const l of [...asBuyer!, ...asSeller!]) {
-    const e = decodeDealProofEvent(l);
-    if (e === null) continue;
-    const a = e.args as { dealId: bigint; buyer: string; seller: string; dataRoot: string; escrow: bigint };
+    const e = typedEvent(l);
+    if (e?.name !== "DealCreated") continue;
+    const a = e.args;
     if (seen.has(a.dealId)) continue;
     seen.add(a.dealId);
     out.push({ dealId: a.dealId, buyer: a.buyer, seller: a.seller, dataRoot: a.dataRoot, escrow: a.escrow });
@@ -210,15 +224,8 @@ export async function settlementCall(provider: BrowserProvider, chain: ChainConf
   if (tx === null) throw new Error(`the settlement transaction ${txHash} is not on this chain`);
   const parsed = dealProof(chain, provider).interface.parseTransaction({ data: tx.data, value: tx.value });
   if (parsed?.name !== "settleWithQuote") return null;
-  const o = parsed.args[0] as {
-    dealId: bigint;
-    agreed: boolean;
-    price: bigint;
-    termsHash: string;
-    dataRoot: string;
-    transcriptHash: string;
-    delivery: string;
-  };
+  const o: SettlementOnChain = parsed.args.getValue("outcome");
+  const quote: string = parsed.args.getValue("quote");
   return {
     outcome: {
       dealId: o.dealId,
@@ -229,6 +236,6 @@ export async function settlementCall(provider: BrowserProvider, chain: ChainConf
       transcriptHash: o.transcriptHash as `0x${string}`,
       delivery: o.delivery as `0x${string}`,
     },
-    quote: parsed.args[1] as string,
+    quote,
   };
 }

@@ -34,7 +34,7 @@ export async function verifySettlement(
     dealProof: chain.dealProof,
     collateral: sim?.collateral ?? (await intelCollateral(quote)),
     ...(sim === null ? {} : { rootCaDer: sim.rootCaDer }),
-    isMeasurementAllowed: async (id) => (await dp.getFunction("allowedMeasurements")(id)) as boolean,
+    isMeasurementAllowed: (id) => dp.allowedMeasurements(id),
   });
 }
 
