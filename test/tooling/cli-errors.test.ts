@@ -300,7 +300,8 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
     expect(refused.code).to.equal(2);
     expectPlain(
       refused,
-      /^oracle: DEALPROOF_TEE_MODE=simulator is not available in the production entry.*npm run oracle/m,
+      /^oracle: DEALPROOF_TEE_MODE=simulator is not available in the production entry/m,
+      /DEALPROOF_TEE_MODE=dstack.*npm run oracle/,
     );
     // refused before preflight: neither the deployment file nor the RPC was looked at
     expect(refused.out).to.not.match(/deployment|does not answer/);
