@@ -12,7 +12,7 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
-export type DealStatus = "open" | "accepted" | "outcome_built" | "submitted" | "settled" | "closed";
+type DealStatus = "open" | "accepted" | "outcome_built" | "submitted" | "settled" | "closed";
 
 export interface DealRow {
   id: string;

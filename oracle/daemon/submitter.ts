@@ -24,7 +24,7 @@ import type { Outbox } from "./outbox.ts";
 const iface = new Interface(DEAL_PROOF_ABI);
 
 /** Why a deal closes without a settlement of ours. */
-export type CloseCode = "refunded" | "settled_by_other" | "deadline_passed" | "not_accepted";
+type CloseCode = "refunded" | "settled_by_other" | "deadline_passed" | "not_accepted";
 
 export type SubmitResult =
   | { kind: "sent"; tx: TxRow }
@@ -33,7 +33,7 @@ export type SubmitResult =
   | { kind: "already_settled" };
 
 /** A settlement the contract refuses for now (e.g. MeasurementNotAllowed); the deal stays pending. */
-export class SettlementRefusedError extends Error {
+class SettlementRefusedError extends Error {
   override name = "SettlementRefusedError";
   readonly code = "settlement_refused";
   readonly revert: string;
@@ -44,7 +44,7 @@ export class SettlementRefusedError extends Error {
 }
 
 /** The custom error name of a reverted call, when the ABI knows its selector. */
-export function revertName(e: unknown): string | undefined {
+function revertName(e: unknown): string | undefined {
   const data =
     (e as { data?: string; info?: { error?: { data?: string } } })?.data ??
     (e as { info?: { error?: { data?: string } } })?.info?.error?.data;
@@ -56,7 +56,7 @@ export function revertName(e: unknown): string | undefined {
   }
 }
 
-export function toSettlement(o: StoredOutcome["settlement"]): Settlement {
+function toSettlement(o: StoredOutcome["settlement"]): Settlement {
   return {
     dealId: BigInt(o.dealId),
     agreed: o.agreed,

@@ -11,8 +11,7 @@ export const HEADER_LEN = 48;
 export const TD10_BODY_LEN = 584;
 /** Bytes covered by the quote signature: header + body. */
 export const SIGNED_LEN = HEADER_LEN + TD10_BODY_LEN; // 632
-/** u32 LE signature-data length. */
-export const SIG_DATA_LEN_OFFSET = SIGNED_LEN;
+/** The signature data follows its u32 LE length, which follows the signed region. */
 export const SIG_DATA_OFFSET = SIGNED_LEN + 4; // 636
 
 /** Header fields (offsets inside the header). */
@@ -64,4 +63,4 @@ export const OUTPUT = {
 export const OUTPUT_MIN_LEN = OUTPUT.advisories;
 export const BODY_TYPE_TD10 = 2;
 
-export { TCB_STATUS, type TcbStatus } from "../../sdk/src/tcb-status.ts";
+export { TCB_STATUS } from "../../sdk/src/tcb-status.ts";

@@ -9,7 +9,6 @@ import {
   HEADER_LEN,
   QE_REPORT_LEN,
   QUOTE_VERSION,
-  SIG_DATA_LEN_OFFSET,
   SIG_DATA_OFFSET,
   SIGNED_LEN,
   TD10,
@@ -18,11 +17,11 @@ import {
   type Td10Field,
 } from "./layout.ts";
 
-export class QuoteFormatError extends Error {
+class QuoteFormatError extends Error {
   override name = "QuoteFormatError";
 }
 
-export interface QuoteHeader {
+interface QuoteHeader {
   version: number;
   attestationKeyType: number;
   teeType: number;
@@ -34,7 +33,7 @@ export interface QuoteHeader {
 
 export type Td10Body = Record<Td10Field, Uint8Array>;
 
-export interface QuoteSignatureData {
+interface QuoteSignatureData {
   /** r ‖ s over sha256(quote[0:632]). */
   signature: Uint8Array;
   /** Uncompressed P-256 key without prefix: x ‖ y. */
@@ -95,7 +94,7 @@ export function parseQuote(raw: Uint8Array): ParsedQuote {
     Object.entries(TD10).map(([k, [off, len]]) => [k, bodyBytes.slice(off, off + len)]),
   ) as Td10Body;
 
-  const sigLen = dv.getUint32(SIG_DATA_LEN_OFFSET, true);
+  const sigLen = dv.getUint32(SIGNED_LEN, true); // u32 LE, right after the signed region
   need(
     raw.length >= SIG_DATA_OFFSET + sigLen,
     `signature data length says ${sigLen} bytes but only ${raw.length - SIG_DATA_OFFSET} follow: the quote is truncated`,

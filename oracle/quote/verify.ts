@@ -29,7 +29,7 @@ const qvl = createRequire(import.meta.url)("@phala/dcap-qvl") as {
   constants: { TRUSTED_ROOT_CA_DER: Uint8Array };
 };
 
-export interface Check {
+interface Check {
   name: string;
   passed: boolean;
   detail: string;

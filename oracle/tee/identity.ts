@@ -11,8 +11,8 @@ import type { TeeBackend, TeeQuote } from "./backend.ts";
 import { parseQuote } from "../quote/reader.ts";
 import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
 
-export const SIGNER_KEY_PATH = "dealproof/oracle/signer/v1";
-export const HPKE_KEY_PATH = "dealproof/oracle/hpke/v1";
+const SIGNER_KEY_PATH = "dealproof/oracle/signer/v1";
+const HPKE_KEY_PATH = "dealproof/oracle/hpke/v1";
 
 export interface OracleIdentity {
   address: Hex;

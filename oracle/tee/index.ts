@@ -13,6 +13,4 @@ export function createTeeBackend(config: TeeConfig): TeeBackend {
     : new DstackBackend(config.endpoint);
 }
 
-export type { TeeBackend, TeeInfo, TeeQuote } from "./backend.ts";
-export { SimulatorBackend, DEFAULT_IMAGE, type SimulatedImage } from "./simulator.ts";
-export { DstackBackend } from "./dstack.ts";
+export type { TeeBackend } from "./backend.ts";

@@ -52,7 +52,7 @@ const SIMULATED_XFAM = Uint8Array.from([0xe7, 0x02, 0x06, 0, 0, 0, 0, 0]);
 
 const label = (s: string) => new TextEncoder().encode(s);
 
-export class SeedFileMissing extends Error {
+class SeedFileMissing extends Error {
   override name = "SeedFileMissing";
 }
 
@@ -61,7 +61,7 @@ export class SeedFileMissing extends Error {
  * in an existing directory or one new directory level: a typo in the path must not silently
  * give the oracle a new identity, nor create directories anywhere.
  */
-export function loadOrCreateSeed(seedFile: string, create = true): Uint8Array {
+function loadOrCreateSeed(seedFile: string, create = true): Uint8Array {
   if (existsSync(seedFile)) {
     const seed = readFileSync(seedFile);
     if (seed.length !== 32)

@@ -30,7 +30,7 @@ const cat = (...parts: Uint8Array[]) => {
 const fromHex = (h: string) => Uint8Array.from((h.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16)));
 const toHex = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
 
-export const chunkLeafHash = (chunk: Uint8Array) => sha256(cat(Uint8Array.of(0), chunk));
+const chunkLeafHash = (chunk: Uint8Array) => sha256(cat(Uint8Array.of(0), chunk));
 export const chunkNodeHash = (l: Uint8Array, r: Uint8Array) => sha256(cat(Uint8Array.of(1), l, r));
 
 /** The commitment root over a tree root and the dataset's shape (0x-hex). */

@@ -68,7 +68,7 @@ export async function signInToOracle(
   return { "x-dealproof-message": b64(c.message), "x-dealproof-signature": signature };
 }
 
-export interface TranscriptEntryView {
+interface TranscriptEntryView {
   round: number;
   role: string;
   action: string;

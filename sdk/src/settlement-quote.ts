@@ -40,7 +40,7 @@ export interface QuoteCheck {
   detail: string;
 }
 
-export interface TdQuoteBody {
+interface TdQuoteBody {
   mrTd: Uint8Array;
   mrConfigId: Uint8Array;
   tdAttributes: Uint8Array;
