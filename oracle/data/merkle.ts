@@ -10,13 +10,12 @@
 import { createHash } from "node:crypto";
 import { DatasetError } from "./errors.ts";
 import type { ChunkProof } from "../../sdk/src/merkle.ts";
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from "../../sdk/src/limits.ts";
 
 /** Chunk verification is the SDK's (browser-safe, @noble/hashes); the tests check it against this builder. */
 export { verifyChunk, type ChunkProof } from "../../sdk/src/merkle.ts";
 
-export const DEFAULT_CHUNK_SIZE = 1 << 20;
-export const MIN_CHUNK_SIZE = 4096;
-export const MAX_CHUNK_SIZE = 16 << 20;
+export { DEFAULT_CHUNK_SIZE } from "../../sdk/src/limits.ts";
 
 export function checkChunkSize(chunkSize: number): void {
   if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
@@ -34,7 +33,7 @@ export function leafHash(chunk: Uint8Array): Buffer {
     .digest();
 }
 
-export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   return createHash("sha256")
     .update(Buffer.from([1]))
     .update(left)
@@ -42,7 +41,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
     .digest();
 }
 
-export function commitmentRoot(
+function commitmentRoot(
   treeRoot: Uint8Array,
   chunkCount: number,
   chunkSize: number,
@@ -139,7 +138,7 @@ function largestPowerOfTwoBelow(n: number): number {
 }
 
 /** RFC 6962 PATH(m, D[lo:hi]): sibling hashes from the leaf up. */
-export function inclusionPath(leaves: readonly Buffer[], m: number, lo = 0, hi = leaves.length): Buffer[] {
+function inclusionPath(leaves: readonly Buffer[], m: number, lo = 0, hi = leaves.length): Buffer[] {
   if (hi - lo <= 1) return [];
   const k = largestPowerOfTwoBelow(hi - lo);
   return m < k

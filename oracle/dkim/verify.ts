@@ -7,11 +7,10 @@
  */
 import { dkimVerify } from "mailauth";
 import type { DnsResolver } from "./resolver.ts";
-
-export const MAX_EML_BYTES = 48 * 1024;
+import { MAX_EMAIL_BYTES } from "../../sdk/src/limits.ts";
 
 /** Why a seller email did not verify, as a stable code recorded in the terms. */
-export type DkimFailureCode =
+type DkimFailureCode =
   | "no-email"
   | "malformed"
   | "no-signature"
@@ -55,8 +54,8 @@ export async function verifySellerEmail(
   opts: { resolver: DnsResolver; now?: Date },
 ): Promise<SellerIdentity> {
   if (eml.length === 0) return fail("malformed .eml: empty", "malformed");
-  if (eml.length > MAX_EML_BYTES)
-    return fail(`malformed .eml: larger than ${MAX_EML_BYTES} bytes`, "malformed");
+  if (eml.length > MAX_EMAIL_BYTES)
+    return fail(`malformed .eml: larger than ${MAX_EMAIL_BYTES} bytes`, "malformed");
   const text = Buffer.from(eml).toString("latin1");
   const sep = text.search(/\r?\n\r?\n/);
   if (sep <= 0 || !/^from:/im.test(text.slice(0, sep)))

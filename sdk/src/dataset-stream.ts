@@ -11,12 +11,10 @@
  * never freezes it; decryption authenticates every chunk and recomputes the root before it
  * returns anything. Browser-safe: WebCrypto, Blob and ReadableStream only.
  */
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from "./limits.ts";
 import { chunkNodeHash, datasetRoot } from "./merkle.ts";
 
-export const DEFAULT_CHUNK_SIZE = 1 << 20;
-const MIN_CHUNK = 4096;
-const MAX_CHUNK = 16 << 20;
-export const ENC_HEADER_LEN = 48;
+const ENC_HEADER_LEN = 48;
 const TAG_LEN = 16;
 const MAGIC = new TextEncoder().encode("DPENC001");
 const KEY_INFO = new TextEncoder().encode("DealProof/dataset-chunk-key/v1");
@@ -64,10 +62,10 @@ type AesKey = Awaited<ReturnType<typeof crypto.subtle.deriveKey>>;
 const hex = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}` as const;
 
 function checkChunkSize(chunkSize: number): void {
-  if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK || chunkSize > MAX_CHUNK)
+  if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE)
     throw new DatasetStreamError(
       "bad_format",
-      `chunk size must be a whole number of bytes from ${MIN_CHUNK} to ${MAX_CHUNK}; got ${chunkSize}`,
+      `chunk size must be a whole number of bytes from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}; got ${chunkSize}`,
     );
 }
 

@@ -31,11 +31,19 @@ export {
   buyerInputSchema,
   sellerInputSchema,
   SealedInputError,
-  MAX_SEALED_BYTES,
   type BuyerInput,
   type SellerInput,
   type SealContext,
+  type Role,
 } from "./inputs.ts";
+export {
+  MAX_SEALED_BYTES,
+  MAX_TEXT,
+  MAX_EMAIL_BYTES,
+  DEFAULT_CHUNK_SIZE,
+  MIN_CHUNK_SIZE,
+  MAX_CHUNK_SIZE,
+} from "./limits.ts";
 export { oracleSealingKey, type CurrentOracle } from "./oracle-key.ts";
 export {
   openDelivery,
@@ -53,7 +61,6 @@ export {
   commitAndEncryptDataset,
   decryptAndVerifyDataset,
   DatasetStreamError,
-  DEFAULT_CHUNK_SIZE,
   type DatasetCommitment,
   type EncryptedDataset,
   type DecryptedDataset,
