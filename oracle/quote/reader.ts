@@ -11,11 +11,10 @@ import {
   QUOTE_VERSION,
   SIG_DATA_OFFSET,
   SIGNED_LEN,
-  TD10,
   TD10_BODY_LEN,
   TEE_TYPE_TDX,
-  type Td10Field,
 } from "./layout.ts";
+import { splitTd10Body, type Td10Body } from "../../sdk/src/quote-layout.ts";
 
 class QuoteFormatError extends Error {
   override name = "QuoteFormatError";
@@ -30,8 +29,6 @@ interface QuoteHeader {
   qeVendorId: Uint8Array;
   userData: Uint8Array;
 }
-
-export type Td10Body = Record<Td10Field, Uint8Array>;
 
 interface QuoteSignatureData {
   /** r ‖ s over sha256(quote[0:632]). */
@@ -89,10 +86,7 @@ export function parseQuote(raw: Uint8Array): ParsedQuote {
   );
   need(header.teeType === TEE_TYPE_TDX, `TEE type is 0x${header.teeType.toString(16)}; expected 0x81 (TDX)`);
 
-  const bodyBytes = raw.subarray(HEADER_LEN, HEADER_LEN + TD10_BODY_LEN);
-  const body = Object.fromEntries(
-    Object.entries(TD10).map(([k, [off, len]]) => [k, bodyBytes.slice(off, off + len)]),
-  ) as Td10Body;
+  const body = splitTd10Body(raw.subarray(HEADER_LEN, HEADER_LEN + TD10_BODY_LEN));
 
   const sigLen = dv.getUint32(SIGNED_LEN, true); // u32 LE, right after the signed region
   need(

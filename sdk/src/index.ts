@@ -73,6 +73,7 @@ export {
   type QuoteCheck,
   type SettlementQuoteVerdict,
 } from "./settlement-quote.ts";
+export type { Td10Body } from "./quote-layout.ts";
 export { checkTdAttributes, type TdAttributesCheck } from "./td-attributes.ts";
 export {
   fetchOracleDeal,

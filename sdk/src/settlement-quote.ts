@@ -19,6 +19,16 @@ import { Buffer } from "buffer";
 import { dealProofDomain, reportDataFor, settlementDigest, type Hex, type Settlement } from "./eip712.ts";
 import { measurementId } from "./measurement.ts";
 import { checkTdAttributes } from "./td-attributes.ts";
+import {
+  ATT_KEY_TYPE_ECDSA_P256,
+  HEADER,
+  HEADER_LEN,
+  QUOTE_VERSION,
+  TD10_BODY_LEN,
+  TEE_TYPE_TDX,
+  splitTd10Body,
+  type Td10Body,
+} from "./quote-layout.ts";
 
 /** The part of @phala/dcap-qvl this module calls (its `verify` and `QuoteVerifier`). */
 export interface DcapQvl {
@@ -40,51 +50,24 @@ export interface QuoteCheck {
   detail: string;
 }
 
-interface TdQuoteBody {
-  mrTd: Uint8Array;
-  mrConfigId: Uint8Array;
-  tdAttributes: Uint8Array;
-  xfam: Uint8Array;
-  rtMr0: Uint8Array;
-  rtMr1: Uint8Array;
-  rtMr2: Uint8Array;
-  rtMr3: Uint8Array;
-  reportData: Uint8Array;
-}
-
-const HEADER_LEN = 48;
-const BODY_LEN = 584;
-const FIELDS = {
-  tdAttributes: [120, 8],
-  xfam: [128, 8],
-  mrTd: [136, 48],
-  mrConfigId: [184, 48],
-  rtMr0: [328, 48],
-  rtMr1: [376, 48],
-  rtMr2: [424, 48],
-  rtMr3: [472, 48],
-  reportData: [520, 64],
-} as const;
-
 const hex = (b: Uint8Array): Hex => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
 const eq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Reads a TDX v4 quote's header and TD 1.0 body; throws with what is wrong. */
-export function parseTdQuote(raw: Uint8Array): TdQuoteBody {
-  if (raw.length < HEADER_LEN + BODY_LEN + 4)
+export function parseTdQuote(raw: Uint8Array): Td10Body {
+  if (raw.length < HEADER_LEN + TD10_BODY_LEN + 4)
     throw new Error(
-      `a TDX quote has at least ${HEADER_LEN + BODY_LEN + 4} bytes; this one has ${raw.length}`,
+      `a TDX quote has at least ${HEADER_LEN + TD10_BODY_LEN + 4} bytes; this one has ${raw.length}`,
     );
   const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const version = v.getUint16(0, true);
-  const keyType = v.getUint16(2, true);
-  const teeType = v.getUint32(4, true);
-  if (version !== 4) throw new Error(`quote version ${version}; DealProof takes version 4`);
-  if (keyType !== 2) throw new Error(`attestation key type ${keyType}; DealProof takes 2 (ECDSA-P256)`);
-  if (teeType !== 0x81) throw new Error(`TEE type 0x${teeType.toString(16)} is not TDX (0x81)`);
-  const field = ([off, len]: readonly [number, number]) =>
-    raw.slice(HEADER_LEN + off, HEADER_LEN + off + len);
-  return Object.fromEntries(Object.entries(FIELDS).map(([k, f]) => [k, field(f)])) as unknown as TdQuoteBody;
+  const version = v.getUint16(HEADER.version, true);
+  const keyType = v.getUint16(HEADER.attestationKeyType, true);
+  const teeType = v.getUint32(HEADER.teeType, true);
+  if (version !== QUOTE_VERSION) throw new Error(`quote version ${version}; DealProof takes version 4`);
+  if (keyType !== ATT_KEY_TYPE_ECDSA_P256)
+    throw new Error(`attestation key type ${keyType}; DealProof takes 2 (ECDSA-P256)`);
+  if (teeType !== TEE_TYPE_TDX) throw new Error(`TEE type 0x${teeType.toString(16)} is not TDX (0x81)`);
+  return splitTd10Body(raw.subarray(HEADER_LEN, HEADER_LEN + TD10_BODY_LEN));
 }
 
 /** DESIGN.md §4's TD attributes policy (`checkTdAttributes`); every failing bit by name, empty when it passes. */
@@ -136,7 +119,7 @@ export async function verifySettlementQuote(
     expectedReportData: hex(expected),
     checks,
   };
-  let body: TdQuoteBody;
+  let body: Td10Body;
   try {
     body = parseTdQuote(input.quote);
     checks.push({ name: "format", passed: true, detail: `TDX v4 quote, ${input.quote.length} bytes` });
