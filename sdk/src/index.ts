@@ -4,6 +4,7 @@
  * these same sources, so the SDK is the single definition of the protocol's bytes.
  */
 export { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ABI } from "./abi.ts";
+export { parseEthAmount } from "./eth-amount.ts";
 export { DEPLOYMENTS, deploymentFor, type DealProofDeployment } from "./deployments.ts";
 export {
   EIP712_NAME,

@@ -4,8 +4,7 @@
  * here. The dataset key stays in this page and the key file the seller downloads.
  */
 import { useState, type FormEvent } from "react";
-import { parseEther } from "ethers";
-import { commitAndEncryptDataset, type EncryptedDataset } from "dealproof";
+import { commitAndEncryptDataset, parseEthAmount, type EncryptedDataset } from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { acceptDeal } from "./deals.ts";
@@ -64,12 +63,8 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
       const location = String(f.get("location") ?? "").trim();
       if (!/^https?:\/\//.test(location))
         throw new Error("the location must be the https:// URL where the encrypted file is hosted");
-      let floorWei: bigint;
-      try {
-        floorWei = parseEther(String(f.get("floor") ?? ""));
-      } catch {
-        throw new Error("the floor must be an amount of ETH such as 0.5");
-      }
+      const floorWei = parseEthAmount(String(f.get("floor") ?? "").trim());
+      if (floorWei === undefined) throw new Error("the floor must be an amount of ETH such as 0.5");
       const eml = f.get("eml");
       setBusy(true);
       await acceptDeal(conn.provider, chain, conn.address, BigInt(dealId), {
