@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { MAX_CHUNK_SIZE, MAX_EMAIL_BYTES, MAX_SEALED_BYTES, MAX_TEXT, MIN_CHUNK_SIZE } from "./limits.ts";
-import { boundInfo, describeIssues, openJson, sealJson } from "./sealed-json.ts";
+import { boundInfo, openJson, sealJson } from "./sealed-json.ts";
+import { describeIssues } from "./zod-issues.ts";
 
 export type Role = "buyer" | "seller";
 

@@ -10,6 +10,7 @@
 import { AbiCoder, keccak256, toUtf8Bytes, getBytes } from "ethers";
 import type { z } from "zod";
 import { hpkeOpen, hpkeSeal } from "./hpke.ts";
+import { describeIssues } from "./zod-issues.ts";
 
 /** `abi.encode(keccak256(tag), ...values)`: a fixed-width, domain-separated binding context. */
 export function boundInfo(tag: string, types: readonly string[], values: readonly unknown[]): Uint8Array {
@@ -21,11 +22,6 @@ export function boundInfo(tag: string, types: readonly string[], values: readonl
 /** What went wrong opening sealed JSON: another key or context, not UTF-8 JSON, or not the schema. */
 export type OpenFailure =
   { kind: "cannot_open" } | { kind: "not_json" } | { kind: "invalid_schema"; issues: string };
-
-/** Zod issues as `path: rule; …`, naming the fields and the rule, never the values. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`).join("; ");
-}
 
 /** Seals `value` (already validated by the caller) as UTF-8 JSON, bound to `info`. */
 export function sealJson(publicKey: Uint8Array, info: Uint8Array, value: unknown): Promise<Uint8Array> {
