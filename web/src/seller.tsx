@@ -9,14 +9,8 @@ import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { acceptDeal } from "./deals.ts";
 import { plainError } from "./errors.ts";
+import { readSellerKeyFile, type SellerKeyFile } from "./key-files.ts";
 import { DownloadLink, ErrorLine, ProgressBar } from "./components.tsx";
-
-interface KeyFile {
-  root: string;
-  key: string;
-  chunkSize: number;
-  size: number;
-}
 
 const b64 = async (f: File) => {
   const bytes = new Uint8Array(await f.arrayBuffer());
@@ -29,7 +23,7 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [enc, setEnc] = useState<(EncryptedDataset & { name: string }) | null>(null);
-  const [keyFile, setKeyFile] = useState<KeyFile | null>(null);
+  const [keyFile, setKeyFile] = useState<SellerKeyFile | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [accepted, setAccepted] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -84,11 +78,9 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
   const loadKeyFile = async (f: File | undefined) => {
     if (f === undefined) return;
     try {
-      const k = JSON.parse(await f.text()) as KeyFile;
-      if (!/^0x[0-9a-f]{64}$/i.test(k.key) || !/^0x[0-9a-f]{64}$/i.test(k.root)) throw new Error();
-      setKeyFile(k);
-    } catch {
-      setError("that file is not a DealProof seller key file");
+      setKeyFile(readSellerKeyFile(await f.text()));
+    } catch (e) {
+      setError(plainError(e));
     }
   };
 
