@@ -70,6 +70,46 @@ export function parseTdQuote(raw: Uint8Array): Td10Body {
   return splitTd10Body(raw.subarray(HEADER_LEN, HEADER_LEN + TD10_BODY_LEN));
 }
 
+/**
+ * The whole DCAP chain through dcap-qvl, to Intel's root CA or, when given, to `rootCaDer` (a
+ * simulator's): the check, and the TCB status and advisories when it passes.
+ */
+export function checkDcap(
+  qvl: DcapQvl,
+  quote: Uint8Array,
+  collateral: unknown,
+  nowSecs: number,
+  rootCaDer?: Uint8Array,
+): { check: QuoteCheck; status: string | null; advisoryIds: string[] } {
+  const who = rootCaDer === undefined ? "Intel DCAP chain" : "DCAP chain to the supplied (non-Intel) root CA";
+  try {
+    const r =
+      rootCaDer === undefined
+        ? qvl.verify(quote, collateral, nowSecs)
+        : qvl.QuoteVerifier.newWithRootCa(Buffer.from(rootCaDer)).verify(quote, collateral, nowSecs);
+    return {
+      check: { name: "dcap", passed: true, detail: `${who} verified (dcap-qvl): ${r.status}` },
+      status: r.status,
+      advisoryIds: r.advisory_ids,
+    };
+  } catch (e) {
+    return {
+      check: { name: "dcap", passed: false, detail: `${who}: verification failed: ${(e as Error).message}` },
+      status: null,
+      advisoryIds: [],
+    };
+  }
+}
+
+/** Whether a TCB status is among the accepted ones (default: UpToDate only). */
+export function checkTcbStatus(status: string, accepted: readonly string[] = ["UpToDate"]): QuoteCheck {
+  return {
+    name: "tcbStatus",
+    passed: accepted.includes(status),
+    detail: `${status} (accepted: ${accepted.join(", ")})`,
+  };
+}
+
 /** DESIGN.md §4's TD attributes policy (`checkTdAttributes`); every failing bit by name, empty when it passes. */
 export function tdAttributesProblems(tdAttributes: Uint8Array): string[] {
   return checkTdAttributes(tdAttributes).problems;
@@ -127,33 +167,11 @@ export async function verifySettlementQuote(
     checks.push({ name: "format", passed: false, detail: (e as Error).message });
     return verdict;
   }
-  const who =
-    input.rootCaDer === undefined ? "Intel DCAP chain" : "DCAP chain to the supplied (non-Intel) root CA";
-  try {
-    const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
-    const r =
-      input.rootCaDer === undefined
-        ? qvl.verify(input.quote, input.collateral, now)
-        : qvl.QuoteVerifier.newWithRootCa(Buffer.from(input.rootCaDer)).verify(
-            input.quote,
-            input.collateral,
-            now,
-          );
-    verdict.tcbStatus = r.status;
-    checks.push({ name: "dcap", passed: true, detail: `${who} verified (dcap-qvl): ${r.status}` });
-    const accepted = input.acceptedTcbStatuses ?? ["UpToDate"];
-    checks.push({
-      name: "tcbStatus",
-      passed: accepted.includes(r.status),
-      detail: `${r.status} (accepted: ${accepted.join(", ")})`,
-    });
-  } catch (e) {
-    checks.push({
-      name: "dcap",
-      passed: false,
-      detail: `${who}: verification failed: ${(e as Error).message}`,
-    });
-  }
+  const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const dcap = checkDcap(qvl, input.quote, input.collateral, now, input.rootCaDer);
+  checks.push(dcap.check);
+  verdict.tcbStatus = dcap.status;
+  if (dcap.status !== null) checks.push(checkTcbStatus(dcap.status, input.acceptedTcbStatuses));
   verdict.reportData = hex(body.reportData);
   const rdOk = eq(body.reportData, expected);
   checks.push({
