@@ -15,11 +15,10 @@ import { join } from "node:path";
 import pino from "pino";
 import { formatEther, getBytes, type Signer } from "ethers";
 import { startLocalChain } from "./lib/local-chain.ts";
-import { deployDealProof } from "./lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "./lib/seller-kit.ts";
 import { at } from "./lib/at.ts";
-import { SimulatorBackend, DEFAULT_IMAGE } from "../oracle/tee/simulator.ts";
-import { localOracleConfig } from "./lib/local-oracle.ts";
+import { DEFAULT_IMAGE } from "../oracle/tee/simulator.ts";
+import { deployForSimulator, localOracleConfig } from "./lib/local-oracle.ts";
 import { startOracle } from "../oracle/daemon/app.ts";
 import { acceptDeal, createDeal, dealProofAt } from "../oracle/client/parties.ts";
 import { receiveDeal } from "../oracle/data/files.ts";
@@ -106,14 +105,11 @@ let oracle: Awaited<ReturnType<typeof startOracle>> | undefined;
 const result = { agreed: 0 };
 try {
   line("chain & contracts");
-  const seedFile = join(dir, "simulator-seed");
-  const sim = SimulatorBackend.fromSeedFile(seedFile);
-  const deployment = await deployDealProof(chain.connection, {
-    networkName: "demo",
-    attestationKeys: [sim.attestationPublicKey()],
-    measurements: [sim.measurementId()],
-    writeTo: dir,
-  });
+  const { sim, seedFile, deployment, deploymentFile } = await deployForSimulator(
+    chain.connection,
+    dir,
+    "demo",
+  );
   console.log(`local chain ${chain.url} (chain id ${deployment.chainId})`);
   console.log(`DealProof ${deployment.dealProof} · SimulatedDcapVerifier ${deployment.verifier}`);
   console.log(`allowed enclave measurement ${sim.measurementId()}`);
@@ -134,7 +130,7 @@ try {
   oracle = await startOracle(
     localOracleConfig({
       rpcUrl: chain.url,
-      deploymentFile: join(dir, "deployments", "demo.json"),
+      deploymentFile,
       seedFile,
       dir,
       overrides: {

@@ -5,10 +5,8 @@ import { join } from "node:path";
 import pino from "pino";
 import type { Contract, Signer } from "ethers";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
-import { deployDealProof } from "../../scripts/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit, type SellerDataset } from "../../scripts/lib/seller-kit.ts";
-import { SimulatorBackend } from "../../oracle/tee/simulator.ts";
-import { localOracleConfig } from "../../scripts/lib/local-oracle.ts";
+import { deployForSimulator, localOracleConfig } from "../../scripts/lib/local-oracle.ts";
 import { startOracle, type OracleOverrides, type RunningOracle } from "../../oracle/daemon/app.ts";
 import { acceptDeal, createDeal, dealProofAt, type CreatedDeal } from "../../oracle/client/parties.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
@@ -32,21 +30,14 @@ export interface Env {
 export async function setupEnv(opts: { rpcUrl?: (chainUrl: string) => Promise<string> } = {}): Promise<Env> {
   const chain = await startLocalChain();
   const dir = mkdtempSync(join(tmpdir(), "dealproof-e2e-"));
-  const seedFile = join(dir, "seed");
-  const sim = SimulatorBackend.fromSeedFile(seedFile);
-  const deployment = await deployDealProof(chain.connection, {
-    networkName: "e2e",
-    attestationKeys: [sim.attestationPublicKey()],
-    measurements: [sim.measurementId()],
-    writeTo: dir,
-  });
+  const { seedFile, deployment, deploymentFile } = await deployForSimulator(chain.connection, dir, "e2e");
   const signers = await chain.connection.ethers.getSigners();
   const dataset = await prepareDataset(dir, scenarioByName("vision"), { rows: 2000 });
   return {
     chain,
     dir,
     deployment,
-    deploymentFile: join(dir, "deployments", "e2e.json"),
+    deploymentFile,
     seedFile,
     dbFile: join(dir, "oracle.sqlite"),
     dp: dealProofAt(deployment.dealProof, at(signers, 0)),
