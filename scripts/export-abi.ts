@@ -13,7 +13,7 @@ export const EXPORTED = {
 
 const root = join(import.meta.dirname, "..");
 
-export function renderAbiModule(): string {
+function renderAbiModule(): string {
   const parts = Object.entries(EXPORTED).map(([name, file]) => {
     const { abi } = JSON.parse(readFileSync(join(root, "artifacts", file), "utf8")) as { abi: unknown };
     return `export const ${name} = ${JSON.stringify(abi, null, 2)} as const;\n`;

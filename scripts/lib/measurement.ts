@@ -10,7 +10,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { runVerifyQuote, type VerifyQuoteArgs } from "../../oracle/cli/verify-quote-command.ts";
 
 /** ChangeKind.AllowMeasurement in contracts/interfaces/IDealProof.sol. */
-export const CHANGE_KIND_ALLOW_MEASUREMENT = 1;
+const CHANGE_KIND_ALLOW_MEASUREMENT = 1;
 
 export interface AllowResult {
   measurementId: string;
