@@ -11,6 +11,7 @@
  * never freezes it; decryption authenticates every chunk and recomputes the root before it
  * returns anything. Browser-safe: WebCrypto, Blob and ReadableStream only.
  */
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from "./limits.ts";
 import { chunkNodeHash, datasetRoot } from "./merkle.ts";
 
@@ -59,7 +60,6 @@ const buf = (b: Uint8Array): ArrayBuffer =>
     ? b.buffer
     : (b.slice().buffer as ArrayBuffer);
 type AesKey = Awaited<ReturnType<typeof crypto.subtle.deriveKey>>;
-const hex = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}` as const;
 
 function checkChunkSize(chunkSize: number): void {
   if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE)
@@ -273,7 +273,7 @@ export async function commitAndEncryptDataset(
     chunkCount,
     chunkSize,
     size: data.size,
-    key: hex(datasetKey),
+    key: `0x${bytesToHex(datasetKey)}`,
     encrypted: new Blob(parts, { type: "application/octet-stream" }),
   };
 }
@@ -329,7 +329,7 @@ export async function decryptAndVerifyDataset(
 ): Promise<DecryptedDataset> {
   if (!/^0x[0-9a-fA-F]{64}$/.test(datasetKeyHex))
     throw new DatasetStreamError("bad_format", "the dataset key must be 0x + 64 hex digits");
-  const datasetKey = Uint8Array.from(datasetKeyHex.slice(2).match(/../g)!, (b) => parseInt(b, 16));
+  const datasetKey = hexToBytes(datasetKeyHex.slice(2));
   const reader = new ExactReader(encrypted instanceof Blob ? encrypted.stream() : encrypted);
   try {
     const header = await reader.read(ENC_HEADER_LEN);

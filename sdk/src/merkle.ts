@@ -7,6 +7,7 @@
  * for speed; a test checks both against the same vectors.
  */
 import { sha256 } from "@noble/hashes/sha2";
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
 
 export interface ChunkProof {
   index: number;
@@ -27,9 +28,6 @@ const cat = (...parts: Uint8Array[]) => {
   return out;
 };
 
-const fromHex = (h: string) => Uint8Array.from((h.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16)));
-const toHex = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
-
 const chunkLeafHash = (chunk: Uint8Array) => sha256(cat(Uint8Array.of(0), chunk));
 export const chunkNodeHash = (l: Uint8Array, r: Uint8Array) => sha256(cat(Uint8Array.of(1), l, r));
 
@@ -46,12 +44,13 @@ export function datasetRoot(
   v.setBigUint64(1, BigInt(chunkCount));
   v.setUint32(9, chunkSize);
   v.setBigUint64(13, BigInt(size));
-  return toHex(sha256(cat(meta, treeRoot)));
+  return `0x${bytesToHex(sha256(cat(meta, treeRoot)))}`;
 }
 
 /** Verifies one chunk against a dataset root (RFC 9162 §2.1.3.2 inclusion verification). */
 export function verifyChunk(root: string, chunk: Uint8Array, proof: ChunkProof): boolean {
   const { index, chunkCount, chunkSize, size } = proof;
+  if (!proof.path.every((p) => /^0x[0-9a-fA-F]{64}$/.test(p))) return false;
   if (!(index >= 0 && index < chunkCount)) return false;
   const expectedLen = index < chunkCount - 1 ? chunkSize : size - chunkSize * (chunkCount - 1);
   if (chunk.length !== expectedLen) return false;
@@ -59,7 +58,7 @@ export function verifyChunk(root: string, chunk: Uint8Array, proof: ChunkProof):
   let sn = chunkCount - 1;
   let r = chunkLeafHash(chunk);
   for (const p of proof.path) {
-    const sib = fromHex(p);
+    const sib = hexToBytes(p.slice(2));
     if (sn === 0) return false;
     if ((fn & 1) === 1 || fn === sn) {
       r = chunkNodeHash(sib, r);

@@ -7,7 +7,7 @@
  * absolute URL or a same-origin path such as "/oracle". Every answer is checked with zod before
  * it is used; one of another shape is an error naming the endpoint and the fields.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
+import { getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { z } from "zod";
 import { describeIssues } from "./zod-issues.ts";
 
@@ -178,7 +178,7 @@ export async function fetchSimulatedDcap(oracleUrl: string): Promise<SimulatedDc
   if (r.simulated_dcap === undefined) return null;
   const h = r.simulated_dcap.root_ca;
   return {
-    rootCaDer: Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16)),
+    rootCaDer: getBytes(`0x${h}`),
     collateral: r.simulated_dcap.collateral,
   };
 }

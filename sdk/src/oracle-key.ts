@@ -2,6 +2,8 @@
  * The key to seal inputs to: DealProof's `currentOracle()` result, checked before use. Sealing to
  * an unregistered or expired key would lock a deal until its deadline, so this refuses both.
  */
+import { hexToBytes } from "@noble/hashes/utils";
+
 export interface CurrentOracle {
   signer: string;
   encryptionKey: string;
@@ -32,5 +34,5 @@ export function oracleSealingKey(
   const hex = current.encryptionKey;
   if (!/^0x[0-9a-fA-F]{64}$/.test(hex))
     throw new Error("the oracle's encryption key must be 32 bytes of hex");
-  return Uint8Array.from((hex.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16)));
+  return hexToBytes(hex.slice(2));
 }

@@ -16,6 +16,7 @@
 // dcap-qvl parses certificates with asn1.js, which takes only Buffers: the `buffer` package in a
 // browser (dcap-qvl's own dependency), Node's built-in under Node.
 import { Buffer } from "buffer";
+import { hexlify } from "ethers";
 import { dealProofDomain, reportDataFor, settlementDigest, type Hex, type Settlement } from "./eip712.ts";
 import { measurementId } from "./measurement.ts";
 import { checkTdAttributes } from "./td-attributes.ts";
@@ -50,7 +51,7 @@ export interface QuoteCheck {
   detail: string;
 }
 
-const hex = (b: Uint8Array): Hex => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
+const hex = (b: Uint8Array) => hexlify(b) as Hex;
 const eq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Reads a TDX v4 quote's header and TD 1.0 body; throws with what is wrong. */
