@@ -9,19 +9,15 @@
  */
 import { createHash } from "node:crypto";
 import { DatasetError } from "./errors.ts";
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from "../../sdk/src/limits.ts";
+import { DEFAULT_CHUNK_SIZE, chunkSizeProblem } from "../../sdk/src/limits.ts";
 
 /** Chunk verification is the SDK's (sdk/src/merkle.ts); the tests check it against this builder. */
 
 export { DEFAULT_CHUNK_SIZE } from "../../sdk/src/limits.ts";
 
 export function checkChunkSize(chunkSize: number): void {
-  if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
-    throw new DatasetError(
-      "bad_format",
-      `chunk size must be a whole number of bytes from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}; got ${chunkSize}`,
-    );
-  }
+  const problem = chunkSizeProblem(chunkSize);
+  if (problem !== undefined) throw new DatasetError("bad_format", problem);
 }
 
 function leafHash(chunk: Uint8Array): Buffer {

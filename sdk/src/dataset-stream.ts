@@ -12,7 +12,7 @@
  * returns anything. Browser-safe: WebCrypto, Blob and ReadableStream only.
  */
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from "./limits.ts";
+import { DEFAULT_CHUNK_SIZE, chunkSizeProblem } from "./limits.ts";
 import { chunkNodeHash, datasetRoot } from "./merkle.ts";
 
 const ENC_HEADER_LEN = 48;
@@ -62,11 +62,8 @@ const buf = (b: Uint8Array): ArrayBuffer =>
 type AesKey = Awaited<ReturnType<typeof crypto.subtle.deriveKey>>;
 
 function checkChunkSize(chunkSize: number): void {
-  if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE)
-    throw new DatasetStreamError(
-      "bad_format",
-      `chunk size must be a whole number of bytes from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}; got ${chunkSize}`,
-    );
+  const problem = chunkSizeProblem(chunkSize);
+  if (problem !== undefined) throw new DatasetStreamError("bad_format", problem);
 }
 
 /** RFC 6962 streaming tree over leaf hashes: a stack of perfect-subtree roots, O(log n) memory. */

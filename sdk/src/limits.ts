@@ -15,3 +15,10 @@ export const MAX_EMAIL_BYTES = 48 * 1024;
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 export const MIN_CHUNK_SIZE = 4096;
 export const MAX_CHUNK_SIZE = 16 << 20;
+
+/** Why `chunkSize` is not an allowed chunk size, or undefined when it is one. */
+export function chunkSizeProblem(chunkSize: number): string | undefined {
+  return Number.isInteger(chunkSize) && chunkSize >= MIN_CHUNK_SIZE && chunkSize <= MAX_CHUNK_SIZE
+    ? undefined
+    : `chunk size must be a whole number of bytes from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}; got ${chunkSize}`;
+}
