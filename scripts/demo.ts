@@ -15,11 +15,10 @@ import { join } from "node:path";
 import pino from "pino";
 import { formatEther, getBytes, type Signer } from "ethers";
 import { startLocalChain } from "./lib/local-chain.ts";
-import { deployDealProof } from "../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "./lib/seller-kit.ts";
 import { at } from "./lib/at.ts";
-import { SimulatorBackend, DEFAULT_IMAGE } from "../oracle/simulator/backend.ts";
-import { localOracleConfig } from "./lib/local-oracle.ts";
+import { DEFAULT_IMAGE } from "../oracle/simulator/backend.ts";
+import { deployForSimulator, localOracleConfig } from "./lib/local-oracle.ts";
 import { startLocalOracle } from "../oracle/simulator/oracle.ts";
 import { acceptDeal, createDeal } from "../oracle/chain/parties.ts";
 import { connectDealProof, parseSettleCall } from "../oracle/chain/dealproof.ts";
@@ -116,14 +115,11 @@ const result = { agreed: 0 };
 let failure: DealProofError | undefined;
 try {
   line("chain & contracts");
-  const seedFile = join(dir, "simulator-seed");
-  const sim = SimulatorBackend.fromSeedFile(seedFile);
-  const deployment = await deployDealProof(chain.connection, {
-    networkName: "demo",
-    attestationKeys: [sim.attestationPublicKey()],
-    measurements: [sim.measurementId()],
-    writeTo: dir,
-  });
+  const { sim, seedFile, deployment, deploymentFile } = await deployForSimulator(
+    chain.connection,
+    dir,
+    "demo",
+  );
   console.log(`local chain ${chain.url} (chain id ${deployment.chainId})`);
   console.log(`DealProof ${deployment.dealProof} · SimulatedDcapVerifier ${deployment.verifier}`);
   console.log(`allowed enclave measurement ${sim.measurementId()}`);
@@ -144,7 +140,7 @@ try {
   oracle = await startLocalOracle(
     localOracleConfig({
       rpcUrl: chain.url,
-      deploymentFile: join(dir, "deployments", "demo.json"),
+      deploymentFile,
       seedFile,
       dir,
       overrides: {

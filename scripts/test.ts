@@ -1,5 +1,5 @@
 /**
- * The project's one test command (`npm test`): type-check, lint, then every test suite
+ * The project's one test command (`npm test`): type-check, lint, the dead-code check, then every test suite
  * (Solidity tests, including fuzz and invariant tests, and the mocha tests in TypeScript).
  * It streams each tool's output and ends with one line, `N passed, N failed` (skipped tests, if
  * any, are reported on the line before; a failing build or check counts as one failed test),
@@ -60,6 +60,8 @@ if (!skipChecks) {
     ["type-check (web)", "tsc", ["--noEmit", "-p", "web/tsconfig.json"]],
     ["eslint", "eslint", ["--max-warnings", "0", "."]],
     ["prettier", "prettier", ["--check", "--log-level", "warn", "."]],
+    // Dead code (knip.jsonc): fails on a file no entry point reaches or an export nobody imports.
+    ["dead code (knip)", "knip", ["--no-progress", "--no-config-hints"]],
     [
       "solhint (contracts)",
       "solhint",

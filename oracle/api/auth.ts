@@ -31,7 +31,7 @@ export interface ChallengeBookOptions {
   maxOpen?: number;
 }
 
-export type RedeemFailure =
+type RedeemFailure =
   "unknown_challenge" | "expired" | "wrong_deal" | "bad_signature" | "verification_unavailable";
 
 export type RedeemResult = { ok: true; address: string } | { ok: false; code: RedeemFailure; why: string };

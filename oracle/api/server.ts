@@ -20,10 +20,10 @@ import type { Deployment } from "../protocol/deployment.ts";
 import type { RpcHealth } from "../chain/provider.ts";
 
 /** The API takes no request bodies; anything past this is refused and the connection closed. */
-export const MAX_BODY_BYTES = 1024;
+const MAX_BODY_BYTES = 1024;
 const MAX_UINT256 = (1n << 256n) - 1n;
 
-export interface ApiLimits {
+interface ApiLimits {
   /** Requests per second per client address, and the burst above it. */
   ratePerSec: number;
   burst: number;

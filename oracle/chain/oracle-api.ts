@@ -10,10 +10,8 @@ import {
   fetchOracleDeal,
   signInToOracle,
   type DealTranscriptView,
-  type OracleDealView,
 } from "../../sdk/src/oracle-api.ts";
 
-export type OracleDealStatus = OracleDealView;
 export type DealTranscript = DealTranscriptView;
 
 /** GET /deals/:id — public: status, outcome and the no-deal reason. */

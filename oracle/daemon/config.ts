@@ -8,7 +8,7 @@ import { DealProofError } from "../../sdk/src/errors.ts";
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
-export const configSchema = z.object({
+const configSchema = z.object({
   DEALPROOF_RPC_URL: z.string().url("must be an http(s) JSON-RPC URL"),
   DEALPROOF_DEPLOYMENT: z.string().min(1, "must be the path of deployments/<network>.json"),
   DEALPROOF_SENDER_KEY: z

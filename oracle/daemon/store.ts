@@ -16,7 +16,6 @@ import { dirname } from "node:path";
 import { z } from "zod";
 
 const DEAL_STATUSES = ["open", "accepted", "outcome_built", "submitted", "settled", "closed"] as const;
-export type DealStatus = (typeof DEAL_STATUSES)[number];
 
 const StoredOutcomeSchema = z.object({
   settlement: z.object({

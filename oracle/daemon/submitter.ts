@@ -28,7 +28,7 @@ import type { StoredOutcome, TxRow } from "./store.ts";
 import type { Outbox } from "./outbox.ts";
 
 /** Why a deal closes without a settlement of ours. */
-export type CloseCode = "refunded" | "settled_by_other" | "deadline_passed" | "not_accepted";
+type CloseCode = "refunded" | "settled_by_other" | "deadline_passed" | "not_accepted";
 
 export type SubmitResult =
   | { kind: "sent"; tx: TxRow }
@@ -50,7 +50,7 @@ export class SettlementRefusedError extends DealProofError<"settlement.refused">
 }
 
 /** The custom error name of a reverted call, when the ABI knows its selector. */
-export function revertName(e: unknown): string | undefined {
+function revertName(e: unknown): string | undefined {
   const data =
     (e as { data?: string; info?: { error?: { data?: string } } })?.data ??
     (e as { info?: { error?: { data?: string } } })?.info?.error?.data;
@@ -62,7 +62,7 @@ export function revertName(e: unknown): string | undefined {
   }
 }
 
-export function toSettlement(o: StoredOutcome["settlement"]): Settlement {
+function toSettlement(o: StoredOutcome["settlement"]): Settlement {
   return {
     dealId: BigInt(o.dealId),
     agreed: o.agreed,

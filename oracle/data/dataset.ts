@@ -8,14 +8,7 @@ import { openSource, type SourceOptions } from "./source.ts";
 import { decryptStream, HEADER_LEN } from "./encryption.ts";
 import { DatasetError } from "./errors.ts";
 import { FactsCollector, type DataFacts } from "./facts.ts";
-import {
-  DEFAULT_CHUNK_SIZE,
-  MerkleBuilder,
-  leafHash,
-  proveFromLeaves,
-  type ChunkProof,
-  type Commitment,
-} from "./merkle.ts";
+import { DEFAULT_CHUNK_SIZE, MerkleBuilder, type Commitment } from "./merkle.ts";
 
 export type Progress = (bytesDone: number) => void;
 
@@ -40,24 +33,6 @@ export function commitLocation(
   opts: SourceOptions & { onProgress?: Progress } = {},
 ) {
   return commitStream(openSource(location, opts), chunkSize, opts.onProgress);
-}
-
-/** Inclusion proof for one chunk (keeps 32 bytes per chunk while reading). */
-export async function proveChunk(
-  location: string,
-  index: number,
-  chunkSize = DEFAULT_CHUNK_SIZE,
-): Promise<{ chunk: Buffer; proof: ChunkProof }> {
-  const leaves: Buffer[] = [];
-  let size = 0;
-  let wanted: Buffer | undefined;
-  for await (const chunk of rechunk(openSource(location), chunkSize)) {
-    if (leaves.length === index) wanted = Buffer.from(chunk);
-    leaves.push(leafHash(chunk));
-    size += chunk.length;
-  }
-  const proof = proveFromLeaves(leaves, index, chunkSize, size);
-  return { chunk: wanted!, proof };
 }
 
 export interface DatasetLocator {

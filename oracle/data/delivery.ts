@@ -10,14 +10,7 @@ import { fetchAndVerifyDataset, type Progress } from "./dataset.ts";
 import type { SourceOptions } from "./source.ts";
 import type { DeliveryPayload } from "../../sdk/src/delivery.ts";
 
-export {
-  deliveryInfo,
-  deliveryPayloadSchema,
-  openDelivery,
-  sealDelivery,
-  type DeliveryContext,
-  type DeliveryPayload,
-} from "../../sdk/src/delivery.ts";
+export { openDelivery, sealDelivery } from "../../sdk/src/delivery.ts";
 
 /**
  * Fetches and decrypts the dataset, checking the Merkle root over every plaintext chunk against

@@ -44,7 +44,7 @@ function aad(header: Buffer, i: number, last: boolean): Buffer {
   return a;
 }
 
-export function encodeHeader(chunkSize: number, size: number, fileId: Buffer = randomBytes(16)): EncHeader {
+function encodeHeader(chunkSize: number, size: number, fileId: Buffer = randomBytes(16)): EncHeader {
   checkChunkSize(chunkSize);
   if (size <= 0) throw new DatasetError("empty", "an empty dataset cannot be encrypted");
   const chunkCount = Math.ceil(size / chunkSize);

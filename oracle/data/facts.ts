@@ -17,7 +17,7 @@ const HEAD_LIMIT = 64 * 1024;
 const SAMPLE_LEN = 160;
 
 /** Splits one CSV line on commas outside double quotes. */
-export function splitCsvLine(line: string): string[] {
+function splitCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = "";
   let quoted = false;

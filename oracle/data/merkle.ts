@@ -9,30 +9,25 @@
  */
 import { createHash } from "node:crypto";
 import { DatasetError } from "./errors.ts";
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, type ChunkProof } from "../../sdk/src/merkle.ts";
+import { DEFAULT_CHUNK_SIZE, chunkSizeProblem } from "../../sdk/src/limits.ts";
 
-/** Chunk verification and the chunk-size bounds are the SDK's (browser-safe, @noble/hashes); the
- * tests check verification against this builder. */
-export { verifyChunk, type ChunkProof } from "../../sdk/src/merkle.ts";
-export { DEFAULT_CHUNK_SIZE };
+/** Chunk verification is the SDK's (sdk/src/merkle.ts); the tests check it against this builder. */
+
+export { DEFAULT_CHUNK_SIZE } from "../../sdk/src/limits.ts";
 
 export function checkChunkSize(chunkSize: number): void {
-  if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
-    throw new DatasetError(
-      "bad_format",
-      `chunk size must be a whole number of bytes from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}; got ${chunkSize}`,
-    );
-  }
+  const problem = chunkSizeProblem(chunkSize);
+  if (problem !== undefined) throw new DatasetError("bad_format", problem);
 }
 
-export function leafHash(chunk: Uint8Array): Buffer {
+function leafHash(chunk: Uint8Array): Buffer {
   return createHash("sha256")
     .update(Buffer.from([0]))
     .update(chunk)
     .digest();
 }
 
-export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   return createHash("sha256")
     .update(Buffer.from([1]))
     .update(left)
@@ -40,7 +35,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
     .digest();
 }
 
-export function commitmentRoot(
+function commitmentRoot(
   treeRoot: Uint8Array,
   chunkCount: number,
   chunkSize: number,
@@ -121,48 +116,4 @@ export class MerkleBuilder {
       size: this.#size,
     };
   }
-}
-
-/** RFC 6962 MTH over leaf hashes (used for proofs; the builder is the streaming path). */
-function mth(leaves: readonly Buffer[], lo: number, hi: number): Buffer {
-  if (hi - lo === 1) return leaves[lo]!;
-  const k = largestPowerOfTwoBelow(hi - lo);
-  return nodeHash(mth(leaves, lo, lo + k), mth(leaves, lo + k, hi));
-}
-
-function largestPowerOfTwoBelow(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
-
-/** RFC 6962 PATH(m, D[lo:hi]): sibling hashes from the leaf up. */
-export function inclusionPath(leaves: readonly Buffer[], m: number, lo = 0, hi = leaves.length): Buffer[] {
-  if (hi - lo <= 1) return [];
-  const k = largestPowerOfTwoBelow(hi - lo);
-  return m < k
-    ? [...inclusionPath(leaves, m, lo, lo + k), mth(leaves, lo + k, hi)]
-    : [...inclusionPath(leaves, m - k, lo + k, hi), mth(leaves, lo, lo + k)];
-}
-
-/** Builds the proof for chunk `index` from all leaf hashes (32 bytes per chunk of memory). */
-export function proveFromLeaves(
-  leaves: readonly Buffer[],
-  index: number,
-  chunkSize: number,
-  size: number,
-): ChunkProof {
-  if (!(index >= 0 && index < leaves.length)) {
-    throw new DatasetError(
-      "bad_proof",
-      `chunk ${index} does not exist; the dataset has ${leaves.length} chunks`,
-    );
-  }
-  return {
-    index,
-    chunkCount: leaves.length,
-    chunkSize,
-    size,
-    path: inclusionPath(leaves, index).map((b) => `0x${b.toString("hex")}` as const),
-  };
 }

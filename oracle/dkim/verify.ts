@@ -7,10 +7,10 @@
  */
 import { dkimVerify } from "mailauth";
 import type { DnsResolver } from "./resolver.ts";
-import { MAX_EMAIL_BYTES } from "../../sdk/src/inputs.ts";
+import { MAX_EMAIL_BYTES } from "../../sdk/src/limits.ts";
 
 /** Why a seller email did not verify, as a stable code recorded in the terms. */
-export type DkimFailureCode =
+type DkimFailureCode =
   | "no-email"
   | "malformed"
   | "no-signature"

@@ -10,17 +10,17 @@ import type { Terms, TranscriptEntry } from "./types.ts";
 
 const canonicalize = canonicalizeModule as unknown as (v: unknown) => string | undefined;
 
-export const ENGINE_VERSION = "dealproof-negotiation/1";
+const ENGINE_VERSION = "dealproof-negotiation/1";
 
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   const s = canonicalize(value);
   if (s === undefined) throw new Error("value cannot be canonicalised");
   return s;
 }
 
-export const hashJson = (json: string): Hex => keccak256(toUtf8Bytes(json)) as Hex;
+const hashJson = (json: string): Hex => keccak256(toUtf8Bytes(json)) as Hex;
 
-export interface AgentDescriptor {
+interface AgentDescriptor {
   kind: string;
   name: string;
   model?: string;

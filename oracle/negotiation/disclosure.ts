@@ -102,7 +102,7 @@ const FRACTION: Record<string, [bigint, bigint]> = {
 };
 
 /** Removes what hides digits from a regex: compatibility forms, zero-width and format characters. */
-export function normaliseText(text: string): string {
+function normaliseText(text: string): string {
   return text
     .normalize("NFKC")
     .replace(/\p{Cf}/gu, "")

@@ -27,8 +27,8 @@ import {
 } from "./types.ts";
 import type { Hex } from "../../sdk/src/eip712.ts";
 
-export const DEFAULT_MAX_ROUNDS = 8;
-export const DEFAULT_TERMS: Terms = { accessScope: "full", durationDays: 365 };
+const DEFAULT_MAX_ROUNDS = 8;
+const DEFAULT_TERMS: Terms = { accessScope: "full", durationDays: 365 };
 
 export interface NegotiationInput {
   dealId: bigint;
@@ -63,7 +63,7 @@ export interface NegotiationResult {
   usage: { buyer: Usage; seller: Usage };
 }
 
-export interface UsageReporting {
+interface UsageReporting {
   usage?(): Usage;
 }
 
@@ -249,7 +249,7 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
  * vanishes at both limits and it does not sit next to either one. Empty interval ⇔ floor > budget
  * (or above the escrow): "no overlap", which says nothing more than the outcome does.
  */
-export const MEDIATION_TICK_WEI = 10n ** 12n;
+const MEDIATION_TICK_WEI = 10n ** 12n;
 
 function mediate(
   input: NegotiationInput,
@@ -285,5 +285,3 @@ function mediate(
     reason: "agreed by the enclave's mediator: the price lies between both limits and both last positions",
   };
 }
-
-export type { Role };

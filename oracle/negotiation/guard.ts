@@ -25,7 +25,7 @@ export interface GuardContext {
   lastOffer: Offer | null;
 }
 
-export const NOTE_MAX = 280;
+const NOTE_MAX = 280;
 
 export function checkMove(raw: unknown, g: GuardContext): CheckedMove {
   const parsed = rawMoveSchema.safeParse(raw);

@@ -24,18 +24,6 @@ export function createAgents(config: AgentConfig = {}): { buyer: Agent; seller: 
   return { buyer: new StrategyAgent(), seller: new StrategyAgent() };
 }
 
-export {
-  negotiate,
-  DEFAULT_MAX_ROUNDS,
-  DEFAULT_TERMS,
-  type NegotiationInput,
-  type NegotiationResult,
-} from "./engine.ts";
-export { noDealTerms, canonicalJson, hashJson } from "./canonical.ts";
-export { StrategyAgent } from "./strategy-agent.ts";
-export { ClaudeAgent, DEFAULT_MODEL } from "./claude-agent.ts";
-export { SCENARIOS, scenarioByName, type Scenario } from "./scenarios.ts";
-export { AgentUnavailableError } from "./types.ts";
-export type { Agent, AgentView, RawMove, Terms, TranscriptEntry, Usage } from "./types.ts";
-export { findDisclosure } from "./disclosure.ts";
-export { dealSeed, freshSeed } from "./random.ts";
+export { negotiate } from "./engine.ts";
+export { noDealTerms } from "./canonical.ts";
+export type { Agent, TranscriptEntry } from "./types.ts";

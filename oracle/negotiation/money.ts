@@ -1,13 +1,14 @@
 /** Exact conversions between wei and the decimal ETH strings agents read and write. */
-import { formatEther, parseEther } from "ethers";
+import { formatEther } from "ethers";
+import { parseEthAmount } from "../../sdk/src/eth-amount.ts";
 
-const DECIMAL_ETH = /^(0|[1-9][0-9]{0,9})(\.[0-9]{1,18})?$/;
-
-/** Parses "0.73" into wei; undefined when the string is not a plain non-negative decimal with ≤ 18 places. */
+/**
+ * Parses an agent's price ("0.73") into wei; undefined unless it is a plain non-negative decimal
+ * with ≤ 18 places and at most 10 whole digits (surrounding space allowed).
+ */
 export function parseEthExact(s: string): bigint | undefined {
   const t = s.trim();
-  if (!DECIMAL_ETH.test(t)) return undefined;
-  return parseEther(t);
+  return /^[0-9]{1,10}(\.|$)/.test(t) ? parseEthAmount(t) : undefined;
 }
 
 export function formatEth(wei: bigint): string {

@@ -9,7 +9,7 @@
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { AbiCoder, getAddress } from "ethers";
 
-export const SEED_BYTES = 32;
+const SEED_BYTES = 32;
 
 /** A keyed source of uniform numbers: the same label always gives the same draw. */
 export interface DealRandom {

@@ -6,7 +6,7 @@
 import type { Terms } from "./types.ts";
 import { DealProofError } from "../../sdk/src/errors.ts";
 
-export const UNIT_WEI = 10n ** 15n;
+const UNIT_WEI = 10n ** 15n;
 
 export interface Scenario {
   name: "vision" | "medical" | "lidar" | "finance" | "nlp";

@@ -30,7 +30,7 @@ export interface PrivateStrategyParams {
   tickWei: bigint;
 }
 
-export const PRIVATE_STRATEGY: PrivateStrategyParams = {
+const PRIVATE_STRATEGY: PrivateStrategyParams = {
   aspiration: [0.01, 0.99],
   opening: [0.25, 0.75],
   beta: [0.4, 2.5],
@@ -45,7 +45,7 @@ const ceilTo = (x: bigint, t: bigint) => ((x + t - 1n) / t) * t;
 const floorTo = (x: bigint, t: bigint) => (x / t) * t;
 
 /** The public path of one side: its position for each of its K moves (index 0..K−1). */
-export function privatePath(view: AgentView, p: PrivateStrategyParams = PRIVATE_STRATEGY): bigint[] {
+function privatePath(view: AgentView, p: PrivateStrategyParams = PRIVATE_STRATEGY): bigint[] {
   const { role, escrowWei: E, maxRounds: K } = view;
   const rnd = view.random;
   const m = logUniform(p.aspiration, rnd.uniform("aspiration"));

@@ -2,8 +2,9 @@
 import { z } from "zod";
 import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import type { DealRandom } from "./random.ts";
+import type { Role } from "../../sdk/src/inputs.ts";
 
-export const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
+const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
 
 export const termsSchema = z.strictObject({
   accessScope: z.enum(ACCESS_SCOPES),
@@ -19,9 +20,10 @@ export const termsSchema = z.strictObject({
 });
 export type Terms = z.infer<typeof termsSchema>;
 
-export const ACTIONS = ["offer", "counter", "accept", "reject"] as const;
+const ACTIONS = ["offer", "counter", "accept", "reject"] as const;
 export type Action = (typeof ACTIONS)[number];
-export type Role = "buyer" | "seller";
+/** A party: the SDK's, which binds it into every sealed input. */
+export type { Role };
 
 /**
  * What an agent proposes. Prices are decimal ETH strings ("0.73"), converted to wei exactly;

@@ -9,7 +9,7 @@ import { DealProofError } from "../../sdk/src/errors.ts";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 
-export const deploymentSchema = z.object({
+const deploymentSchema = z.object({
   network: z.string().min(1),
   chainId: z.number().int().positive(),
   dealProof: address,

@@ -10,7 +10,7 @@ import { DealProofError } from "../../sdk/src/errors.ts";
 
 const hexNo0x = z.string().regex(/^([0-9a-fA-F]{2})*$/, "must be hex without 0x");
 
-export const eventSchema = z.object({
+const eventSchema = z.object({
   imr: z.number().int().min(0).max(3),
   event_type: z.number().int().nonnegative(),
   digest: z.string(),
@@ -60,7 +60,7 @@ export function runtimeEventDigest(
   );
 }
 
-export function extendRtmr(rtmr: Uint8Array, digest: Uint8Array): Uint8Array {
+function extendRtmr(rtmr: Uint8Array, digest: Uint8Array): Uint8Array {
   return sha384(Buffer.concat([rtmr, digest]));
 }
 

@@ -11,6 +11,7 @@ export {
   QUOTE_VERSION,
   ATT_KEY_TYPE_ECDSA_P256,
   TEE_TYPE_TDX,
+  HEADER,
   HEADER_LEN,
   TD10_BODY_LEN,
   TD10,
@@ -19,20 +20,8 @@ export {
 
 /** Bytes covered by the quote signature: header + body. */
 export const SIGNED_LEN = HEADER_LEN + TD10_BODY_LEN; // 632
-/** u32 LE signature-data length. */
-export const SIG_DATA_LEN_OFFSET = SIGNED_LEN;
+/** The signature data follows its u32 LE length, which follows the signed region. */
 export const SIG_DATA_OFFSET = SIGNED_LEN + 4; // 636
-
-/** Header fields (offsets inside the header). */
-export const HEADER = {
-  version: 0, // u16 LE
-  attestationKeyType: 2, // u16 LE
-  teeType: 4, // u32 LE
-  qeSvn: 8, // u16 LE
-  pceSvn: 10, // u16 LE
-  qeVendorId: 12, // 16 bytes
-  userData: 28, // 20 bytes
-} as const;
 
 /** Certification data types inside the signature data. */
 export const CERT_DATA_PCK_CHAIN = 5;
@@ -51,4 +40,4 @@ export const OUTPUT = {
 export const OUTPUT_MIN_LEN = OUTPUT.advisories;
 export const BODY_TYPE_TD10 = 2;
 
-export { TCB_STATUS, type TcbStatus } from "../../sdk/src/tcb-status.ts";
+export { TCB_STATUS } from "../../sdk/src/tcb-status.ts";

@@ -21,7 +21,7 @@ const SGX_EXTENSION = "1.2.840.113741.1.13.1";
 const SGX_FMSPC = `${SGX_EXTENSION}.4`;
 
 /** DER of the first certificate in the quote's PCK chain (the PCK leaf). */
-export function pckLeafDer(q: ParsedQuote): Uint8Array {
+function pckLeafDer(q: ParsedQuote): Uint8Array {
   const inner = q.signatureData.qeReport;
   if (inner === undefined || inner.innerType !== CERT_DATA_PCK_CHAIN)
     throw pckError("the quote carries no PCK certificate chain (certification data type 6 → 5 expected)");

@@ -10,14 +10,12 @@ import {
   HEADER_LEN,
   QE_REPORT_LEN,
   QUOTE_VERSION,
-  SIG_DATA_LEN_OFFSET,
   SIG_DATA_OFFSET,
   SIGNED_LEN,
-  TD10,
   TD10_BODY_LEN,
   TEE_TYPE_TDX,
-  type Td10Field,
 } from "./layout.ts";
+import { splitTd10Body, type Td10Body } from "../../sdk/src/quote-layout.ts";
 
 /** Bytes that are not a TDX quote of the supported layout. */
 export class QuoteFormatError extends DealProofError<"quote.bad_format"> {
@@ -30,7 +28,7 @@ export class QuoteFormatError extends DealProofError<"quote.bad_format"> {
   }
 }
 
-export interface QuoteHeader {
+interface QuoteHeader {
   version: number;
   attestationKeyType: number;
   teeType: number;
@@ -40,9 +38,7 @@ export interface QuoteHeader {
   userData: Uint8Array;
 }
 
-export type Td10Body = Record<Td10Field, Uint8Array>;
-
-export interface QuoteSignatureData {
+interface QuoteSignatureData {
   /** r ‖ s over sha256(quote[0:632]). */
   signature: Uint8Array;
   /** Uncompressed P-256 key without prefix: x ‖ y. */
@@ -98,12 +94,9 @@ export function parseQuote(raw: Uint8Array): ParsedQuote {
   );
   need(header.teeType === TEE_TYPE_TDX, `TEE type is 0x${header.teeType.toString(16)}; expected 0x81 (TDX)`);
 
-  const bodyBytes = raw.subarray(HEADER_LEN, HEADER_LEN + TD10_BODY_LEN);
-  const body = Object.fromEntries(
-    Object.entries(TD10).map(([k, [off, len]]) => [k, bodyBytes.slice(off, off + len)]),
-  ) as Td10Body;
+  const body = splitTd10Body(raw.subarray(HEADER_LEN, HEADER_LEN + TD10_BODY_LEN));
 
-  const sigLen = dv.getUint32(SIG_DATA_LEN_OFFSET, true);
+  const sigLen = dv.getUint32(SIGNED_LEN, true); // u32 LE, right after the signed region
   need(
     raw.length >= SIG_DATA_OFFSET + sigLen,
     `signature data length says ${sigLen} bytes but only ${raw.length - SIG_DATA_OFFSET} follow: the quote is truncated`,

@@ -13,23 +13,14 @@ import { parseEventLog, replayRtmr3 } from "./eventlog.ts";
 import { measurementId } from "../../sdk/src/measurement.ts";
 import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
 import type { Hex } from "../../sdk/src/eip712.ts";
+import { checkDcap, checkTcbStatus, type DcapQvl } from "../../sdk/src/settlement-quote.ts";
 
 // @phala/dcap-qvl is CommonJS.
-interface QvlReport {
-  status: string;
-  advisory_ids: string[];
-}
-const qvl = createRequire(import.meta.url)("@phala/dcap-qvl") as {
-  verify(raw: Uint8Array, collateral: unknown, nowSecs: number): QvlReport;
-  QuoteVerifier: {
-    newWithRootCa(rootCaDer: Buffer): {
-      verify(raw: Uint8Array, collateral: unknown, nowSecs: number): QvlReport;
-    };
-  };
+const qvl = createRequire(import.meta.url)("@phala/dcap-qvl") as DcapQvl & {
   constants: { TRUSTED_ROOT_CA_DER: Uint8Array };
 };
 
-export interface Check {
+interface Check {
   name: string;
   passed: boolean;
   detail: string;
@@ -136,22 +127,11 @@ export function verifyQuote(raw: Uint8Array, opts: VerifyOptions = {}): Verdict 
     const root = opts.rootCaDer;
     const intelRoot = root === undefined || eqBytes(root, Uint8Array.from(qvl.constants.TRUSTED_ROOT_CA_DER));
     v.mode = intelRoot ? "real" : "simulated";
-    const who = intelRoot ? "Intel DCAP chain" : "DCAP chain to the supplied (non-Intel) root CA";
-    try {
-      const nowSecs = opts.nowSeconds ?? Math.floor(Date.now() / 1000);
-      const r = intelRoot
-        ? qvl.verify(raw, opts.collateral, nowSecs)
-        : qvl.QuoteVerifier.newWithRootCa(Buffer.from(root)).verify(raw, opts.collateral, nowSecs);
-      v.tcbStatus = r.status;
-      v.advisoryIds = r.advisory_ids;
-      checks.push({ name: "dcap", passed: true, detail: `${who} verified (dcap-qvl): ${r.status}` });
-    } catch (e) {
-      checks.push({
-        name: "dcap",
-        passed: false,
-        detail: `${who}: verification failed: ${(e as Error).message}`,
-      });
-    }
+    const nowSecs = opts.nowSeconds ?? Math.floor(Date.now() / 1000);
+    const dcap = checkDcap(qvl, raw, opts.collateral, nowSecs, intelRoot ? undefined : root);
+    checks.push(dcap.check);
+    v.tcbStatus = dcap.status;
+    v.advisoryIds = dcap.advisoryIds;
   } else if (simKey) {
     v.mode = "simulated";
     const sigOk = (() => {
@@ -190,14 +170,7 @@ export function verifyQuote(raw: Uint8Array, opts: VerifyOptions = {}): Verdict 
         "not a trusted simulator quote, and no collateral was supplied to verify it through DCAP (pass --collateral)",
     });
   }
-  if (v.tcbStatus !== null) {
-    const accepted = opts.acceptedTcbStatuses ?? ["UpToDate"];
-    checks.push({
-      name: "tcbStatus",
-      passed: accepted.includes(v.tcbStatus),
-      detail: `${v.tcbStatus} (accepted: ${accepted.join(", ")})`,
-    });
-  }
+  if (v.tcbStatus !== null) checks.push(checkTcbStatus(v.tcbStatus, opts.acceptedTcbStatuses));
   if (opts.expectedReportData !== undefined) {
     const want = new Uint8Array(64);
     want.set(opts.expectedReportData.subarray(0, 64));

@@ -65,7 +65,7 @@ export class SeedFileMissing extends DealProofError<"simulator.seed_missing"> {
  * in an existing directory or one new directory level: a typo in the path must not silently
  * give the oracle a new identity, nor create directories anywhere.
  */
-export function loadOrCreateSeed(seedFile: string, create = true): Uint8Array {
+function loadOrCreateSeed(seedFile: string, create = true): Uint8Array {
   if (existsSync(seedFile)) {
     const seed = readFileSync(seedFile);
     if (seed.length !== 32)

@@ -2,15 +2,8 @@
  * The verified output of a DCAP verifier, Automata v1.1 layout (DESIGN.md §4):
  * version u16 BE ‖ body type u16 BE ‖ TCB status u8 ‖ FMSPC (6) ‖ TD10 body (584) ‖ advisories.
  */
-import {
-  BODY_TYPE_TD10,
-  OUTPUT,
-  OUTPUT_MIN_LEN,
-  TD10,
-  TD10_BODY_LEN,
-  type Td10Field,
-} from "../quote/layout.ts";
-import type { Td10Body } from "../quote/reader.ts";
+import { BODY_TYPE_TD10, OUTPUT, OUTPUT_MIN_LEN, TD10_BODY_LEN } from "../quote/layout.ts";
+import { splitTd10Body, type Td10Body } from "../../sdk/src/quote-layout.ts";
 
 export interface VerifierOutput {
   version: number;
@@ -49,12 +42,7 @@ export function parseVerifierOutput(out: Uint8Array): VerifierOutput {
     throw new Error(`verifier output is ${out.length} bytes; at least ${OUTPUT_MIN_LEN} expected`);
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const bodyBytes = out.slice(OUTPUT.body, OUTPUT.body + TD10_BODY_LEN);
-  const body = Object.fromEntries(
-    (Object.entries(TD10) as [Td10Field, readonly [number, number]][]).map(([k, [o, l]]) => [
-      k,
-      bodyBytes.slice(o, o + l),
-    ]),
-  ) as Td10Body;
+  const body = splitTd10Body(bodyBytes);
   return {
     version: dv.getUint16(OUTPUT.version, false),
     bodyType: dv.getUint16(OUTPUT.bodyType, false),

@@ -50,7 +50,7 @@ async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<unknow
   return text === "" ? {} : JSON.parse(text);
 }
 
-export function createStandinServer(sim: SimulatorBackend): Server {
+function createStandinServer(sim: SimulatorBackend): Server {
   return createServer((req, res) => {
     void (async () => {
       if (req.method !== "POST") return send(res, 405, { error: "POST only" });

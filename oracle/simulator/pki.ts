@@ -105,13 +105,13 @@ export interface SimulatedPki {
   qe: QeProfile;
 }
 
-export const DEFAULT_FMSPC = Uint8Array.from([0x90, 0xc0, 0x6f, 0, 0, 0]);
-export const DEFAULT_TCB: PlatformTcb = {
+const DEFAULT_FMSPC = Uint8Array.from([0x90, 0xc0, 0x6f, 0, 0, 0]);
+const DEFAULT_TCB: PlatformTcb = {
   cpuSvn: Uint8Array.from([3, 3, 2, 2, 2, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0]),
   pceSvn: 13,
   teeTcbSvn: Uint8Array.from([5, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
 };
-export const DEFAULT_QE: QeProfile = {
+const DEFAULT_QE: QeProfile = {
   mrSigner: sha256(new TextEncoder().encode("dealproof simulated TD quoting enclave signer")),
   isvProdId: 2,
   isvSvn: 4,

@@ -21,7 +21,7 @@ import {
 } from "../quote/layout.ts";
 
 /** Intel's QE vendor id, as in real quotes. */
-export const INTEL_QE_VENDOR_ID = Uint8Array.from(Buffer.from("939a7233f79c4ca9940a0db3957f0607", "hex"));
+const INTEL_QE_VENDOR_ID = Uint8Array.from(Buffer.from("939a7233f79c4ca9940a0db3957f0607", "hex"));
 
 export interface QuoteKeys {
   /** P-256 private key of the attestation key (what SimulatedDcapVerifier's owner registers). */
@@ -41,7 +41,7 @@ export interface BuildQuoteInput {
 }
 
 /** The SGX report fields of the quoting enclave that a QE identity document pins. */
-export interface QeReportFields {
+interface QeReportFields {
   cpuSvn: Uint8Array;
   miscSelect: number;
   attributes: Uint8Array;

@@ -12,8 +12,8 @@ import { parseQuote } from "../quote/reader.ts";
 import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
 import { DealProofError } from "../../sdk/src/errors.ts";
 
-export const SIGNER_KEY_PATH = "dealproof/oracle/signer/v1";
-export const HPKE_KEY_PATH = "dealproof/oracle/hpke/v1";
+const SIGNER_KEY_PATH = "dealproof/oracle/signer/v1";
+const HPKE_KEY_PATH = "dealproof/oracle/hpke/v1";
 
 export interface OracleIdentity {
   address: Hex;

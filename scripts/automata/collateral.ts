@@ -39,7 +39,7 @@ const constantIn = (source: string, name: string): Hex =>
   hexConstant(source, new RegExp(`bytes constant ${name}\\s*=\\s*hex"([0-9a-fA-F]+)"`), name);
 
 /** Reads member `key` of a signed PCS JSON file as its exact text, plus the `signature` member. */
-export function signedJsonMember(file: string, key: string): SignedJson {
+function signedJsonMember(file: string, key: string): SignedJson {
   const text = readFileSync(file, "utf8");
   const doc = JSON.parse(text) as Record<string, unknown>;
   const member = JSON.stringify(doc[key]);

@@ -28,7 +28,7 @@ import { verifyQuote } from "../../oracle/quote/verify.ts";
 import { BODY_TYPE_TD10, OUTPUT_MIN_LEN, TCB_STATUS, TEE_TYPE_TDX } from "../../oracle/quote/layout.ts";
 import { measurementId } from "../../sdk/src/measurement.ts";
 
-export type Connection = Awaited<ReturnType<typeof hre.network.create>>;
+type Connection = Awaited<ReturnType<typeof hre.network.create>>;
 
 export interface Setup {
   connection: Connection;
@@ -117,7 +117,7 @@ export async function verifyOnChain(s: Setup, quote: Hex = s.quote): Promise<OnC
   throw new Error("the verification transaction emitted no AttestationSubmitted event");
 }
 
-export interface FieldComparison {
+interface FieldComparison {
   field: string;
   automata: string;
   reader: string;

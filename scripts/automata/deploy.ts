@@ -13,10 +13,10 @@ import type { ArtifactFile, AutomataContractName } from "./sources.ts";
 import type { Hex, SignedJson } from "./collateral.ts";
 
 /** RIP-7212 P-256 verification precompile, live on Osaka (EIP-7951). */
-export const P256_PRECOMPILE = "0x0000000000000000000000000000000000000100";
+const P256_PRECOMPILE = "0x0000000000000000000000000000000000000100";
 
 /** `CA` enum of on-chain-pccs Common.sol. */
-export const CA = { ROOT: 0, PROCESSOR: 1, PLATFORM: 2, SIGNING: 3 } as const;
+const CA = { ROOT: 0, PROCESSOR: 1, PLATFORM: 2, SIGNING: 3 } as const;
 
 export interface AutomataDeployment {
   attestation: Contract;

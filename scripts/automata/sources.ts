@@ -24,7 +24,7 @@ export function vendorPresent(): boolean {
 }
 
 /** Upstream's foundry.toml remappings, onto source unit names relative to the vendor root ("npm/" = node_modules). */
-export const REMAPPINGS = [
+const REMAPPINGS = [
   "@automata-network/on-chain-pccs/=on-chain-pccs/src/",
   "solady/=npm/solady/src/",
   "openzeppelin/contracts/=npm/@openzeppelin/contracts/",

@@ -18,12 +18,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet, type Signer } from "ethers";
 import { startLocalChain } from "../lib/local-chain.ts";
-import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "../lib/seller-kit.ts";
 import { at } from "../lib/at.ts";
-import { LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
+import { deployForSimulator, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { prng, startFaultProxy } from "../lib/fault-proxy.ts";
-import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { acceptDeal, createDeal } from "../../oracle/chain/parties.ts";
 import { connectDealProof, dealProofInterface, parseSettleCall } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
@@ -57,14 +55,7 @@ const proxy = await startFaultProxy(chain.url, {}, Number(a.seed));
 let child: ChildProcess | undefined;
 try {
   const provider = chain.connection.ethers.provider;
-  const seedFile = join(dir, "seed");
-  const sim = SimulatorBackend.fromSeedFile(seedFile);
-  const deployment = await deployDealProof(chain.connection, {
-    networkName: "faults",
-    attestationKeys: [sim.attestationPublicKey()],
-    measurements: [sim.measurementId()],
-    writeTo: dir,
-  });
+  const { seedFile, deployment, deploymentFile } = await deployForSimulator(chain.connection, dir, "faults");
   const email = sellerEmailKit();
   const dataset = await prepareDataset(dir, s, { rows: 300 });
   const eml = await email.sign(`sales@${email.domain}`, "offer", s.sellerDescription);
@@ -100,7 +91,7 @@ try {
         env: {
           ...process.env,
           DEALPROOF_RPC_URL: proxy.url,
-          DEALPROOF_DEPLOYMENT: join(dir, "deployments", "faults.json"),
+          DEALPROOF_DEPLOYMENT: deploymentFile,
           DEALPROOF_SENDER_KEY: LOCAL_SENDER_KEY,
           DEALPROOF_SIMULATOR_SEED_FILE: seedFile,
           DEALPROOF_DB: join(dir, "oracle.sqlite"),

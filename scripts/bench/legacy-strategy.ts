@@ -23,7 +23,7 @@ export interface StrategyParams {
   tickWei: bigint;
 }
 
-export const DEFAULT_STRATEGY: Record<"buyer" | "seller", StrategyParams> = {
+const DEFAULT_STRATEGY: Record<"buyer" | "seller", StrategyParams> = {
   seller: { beta: 0.5, opening: 1, tickWei: 10n ** 12n },
   buyer: { beta: 0.5, opening: 0.5, tickWei: 10n ** 12n },
 };

@@ -13,12 +13,10 @@ import { join } from "node:path";
 import pino from "pino";
 import { NonceManager, Wallet, hexlify, randomBytes, type Signer } from "ethers";
 import { startLocalChain } from "../lib/local-chain.ts";
-import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit } from "../lib/seller-kit.ts";
 import { at } from "../lib/at.ts";
-import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { loadOracleIdentity } from "../../oracle/tee/identity.ts";
-import { localOracleConfig, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
+import { deployForSimulator, localOracleConfig, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
 import { acceptDeal, createDeal } from "../../oracle/chain/parties.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
@@ -47,14 +45,11 @@ const pct = (xs: number[], p: number) =>
 const dir = mkdtempSync(join(tmpdir(), "bench-oracle-"));
 const chain = await startLocalChain();
 try {
-  const seedFile = join(dir, "seed");
-  const sim = SimulatorBackend.fromSeedFile(seedFile);
-  const deployment = await deployDealProof(chain.connection, {
-    networkName: "bench",
-    attestationKeys: [sim.attestationPublicKey()],
-    measurements: [sim.measurementId()],
-    writeTo: dir,
-  });
+  const { sim, seedFile, deployment, deploymentFile } = await deployForSimulator(
+    chain.connection,
+    dir,
+    "bench",
+  );
   const email = sellerEmailKit();
   const dataset = await prepareDataset(dir, s, { rows: 500 });
   const eml = await email.sign(`sales@${email.domain}`, "offer", s.sellerDescription);
@@ -103,7 +98,7 @@ try {
   const settledAt = new Map<string, number>();
   const config = localOracleConfig({
     rpcUrl: chain.url,
-    deploymentFile: join(dir, "deployments", "bench.json"),
+    deploymentFile,
     seedFile,
     dir,
     overrides: {

@@ -9,10 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { startLocalChain, type LocalChain } from "../lib/local-chain.ts";
-import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { sellerEmailKit, type SellerEmailKit } from "../lib/seller-kit.ts";
-import { localOracleConfig } from "../lib/local-oracle.ts";
-import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
+import { deployForSimulator, localOracleConfig } from "../lib/local-oracle.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
 import type { Deployment } from "../../oracle/protocol/deployment.ts";
@@ -34,19 +32,12 @@ export async function startWebStack(opts: { log?: boolean } = {}): Promise<WebSt
   const dir = mkdtempSync(join(tmpdir(), "dealproof-web-"));
   const chain = await startLocalChain();
   try {
-    const seedFile = join(dir, "simulator-seed");
-    const sim = SimulatorBackend.fromSeedFile(seedFile);
-    const deployment = await deployDealProof(chain.connection, {
-      networkName: "web",
-      attestationKeys: [sim.attestationPublicKey()],
-      measurements: [sim.measurementId()],
-      writeTo: dir,
-    });
+    const { seedFile, deployment, deploymentFile } = await deployForSimulator(chain.connection, dir, "web");
     const email = sellerEmailKit("acme-data.test");
     const oracle = await startLocalOracle(
       localOracleConfig({
         rpcUrl: chain.url,
-        deploymentFile: join(dir, "deployments", "web.json"),
+        deploymentFile,
         seedFile,
         dir,
         overrides: { DEALPROOF_POLL_MS: "100" },

@@ -11,12 +11,12 @@
  * never freezes it; decryption authenticates every chunk and recomputes the root before it
  * returns anything. Browser-safe: WebCrypto, Blob and ReadableStream only.
  */
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, chunkNodeHash, datasetRoot } from "./merkle.ts";
-
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
+import { DEFAULT_CHUNK_SIZE, chunkSizeProblem } from "./limits.ts";
+import { chunkNodeHash, datasetRoot } from "./merkle.ts";
 import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
 
-export { DEFAULT_CHUNK_SIZE };
-export const ENC_HEADER_LEN = 48;
+const ENC_HEADER_LEN = 48;
 const TAG_LEN = 16;
 const MAGIC = new TextEncoder().encode("DPENC001");
 const KEY_INFO = new TextEncoder().encode("DealProof/dataset-chunk-key/v1");
@@ -59,14 +59,10 @@ const buf = (b: Uint8Array): ArrayBuffer =>
     ? b.buffer
     : (b.slice().buffer as ArrayBuffer);
 type AesKey = Awaited<ReturnType<typeof crypto.subtle.deriveKey>>;
-const hex = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}` as const;
 
 function checkChunkSize(chunkSize: number): void {
-  if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE)
-    throw new DatasetStreamError(
-      "bad_format",
-      `chunk size must be a whole number of bytes from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}; got ${chunkSize}`,
-    );
+  const problem = chunkSizeProblem(chunkSize);
+  if (problem !== undefined) throw new DatasetStreamError("bad_format", problem);
 }
 
 /** RFC 6962 streaming tree over leaf hashes: a stack of perfect-subtree roots, O(log n) memory. */
@@ -273,7 +269,7 @@ export async function commitAndEncryptDataset(
     chunkCount,
     chunkSize,
     size: data.size,
-    key: hex(datasetKey),
+    key: `0x${bytesToHex(datasetKey)}`,
     encrypted: new Blob(parts, { type: "application/octet-stream" }),
   };
 }
@@ -329,7 +325,7 @@ export async function decryptAndVerifyDataset(
 ): Promise<DecryptedDataset> {
   if (!/^0x[0-9a-fA-F]{64}$/.test(datasetKeyHex))
     throw new DatasetStreamError("bad_format", "the dataset key must be 0x + 64 hex digits");
-  const datasetKey = Uint8Array.from(datasetKeyHex.slice(2).match(/../g)!, (b) => parseInt(b, 16));
+  const datasetKey = hexToBytes(datasetKeyHex.slice(2));
   const reader = new ExactReader(encrypted instanceof Blob ? encrypted.stream() : encrypted);
   try {
     const header = await reader.read(ENC_HEADER_LEN);

@@ -3,9 +3,9 @@
  * to the buyer's delivery key with HPKE, bound to chain, contract and deal; the buyer opens it
  * from the DealSettled event. Browser-safe; fetching and decrypting the dataset is the caller's.
  */
-import { AbiCoder, getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
+import { getAddress } from "ethers";
 import { z } from "zod";
-import { hpkeOpen, hpkeSeal } from "./hpke.ts";
+import { boundInfo, openJson, sealJson } from "./sealed-json.ts";
 import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
 
 export interface DeliveryContext {
@@ -30,12 +30,11 @@ export class DeliveryError extends DealProofError<"dataset.bad_delivery"> {
   }
 }
 
-export function deliveryInfo(ctx: DeliveryContext): Uint8Array {
-  return getBytes(
-    AbiCoder.defaultAbiCoder().encode(
-      ["bytes32", "uint256", "address", "uint256"],
-      [keccak256(toUtf8Bytes("DealProof/delivery/v1")), ctx.chainId, getAddress(ctx.contract), ctx.dealId],
-    ),
+function deliveryInfo(ctx: DeliveryContext): Uint8Array {
+  return boundInfo(
+    "DealProof/delivery/v1",
+    ["uint256", "address", "uint256"],
+    [ctx.chainId, getAddress(ctx.contract), ctx.dealId],
   );
 }
 
@@ -44,13 +43,7 @@ export async function sealDelivery(
   payload: DeliveryPayload,
   ctx: DeliveryContext,
 ): Promise<Uint8Array> {
-  const info = deliveryInfo(ctx);
-  return hpkeSeal(
-    buyerDeliveryPublicKey,
-    info,
-    info,
-    toUtf8Bytes(JSON.stringify(deliveryPayloadSchema.parse(payload))),
-  );
+  return sealJson(buyerDeliveryPublicKey, deliveryInfo(ctx), deliveryPayloadSchema.parse(payload));
 }
 
 /** Opens the `delivery` bytes of a DealSettled event with the buyer's delivery private key. */
@@ -59,26 +52,14 @@ export async function openDelivery(
   ctx: DeliveryContext,
   delivery: Uint8Array,
 ): Promise<DeliveryPayload> {
-  const info = deliveryInfo(ctx);
-  let plain: Uint8Array;
-  try {
-    plain = await hpkeOpen(buyerPrivateKey, info, info, delivery);
-  } catch {
+  const opened = await openJson(buyerPrivateKey, deliveryInfo(ctx), delivery, deliveryPayloadSchema);
+  if (opened.ok) return opened.value;
+  if (opened.kind === "cannot_open")
     throw new DeliveryError(
       `the delivery for deal ${ctx.dealId} does not open with this key (another buyer key or deal?)`,
       { hint: "use the delivery key file that deal:create saved for this deal (--delivery-key-out)" },
     );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(plain));
-  } catch {
-    json = undefined;
-  }
-  const parsed = deliveryPayloadSchema.safeParse(json);
-  if (!parsed.success)
-    throw new DeliveryError("the delivery opened but its payload is malformed", {
-      hint: "the oracle sealed an unreadable delivery: report the deal id to the oracle's operator",
-    });
-  return parsed.data;
+  throw new DeliveryError("the delivery opened but its payload is malformed", {
+    hint: "the oracle sealed an unreadable delivery: report the deal id to the oracle's operator",
+  });
 }

@@ -2,16 +2,7 @@
  * The byte-level protocol shared by the contract, the oracle and dapps (DESIGN.md §3, normative).
  * One place encodes the EIP-712 domain and types; everything else calls these functions.
  */
-import {
-  AbiCoder,
-  TypedDataEncoder,
-  concat,
-  getBytes,
-  hexlify,
-  isHexString,
-  keccak256,
-  zeroPadValue,
-} from "ethers";
+import { AbiCoder, TypedDataEncoder, concat, getBytes, isHexString, keccak256, zeroPadValue } from "ethers";
 
 export type Hex = `0x${string}`;
 
@@ -101,10 +92,6 @@ export function registrationDigest(
 export function reportDataFor(digest: string): Uint8Array {
   if (!isHexString(digest, 32)) throw new Error(`a digest must be 32 bytes of hex, got ${digest}`);
   return getBytes(concat([digest, zeroPadValue("0x", 32)]));
-}
-
-export function toHex(bytes: Uint8Array): Hex {
-  return hexlify(bytes) as Hex;
 }
 
 /** What fixes a deal's id: the `createDeal` caller and arguments that the id commits to. */

@@ -9,7 +9,7 @@ const suite = new CipherSuite({
   kdf: new HkdfSha256(),
   aead: new Aes256Gcm(),
 });
-export const ENC_LEN = 32;
+const ENC_LEN = 32;
 
 export interface X25519KeyPair {
   privateKey: Uint8Array;

@@ -12,6 +12,7 @@ export {
   type DealProofErrorCode,
   type DealProofErrorOptions,
 } from "./errors.ts";
+export { parseEthAmount } from "./eth-amount.ts";
 export { DEPLOYMENTS, deploymentFor, type DealProofDeployment } from "./deployments.ts";
 export {
   EIP712_NAME,
@@ -45,12 +46,19 @@ export {
   buyerInputSchema,
   sellerInputSchema,
   SealedInputError,
-  MAX_SEALED_BYTES,
-  MAX_TEXT,
   type BuyerInput,
   type SellerInput,
   type SealContext,
+  type Role,
 } from "./inputs.ts";
+export {
+  MAX_SEALED_BYTES,
+  MAX_TEXT,
+  MAX_EMAIL_BYTES,
+  DEFAULT_CHUNK_SIZE,
+  MIN_CHUNK_SIZE,
+  MAX_CHUNK_SIZE,
+} from "./limits.ts";
 export { oracleSealingKey, type CurrentOracle } from "./oracle-key.ts";
 export {
   openDelivery,
@@ -75,7 +83,6 @@ export {
   commitAndEncryptDataset,
   decryptAndVerifyDataset,
   DatasetStreamError,
-  DEFAULT_CHUNK_SIZE,
   type DatasetCommitment,
   type EncryptedDataset,
   type DecryptedDataset,
@@ -88,6 +95,7 @@ export {
   type QuoteCheck,
   type SettlementQuoteVerdict,
 } from "./settlement-quote.ts";
+export type { Td10Body } from "./quote-layout.ts";
 export { checkTdAttributes, type TdAttributesCheck } from "./td-attributes.ts";
 export {
   fetchOracleDeal,

@@ -5,14 +5,11 @@
  * to open. Errors name the field and the problem, never the value.
  */
 import { z } from "zod";
-import { AbiCoder, getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
-import { hpkeOpen, hpkeSeal } from "./hpke.ts";
-import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from "./merkle.ts";
+import { getAddress, keccak256, toUtf8Bytes } from "ethers";
+import { MAX_CHUNK_SIZE, MAX_EMAIL_BYTES, MAX_SEALED_BYTES, MAX_TEXT, MIN_CHUNK_SIZE } from "./limits.ts";
+import { boundInfo, openJson, sealJson } from "./sealed-json.ts";
+import { describeIssues } from "./zod-issues.ts";
 import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
-
-export const MAX_SEALED_BYTES = 65_536;
-export const MAX_TEXT = 4000;
-export const MAX_EMAIL_BYTES = 48 * 1024;
 
 export type Role = "buyer" | "seller";
 
@@ -25,17 +22,10 @@ export interface SealContext {
 
 /** Fixed-width, domain-separated encoding of the context: abi.encode(tag, role, chainId, contract, dealId). */
 export function sealInfo(ctx: SealContext): Uint8Array {
-  return getBytes(
-    AbiCoder.defaultAbiCoder().encode(
-      ["bytes32", "bytes32", "uint256", "address", "uint256"],
-      [
-        keccak256(toUtf8Bytes("DealProof/sealed-input/v1")),
-        keccak256(toUtf8Bytes(ctx.role)),
-        ctx.chainId,
-        getAddress(ctx.contract),
-        ctx.dealId,
-      ],
-    ),
+  return boundInfo(
+    "DealProof/sealed-input/v1",
+    ["bytes32", "uint256", "address", "uint256"],
+    [keccak256(toUtf8Bytes(ctx.role)), ctx.chainId, getAddress(ctx.contract), ctx.dealId],
   );
 }
 
@@ -98,9 +88,13 @@ export class SealedInputError extends DealProofError<`sealed_input.${SealedInput
   }
 }
 
-function describeIssues(error: z.ZodError): string {
-  // Name the fields and the rule, never the values (they are private).
-  return error.issues.map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`).join("; ");
+function checkSealedSize(ctx: SealContext, sealed: Uint8Array): void {
+  if (sealed.length > MAX_SEALED_BYTES) {
+    throw new SealedInputError(
+      "too_large",
+      `the sealed ${ctx.role} input is ${sealed.length} bytes; at most ${MAX_SEALED_BYTES}`,
+    );
+  }
 }
 
 async function seal<T>(
@@ -116,15 +110,8 @@ async function seal<T>(
       `the ${ctx.role} input is invalid: ${describeIssues(parsed.error)}`,
     );
   }
-  const value = parsed.data;
-  const info = sealInfo(ctx);
-  const sealed = await hpkeSeal(publicKey, info, info, toUtf8Bytes(JSON.stringify(value)));
-  if (sealed.length > MAX_SEALED_BYTES) {
-    throw new SealedInputError(
-      "too_large",
-      `the sealed ${ctx.role} input is ${sealed.length} bytes; at most ${MAX_SEALED_BYTES}`,
-    );
-  }
+  const sealed = await sealJson(publicKey, sealInfo(ctx), parsed.data);
+  checkSealedSize(ctx, sealed);
   return sealed;
 }
 
@@ -134,39 +121,22 @@ async function open<T>(
   sealed: Uint8Array,
   schema: z.ZodType<T>,
 ): Promise<T> {
-  if (sealed.length > MAX_SEALED_BYTES) {
-    throw new SealedInputError(
-      "too_large",
-      `the sealed ${ctx.role} input is ${sealed.length} bytes; at most ${MAX_SEALED_BYTES}`,
-    );
+  checkSealedSize(ctx, sealed);
+  const opened = await openJson(privateKey, sealInfo(ctx), sealed, schema);
+  if (opened.ok) return opened.value;
+  switch (opened.kind) {
+    case "cannot_open":
+      throw new SealedInputError(
+        "cannot_open",
+        `the ${ctx.role} input does not open with this oracle's key for deal ${ctx.dealId} on chain ${ctx.chainId} at ${ctx.contract}: ` +
+          "it was sealed to another key or deal, or altered",
+        { hint: "seal it again to the oracle's current key for this deal (deal:create and deal:accept do)" },
+      );
+    case "not_json":
+      throw new SealedInputError("not_json", `the ${ctx.role} input opened but is not UTF-8 JSON`);
+    case "invalid_schema":
+      throw new SealedInputError("invalid_schema", `the ${ctx.role} input is invalid: ${opened.issues}`);
   }
-  const info = sealInfo(ctx);
-  let plain: Uint8Array;
-  try {
-    plain = await hpkeOpen(privateKey, info, info, sealed);
-  } catch {
-    throw new SealedInputError(
-      "cannot_open",
-      `the ${ctx.role} input does not open with this oracle's key for deal ${ctx.dealId} on chain ${ctx.chainId} at ${ctx.contract}: ` +
-        "it was sealed to another key or deal, or altered",
-      { hint: "seal it again to the oracle's current key for this deal (deal:create and deal:accept do)" },
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(plain));
-  } catch {
-    throw new SealedInputError("not_json", `the ${ctx.role} input opened but is not UTF-8 JSON`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    // Name the fields and the rule, never the values (they are private).
-    const issues = parsed.error.issues
-      .map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`)
-      .join("; ");
-    throw new SealedInputError("invalid_schema", `the ${ctx.role} input is invalid: ${issues}`);
-  }
-  return parsed.data;
 }
 
 export function sealBuyerInput(publicKey: Uint8Array, ctx: Omit<SealContext, "role">, input: BuyerInput) {

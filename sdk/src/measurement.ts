@@ -21,7 +21,7 @@ export interface TdMeasurements {
 }
 
 /** The preimage's fields, in order, with their lengths. */
-export const MEASURED_FIELDS = [
+const MEASURED_FIELDS = [
   ["mrTd", 48],
   ["rtMr0", 48],
   ["rtMr1", 48],

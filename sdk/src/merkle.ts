@@ -4,15 +4,10 @@
  *   leaf = SHA-256(0x00 ‖ chunk), node = SHA-256(0x01 ‖ left ‖ right) (RFC 6962),
  *   root = SHA-256(0x02 ‖ u64be(chunkCount) ‖ u32be(chunkSize) ‖ u64be(byteSize) ‖ treeRoot).
  * The oracle's streaming builder (oracle/data/merkle.ts) computes the same root with node:crypto
- * for speed; a test checks both against the same vectors. The chunk-size bounds live here, the
- * lowest module that binds a chunk size into a root.
+ * for speed; a test checks both against the same vectors. The chunk-size bounds are in limits.ts.
  */
 import { sha256 } from "@noble/hashes/sha2";
-
-/** Chunk sizes a dataset may use (the one definition: the SDK, the sealed inputs and the oracle). */
-export const DEFAULT_CHUNK_SIZE = 1 << 20;
-export const MIN_CHUNK_SIZE = 4096;
-export const MAX_CHUNK_SIZE = 16 << 20;
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
 
 export interface ChunkProof {
   index: number;
@@ -33,10 +28,7 @@ const cat = (...parts: Uint8Array[]) => {
   return out;
 };
 
-const fromHex = (h: string) => Uint8Array.from((h.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16)));
-const toHex = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
-
-export const chunkLeafHash = (chunk: Uint8Array) => sha256(cat(Uint8Array.of(0), chunk));
+const chunkLeafHash = (chunk: Uint8Array) => sha256(cat(Uint8Array.of(0), chunk));
 export const chunkNodeHash = (l: Uint8Array, r: Uint8Array) => sha256(cat(Uint8Array.of(1), l, r));
 
 /** The commitment root over a tree root and the dataset's shape (0x-hex). */
@@ -52,12 +44,13 @@ export function datasetRoot(
   v.setBigUint64(1, BigInt(chunkCount));
   v.setUint32(9, chunkSize);
   v.setBigUint64(13, BigInt(size));
-  return toHex(sha256(cat(meta, treeRoot)));
+  return `0x${bytesToHex(sha256(cat(meta, treeRoot)))}`;
 }
 
 /** Verifies one chunk against a dataset root (RFC 9162 §2.1.3.2 inclusion verification). */
 export function verifyChunk(root: string, chunk: Uint8Array, proof: ChunkProof): boolean {
   const { index, chunkCount, chunkSize, size } = proof;
+  if (!proof.path.every((p) => /^0x[0-9a-fA-F]{64}$/.test(p))) return false;
   if (!(index >= 0 && index < chunkCount)) return false;
   const expectedLen = index < chunkCount - 1 ? chunkSize : size - chunkSize * (chunkCount - 1);
   if (chunk.length !== expectedLen) return false;
@@ -65,7 +58,7 @@ export function verifyChunk(root: string, chunk: Uint8Array, proof: ChunkProof):
   let sn = chunkCount - 1;
   let r = chunkLeafHash(chunk);
   for (const p of proof.path) {
-    const sib = fromHex(p);
+    const sib = hexToBytes(p.slice(2));
     if (sn === 0) return false;
     if ((fn & 1) === 1 || fn === sn) {
       r = chunkNodeHash(sib, r);

@@ -4,16 +4,23 @@
  * collateral. The sign-in exchange is `signInToOracle` alone (the API's EIP-4361 challenge,
  * signed with EIP-191 personal_sign), so it can follow the API when that changes. Transcripts are
  * returned only when they hash to what DealProof recorded at settlement. `oracleUrl` may be an
- * absolute URL or a same-origin path such as "/oracle".
+ * absolute URL or a same-origin path such as "/oracle". Every answer is checked with zod before
+ * it is used; one of another shape is an error naming the endpoint and the fields.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
+import { getBytes, keccak256, toUtf8Bytes } from "ethers";
+import { z } from "zod";
+import { describeIssues } from "./zod-issues.ts";
 import { DealProofError } from "./errors.ts";
 
 const TIMEOUT_MS = 10_000;
 
 const join = (base: string, path: string) => `${base.replace(/\/+$/, "")}${path}`;
 
-async function getJson(url: string, headers: Record<string, string> = {}): Promise<unknown> {
+async function getJson<T>(
+  url: string,
+  schema: z.ZodType<T>,
+  headers: Record<string, string> = {},
+): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
@@ -29,8 +36,51 @@ async function getJson(url: string, headers: Record<string, string> = {}): Promi
       "oracle_api.refused",
       `the oracle answered ${res.status}: ${body.error ?? res.statusText}`,
     );
-  return body;
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    throw new DealProofError(
+      "oracle_api.bad_answer",
+      `the oracle's answer to ${new URL(url, "http://x").pathname} is not what this client expects: ${describeIssues(parsed.error)}`,
+      { hint: "check that the URL is a DealProof oracle of a compatible version" },
+    );
+  return parsed.data;
 }
+
+/** Parses JSON that already hashed to an on-chain value; a clear error if it still is not JSON. */
+function parseAttested(json: string, what: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    throw new DealProofError(
+      "oracle_api.bad_answer",
+      `the oracle's ${what} matches its settled hash but is not JSON`,
+      {
+        hint: "report the deal id to the oracle's operator",
+      },
+    );
+  }
+}
+
+const dealViewSchema = z.looseObject({
+  status: z.string(),
+  outcome: z
+    .looseObject({
+      agreed: z.boolean(),
+      priceWei: z.string(),
+      termsHash: z.string(),
+      transcriptHash: z.string(),
+      reason: z.string(),
+    })
+    .nullable(),
+  lastError: z.string().nullable(),
+});
+const challengeSchema = z.looseObject({ message: z.string() });
+const transcriptSchema = z.looseObject({ termsJson: z.string(), transcriptJson: z.string() });
+const attestationSchema = z.looseObject({
+  simulated_dcap: z
+    .looseObject({ root_ca: z.string().regex(/^([0-9a-fA-F]{2})+$/, "must be hex"), collateral: z.unknown() })
+    .optional(),
+});
 
 export interface OracleDealView {
   status: string;
@@ -46,7 +96,7 @@ export interface OracleDealView {
 
 /** GET /deals/:id — public: status, outcome and the no-deal reason. */
 export async function fetchOracleDeal(oracleUrl: string, dealId: bigint): Promise<OracleDealView> {
-  return (await getJson(join(oracleUrl, `/deals/${dealId}`))) as OracleDealView;
+  return getJson(join(oracleUrl, `/deals/${dealId}`), dealViewSchema);
 }
 
 /** Signs a text message with the wallet (EIP-191 personal_sign). */
@@ -64,14 +114,15 @@ export async function signInToOracle(
   address: string,
   signMessage: SignMessage,
 ): Promise<OracleAuth> {
-  const c = (await getJson(join(oracleUrl, `/auth/challenge?address=${address}&dealId=${dealId}`))) as {
-    message: string;
-  };
+  const c = await getJson(
+    join(oracleUrl, `/auth/challenge?address=${address}&dealId=${dealId}`),
+    challengeSchema,
+  );
   const signature = await signMessage(c.message);
   return { "x-dealproof-message": b64(c.message), "x-dealproof-signature": signature };
 }
 
-export interface TranscriptEntryView {
+interface TranscriptEntryView {
   round: number;
   role: string;
   action: string;
@@ -93,10 +144,7 @@ export async function fetchDealTranscript(
   auth: OracleAuth,
   expected: { termsHash: string; transcriptHash: string },
 ): Promise<DealTranscriptView> {
-  const r = (await getJson(join(oracleUrl, `/deals/${dealId}/transcript`), auth)) as {
-    termsJson: string;
-    transcriptJson: string;
-  };
+  const r = await getJson(join(oracleUrl, `/deals/${dealId}/transcript`), transcriptSchema, auth);
   if (keccak256(toUtf8Bytes(r.transcriptJson)) !== expected.transcriptHash.toLowerCase())
     throw new DealProofError(
       "oracle_api.transcript_mismatch",
@@ -109,7 +157,11 @@ export async function fetchDealTranscript(
       "the oracle's terms do not hash to the termsHash settled on-chain",
       { hint: "do not trust these terms; report the deal id to the oracle's operator" },
     );
-  return { ...r, terms: JSON.parse(r.termsJson), transcript: JSON.parse(r.transcriptJson) };
+  return {
+    ...r,
+    terms: parseAttested(r.termsJson, "terms"),
+    transcript: parseAttested(r.transcriptJson, "transcript"),
+  };
 }
 
 /** The offers of a transcript by round, for a chart: [{ round, buyer?, seller? }] in wei. */
@@ -141,13 +193,11 @@ export interface SimulatedDcap {
  * when the oracle runs on real TDX (then verify against Intel's root with Intel's collateral).
  */
 export async function fetchSimulatedDcap(oracleUrl: string): Promise<SimulatedDcap | null> {
-  const r = (await getJson(join(oracleUrl, "/attestation?nonce=00"))) as {
-    simulated_dcap?: { root_ca: string; collateral: unknown };
-  };
+  const r = await getJson(join(oracleUrl, "/attestation?nonce=00"), attestationSchema);
   if (r.simulated_dcap === undefined) return null;
   const h = r.simulated_dcap.root_ca;
   return {
-    rootCaDer: Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16)),
+    rootCaDer: getBytes(`0x${h}`),
     collateral: r.simulated_dcap.collateral,
   };
 }

@@ -3,6 +3,7 @@
  * an unregistered or expired key would lock a deal until its deadline, so this refuses both.
  */
 import { DealProofError } from "./errors.ts";
+import { hexToBytes } from "@noble/hashes/utils";
 
 export interface CurrentOracle {
   signer: string;
@@ -40,5 +41,5 @@ export function oracleSealingKey(
   const hex = current.encryptionKey;
   if (!/^0x[0-9a-fA-F]{64}$/.test(hex))
     throw new Error("the oracle's encryption key must be 32 bytes of hex");
-  return Uint8Array.from((hex.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16)));
+  return hexToBytes(hex.slice(2));
 }

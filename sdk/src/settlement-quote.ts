@@ -16,17 +16,19 @@
 // dcap-qvl parses certificates with asn1.js, which takes only Buffers: the `buffer` package in a
 // browser (dcap-qvl's own dependency), Node's built-in under Node.
 import { Buffer } from "buffer";
+import { hexlify } from "ethers";
 import { dealProofDomain, reportDataFor, settlementDigest, type Hex, type Settlement } from "./eip712.ts";
 import { measurementId } from "./measurement.ts";
 import { checkTdAttributes } from "./td-attributes.ts";
 import {
   ATT_KEY_TYPE_ECDSA_P256,
+  HEADER,
   HEADER_LEN,
   QUOTE_VERSION,
-  TD10,
   TD10_BODY_LEN,
   TEE_TYPE_TDX,
-  type Td10Field,
+  splitTd10Body,
+  type Td10Body,
 } from "./quote-layout.ts";
 
 /** The part of @phala/dcap-qvl this module calls (its `verify` and `QuoteVerifier`). */
@@ -49,55 +51,64 @@ export interface QuoteCheck {
   detail: string;
 }
 
-export interface TdQuoteBody {
-  mrTd: Uint8Array;
-  mrConfigId: Uint8Array;
-  tdAttributes: Uint8Array;
-  xfam: Uint8Array;
-  rtMr0: Uint8Array;
-  rtMr1: Uint8Array;
-  rtMr2: Uint8Array;
-  rtMr3: Uint8Array;
-  reportData: Uint8Array;
-}
-
-/** The body fields a settlement check reads. */
-const FIELDS = [
-  "tdAttributes",
-  "xfam",
-  "mrTd",
-  "mrConfigId",
-  "rtMr0",
-  "rtMr1",
-  "rtMr2",
-  "rtMr3",
-  "reportData",
-] as const satisfies readonly (keyof TdQuoteBody & Td10Field)[];
-
-const hex = (b: Uint8Array): Hex => `0x${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
+const hex = (b: Uint8Array) => hexlify(b) as Hex;
 const eq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Reads a TDX v4 quote's header and TD 1.0 body; throws with what is wrong. */
-export function parseTdQuote(raw: Uint8Array): TdQuoteBody {
+export function parseTdQuote(raw: Uint8Array): Td10Body {
   if (raw.length < HEADER_LEN + TD10_BODY_LEN + 4)
     throw new Error(
       `a TDX quote has at least ${HEADER_LEN + TD10_BODY_LEN + 4} bytes; this one has ${raw.length}`,
     );
   const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const version = v.getUint16(0, true);
-  const keyType = v.getUint16(2, true);
-  const teeType = v.getUint32(4, true);
-  if (version !== QUOTE_VERSION)
-    throw new Error(`quote version ${version}; DealProof takes version ${QUOTE_VERSION}`);
+  const version = v.getUint16(HEADER.version, true);
+  const keyType = v.getUint16(HEADER.attestationKeyType, true);
+  const teeType = v.getUint32(HEADER.teeType, true);
+  if (version !== QUOTE_VERSION) throw new Error(`quote version ${version}; DealProof takes version 4`);
   if (keyType !== ATT_KEY_TYPE_ECDSA_P256)
-    throw new Error(
-      `attestation key type ${keyType}; DealProof takes ${ATT_KEY_TYPE_ECDSA_P256} (ECDSA-P256)`,
-    );
-  if (teeType !== TEE_TYPE_TDX)
-    throw new Error(`TEE type 0x${teeType.toString(16)} is not TDX (0x${TEE_TYPE_TDX.toString(16)})`);
-  const field = ([off, len]: readonly [number, number]) =>
-    raw.slice(HEADER_LEN + off, HEADER_LEN + off + len);
-  return Object.fromEntries(FIELDS.map((k) => [k, field(TD10[k])])) as unknown as TdQuoteBody;
+    throw new Error(`attestation key type ${keyType}; DealProof takes 2 (ECDSA-P256)`);
+  if (teeType !== TEE_TYPE_TDX) throw new Error(`TEE type 0x${teeType.toString(16)} is not TDX (0x81)`);
+  return splitTd10Body(raw.subarray(HEADER_LEN, HEADER_LEN + TD10_BODY_LEN));
+}
+
+/**
+ * The whole DCAP chain through dcap-qvl, to Intel's root CA or, when given, to `rootCaDer` (a
+ * simulator's): the check, and the TCB status and advisories when it passes.
+ */
+export function checkDcap(
+  qvl: DcapQvl,
+  quote: Uint8Array,
+  collateral: unknown,
+  nowSecs: number,
+  rootCaDer?: Uint8Array,
+): { check: QuoteCheck; status: string | null; advisoryIds: string[] } {
+  const who = rootCaDer === undefined ? "Intel DCAP chain" : "DCAP chain to the supplied (non-Intel) root CA";
+  try {
+    const r =
+      rootCaDer === undefined
+        ? qvl.verify(quote, collateral, nowSecs)
+        : qvl.QuoteVerifier.newWithRootCa(Buffer.from(rootCaDer)).verify(quote, collateral, nowSecs);
+    return {
+      check: { name: "dcap", passed: true, detail: `${who} verified (dcap-qvl): ${r.status}` },
+      status: r.status,
+      advisoryIds: r.advisory_ids,
+    };
+  } catch (e) {
+    return {
+      check: { name: "dcap", passed: false, detail: `${who}: verification failed: ${(e as Error).message}` },
+      status: null,
+      advisoryIds: [],
+    };
+  }
+}
+
+/** Whether a TCB status is among the accepted ones (default: UpToDate only). */
+export function checkTcbStatus(status: string, accepted: readonly string[] = ["UpToDate"]): QuoteCheck {
+  return {
+    name: "tcbStatus",
+    passed: accepted.includes(status),
+    detail: `${status} (accepted: ${accepted.join(", ")})`,
+  };
 }
 
 /** DESIGN.md §4's TD attributes policy (`checkTdAttributes`); every failing bit by name, empty when it passes. */
@@ -149,7 +160,7 @@ export async function verifySettlementQuote(
     expectedReportData: hex(expected),
     checks,
   };
-  let body: TdQuoteBody;
+  let body: Td10Body;
   try {
     body = parseTdQuote(input.quote);
     checks.push({ name: "format", passed: true, detail: `TDX v4 quote, ${input.quote.length} bytes` });
@@ -157,33 +168,11 @@ export async function verifySettlementQuote(
     checks.push({ name: "format", passed: false, detail: (e as Error).message });
     return verdict;
   }
-  const who =
-    input.rootCaDer === undefined ? "Intel DCAP chain" : "DCAP chain to the supplied (non-Intel) root CA";
-  try {
-    const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
-    const r =
-      input.rootCaDer === undefined
-        ? qvl.verify(input.quote, input.collateral, now)
-        : qvl.QuoteVerifier.newWithRootCa(Buffer.from(input.rootCaDer)).verify(
-            input.quote,
-            input.collateral,
-            now,
-          );
-    verdict.tcbStatus = r.status;
-    checks.push({ name: "dcap", passed: true, detail: `${who} verified (dcap-qvl): ${r.status}` });
-    const accepted = input.acceptedTcbStatuses ?? ["UpToDate"];
-    checks.push({
-      name: "tcbStatus",
-      passed: accepted.includes(r.status),
-      detail: `${r.status} (accepted: ${accepted.join(", ")})`,
-    });
-  } catch (e) {
-    checks.push({
-      name: "dcap",
-      passed: false,
-      detail: `${who}: verification failed: ${(e as Error).message}`,
-    });
-  }
+  const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const dcap = checkDcap(qvl, input.quote, input.collateral, now, input.rootCaDer);
+  checks.push(dcap.check);
+  verdict.tcbStatus = dcap.status;
+  if (dcap.status !== null) checks.push(checkTcbStatus(dcap.status, input.acceptedTcbStatuses));
   verdict.reportData = hex(body.reportData);
   const rdOk = eq(body.reportData, expected);
   checks.push({

@@ -14,4 +14,3 @@ export const TCB_STATUS = [
   "TDRelaunchAdvised",
   "TDRelaunchAdvisedConfigurationNeeded",
 ] as const;
-export type TcbStatus = (typeof TCB_STATUS)[number];

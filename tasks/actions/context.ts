@@ -5,6 +5,7 @@ import { userError, asUserError } from "./user-error.ts";
 import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { chainError } from "../../sdk/src/revert.ts";
+import { parseEthAmount } from "../../sdk/src/eth-amount.ts";
 
 export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0") {
   const connection = await hre.network.getOrCreate();
@@ -22,14 +23,9 @@ export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0")
 }
 
 export function ethAmount(name: string, s: string): bigint {
-  if (!/^(0|[1-9][0-9]*)(\.[0-9]{1,18})?$/.test(s))
-    throw userError(`--${name} must be an amount of ETH like 1.5`);
-  return parseEthStrict(s);
-}
-
-function parseEthStrict(s: string): bigint {
-  const [i, f = ""] = s.split(".");
-  return BigInt(i!) * 10n ** 18n + BigInt(f.padEnd(18, "0"));
+  const wei = parseEthAmount(s);
+  if (wei === undefined) throw userError(`--${name} must be an amount of ETH like 1.5`);
+  return wei;
 }
 
 /** A deal id as logs and topics show it (0x + up to 64 hex digits) or in decimal. */

@@ -1,7 +1,7 @@
 /** Which oracle API the deal tasks ask: --oracle, else DEALPROOF_ORACLE_URL, else the local default. */
 import { userError } from "./user-error.ts";
 
-export const LOCAL_ORACLE_URL = "http://127.0.0.1:8080";
+const LOCAL_ORACLE_URL = "http://127.0.0.1:8080";
 
 export function oracleUrl(option: string): string {
   const url = option !== "" ? option : (process.env.DEALPROOF_ORACLE_URL ?? LOCAL_ORACLE_URL);

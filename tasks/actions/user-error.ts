@@ -52,7 +52,7 @@ export function moreHint(e: unknown, advice: string): string {
 }
 
 /** The text a task prints for an expected failure: the message, then `hint: …`. */
-export function taskErrorText(e: DealProofError, taskId: readonly string[]): string {
+function taskErrorText(e: DealProofError, taskId: readonly string[]): string {
   const hint =
     e.hint ?? (e.code === "task.bad_argument" ? `see npx hardhat ${taskId.join(" ")} --help` : undefined);
   return hint === undefined ? e.message : `${e.message}\nhint: ${hint}`;

@@ -12,7 +12,7 @@ import hre, { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { TypedDataEncoder, keccak256, toUtf8Bytes, type Contract } from "ethers";
 import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
-import { MAX_SEALED_BYTES } from "../../sdk/src/inputs.ts";
+import { MAX_SEALED_BYTES } from "../../sdk/src/limits.ts";
 import { TCB_STATUS } from "../../sdk/src/tcb-status.ts";
 import { CHANGE_KIND, DEAL_STATE, MAX_DEAL_DURATION } from "../../sdk/src/deal-state.ts";
 import { TD_ATTRIBUTES_MUST_BE_CLEAR, TD_ATTRIBUTES_MUST_BE_SET } from "../../sdk/src/td-attributes.ts";

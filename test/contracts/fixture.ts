@@ -25,7 +25,7 @@ export const KIND = Object.fromEntries(CHANGE_KIND.map((name, i) => [name, i])) 
 export const ESCROW = 10n ** 18n;
 
 /** TD attributes of a production TD: SEPT_VE_DISABLE set, everything else clear (DESIGN.md §4). */
-export const PRODUCTION_TD_ATTRIBUTES = Uint8Array.from([0, 0, 0, 0x10, 0, 0, 0, 0]);
+const PRODUCTION_TD_ATTRIBUTES = Uint8Array.from([0, 0, 0, 0x10, 0, 0, 0, 0]);
 
 /** A simulated image's measured fields (registers, config id, TD attributes, xFAM). */
 export function imageRegisters(tag = 1, tdAttributes: Uint8Array = PRODUCTION_TD_ATTRIBUTES) {

@@ -5,10 +5,8 @@ import { join } from "node:path";
 import pino from "pino";
 import type { Signer } from "ethers";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
-import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { prepareDataset, sellerEmailKit, type SellerDataset } from "../../scripts/lib/seller-kit.ts";
-import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
-import { localOracleConfig } from "../../scripts/lib/local-oracle.ts";
+import { deployForSimulator, localOracleConfig } from "../../scripts/lib/local-oracle.ts";
 import type { OracleOverrides, RunningOracle } from "../../oracle/main/app.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
 import { acceptDeal, createDeal, type CreatedDeal } from "../../oracle/chain/parties.ts";
@@ -34,21 +32,14 @@ export interface Env {
 export async function setupEnv(opts: { rpcUrl?: (chainUrl: string) => Promise<string> } = {}): Promise<Env> {
   const chain = await startLocalChain();
   const dir = mkdtempSync(join(tmpdir(), "dealproof-e2e-"));
-  const seedFile = join(dir, "seed");
-  const sim = SimulatorBackend.fromSeedFile(seedFile);
-  const deployment = await deployDealProof(chain.connection, {
-    networkName: "e2e",
-    attestationKeys: [sim.attestationPublicKey()],
-    measurements: [sim.measurementId()],
-    writeTo: dir,
-  });
+  const { seedFile, deployment, deploymentFile } = await deployForSimulator(chain.connection, dir, "e2e");
   const signers = await chain.connection.ethers.getSigners();
   const dataset = await prepareDataset(dir, scenarioByName("vision"), { rows: 2000 });
   return {
     chain,
     dir,
     deployment,
-    deploymentFile: join(dir, "deployments", "e2e.json"),
+    deploymentFile,
     seedFile,
     dbFile: join(dir, "oracle.sqlite"),
     dp: connectDealProof(deployment.dealProof, at(signers, 0)),

@@ -113,7 +113,7 @@ export function randomRequests(n: number, seed = 7): Buffer[] {
 }
 
 /** Writes one request on its own connection and waits for the server to close it (or 300 ms). */
-export function throwAt(port: number, data: string | Buffer): Promise<string> {
+function throwAt(port: number, data: string | Buffer): Promise<string> {
   return new Promise((resolve) => {
     let got = "";
     const s = connect(port, "127.0.0.1", () => s.write(data, () => undefined));

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { MerkleBuilder, leafHash, proveFromLeaves, verifyChunk } from "../../oracle/data/merkle.ts";
+import { MerkleBuilder } from "../../oracle/data/merkle.ts";
+import { verifyChunk } from "../../sdk/src/merkle.ts";
+import { leafHash, proveFromLeaves } from "./merkle-proofs.ts";
 import { commitStream } from "../../oracle/data/dataset.ts";
 import { DatasetError } from "../../oracle/data/errors.ts";
 import { VECTORS, vectorData } from "./vectors.ts";

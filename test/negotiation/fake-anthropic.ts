@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export interface Recorded {
+interface Recorded {
   body: {
     model: string;
     system: { type: string; text: string; cache_control?: { type: string } }[];

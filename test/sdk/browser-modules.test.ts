@@ -15,7 +15,9 @@ import {
   DatasetStreamError,
 } from "../../sdk/src/dataset-stream.ts";
 import { verifySettlementQuote, tdAttributesProblems, type DcapQvl } from "../../sdk/src/settlement-quote.ts";
-import { offersByRound } from "../../sdk/src/oracle-api.ts";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fetchOracleDeal, fetchSimulatedDcap, offersByRound } from "../../sdk/src/oracle-api.ts";
 import { dealProofDomain, reportDataFor, settlementDigest, type Settlement } from "../../sdk/src/eip712.ts";
 import { MerkleBuilder } from "../../oracle/data/merkle.ts";
 import { decryptStream } from "../../oracle/data/encryption.ts";
@@ -249,5 +251,46 @@ describe("sdk oracle-api offersByRound", () => {
       { round: 1, buyer: 100n, seller: 300n },
       { round: 2, seller: 200n },
     ]);
+  });
+});
+
+describe("sdk oracle-api answers are checked", () => {
+  let server: Server;
+  let url: string;
+  const answers: Record<string, unknown> = {};
+  before(async () => {
+    server = createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(answers[new URL(req.url ?? "/", "http://x").pathname] ?? {}));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  it("returns a deal view of the API's shape, extra fields kept", async () => {
+    answers["/deals/1"] = { status: "settled", outcome: null, lastError: null, txHash: "0x01" };
+    expect(await fetchOracleDeal(url, 1n)).to.deep.equal(answers["/deals/1"]);
+  });
+
+  it("refuses an answer of another shape, naming the endpoint and the fields", async () => {
+    answers["/deals/2"] = { status: 7, outcome: { agreed: "yes" } };
+    const err = await fetchOracleDeal(url, 2n).catch((e: unknown) => e as Error);
+    expect(err).to.be.instanceOf(Error);
+    expect((err as Error).message).to.match(
+      /^the oracle's answer to \/deals\/2 is not what this client expects: /,
+    );
+    expect((err as Error).message)
+      .to.include("status:")
+      .and.include("outcome.agreed:")
+      .and.include("lastError:");
+  });
+
+  it("refuses a simulated DCAP root that is not hex", async () => {
+    answers["/attestation"] = { simulated_dcap: { root_ca: "zz", collateral: {} } };
+    await fetchSimulatedDcap(url).then(
+      () => expect.fail("accepted"),
+      (e: Error) => expect(e.message).to.match(/\/attestation .*simulated_dcap\.root_ca: must be hex/),
+    );
   });
 });

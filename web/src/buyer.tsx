@@ -3,8 +3,8 @@
  * generated here; its private key is offered as a download and never sent anywhere.
  */
 import { useState, type FormEvent } from "react";
-import { getAddress, hexlify, parseEther } from "ethers";
-import { MAX_DEAL_DURATION, MAX_TEXT, buyerInputSchema } from "dealproof";
+import { getAddress, hexlify } from "ethers";
+import { MAX_DEAL_DURATION, MAX_TEXT, buyerInputSchema, parseEthAmount } from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { createDeal } from "./deals.ts";
@@ -16,11 +16,9 @@ import { rememberDeliveryKey } from "./delivery-keys.ts";
 const domainSupported = "requireSellerDomain" in buyerInputSchema.shape;
 
 const eth = (name: string, v: FormDataEntryValue | null) => {
-  try {
-    return parseEther(String(v ?? ""));
-  } catch {
-    throw new Error(`the ${name} must be an amount of ETH such as 1.5`);
-  }
+  const wei = parseEthAmount(String(v ?? "").trim());
+  if (wei === undefined) throw new Error(`the ${name} must be an amount of ETH such as 1.5`);
+  return wei;
 };
 
 export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfig }) {

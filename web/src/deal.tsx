@@ -38,6 +38,7 @@ import {
   type RoundOffers,
 } from "./components.tsx";
 import { recallDeliveryKey } from "./delivery-keys.ts";
+import { readDeliveryKeyFile } from "./key-files.ts";
 
 const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
 const short = (h: string) => `${h.slice(0, 10)}…`;
@@ -127,10 +128,7 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
     run("deliver", async () => {
       let key = recallDeliveryKey(dealId);
       if (keyFile !== undefined) {
-        const k = JSON.parse(await keyFile.text()) as { dealId?: string; deliveryPrivateKey?: string };
-        if (k.dealId !== dealId.toString() || !/^0x[0-9a-fA-F]{64}$/.test(k.deliveryPrivateKey ?? ""))
-          throw new Error("that key file is not this deal's delivery key");
-        key = getBytes(k.deliveryPrivateKey!);
+        key = getBytes(readDeliveryKeyFile(await keyFile.text(), dealId));
       }
       if (key === undefined)
         throw new Error("load the delivery key file you downloaded when you created the deal");

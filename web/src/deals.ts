@@ -32,7 +32,7 @@ type SettlementOnChain = IDealProof.SettlementStructOutput;
 type Filters = DealProof["filters"];
 type EventName = { [K in keyof Filters]: K extends `${string}(${string}` ? never : K }[keyof Filters];
 /** A DealProof event with its arguments by name, typed by the event's name. */
-export type DealProofEvent = {
+type DealProofEvent = {
   [K in EventName]: {
     name: K;
     args: Filters[K] extends TypedContractEvent<infer _I, infer _O, infer Args> ? Args : never;

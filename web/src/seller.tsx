@@ -4,20 +4,13 @@
  * here. The dataset key stays in this page and the key file the seller downloads.
  */
 import { useState, type FormEvent } from "react";
-import { parseEther } from "ethers";
-import { MAX_TEXT, commitAndEncryptDataset, type EncryptedDataset } from "dealproof";
+import { MAX_TEXT, commitAndEncryptDataset, parseEthAmount, type EncryptedDataset } from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { acceptDeal } from "./deals.ts";
 import { plainError } from "./errors.ts";
+import { readSellerKeyFile, type SellerKeyFile } from "./key-files.ts";
 import { DownloadLink, ErrorLine, ProgressBar } from "./components.tsx";
-
-interface KeyFile {
-  root: string;
-  key: string;
-  chunkSize: number;
-  size: number;
-}
 
 const b64 = async (f: File) => {
   const bytes = new Uint8Array(await f.arrayBuffer());
@@ -30,7 +23,7 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [enc, setEnc] = useState<(EncryptedDataset & { name: string }) | null>(null);
-  const [keyFile, setKeyFile] = useState<KeyFile | null>(null);
+  const [keyFile, setKeyFile] = useState<SellerKeyFile | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [accepted, setAccepted] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -64,12 +57,8 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
       const location = String(f.get("location") ?? "").trim();
       if (!/^https?:\/\//.test(location))
         throw new Error("the location must be the https:// URL where the encrypted file is hosted");
-      let floorWei: bigint;
-      try {
-        floorWei = parseEther(String(f.get("floor") ?? ""));
-      } catch {
-        throw new Error("the floor must be an amount of ETH such as 0.5");
-      }
+      const floorWei = parseEthAmount(String(f.get("floor") ?? "").trim());
+      if (floorWei === undefined) throw new Error("the floor must be an amount of ETH such as 0.5");
       const eml = f.get("eml");
       setBusy(true);
       await acceptDeal(conn.provider, chain, conn.address, BigInt(dealId), {
@@ -89,11 +78,9 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
   const loadKeyFile = async (f: File | undefined) => {
     if (f === undefined) return;
     try {
-      const k = JSON.parse(await f.text()) as KeyFile;
-      if (!/^0x[0-9a-f]{64}$/i.test(k.key) || !/^0x[0-9a-f]{64}$/i.test(k.root)) throw new Error();
-      setKeyFile(k);
-    } catch {
-      setError("that file is not a DealProof seller key file");
+      setKeyFile(readSellerKeyFile(await f.text()));
+    } catch (e) {
+      setError(plainError(e));
     }
   };
 

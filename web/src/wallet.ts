@@ -4,7 +4,7 @@
  */
 import { BrowserProvider, type Eip1193Provider } from "ethers";
 
-export interface WalletInfo {
+interface WalletInfo {
   uuid: string;
   name: string;
   icon: string;

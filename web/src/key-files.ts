@@ -1,0 +1,41 @@
+/**
+ * The key files the dapp hands its user and later reads back: the seller's dataset key file and
+ * the buyer's delivery key file. A file read back is checked with zod before any field is used;
+ * anything else (not JSON, another file, a damaged one) is one plain error naming what was expected.
+ */
+import { z } from "zod";
+
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
+
+const sellerKeyFileSchema = z.object({
+  root: hex32,
+  key: hex32,
+  chunkSize: z.number().int().positive(),
+  size: z.number().int().nonnegative(),
+});
+export type SellerKeyFile = z.infer<typeof sellerKeyFileSchema>;
+
+const deliveryKeyFileSchema = z.object({ dealId: z.string(), deliveryPrivateKey: hex32 });
+
+function read<T>(text: string, schema: z.ZodType<T>, refusal: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new Error(refusal);
+  return parsed.data;
+}
+
+export const readSellerKeyFile = (text: string) =>
+  read(text, sellerKeyFileSchema, "that file is not a DealProof seller key file");
+
+/** The delivery private key in a buyer's key file, which must be deal `dealId`'s. */
+export function readDeliveryKeyFile(text: string, dealId: bigint): string {
+  const refusal = "that key file is not this deal's delivery key";
+  const k = read(text, deliveryKeyFileSchema, refusal);
+  if (k.dealId !== dealId.toString()) throw new Error(refusal);
+  return k.deliveryPrivateKey;
+}
