@@ -9,6 +9,7 @@ import { dealIdFor, dealProofDomain } from "../../sdk/src/eip712.ts";
 import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } from "../../sdk/src/inputs.ts";
 import { generateX25519KeyPair, type X25519KeyPair } from "../../sdk/src/hpke.ts";
 import { oracleSealingKey } from "../../sdk/src/oracle-key.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 async function oracleKey(dp: DealProof): Promise<Uint8Array> {
   const now = (await dp.runner!.provider!.getBlock("latest"))!.timestamp;
@@ -50,8 +51,10 @@ export async function createDeal(
   });
   const existing = await dp.getDeal(dealId);
   if (existing.state !== 0n)
-    throw new Error(
-      `you already have deal ${dealId} with this seller, data root and deadline; choose another deadline`,
+    throw new DealProofError(
+      "deal.exists",
+      `you already have deal ${dealId} with this seller, data root and deadline`,
+      { hint: "choose another deadline" },
     );
   const delivery = args.delivery ?? (await generateX25519KeyPair());
   const input: BuyerInput = {

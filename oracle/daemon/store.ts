@@ -14,6 +14,7 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
+import { DealProofError } from "../../sdk/src/errors.ts";
 
 const DEAL_STATUSES = ["open", "accepted", "outcome_built", "submitted", "settled", "closed"] as const;
 
@@ -106,8 +107,10 @@ function rows<S extends z.ZodType>(schema: S, found: unknown[]): z.output<S>[] {
   return found.map((r) => {
     const parsed = schema.safeParse(r);
     if (parsed.success) return parsed.data;
-    throw new Error(
-      `the oracle's database holds a row it cannot read (${z.prettifyError(parsed.error).replaceAll("\n", " ")}): restore the database file or point DEALPROOF_DB at a fresh one`,
+    throw new DealProofError(
+      "store.unreadable_row",
+      `the oracle's database holds a row it cannot read (${z.prettifyError(parsed.error).replaceAll("\n", " ")})`,
+      { hint: "restore the database file or point DEALPROOF_DB at a fresh one" },
     );
   });
 }

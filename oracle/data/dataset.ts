@@ -5,7 +5,8 @@
  */
 import { rechunk } from "./chunks.ts";
 import { openSource, type SourceOptions } from "./source.ts";
-import { decryptStream, HEADER_LEN } from "./encryption.ts";
+import { decryptStream } from "./encryption.ts";
+import { ENC_HEADER_LEN, ENC_TAG_LEN } from "../../sdk/src/dataset-format.ts";
 import { DatasetError } from "./errors.ts";
 import { FactsCollector, type DataFacts } from "./facts.ts";
 import { DEFAULT_CHUNK_SIZE, MerkleBuilder, type Commitment } from "./merkle.ts";
@@ -48,9 +49,6 @@ export interface VerifiedDataset {
   chunkCount: number;
 }
 
-/** AES-GCM tag bytes per chunk (encryption.ts). */
-const TAG_LEN = 16;
-
 /**
  * The oracle's check: decrypts the seller's dataset from its location and requires the Merkle
  * root over the plaintext to equal the deal's dataRoot. Throws DatasetError with a code.
@@ -76,7 +74,7 @@ export async function fetchAndVerifyDataset(
   let done = 0;
   const src: SourceOptions = { ...opts, limit: { maxBytes: Number.MAX_SAFE_INTEGER } };
   for await (const plain of decryptStream(openSource(locator.location, src), key, (h) => {
-    src.limit!.maxBytes = HEADER_LEN + h.size + h.chunkCount * TAG_LEN + 1;
+    src.limit!.maxBytes = ENC_HEADER_LEN + h.size + h.chunkCount * ENC_TAG_LEN + 1;
     if (opts.minBytesPerSec !== undefined && opts.budgetMs !== undefined)
       src.extendBudget?.(opts.budgetMs + Math.ceil((src.limit!.maxBytes / opts.minBytesPerSec) * 1000));
     if (h.chunkSize !== locator.chunkSize) {

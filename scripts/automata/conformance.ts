@@ -111,7 +111,9 @@ export async function verifyOnChain(s: Setup, quote: Hex = s.quote): Promise<OnC
   for (const log of receipt.logs) {
     const ev = a.interface.parseLog(log);
     if (ev?.name === "AttestationSubmitted") {
-      return { success: ev.args[0] as boolean, output: ev.args[2] as Hex, gasUsed: receipt.gasUsed };
+      // Automata's contract is compiled outside Hardhat (no TypeChain type): read its event by name
+      const { success, output } = ev.args.toObject() as { success: boolean; output: Hex };
+      return { success, output, gasUsed: receipt.gasUsed };
     }
   }
   throw new Error("the verification transaction emitted no AttestationSubmitted event");

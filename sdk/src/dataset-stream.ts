@@ -15,11 +15,16 @@ import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
 import { DEFAULT_CHUNK_SIZE, chunkSizeProblem } from "./limits.ts";
 import { chunkNodeHash, datasetRoot } from "./merkle.ts";
 import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
-
-const ENC_HEADER_LEN = 48;
-const TAG_LEN = 16;
-const MAGIC = new TextEncoder().encode("DPENC001");
-const KEY_INFO = new TextEncoder().encode("DealProof/dataset-chunk-key/v1");
+import {
+  ENC_HEADER_LEN,
+  ENC_TAG_LEN,
+  FILE_ID_LEN,
+  FILE_KEY_INFO,
+  chunkAad,
+  chunkNonce,
+  decodeEncHeader,
+  encodeEncHeader,
+} from "./dataset-format.ts";
 
 export type DatasetStreamErrorCode =
   "empty" | "bad_format" | "decrypt_failed" | "truncated" | "root_mismatch";
@@ -51,7 +56,10 @@ export type ProgressFn = (bytesDone: number, bytesTotal: number) => void;
 
 const subtle = () => {
   const s = globalThis.crypto?.subtle;
-  if (s === undefined) throw new Error("WebCrypto is unavailable: open the page over https:// or localhost");
+  if (s === undefined)
+    throw new DealProofError("dataset.no_webcrypto", "WebCrypto is unavailable in this page", {
+      hint: "open the page over https:// or localhost",
+    });
   return s;
 };
 const buf = (b: Uint8Array): ArrayBuffer =>
@@ -155,37 +163,12 @@ async function fileKey(datasetKey: Uint8Array, fileId: Uint8Array): Promise<AesK
     throw new DatasetStreamError("bad_format", "a dataset key is 32 bytes (AES-256)");
   const ikm = await subtle().importKey("raw", buf(datasetKey), "HKDF", false, ["deriveKey"]);
   return subtle().deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: buf(fileId), info: buf(KEY_INFO) },
+    { name: "HKDF", hash: "SHA-256", salt: buf(fileId), info: buf(FILE_KEY_INFO) },
     ikm,
     { name: "AES-GCM", length: 256 },
     false,
     ["encrypt", "decrypt"],
   );
-}
-
-function nonce(i: number): Uint8Array {
-  const n = new Uint8Array(12);
-  new DataView(n.buffer).setBigUint64(4, BigInt(i));
-  return n;
-}
-
-function aad(header: Uint8Array, i: number, last: boolean): Uint8Array {
-  const a = new Uint8Array(ENC_HEADER_LEN + 9);
-  a.set(header);
-  new DataView(a.buffer).setBigUint64(ENC_HEADER_LEN, BigInt(i));
-  a[ENC_HEADER_LEN + 8] = last ? 1 : 0;
-  return a;
-}
-
-function encodeHeader(chunkSize: number, size: number, fileId: Uint8Array): Uint8Array {
-  const h = new Uint8Array(ENC_HEADER_LEN);
-  const v = new DataView(h.buffer);
-  h.set(MAGIC);
-  v.setUint32(8, chunkSize);
-  v.setBigUint64(12, BigInt(Math.ceil(size / chunkSize)));
-  v.setBigUint64(20, BigInt(size));
-  h.set(fileId, 28);
-  return h;
 }
 
 /** The Merkle commitment (dataRoot) of a dataset, streaming. */
@@ -234,10 +217,9 @@ export async function commitAndEncryptDataset(
   if (data.size === 0)
     throw new DatasetStreamError("empty", "an empty file cannot be committed to: choose a non-empty dataset");
   const datasetKey = opts.key ?? crypto.getRandomValues(new Uint8Array(32));
-  const fileId = crypto.getRandomValues(new Uint8Array(16));
-  const header = encodeHeader(chunkSize, data.size, fileId);
+  const fileId = crypto.getRandomValues(new Uint8Array(FILE_ID_LEN));
+  const { raw: header, chunkCount } = encodeEncHeader(chunkSize, data.size, fileId);
   const key = await fileKey(datasetKey, fileId);
-  const chunkCount = Math.ceil(data.size / chunkSize);
   const parts: ArrayBuffer[] = [buf(header)];
   const tree = new TreeBuilder();
   const pending: { leaf: Promise<Uint8Array>; sealed: Promise<ArrayBuffer>; end: number }[] = [];
@@ -253,7 +235,11 @@ export async function commitAndEncryptDataset(
   for await (const c of framedChunks(blobPieces(data), chunkSize)) {
     read += c.chunk.length;
     const sealed = subtle().encrypt(
-      { name: "AES-GCM", iv: buf(nonce(i)), additionalData: buf(aad(header, i, i === chunkCount - 1)) },
+      {
+        name: "AES-GCM",
+        iv: buf(chunkNonce(i)),
+        additionalData: buf(chunkAad(header, i, i === chunkCount - 1)),
+      },
       key,
       c.chunk,
     );
@@ -328,31 +314,17 @@ export async function decryptAndVerifyDataset(
   const datasetKey = hexToBytes(datasetKeyHex.slice(2));
   const reader = new ExactReader(encrypted instanceof Blob ? encrypted.stream() : encrypted);
   try {
-    const header = await reader.read(ENC_HEADER_LEN);
-    if (header.length < ENC_HEADER_LEN || !MAGIC.every((b, i) => header[i] === b))
-      throw new DatasetStreamError(
-        "bad_format",
-        "not a DealProof encrypted dataset (bad magic or short header)",
-      );
-    const v = new DataView(header.buffer, header.byteOffset, ENC_HEADER_LEN);
-    const chunkSize = v.getUint32(8);
-    const chunkCount = Number(v.getBigUint64(12));
-    const size = Number(v.getBigUint64(20));
-    checkChunkSize(chunkSize);
-    if (size <= 0 || chunkCount !== Math.ceil(size / chunkSize))
-      throw new DatasetStreamError(
-        "bad_format",
-        "the encrypted dataset header is inconsistent (size vs chunk count)",
-      );
-    const headerCopy = header.slice();
-    const key = await fileKey(datasetKey, headerCopy.subarray(28, 44));
+    const decoded = decodeEncHeader(await reader.read(ENC_HEADER_LEN));
+    if (typeof decoded === "string") throw new DatasetStreamError("bad_format", decoded);
+    const { chunkSize, chunkCount, size } = decoded;
+    const key = await fileKey(datasetKey, decoded.fileId);
     const tree = new TreeBuilder();
     const parts: ArrayBuffer[] = [];
     for (let i = 0; i < chunkCount; i++) {
       const last = i === chunkCount - 1;
       const plainLen = last ? size - chunkSize * (chunkCount - 1) : chunkSize;
-      const sealed = await reader.read(plainLen + TAG_LEN);
-      if (sealed.length < plainLen + TAG_LEN)
+      const sealed = await reader.read(plainLen + ENC_TAG_LEN);
+      if (sealed.length < plainLen + ENC_TAG_LEN)
         throw new DatasetStreamError(
           "truncated",
           `the encrypted dataset ends inside chunk ${i} of ${chunkCount}`,
@@ -361,7 +333,7 @@ export async function decryptAndVerifyDataset(
       try {
         plain = new Uint8Array(
           await subtle().decrypt(
-            { name: "AES-GCM", iv: buf(nonce(i)), additionalData: buf(aad(headerCopy, i, last)) },
+            { name: "AES-GCM", iv: buf(chunkNonce(i)), additionalData: buf(chunkAad(decoded.raw, i, last)) },
             key,
             buf(sealed),
           ),

@@ -3,6 +3,7 @@
  * carries only their uint8 values), and the deal limit a dapp checks before sending.
  * test/contracts/constants-parity.test.ts compares them with the compiled contract's.
  */
+import { DealProofError } from "./errors.ts";
 
 /** `DealProof.MAX_DEAL_DURATION`: the longest time from creating a deal to its deadline, in seconds. */
 export const MAX_DEAL_DURATION = 365 * 24 * 3600;
@@ -14,7 +15,10 @@ export type DealStateName = (typeof DEAL_STATE)[number];
 /** The name of an on-chain state value. */
 export function dealStateName(value: bigint | number): DealStateName {
   const name = DEAL_STATE[Number(value)];
-  if (name === undefined) throw new Error(`unknown deal state ${value}: is this a DealProof contract?`);
+  if (name === undefined)
+    throw new DealProofError("deal.unknown_state", `unknown deal state ${value}`, {
+      hint: "check that the address is a DealProof contract of this SDK's version",
+    });
   return name;
 }
 

@@ -40,6 +40,8 @@ export function oracleSealingKey(
     );
   const hex = current.encryptionKey;
   if (!/^0x[0-9a-fA-F]{64}$/.test(hex))
-    throw new Error("the oracle's encryption key must be 32 bytes of hex");
+    throw new DealProofError("oracle_key.malformed", "the oracle's encryption key must be 32 bytes of hex", {
+      hint: "check that the address is a DealProof contract of this SDK's version",
+    });
   return hexToBytes(hex.slice(2));
 }

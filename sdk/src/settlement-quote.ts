@@ -30,6 +30,7 @@ import {
   splitTd10Body,
   type Td10Body,
 } from "./quote-layout.ts";
+import { DealProofError } from "./errors.ts";
 
 /** The part of @phala/dcap-qvl this module calls (its `verify` and `QuoteVerifier`). */
 export interface DcapQvl {
@@ -54,20 +55,26 @@ export interface QuoteCheck {
 const hex = (b: Uint8Array) => hexlify(b) as Hex;
 const eq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+const NOT_A_SETTLEMENT_QUOTE = "give the quote bytes of the deal's settleWithQuote transaction";
+
 /** Reads a TDX v4 quote's header and TD 1.0 body; throws with what is wrong. */
 export function parseTdQuote(raw: Uint8Array): Td10Body {
   if (raw.length < HEADER_LEN + TD10_BODY_LEN + 4)
-    throw new Error(
+    throw new DealProofError(
+      "quote.bad_format",
       `a TDX quote has at least ${HEADER_LEN + TD10_BODY_LEN + 4} bytes; this one has ${raw.length}`,
+      { hint: NOT_A_SETTLEMENT_QUOTE },
     );
   const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const version = v.getUint16(HEADER.version, true);
   const keyType = v.getUint16(HEADER.attestationKeyType, true);
   const teeType = v.getUint32(HEADER.teeType, true);
-  if (version !== QUOTE_VERSION) throw new Error(`quote version ${version}; DealProof takes version 4`);
+  const refuse = (message: string) =>
+    new DealProofError("quote.bad_format", message, { hint: NOT_A_SETTLEMENT_QUOTE });
+  if (version !== QUOTE_VERSION) throw refuse(`quote version ${version}; DealProof takes version 4`);
   if (keyType !== ATT_KEY_TYPE_ECDSA_P256)
-    throw new Error(`attestation key type ${keyType}; DealProof takes 2 (ECDSA-P256)`);
-  if (teeType !== TEE_TYPE_TDX) throw new Error(`TEE type 0x${teeType.toString(16)} is not TDX (0x81)`);
+    throw refuse(`attestation key type ${keyType}; DealProof takes 2 (ECDSA-P256)`);
+  if (teeType !== TEE_TYPE_TDX) throw refuse(`TEE type 0x${teeType.toString(16)} is not TDX (0x81)`);
   return splitTd10Body(raw.subarray(HEADER_LEN, HEADER_LEN + TD10_BODY_LEN));
 }
 

@@ -12,7 +12,8 @@ import { dealContext, dealIdArg, dealIdHex, ethAmount, wrap } from "./context.ts
 import { acceptDeal } from "../../oracle/chain/parties.ts";
 import { readDealCreated } from "../../oracle/chain/deal-events.ts";
 import { openSource } from "../../oracle/data/source.ts";
-import { decodeHeader, HEADER_LEN } from "../../oracle/data/encryption.ts";
+import { decodeHeader } from "../../oracle/data/encryption.ts";
+import { ENC_HEADER_LEN } from "../../sdk/src/dataset-format.ts";
 import { fetchAndVerifyDataset } from "../../oracle/data/dataset.ts";
 import { progressPrinter } from "../../oracle/data/files.ts";
 
@@ -34,7 +35,7 @@ async function readHeader(location: string) {
   for await (const b of openSource(location)) {
     parts.push(Buffer.from(b));
     n += b.length;
-    if (n >= HEADER_LEN) break;
+    if (n >= ENC_HEADER_LEN) break;
   }
   return decodeHeader(Buffer.concat(parts));
 }

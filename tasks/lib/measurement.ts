@@ -101,7 +101,14 @@ export async function verifyAndAllowMeasurement(
     const receipt = await (await dealProof.scheduleChange(CHANGE_KIND_ALLOW_MEASUREMENT, id)).wait();
     txHash = receipt?.hash;
     readyAt = (await dealProof.pendingChanges()).find((c) => c.changeId === changeId)?.readyAt;
-    if (readyAt === undefined) throw new Error(`scheduling change ${changeId} left nothing pending`);
+    if (readyAt === undefined)
+      throw new DealProofError(
+        "measurement.not_scheduled",
+        `scheduling change ${changeId} left nothing pending`,
+        {
+          hint: "run measurement:allow again",
+        },
+      );
   }
   const now = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp);
   if (readyAt > now) {

@@ -8,6 +8,7 @@ import { MAX_DEAL_DURATION, MAX_TEXT, buyerInputSchema, parseEthAmount } from "d
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { createDeal } from "./deals.ts";
+import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import { DownloadLink, ErrorLine } from "./components.tsx";
 import { rememberDeliveryKey } from "./delivery-keys.ts";
@@ -17,7 +18,7 @@ const domainSupported = "requireSellerDomain" in buyerInputSchema.shape;
 
 const eth = (name: string, v: FormDataEntryValue | null) => {
   const wei = parseEthAmount(String(v ?? "").trim());
-  if (wei === undefined) throw new Error(`the ${name} must be an amount of ETH such as 1.5`);
+  if (wei === undefined) throw badInput(`the ${name} must be an amount of ETH`, "e.g. 1.5");
   return wei;
 };
 
@@ -35,16 +36,16 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
       try {
         seller = getAddress(String(f.get("seller") ?? "").trim());
       } catch {
-        throw new Error("the seller must be an Ethereum address (0x and 40 hex digits)");
+        throw badInput("the seller must be an Ethereum address", "0x and 40 hex digits");
       }
       const dataRoot = String(f.get("dataRoot") ?? "").trim();
       if (!/^0x[0-9a-fA-F]{64}$/.test(dataRoot))
-        throw new Error("the dataset root must be 0x and 64 hex digits");
+        throw badInput("the dataset root must be 32 bytes of hex", "0x and 64 hex digits, from the seller");
       const escrowWei = eth("escrow", f.get("escrow"));
       const budgetWei = eth("budget", f.get("budget"));
       const hours = Number(f.get("hours"));
       if (!(hours > 0 && hours <= MAX_DEAL_DURATION / 3600))
-        throw new Error("the deadline must be 1 hour to a year away");
+        throw badInput("the deadline must be 1 hour to a year away");
       const now = (await conn.provider.getBlock("latest"))!.timestamp;
       const domain = String(f.get("domain") ?? "").trim();
       setBusy(true);

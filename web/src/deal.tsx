@@ -27,6 +27,7 @@ import {
   type DealView,
   type TimelineEvent,
 } from "./deals.ts";
+import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import {
   DownloadLink,
@@ -131,14 +132,21 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
         key = getBytes(readDeliveryKeyFile(await keyFile.text(), dealId));
       }
       if (key === undefined)
-        throw new Error("load the delivery key file you downloaded when you created the deal");
+        throw badInput(
+          "no delivery key is loaded",
+          "load the delivery key file you downloaded when you created the deal",
+        );
       const payload = await openDelivery(
         key,
         { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
         getBytes(s!.delivery),
       );
       const res = await fetch(payload.location);
-      if (!res.ok || res.body === null) throw new Error(`fetching the dataset answered HTTP ${res.status}`);
+      if (!res.ok || res.body === null)
+        throw badInput(
+          `fetching the dataset answered HTTP ${res.status}`,
+          "ask the seller whether the dataset is still hosted",
+        );
       const dataRoot = created!.args.dataRoot;
       const out = await decryptAndVerifyDataset(res.body, payload.key, dataRoot, {
         onProgress: (done, total) => setProgress({ done, total }),

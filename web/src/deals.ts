@@ -6,6 +6,7 @@
  * types only); the runtime ABI is the SDK's, and test/contracts/abi-and-deploy.test.ts asserts the
  * two are the same interface, which is what makes the casts in `dealProof` and `typedEvent` sound.
  */
+import { badInput } from "./bad-input.ts";
 import { Contract, hexlify, type BrowserProvider, type Log } from "ethers";
 import {
   DEAL_PROOF_ABI,
@@ -221,7 +222,11 @@ export async function myDeals(
 /** The settleWithQuote call that settled a deal: its outcome and quote (null for a signature settlement). */
 export async function settlementCall(provider: BrowserProvider, chain: ChainConfig, txHash: string) {
   const tx = await provider.getTransaction(txHash);
-  if (tx === null) throw new Error(`the settlement transaction ${txHash} is not on this chain`);
+  if (tx === null)
+    throw badInput(
+      `the settlement transaction ${txHash} is not on this chain`,
+      "switch the wallet to the deal's network",
+    );
   const parsed = dealProof(chain, provider).interface.parseTransaction({ data: tx.data, value: tx.value });
   if (parsed?.name !== "settleWithQuote") return null;
   const o: SettlementOnChain = parsed.args.getValue("outcome");

@@ -4,6 +4,7 @@
  * anything else (not JSON, another file, a damaged one) is one plain error naming what was expected.
  */
 import { z } from "zod";
+import { badInput } from "./bad-input.ts";
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
 
@@ -17,7 +18,7 @@ export type SellerKeyFile = z.infer<typeof sellerKeyFileSchema>;
 
 const deliveryKeyFileSchema = z.object({ dealId: z.string(), deliveryPrivateKey: hex32 });
 
-function read<T>(text: string, schema: z.ZodType<T>, refusal: string): T {
+function read<T>(text: string, schema: z.ZodType<T>, refusal: string, hint: string): T {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -25,17 +26,23 @@ function read<T>(text: string, schema: z.ZodType<T>, refusal: string): T {
     json = undefined;
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new Error(refusal);
+  if (!parsed.success) throw badInput(refusal, hint);
   return parsed.data;
 }
 
 export const readSellerKeyFile = (text: string) =>
-  read(text, sellerKeyFileSchema, "that file is not a DealProof seller key file");
+  read(
+    text,
+    sellerKeyFileSchema,
+    "that file is not a DealProof seller key file",
+    "load the key file this dapp saved when you committed the dataset",
+  );
 
 /** The delivery private key in a buyer's key file, which must be deal `dealId`'s. */
 export function readDeliveryKeyFile(text: string, dealId: bigint): string {
   const refusal = "that key file is not this deal's delivery key";
-  const k = read(text, deliveryKeyFileSchema, refusal);
-  if (k.dealId !== dealId.toString()) throw new Error(refusal);
+  const hint = "load the delivery key file saved when this deal was created";
+  const k = read(text, deliveryKeyFileSchema, refusal, hint);
+  if (k.dealId !== dealId.toString()) throw badInput(refusal, hint);
   return k.deliveryPrivateKey;
 }

@@ -8,6 +8,7 @@ import { MAX_TEXT, commitAndEncryptDataset, parseEthAmount, type EncryptedDatase
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { acceptDeal } from "./deals.ts";
+import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import { readSellerKeyFile, type SellerKeyFile } from "./key-files.ts";
 import { DownloadLink, ErrorLine, ProgressBar } from "./components.tsx";
@@ -50,15 +51,16 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
     setError(null);
     const f = new FormData(ev.currentTarget);
     try {
-      if (keyFile === null) throw new Error("commit a dataset or load its key file first");
+      if (keyFile === null)
+        throw badInput("no dataset is committed", "commit a dataset or load its key file first");
       const dealId = String(f.get("dealId") ?? "").trim();
       if (!/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(dealId))
-        throw new Error("the deal id must be a decimal or 0x-hex number");
+        throw badInput("the deal id must be a decimal or 0x-hex number");
       const location = String(f.get("location") ?? "").trim();
       if (!/^https?:\/\//.test(location))
-        throw new Error("the location must be the https:// URL where the encrypted file is hosted");
+        throw badInput("the location must be an https:// URL", "where the encrypted file is hosted");
       const floorWei = parseEthAmount(String(f.get("floor") ?? "").trim());
-      if (floorWei === undefined) throw new Error("the floor must be an amount of ETH such as 0.5");
+      if (floorWei === undefined) throw badInput("the floor must be an amount of ETH", "e.g. 0.5");
       const eml = f.get("eml");
       setBusy(true);
       await acceptDeal(conn.provider, chain, conn.address, BigInt(dealId), {

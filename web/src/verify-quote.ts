@@ -4,6 +4,7 @@
  * fetches the inputs: the settleWithQuote call from the chain, the allowed measurements from
  * DealProof, and (for a simulated TEE) its DCAP root CA and collateral from the oracle.
  */
+import { badInput } from "./bad-input.ts";
 import * as qvlModule from "@phala/dcap-qvl";
 import { getBytes, type BrowserProvider } from "ethers";
 import {
@@ -45,6 +46,9 @@ async function intelCollateral(quote: Uint8Array): Promise<unknown> {
     PHALA_PCCS_URL?: string;
   };
   if (m.getCollateral === undefined || m.PHALA_PCCS_URL === undefined)
-    throw new Error("no collateral source for a real TDX quote");
+    throw badInput(
+      "this dapp has no collateral source for a real TDX quote",
+      "verify it with `npm run verify-quote` and Intel's collateral instead",
+    );
   return m.getCollateral(m.PHALA_PCCS_URL, quote);
 }

@@ -3,6 +3,7 @@
  * wrapped in an ethers BrowserProvider. Rejections (EIP-1193 code 4001) become plain words.
  */
 import { BrowserProvider, type Eip1193Provider } from "ethers";
+import { DealProofError } from "dealproof";
 
 interface WalletInfo {
   uuid: string;
@@ -39,7 +40,10 @@ export interface Connection {
 
 export async function connect(wallet: AnnouncedWallet): Promise<Connection> {
   const accounts = (await wallet.provider.request({ method: "eth_requestAccounts" })) as string[];
-  if (accounts.length === 0) throw new Error("the wallet shared no account: unlock it and try again");
+  if (accounts.length === 0)
+    throw new DealProofError("dapp.no_account", "the wallet shared no account", {
+      hint: "unlock it and try again",
+    });
   const provider = new BrowserProvider(wallet.provider, "any");
   const chainId = Number((await provider.getNetwork()).chainId);
   const signer = await provider.getSigner(accounts[0]);
