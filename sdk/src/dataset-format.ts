@@ -42,7 +42,8 @@ export function encodeEncHeader(chunkSize: number, size: number, fileId: Uint8Ar
 export function decodeEncHeader(bytes: Uint8Array): EncHeader | string {
   if (bytes.length < ENC_HEADER_LEN || !MAGIC.every((b, i) => bytes[i] === b))
     return "not a DealProof encrypted dataset (bad magic or short header)";
-  const raw = bytes.slice(0, ENC_HEADER_LEN);
+  // a copy, as a plain Uint8Array: a Node Buffer's slice() is a view into a shared pool
+  const raw = Uint8Array.from(bytes.subarray(0, ENC_HEADER_LEN));
   const v = new DataView(raw.buffer);
   const chunkSize = v.getUint32(8);
   const chunkCount = Number(v.getBigUint64(12));

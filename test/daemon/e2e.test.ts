@@ -1,9 +1,9 @@
 import { expect } from "chai";
+import type { DealProofError } from "../../sdk/src/errors.ts";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { Wallet } from "ethers";
 import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
-import { rejects } from "node:assert/strict";
 import { receiveDeal } from "../../oracle/chain/receive.ts";
 import { createDeal } from "../../oracle/chain/parties.ts";
 import { parseSettleCall } from "../../oracle/chain/dealproof.ts";
@@ -178,10 +178,13 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
     const first = await createDeal(env.dp, buyer, args);
     const provider = env.chain.connection.ethers.provider;
     const [held, nonce] = [await provider.getBalance(env.deployment.dealProof), await buyer.getNonce()];
-    await rejects(
-      createDeal(env.dp, buyer, args),
-      new RegExp(`already have deal ${first.dealId}.*another deadline`),
+    const refused = await createDeal(env.dp, buyer, args).then(
+      () => expect.fail("a second createDeal for the same deal was sent"),
+      (e: unknown) => e as DealProofError,
     );
+    expect(refused.code).to.equal("deal.exists");
+    expect(refused.message).to.match(new RegExp(`already have deal ${first.dealId}`));
+    expect(refused.hint).to.match(/another deadline/);
     expect([await provider.getBalance(env.deployment.dealProof), await buyer.getNonce()]).to.deep.equal([
       held,
       nonce,

@@ -69,7 +69,10 @@ describe("oracle store: parsed, typed rows", () => {
       const store = withDeal();
       store.saveOutcome("7", outcome);
       store.db.exec(sql);
-      expect(() => store.get("7")).to.throw(/oracle's database holds a row it cannot read .*DEALPROOF_DB/);
+      expect(() => store.get("7"))
+        .to.throw(/oracle's database holds a row it cannot read/)
+        .with.property("hint")
+        .that.matches(/DEALPROOF_DB/);
       if (pending) expect(() => store.pending()).to.throw(/cannot read/);
       else expect(store.pending()).to.deep.equal([]);
     });
