@@ -83,14 +83,12 @@ async function gas(
 }
 
 async function setup(verifierName: "SimulatedDcapVerifier" | "EchoDcapVerifier") {
-  const verifier =
-    verifierName === "SimulatedDcapVerifier"
-      ? await ethers.deployContract(verifierName, [owner.address, false])
-      : await ethers.deployContract(verifierName);
+  let verifier;
   if (verifierName === "SimulatedDcapVerifier") {
+    verifier = await ethers.deployContract(verifierName, [owner.address, false]);
     const xy = p256PublicKeyXY(keys.attestationPrivateKey);
-    await verifier.getFunction("setAttestationKey")(xy.slice(0, 32), xy.slice(32), true);
-  }
+    await verifier.setAttestationKey(xy.slice(0, 32), xy.slice(32), true);
+  } else verifier = await ethers.deployContract(verifierName);
   const dp = await ethers.deployContract("DealProof", [
     owner.address,
     await verifier.getAddress(),
@@ -194,7 +192,7 @@ const figures: Record<string, number> = {};
   const d = await deal(dp);
   const out = echoOutputFor(reportDataFor(settlementDigest(domain, d.s)));
   const settle = await gas(dp.connect(anyone).settleWithQuote(d.s, out));
-  const direct = await gas(verifier.getFunction("verifyAndAttestOnChain")(out));
+  const direct = await gas(verifier.verifyAndAttestOnChain(out));
   const verifierExec = direct.used - intrinsic(direct.data);
   figures.settleWithQuoteCanned = settle.used;
   figures.settleWithQuoteOverhead = settle.used - intrinsic(settle.data) - verifierExec;
@@ -203,7 +201,7 @@ const figures: Record<string, number> = {};
   const issuedAt = await networkHelpers.time.latest();
   const regOut = echoOutputFor(reportDataFor(registrationDigest(domain, oracle.address, encKey, issuedAt)));
   const reg = await gas(dp.connect(anyone).registerOracle(oracle.address, encKey, issuedAt, regOut));
-  const regDirect = await gas(verifier.getFunction("verifyAndAttestOnChain")(regOut));
+  const regDirect = await gas(verifier.verifyAndAttestOnChain(regOut));
   figures.registerOracleOverhead =
     reg.used - intrinsic(reg.data) - (regDirect.used - intrinsic(regDirect.data));
 }
