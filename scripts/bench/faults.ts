@@ -11,6 +11,7 @@
  * Target: duplicateTxs 0, stuck 0, settledOnce = deals, with ≥ 20 deals and ≥ 5 kills.
  * Benchmark, not test.
  */
+import { percentile } from "../lib/percentile.ts";
 import { parseArgs } from "node:util";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, rmSync, closeSync } from "node:fs";
@@ -44,10 +45,6 @@ const FAULTS = { drop: 0.03, fail: 0.03, lose: 0.03, hang: 0.02, delayMs: 5 };
 const root = join(import.meta.dirname, "..", "..");
 const s = scenarioByName("vision");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) =>
-  xs.length === 0
-    ? 0
-    : [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 const dir = mkdtempSync(join(tmpdir(), "bench-faults-"));
 const chain = await startLocalChain();
@@ -224,8 +221,8 @@ try {
     stuck: ids.filter((id) => !eventsPer.has(id)).length,
     killCount,
     selfExits,
-    p50SettleSeconds: Number(pct(latencies, 50).toFixed(1)),
-    p95SettleSeconds: Number(pct(latencies, 95).toFixed(1)),
+    p50SettleSeconds: Number(percentile(latencies, 50).toFixed(1)),
+    p95SettleSeconds: Number(percentile(latencies, 95).toFixed(1)),
     blockMs: BLOCK_MS,
     registrationTxs: registrations,
     rpcRequests: proxy.stats.requests,

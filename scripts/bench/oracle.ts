@@ -6,6 +6,7 @@
  * need (outcome, quote or signature) is computed beforehand. Benchmark, not test.
  * Target: the oracle reaches at least half the ceiling at 50 concurrent deals.
  */
+import { percentile } from "../lib/percentile.ts";
 import { parseArgs } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,8 +40,6 @@ const { values: a } = parseArgs({
 const N = Number(a.deals);
 const mode = a.settle === "signature" ? "signature" : "quote";
 const s = scenarioByName("vision");
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 const dir = mkdtempSync(join(tmpdir(), "bench-oracle-"));
 const chain = await startLocalChain();
@@ -161,8 +160,8 @@ try {
     dealsPerMinute,
     ceilingPerMinute,
     ratio: dealsPerMinute / ceilingPerMinute,
-    p50Ms: pct(latencies, 50),
-    p95Ms: pct(latencies, 95),
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
   };
   if (a.json) console.log(JSON.stringify(result));
   else {
