@@ -14,6 +14,8 @@ export type RpcErrorCode =
   | "rpc.http_error"
   /** The endpoint answered something that is not JSON-RPC. */
   | "rpc.bad_response"
+  /** The endpoint answered a JSON-RPC error object (start-up checks; ethers handles the daemon's own). */
+  | "rpc.error_reply"
   /** The provider was shut down while the request was in flight. */
   | "rpc.aborted";
 

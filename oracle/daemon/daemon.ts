@@ -73,6 +73,8 @@ export class OracleDaemon {
   readonly listener: ChainListener;
   readonly #work = new Map<string, { seller: string; retry: boolean; p: Promise<void> }>();
   readonly #checks = new Map<string, Promise<void>>();
+  /** Deals whose store row cannot be read: logged once each, skipped. */
+  readonly #unreadable = new Set<string>();
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -188,7 +190,9 @@ export class OracleDaemon {
   #schedule(ms: number): void {
     if (!this.#running) return;
     this.#timer = setTimeout(() => {
-      this.#loop = this.tick().finally(() => this.#schedule(this.deps.pollMs));
+      this.#loop = this.tick()
+        .catch((e: unknown) => this.deps.logger.error({ err: (e as Error).message }, "tick failed; retrying"))
+        .finally(() => this.#schedule(this.deps.pollMs));
     }, ms);
   }
 
@@ -235,7 +239,14 @@ export class OracleDaemon {
   /** Starts reconciliation of submitted deals, and work up to the slot limits. */
   #dispatch(): void {
     if (!this.#running) return;
-    const pending = this.deps.store.pending();
+    const pending = this.deps.store.pending((id, problem) => {
+      if (this.#unreadable.has(id)) return;
+      this.#unreadable.add(id);
+      this.deps.logger.error(
+        { dealId: id, problem },
+        "a deal's row in the store cannot be read; it is skipped (restore the database file to resume it)",
+      );
+    });
     for (const d of pending) {
       if (d.status !== "submitted" || this.#checks.has(d.id) || this.#work.has(d.id)) continue;
       const p = this.#check(d).finally(() => this.#checks.delete(d.id));

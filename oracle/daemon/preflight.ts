@@ -23,7 +23,7 @@ async function rpc(url: string, method: string, params: unknown[], timeoutMs: nu
   if (!res.ok) throw new RpcError("rpc.http_error", `HTTP ${res.status}`, { status: res.status });
   const body = (await res.json()) as { result?: unknown; error?: { message?: string } };
   if (body.error !== undefined)
-    throw new RpcError("rpc.bad_response", body.error.message ?? "JSON-RPC error");
+    throw new RpcError("rpc.error_reply", `JSON-RPC error: ${body.error.message ?? "no message"}`);
   return body.result;
 }
 
@@ -40,6 +40,13 @@ export async function preflight(cfg: OracleConfig): Promise<Deployment> {
         retryIf: () => true,
       });
     } catch (e) {
+      // the node answered, but with an error: say so (an API key missing from the URL, a method
+      // the provider does not serve), rather than calling it unreachable
+      if (e instanceof RpcError && (e.code === "rpc.http_error" || e.code === "rpc.error_reply"))
+        throw new RpcError(e.code, `DEALPROOF_RPC_URL (${origin}) refused ${method}: ${e.message}`, {
+          hint: "check DEALPROOF_RPC_URL, including any API key its provider needs",
+          cause: e,
+        });
       const timedOut = e instanceof DOMException && e.name === "TimeoutError";
       const code = timedOut ? "rpc.timeout" : "rpc.unreachable";
       throw new RpcError(

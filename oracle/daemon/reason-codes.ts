@@ -3,12 +3,16 @@
  * (`last_code`, the code inside a "no deal" reason, an API error's `code`). Those codes were
  * released before the dotted DealProofError codes and the dapp, the tests and terms already
  * hashed on-chain read them, so they never change: an error code maps to its stored code here.
- * Invariant: the mapping is total (an unknown code passes through unchanged) and reads codes
- * only, never message text.
+ * Codes released bare (the dataset's and the sealed inputs' reasons, and the table below) keep
+ * their released form; every other code is stored dotted, as it is, so no two codes collide.
+ * Invariant: the mapping is total and one-to-one, and reads codes only, never message text.
  */
 import { isDealProofError } from "../../sdk/src/errors.ts";
 
-/** Stored codes that are not simply the reason part of the error code (`dataset.too_large` → `too_large`). */
+/** Areas whose codes were released as their bare reason (`dataset.too_large` → `too_large`). */
+const BARE_AREAS = ["dataset.", "sealed_input."];
+
+/** Released codes that are not the bare reason of their error code. */
 const STORED_CODES: Readonly<Record<string, string>> = {
   "rpc.timeout": "rpc_timeout",
   "rpc.unreachable": "rpc_unreachable",
@@ -19,14 +23,15 @@ const STORED_CODES: Readonly<Record<string, string>> = {
   "settlement.refused": "settlement_refused",
   // DESIGN §9: the "no deal" reason code of a model API that failed (hashed into the terms)
   "agent.unavailable": "agent-unavailable",
+  "api.challenges_full": "challenges_full",
 };
 
 /** The stored code of a DealProofError code. */
 export function storedCode(code: string): string {
   const explicit = STORED_CODES[code];
   if (explicit !== undefined) return explicit;
-  const dot = code.indexOf(".");
-  return dot === -1 ? code : code.slice(dot + 1);
+  const area = BARE_AREAS.find((a) => code.startsWith(a));
+  return area === undefined ? code : code.slice(area.length);
 }
 
 /**

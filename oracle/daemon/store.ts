@@ -40,8 +40,9 @@ const outcomeColumn = z.codec(z.string(), StoredOutcomeSchema, {
   decode: (text, ctx) => {
     try {
       return JSON.parse(text); // validated by the codec's output schema
-    } catch (e) {
-      ctx.issues.push({ code: "invalid_format", format: "json", input: text, message: (e as Error).message });
+    } catch {
+      // the parser's message quotes the text (terms, transcript): keep only that it is not JSON
+      ctx.issues.push({ code: "invalid_format", format: "json", input: "", message: "not JSON" });
       return z.NEVER;
     }
   },
@@ -99,6 +100,11 @@ export type TxRow = z.infer<typeof TxRowSchema>;
 const MetaRowSchema = z.object({ value: z.string() });
 const CountRowSchema = z.object({ status: z.string(), n: z.number() });
 
+/** What is wrong with a row, by field path and rule only: never a value (terms, transcripts). */
+function rowProblem(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(row)"}: ${i.code}`).join("; ");
+}
+
 /**
  * Rows as SQLite returns them, parsed by `schema`: a row that does not fit is a corrupt or foreign
  * database, refused with what is wrong rather than handed on half-typed.
@@ -109,7 +115,7 @@ function rows<S extends z.ZodType>(schema: S, found: unknown[]): z.output<S>[] {
     if (parsed.success) return parsed.data;
     throw new DealProofError(
       "store.unreadable_row",
-      `the oracle's database holds a row it cannot read (${z.prettifyError(parsed.error).replaceAll("\n", " ")})`,
+      `the oracle's database holds a row it cannot read (${rowProblem(parsed.error)})`,
       { hint: "restore the database file or point DEALPROOF_DB at a fresh one" },
     );
   });
@@ -305,16 +311,22 @@ export class Store {
     return row(DealRowSchema, this.db.prepare("SELECT * FROM deals WHERE id = ?").get(id));
   }
 
-  /** Deals that still need work, oldest first. */
-  pending(): DealRow[] {
-    return rows(
-      DealRowSchema,
-      this.db
-        .prepare(
-          "SELECT * FROM deals WHERE status IN ('accepted', 'outcome_built', 'submitted') ORDER BY created_block, id",
-        )
-        .all(),
-    );
+  /**
+   * Deals that still need work, oldest first. A row that cannot be read is left out and reported to
+   * `onUnreadable` (its id and what is wrong), so one damaged row never stops the other deals.
+   */
+  pending(onUnreadable: (id: string, problem: string) => void = () => {}): DealRow[] {
+    const found = this.db
+      .prepare(
+        "SELECT * FROM deals WHERE status IN ('accepted', 'outcome_built', 'submitted') ORDER BY created_block, id",
+      )
+      .all();
+    return found.flatMap((r) => {
+      const parsed = DealRowSchema.safeParse(r);
+      if (parsed.success) return [parsed.data];
+      onUnreadable(String((r as { id?: unknown }).id), rowProblem(parsed.error));
+      return [];
+    });
   }
 
   saveOutcome(id: string, outcome: StoredOutcome): void {

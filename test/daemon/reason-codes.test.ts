@@ -41,6 +41,10 @@ describe("stored reason codes", () => {
       ["sealed_input.invalid_schema", "invalid_schema"],
     ];
     for (const [code, stored] of released) expect(storedCode(code), code).to.equal(stored);
+    // codes released since stay dotted, so areas never collide (quote vs dataset bad_format)
+    expect(storedCode("quote.bad_format")).to.equal("quote.bad_format");
+    expect(storedCode("dataset.bad_format")).to.equal("bad_format");
+    expect(storedCode("config.invalid")).to.not.equal(storedCode("deployment.invalid"));
   });
 
   it("a failed attempt's code: ours mapped, a library's as it is, through the cause chain", () => {
