@@ -4,6 +4,7 @@
  * (main.ts) passes dstack's, and only the local entry (oracle/simulator/) can pass the simulator,
  * so nothing reachable from main.ts knows the simulator exists (test/structure/layers.test.ts).
  */
+import { DealProofError, isDealProofError, type DealProofErrorCode } from "../../sdk/src/errors.ts";
 import { Wallet } from "ethers";
 import { RetryingJsonRpcProvider } from "../chain/provider.ts";
 import { viemClientFor } from "../chain/viem-client.ts";
@@ -20,6 +21,27 @@ import { OracleDaemon } from "../daemon/daemon.ts";
 import { createApi } from "../api/server.ts";
 import type { OracleConfig } from "../daemon/config.ts";
 import type { Step } from "../daemon/pipeline.ts";
+
+/**
+ * Runs a start-up step; a failure that is not already explained becomes a DealProofError with
+ * `code`, `message` (plus the cause's own text) and `hint`, so the entry prints it without a stack.
+ */
+async function expected<T>(
+  step: () => Promise<T>,
+  code: DealProofErrorCode,
+  message: string,
+  hint: string,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (isDealProofError(e)) throw e;
+    throw new DealProofError(code, `${message}: ${e instanceof Error ? e.message : String(e)}`, {
+      hint,
+      cause: e,
+    });
+  }
+}
 
 /** What the entry point decides: the TEE, and what goes with a simulated one. */
 export interface OracleParts {
@@ -63,9 +85,20 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
   // viem (sign-in checks) talks through the same transport: one timeout and retry policy
   const chainClient = viemClientFor(provider);
   const { tee } = parts;
-  const identity = await loadOracleIdentity(tee);
-  const info = await tee.info();
-  const store = new Store(cfg.DEALPROOF_DB);
+  const [identity, info] = await expected(
+    async () => [await loadOracleIdentity(tee), await tee.info()] as const,
+    "tee.unavailable",
+    `the ${tee.mode} TEE does not answer`,
+    tee.mode === "dstack"
+      ? "run inside a dstack CVM with /var/run/dstack.sock mounted, or set DSTACK_ENDPOINT"
+      : "check DEALPROOF_SIMULATOR_SEED_FILE",
+  );
+  const store = await expected(
+    async () => new Store(cfg.DEALPROOF_DB),
+    "store.open_failed",
+    `cannot open the oracle's database ${cfg.DEALPROOF_DB}`,
+    "point DEALPROOF_DB at a writable path (the image's volume is /data)",
+  );
   const daemon = new OracleDaemon({
     deployment,
     provider,
@@ -138,7 +171,20 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     quote: (rd) => tee.getQuote(rd),
     ...(parts.simulatedDcap === undefined ? {} : { simulatedDcap: parts.simulatedDcap }),
   });
-  const url = await api.listen(cfg.DEALPROOF_HTTP_PORT, cfg.DEALPROOF_HTTP_HOST);
+  let url: string;
+  try {
+    url = await expected(
+      () => api.listen(cfg.DEALPROOF_HTTP_PORT, cfg.DEALPROOF_HTTP_HOST),
+      "api.listen_failed",
+      `cannot listen on ${cfg.DEALPROOF_HTTP_HOST}:${cfg.DEALPROOF_HTTP_PORT}`,
+      "choose a free DEALPROOF_HTTP_PORT (or stop what holds this one)",
+    );
+  } catch (e) {
+    await daemon.stop();
+    provider.destroy();
+    store.close();
+    throw e;
+  }
   logger.info(
     {
       url,

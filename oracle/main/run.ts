@@ -8,11 +8,12 @@
 import { loadConfig, type OracleConfig } from "../daemon/config.ts";
 import { preflight } from "../daemon/preflight.ts";
 import type { RunningOracle } from "./app.ts";
-import { formatDealProofError, isDealProofError } from "../../sdk/src/errors.ts";
+import { findDealProofError, formatDealProofError } from "../../sdk/src/errors.ts";
 
 /** An expected failure prints its message and hint, never a stack; anything else prints its stack. */
 function exitWith(e: unknown, status: number): never {
-  console.error(isDealProofError(e) ? `oracle: ${formatDealProofError(e)}` : e);
+  const expected = findDealProofError(e); // ours, or ours wrapped by a library
+  console.error(expected === undefined ? e : `oracle: ${formatDealProofError(expected)}`);
   process.exit(status);
 }
 

@@ -10,12 +10,12 @@ export default async function dealRefund(
 ): Promise<void> {
   const id = dealIdArg(a.dealId);
   const { connection, dp } = await dealContext(hre, a.account);
-  const d = await dp.getDeal(id);
+  const d = await wrap(() => dp.getDeal(id));
   const state = dealStateName(d.state);
   if (d.state === 0n) throw userError(`deal ${id} does not exist on this DealProof`);
   if (state !== "Open" && state !== "Accepted")
     throw userError(`deal ${id} is already ${state}: there is nothing to refund`);
-  const now = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp);
+  const now = BigInt((await wrap(() => connection.ethers.provider.getBlock("latest")))!.timestamp);
   if (now <= d.deadline)
     throw userError(
       `deal ${id} can be refunded after its deadline, ${new Date(Number(d.deadline) * 1000).toISOString()}; the oracle may still settle it`,

@@ -12,7 +12,7 @@ export default async function dealWithdraw(
   if (a.to !== "" && !isAddress(a.to)) throw userError("--to must be an address");
   const { dp, signer } = await dealContext(hre, a.account);
   const me = await signer.getAddress();
-  const d = await dp.getDeal(id);
+  const d = await wrap(() => dp.getDeal(id));
   const state = dealStateName(d.state);
   if (d.state === 0n) throw userError(`deal ${id} does not exist on this DealProof`);
   if (state !== "Settled" && state !== "Refunded")

@@ -10,6 +10,7 @@ import type { NewTaskDefinition } from "hardhat/types/tasks";
 import {
   DealProofError,
   findDealProofError,
+  formatDealProofError,
   isDealProofError,
   type DealProofErrorCode,
 } from "../../sdk/src/errors.ts";
@@ -53,9 +54,10 @@ export function moreHint(e: unknown, advice: string): string {
 
 /** The text a task prints for an expected failure: the message, then `hint: …`. */
 function taskErrorText(e: DealProofError, taskId: readonly string[]): string {
-  const hint =
-    e.hint ?? (e.code === "task.bad_argument" ? `see npx hardhat ${taskId.join(" ")} --help` : undefined);
-  return hint === undefined ? e.message : `${e.message}\nhint: ${hint}`;
+  if (e.hint !== undefined || e.code !== "task.bad_argument") return formatDealProofError(e);
+  return formatDealProofError(
+    new DealProofError(e.code, e.message, { hint: `see npx hardhat ${taskId.join(" ")} --help` }),
+  );
 }
 
 /** `task` with its action's expected failures shown as plain messages (see the file's docblock). */
@@ -71,8 +73,10 @@ export function withPlainErrors(task: NewTaskDefinition): NewTaskDefinition {
           try {
             return (await action(...args)) as unknown;
           } catch (e) {
-            if (!isDealProofError(e)) throw e;
-            throw new HardhatPluginError("dealproof", taskErrorText(e, task.id), e);
+            // ours, or ours wrapped by a library (ethers wraps a provider's failure)
+            const expected = findDealProofError(e);
+            if (expected === undefined) throw e;
+            throw new HardhatPluginError("dealproof", taskErrorText(expected, task.id), expected);
           }
         },
       };

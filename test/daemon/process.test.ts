@@ -181,4 +181,25 @@ describe("the oracle as a process (oracle/simulator/main.ts)", function () {
       await hang.close();
     }
   });
+
+  it("ends with a message and hint, no stack, when its port is taken or its database cannot be opened", async () => {
+    const first = spawnOracle(env, "port-a.sqlite");
+    try {
+      const port = new URL(await first.url()).port;
+      const second = spawnOracle(env, "port-b.sqlite", { DEALPROOF_HTTP_PORT: port });
+      expect(await second.exited).to.equal(1);
+      expect(second.out()).to.match(/^oracle: cannot listen on 127\.0\.0\.1:\d+/m);
+      expect(second.out()).to.match(/^hint: choose a free DEALPROOF_HTTP_PORT/m);
+      expect(second.out()).to.not.include("    at ");
+    } finally {
+      first.child.kill("SIGTERM");
+      await first.exited;
+    }
+    // a directory where the database file should be
+    const noDb = spawnOracle(env, ".");
+    expect(await noDb.exited).to.equal(1);
+    expect(noDb.out()).to.match(/^oracle: cannot open the oracle's database/m);
+    expect(noDb.out()).to.match(/^hint: point DEALPROOF_DB at a writable path/m);
+    expect(noDb.out()).to.not.include("    at ");
+  });
 });
