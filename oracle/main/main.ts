@@ -12,6 +12,12 @@ import { DealProofError } from "../../sdk/src/errors.ts";
 await runOracleProcess(
   (cfg) => startOracle(cfg, { tee: new DstackBackend(cfg.DSTACK_ENDPOINT) }),
   (cfg) => {
+    if (process.env.DSTACK_SIMULATOR_ENDPOINT !== undefined && process.env.DSTACK_SIMULATOR_ENDPOINT !== "")
+      throw new DealProofError(
+        "config.tee_mode_unavailable",
+        "DSTACK_SIMULATOR_ENDPOINT is set: the production entry talks to the CVM's own guest agent only",
+        { hint: "unset DSTACK_SIMULATOR_ENDPOINT (dstack's simulator is for local runs: `npm run oracle`)" },
+      );
     if (cfg.DEALPROOF_TEE_MODE !== "dstack") {
       throw new DealProofError(
         "config.tee_mode_unavailable",

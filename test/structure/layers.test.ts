@@ -22,7 +22,9 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["oracle/daemon"],
   ["oracle/api"],
   ["oracle/main"],
-  ["oracle/simulator", "oracle/cli", "ignition"],
+  // the CLI ships in the image (Dockerfile copies oracle/), so it sits below the simulator
+  ["oracle/cli", "ignition"],
+  ["oracle/simulator"],
   ["tasks", "hardhat.config.ts"],
   ["scripts", "web/src"],
 ];
@@ -58,12 +60,27 @@ export function violations(edges: readonly Edge[]): string[] {
     if (rankOf(b) > rankOf(a)) out.push(`${e.from} imports ${e.to}: ${a} is below ${b}, so it may not`);
     else if (rankOf(b) === rankOf(a)) folderEdges.set(`${a} -> ${b}`, e);
   }
-  for (const [key, e] of folderEdges) {
-    const [a, b] = key.split(" -> ");
-    const back = folderEdges.get(`${b} -> ${a}`);
-    if (back !== undefined && a! < b!)
-      out.push(`${a} and ${b} import each other (${e.from} → ${e.to}, ${back.from} → ${back.to})`);
+  // folders of one layer may import each other one way only: no cycle of any length among them
+  const next = new Map<string, string[]>();
+  for (const key of folderEdges.keys()) {
+    const [a, b] = key.split(" -> ") as [string, string];
+    next.set(a, [...(next.get(a) ?? []), b]);
   }
+  const reported = new Set<string>();
+  const walk = (start: string, at: string, path: string[]): void => {
+    for (const b of next.get(at) ?? []) {
+      if (b === start) {
+        const cycle = [...path, b];
+        const key = [...cycle.slice(0, -1)].sort().join(",");
+        if (!reported.has(key)) {
+          reported.add(key);
+          const first = folderEdges.get(`${path[0]} -> ${path[1] ?? b}`)!;
+          out.push(`${cycle.join(" → ")} import each other in a cycle (e.g. ${first.from} → ${first.to})`);
+        }
+      } else if (!path.includes(b)) walk(start, b, [...path, b]);
+    }
+  };
+  for (const a of next.keys()) walk(a, a, [a]);
   return out;
 }
 
@@ -158,6 +175,15 @@ describe("structure: one-way layers", () => {
         { from: "oracle/dkim/b.ts", to: "oracle/data/c.ts" },
       ]),
     ).to.have.length(1);
+    expect(
+      violations([
+        { from: "oracle/data/a.ts", to: "oracle/dkim/b.ts" },
+        { from: "oracle/dkim/b.ts", to: "oracle/negotiation/c.ts" },
+        { from: "oracle/negotiation/c.ts", to: "oracle/data/d.ts" },
+      ]),
+      "a three-folder cycle",
+    ).to.have.length(1);
+    expect(violations([{ from: "oracle/cli/x.ts", to: "oracle/simulator/backend.ts" }])).to.have.length(1);
     expect(violations([{ from: "oracle/daemon/store.ts", to: "oracle/quote/reader.ts" }])).to.deep.equal([]);
   });
 
@@ -189,8 +215,10 @@ describe("structure: one-way layers", () => {
 
   it("the image holds everything the production entry reaches and nothing of the simulator", () => {
     const image = imageFiles();
-    const missing = [...reachable("oracle/main/main.ts")].filter((f) => !image.has(f));
-    expect(missing, "reached from oracle/main/main.ts but not in the image").to.deep.equal([]);
+    for (const entry of ["oracle/main/main.ts", "oracle/cli/verify-quote.ts"]) {
+      const missing = [...reachable(entry)].filter((f) => !image.has(f));
+      expect(missing, `reached from ${entry} but not in the image`).to.deep.equal([]);
+    }
     const simulator = [...image].filter((f) => f.startsWith("oracle/simulator/"));
     expect(simulator, "simulator files in the image").to.deep.equal([]);
     expect(image.has("oracle/main/main.ts")).to.equal(true);

@@ -305,5 +305,14 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
     );
     // refused before preflight: neither the deployment file nor the RPC was looked at
     expect(refused.out).to.not.match(/deployment|does not answer/);
+    const dstackSim = await run(join(bin, "node"), prod, {
+      DEALPROOF_SENDER_KEY: "0x" + "11".repeat(32),
+      DEALPROOF_RPC_URL: CLOSED,
+      DEALPROOF_DEPLOYMENT: join(dir, "absent.json"),
+      DEALPROOF_TEE_MODE: "dstack",
+      DSTACK_SIMULATOR_ENDPOINT: "http://127.0.0.1:9",
+    });
+    expect(dstackSim.code).to.equal(2);
+    expectPlain(dstackSim, /^oracle: DSTACK_SIMULATOR_ENDPOINT is set/m, /unset DSTACK_SIMULATOR_ENDPOINT/);
   });
 });
