@@ -5,6 +5,7 @@
  * Invariants: at most `attempts` calls; no wait longer than `maxMs`; an aborted signal stops
  * waiting at once and rethrows the last failure.
  */
+import { causeChain } from "../../sdk/src/errors.ts";
 import { RpcError } from "./errors.ts";
 
 /** Codes that mean "try again later", never "the request is wrong". */
@@ -27,12 +28,11 @@ function codeOf(e: unknown): unknown {
 
 /** Whether `e` (or an error it wraps) is a transport failure that a retry may cure. */
 export function isTransient(e: unknown): boolean {
-  for (let cur = e, depth = 0; cur !== undefined && cur !== null && depth < 8; depth++) {
+  for (const cur of causeChain(e)) {
     if (cur instanceof RpcError && cur.code === "rpc.http_error")
       return cur.status !== undefined && TRANSIENT_STATUSES.has(cur.status);
     const code = codeOf(cur);
     if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
-    cur = (cur as { cause?: unknown }).cause;
   }
   return false;
 }

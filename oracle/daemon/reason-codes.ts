@@ -7,7 +7,7 @@
  * their released form; every other code is stored dotted, as it is, so no two codes collide.
  * Invariant: the mapping is total and one-to-one, and reads codes only, never message text.
  */
-import { isDealProofError } from "../../sdk/src/errors.ts";
+import { causeChain, isDealProofError } from "../../sdk/src/errors.ts";
 
 /** Areas whose codes were released as their bare reason (`dataset.too_large` → `too_large`). */
 const BARE_AREAS = ["dataset.", "sealed_input."];
@@ -40,11 +40,10 @@ export function storedCode(code: string): string {
  * or `internal`.
  */
 export function failureCode(e: unknown): string {
-  for (let cur = e, d = 0; cur !== undefined && cur !== null && d < 8; d++) {
+  for (const cur of causeChain(e)) {
     if (isDealProofError(cur)) return storedCode(cur.code);
     const code = (cur as { code?: unknown }).code;
     if (typeof code === "string") return code;
-    cur = (cur as { cause?: unknown }).cause;
   }
   return "internal";
 }

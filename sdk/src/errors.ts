@@ -47,15 +47,20 @@ export function isDealProofError<C extends DealProofErrorCode>(e: unknown, code?
   return code === undefined || (e as DealProofError).code === code;
 }
 
+/** `e` and the errors it wraps through `cause`, outermost first (at most 8: a cycle cannot hang it). */
+export function* causeChain(e: unknown): Generator<unknown> {
+  for (let cur = e, depth = 0; cur !== undefined && cur !== null && depth < 8; depth++) {
+    yield cur;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+}
+
 /**
  * The first DealProofError in `e`'s cause chain (`e` itself first), or undefined: a library may
  * wrap ours (ethers wraps a provider's failure in its own error).
  */
 export function findDealProofError(e: unknown): DealProofError | undefined {
-  for (let cur = e, depth = 0; cur !== undefined && cur !== null && depth < 8; depth++) {
-    if (isDealProofError(cur)) return cur;
-    cur = (cur as { cause?: unknown }).cause;
-  }
+  for (const cur of causeChain(e)) if (isDealProofError(cur)) return cur;
   return undefined;
 }
 
