@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { writeFileSync } from "node:fs";
 
 /** Awaits `p`, expects it to reject with a message matching `re`, and returns the error. */
 export async function rejects(p: Promise<unknown>, re: RegExp): Promise<Error> {
@@ -9,4 +10,21 @@ export async function rejects(p: Promise<unknown>, re: RegExp): Promise<Error> {
     return e as Error;
   }
   expect.fail(`expected a rejection matching ${re}, but the promise resolved`);
+}
+
+/** Writes a well-formed deployments file (chain 31337, no contract behind it) to `path`. */
+export function writeFakeDeployment(path: string): string {
+  writeFileSync(
+    path,
+    JSON.stringify({
+      network: "x",
+      chainId: 31337,
+      dealProof: "0x" + "12".repeat(20),
+      verifier: "0x" + "34".repeat(20),
+      verifierKind: "simulated",
+      deployBlock: 0,
+      deployedAt: "2026-01-01T00:00:00Z",
+    }),
+  );
+  return path;
 }

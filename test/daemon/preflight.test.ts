@@ -6,12 +6,13 @@
 import { expect } from "chai";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { preflight } from "../../oracle/daemon/preflight.ts";
 import { loadConfig } from "../../oracle/daemon/config.ts";
 import { isDealProofError } from "../../sdk/src/errors.ts";
+import { writeFakeDeployment } from "../helpers.ts";
 
 function serve(answer: (res: ServerResponse) => void): Promise<Server> {
   const server = createServer((req, res) => req.resume().on("end", () => answer(res)));
@@ -21,18 +22,7 @@ function serve(answer: (res: ServerResponse) => void): Promise<Server> {
 describe("oracle preflight: an RPC that answers with an error", () => {
   const dir = mkdtempSync(join(tmpdir(), "preflight-"));
   const deployment = join(dir, "dep.json");
-  writeFileSync(
-    deployment,
-    JSON.stringify({
-      network: "x",
-      chainId: 31337,
-      dealProof: "0x" + "12".repeat(20),
-      verifier: "0x" + "34".repeat(20),
-      verifierKind: "simulated",
-      deployBlock: 0,
-      deployedAt: "2026-01-01T00:00:00Z",
-    }),
-  );
+  writeFakeDeployment(deployment);
   const cases = [
     [
       "an HTTP 401",

@@ -10,6 +10,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { writeFakeDeployment } from "../helpers.ts";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
@@ -253,18 +254,7 @@ describe("the CLI with bad arguments: plain messages, no stack traces", function
       /^Run the deploy task first/,
     );
     const dep = join(dir, "dep.json");
-    writeFileSync(
-      dep,
-      JSON.stringify({
-        network: "x",
-        chainId: 31337,
-        dealProof: "0x" + "12".repeat(20),
-        verifier: "0x" + "34".repeat(20),
-        verifierKind: "simulated",
-        deployBlock: 0,
-        deployedAt: "2026-01-01T00:00:00Z",
-      }),
-    );
+    writeFakeDeployment(dep);
     const unreachable = await run(node, main, {
       ...base,
       DEALPROOF_RPC_URL: `${CLOSED}/secret-api-key`,
