@@ -2,7 +2,13 @@
  * The oracle daemon: follows the chain, drives each accepted deal through the pipeline and the
  * submitter, and resumes from SQLite after any crash. Per deal:
  *   accepted → (build outcome, persisted) outcome_built → (signed tx stored, then broadcast)
- *   submitted → (our receipt) settled
+ *   submitted → (our receipt, final) settled
+ * Reorganisations (DESIGN.md §9): facts count at the final block only (the listener's cursor,
+ * `confirmations` deep, its hash checked every pass); when the listener finds a reorganisation it
+ * rewinds the store, which reopens what rested on the replaced blocks: our transactions mined
+ * there are reconciled again (kept, re-broadcast unchanged, or, if their nonce went elsewhere,
+ * re-submitted at a fresh nonce), deals settled or closed there are re-checked, and the
+ * registration is read again.
  * Scheduling and budgets (DESIGN.md §9):
  * - work (building and submitting) runs in at most `concurrency` slots; deals on a retry take at
  *   most half of them, one seller at most half, fresh deals go first, and a failed deal waits a
@@ -93,6 +99,7 @@ export class OracleDaemon {
       chainId: BigInt(deps.deployment.chainId),
       logger: deps.logger,
       bumpAfterMs: deps.bumpAfterMs,
+      finalBlock: () => deps.store.cursor(),
     });
     this.submitter = new Submitter({
       provider: deps.provider,
@@ -102,11 +109,15 @@ export class OracleDaemon {
       mode: deps.settleMode,
       tee: deps.tee,
       identity: deps.identity,
+      finalBlock: () => deps.store.cursor(),
     });
     this.listener = new ChainListener(deps.provider, deps.store, {
       address: deps.deployment.dealProof,
       startBlock: deps.startBlock ?? deps.deployment.deployBlock,
       confirmations: deps.confirmations,
+      logger: deps.logger,
+      // a registration in the replaced blocks may be gone: read it again on the next tick
+      onReorg: () => (this.registrationExpiresAt = undefined),
     });
   }
 
@@ -146,6 +157,12 @@ export class OracleDaemon {
     if (this.deps.register) {
       const until = Date.now() + 60_000;
       for (;;) {
+        // the registration counts once final: the listener's cursor must reach its receipt
+        await this.listener
+          .poll()
+          .catch((e: unknown) =>
+            this.deps.logger.warn({ code: failureCode(e) }, "chain poll failed; retrying"),
+          );
         await this.#register();
         if (this.registrationExpiresAt !== undefined || this.outbox.pendingFor("register") === undefined)
           break;
@@ -284,14 +301,18 @@ export class OracleDaemon {
         this.deps.store.resetSubmission(deal.id);
         return;
       }
+      const epoch = this.deps.store.reorgEpoch();
       const r = await this.outbox.reconcile(tx.nonce);
       if (r.kind === "pending") return;
       if (r.kind === "mined" && receiptSettles(r.receipt, deal.id)) {
         await this.deps.onStep?.("settled", deal.id);
+        // a rewind since the receipt was read may have replaced its block: check again next tick
+        if (this.deps.store.reorgEpoch() !== epoch) return;
         this.deps.store.markSettled(deal.id, {
           settledBy: "oracle",
           txHash: r.receipt.hash,
           gasUsed: r.receipt.gasUsed.toString(),
+          atBlock: r.receipt.blockNumber,
         });
         log.info({ txHash: r.receipt.hash, gasUsed: r.receipt.gasUsed.toString() }, "deal settled");
         this.deps.onDone?.(deal.id, "settled");
@@ -322,19 +343,22 @@ export class OracleDaemon {
       }
       await this.deps.onStep?.("outcome_built", row.id);
       const outcome = row.outcome!;
-      const r = await this.submitter.submit(outcome);
+      const epoch = this.deps.store.reorgEpoch();
+      const r = await this.submitter.submit(outcome, row.deadline);
       if (r.kind === "sent") {
         log.info({ txHash: r.tx.hash, nonce: r.tx.nonce }, "settlement sent");
         await this.deps.onStep?.("submitted", row.id);
         return;
       }
+      // what the chain said before a rewind may be replaced: the next attempt reads it again
+      if (this.deps.store.reorgEpoch() !== epoch) return;
       if (r.kind === "already_settled") {
-        this.deps.store.markSettled(row.id, { settledBy: "oracle" });
+        this.deps.store.markSettled(row.id, { settledBy: "oracle", atBlock: r.atBlock });
         log.info("deal already settled on-chain with this outcome");
         this.deps.onDone?.(row.id, "settled");
         return;
       }
-      this.deps.store.markClosed(row.id, `${r.code}: ${r.why}`);
+      this.deps.store.markClosed(row.id, `${r.code}: ${r.why}`, r.atBlock);
       log.warn({ code: r.code }, "deal closed without our settlement");
       this.deps.onDone?.(row.id, "closed");
     } catch (e) {

@@ -1,19 +1,44 @@
 /**
  * Follows DealCreated / DealAccepted from the cursor to head − confirmations with getLogs in
  * bounded block ranges (no node-side filters), and stores them with the cursor atomically.
+ * The chain is followed by number *and* hash (DESIGN.md §9): each pass ends at a block whose hash
+ * is stored with the cursor, and the next pass first checks that hash against the chain. When it
+ * differs, a reorganisation replaced that block: the newest stored block both branches share is
+ * found, the store is rewound to it (`Store.rewind`: what rested on the replaced blocks is
+ * reopened) and the replaced range is read again, so an event that moved to another block, even
+ * below the old cursor, is seen. Applying events is idempotent, so reading a range twice is safe.
+ * The hash of the pass's last block is read before its logs: if a reorganisation lands between
+ * the two reads, the stored hash is the old branch's and the next pass rewinds and reads again.
  */
 import type { Provider } from "ethers";
+import type { Logger } from "pino";
 import { dealProofInterface, parseDealProofLog } from "../chain/dealproof.ts";
 import type { Store } from "./store.ts";
 
 const CREATED = dealProofInterface.getEvent("DealCreated").topicHash;
 const ACCEPTED = dealProofInterface.getEvent("DealAccepted").topicHash;
 
+/** How many scanned blocks keep their hash: the deepest reorganisation found without a full re-read. */
+export const REORG_WINDOW = 256;
+
 export interface ListenerOptions {
   address: string;
   startBlock: number;
   confirmations: number;
   maxRange?: number;
+  logger?: Logger;
+  /** Called after a reorganisation was found and undone (the daemon re-checks what it reopened). */
+  onReorg?: (r: Reorg) => void;
+}
+
+/** A reorganisation the listener found: the replaced blocks are those above `ancestor`. */
+export interface Reorg {
+  /** The newest block both branches share; the store was rewound to it. */
+  ancestor: number;
+  /** The cursor before the rewind. */
+  from: number;
+  /** Our transactions and the deals the rewind reopened. */
+  reopened: { txs: number; deals: number };
 }
 
 export class ChainListener {
@@ -27,14 +52,52 @@ export class ChainListener {
     this.opts = opts;
   }
 
+  async #hashOf(n: number): Promise<string | undefined> {
+    return (await this.provider.getBlock(n))?.hash ?? undefined;
+  }
+
+  /**
+   * Where to read from: one past the cursor when its block is still the chain's, else one past the
+   * newest stored block the chain still has (after rewinding the store to it).
+   */
+  async #resume(): Promise<number> {
+    const cursor = this.store.cursor();
+    if (cursor === undefined) return this.opts.startBlock;
+    const known = this.store.scannedBlocks();
+    if (known.length === 0) {
+      // a cursor stored before block hashes were: re-read the last window once (idempotent)
+      const ancestor = Math.max(this.opts.startBlock - 1, cursor - REORG_WINDOW);
+      if (ancestor < cursor) this.store.rewind(ancestor);
+      return ancestor + 1;
+    }
+    const top = known[0]!;
+    if (top.number === cursor && (await this.#hashOf(top.number)) === top.hash) return cursor + 1;
+    let ancestor = this.opts.startBlock - 1; // none of the stored blocks is the chain's: read all again
+    for (const b of known) {
+      if (b.number <= cursor && (await this.#hashOf(b.number)) === b.hash) {
+        ancestor = b.number;
+        break;
+      }
+    }
+    const reopened = this.store.rewind(ancestor);
+    this.opts.logger?.warn(
+      { from: cursor, ancestor, reopenedTxs: reopened.txs, reopenedDeals: reopened.deals },
+      "chain reorganisation: reading the replaced blocks again",
+    );
+    this.opts.onReorg?.({ ancestor, from: cursor, reopened });
+    return ancestor + 1;
+  }
+
   /** One catch-up pass up to `head` (default: the chain's head); returns the number of events stored. */
   async poll(head?: number): Promise<number> {
     head ??= await this.provider.getBlockNumber();
     const safe = head - this.opts.confirmations;
-    let from = (this.store.cursor() ?? this.opts.startBlock - 1) + 1;
+    let from = await this.#resume();
     let stored = 0;
     while (from <= safe) {
       const to = Math.min(safe, from + (this.opts.maxRange ?? 2000) - 1);
+      const toHash = await this.#hashOf(to);
+      if (toHash === undefined) break; // the node is behind its own head (a reorg under way): next pass
       const logs = await this.provider.getLogs({
         address: this.opts.address,
         fromBlock: from,
@@ -61,7 +124,7 @@ export class ChainListener {
         const a = parseDealProofLog(log, "DealAccepted")!.args;
         return { kind: "accepted" as const, id: a.dealId.toString(), sealed: a.sealedSellerInput };
       });
-      this.store.applyEvents(events, to);
+      this.store.applyEvents(events, to, { hash: toHash, keepFrom: to - REORG_WINDOW });
       stored += events.length;
       from = to + 1;
     }

@@ -8,9 +8,15 @@
  * Invariants: nonces are allocated under one lock, from max(stored next nonce, chain nonce — read
  * at the first send and again after one of our nonces went to another transaction), and
  * stored with the signed transaction in one SQLite transaction (no gaps); a nonce is given up
- * ("dropped") only when the chain's nonce has passed it and none of our transactions with that
- * nonce has a receipt, so a new transaction for the same purpose is signed only when the old one
- * can no longer be mined.
+ * ("dropped") only when the chain's nonce has passed it at the final block and none of our
+ * transactions with that nonce has a receipt, so a new transaction for the same purpose is signed
+ * only when the old one can no longer be mined.
+ * Finality (DESIGN.md §9): a receipt, and a nonce another transaction took, count only at or below
+ * the final block — the listener's cursor, which is at least `confirmations` deep and whose hash
+ * the listener checks on every pass, so a reorganisation that replaces a block a fact rests on
+ * is found and undone (`Store.rewind`). A receipt above it keeps its transaction pending without
+ * re-broadcasts or fee bumps; when a reorganisation drops it, the same signed bytes are sent again
+ * at once (its nonce is still ours), and our later nonces, whose bytes are stored, follow.
  */
 import { Transaction, type Provider, type TransactionReceipt, type Wallet } from "ethers";
 import type { Logger } from "pino";
@@ -22,6 +28,11 @@ export interface OutboxOptions {
   store: Store;
   chainId: bigint;
   logger: Logger;
+  /**
+   * The newest block whose facts are final (the listener's cursor), undefined before the first
+   * scan: a receipt above it is not yet acted on.
+   */
+  finalBlock: () => number | undefined;
   /** A pending transaction is replaced with higher fees after this long (default 60 s). */
   bumpAfterMs?: number;
   /** A pending transaction is re-broadcast at most this often (default 10 s). */
@@ -33,7 +44,8 @@ export interface OutboxOptions {
 export type Reconciled =
   | { kind: "mined"; tx: TxRow; receipt: TransactionReceipt }
   | { kind: "dropped" }
-  | { kind: "pending"; tx: TxRow };
+  /** Not final yet; `includedAt` is the block of a receipt above the final block. */
+  | { kind: "pending"; tx: TxRow; includedAt?: number };
 
 export interface SendRequest {
   purpose: "settle" | "register";
@@ -51,6 +63,8 @@ export class Outbox {
   /** The chain's nonce for our account, read once and again after a nonce went elsewhere. */
   #chainNonce: number | undefined;
   #fees: { at: number; data: Promise<{ maxFee: bigint; priority: bigint }> } | undefined;
+  /** Transactions seen with a receipt above the final block: re-sent at once if it disappears. */
+  readonly #included = new Set<string>();
 
   constructor(o: OutboxOptions) {
     this.#o = { bumpAfterMs: 60_000, rebroadcastMs: 10_000, maxFeeCapWei: 1000n * 10n ** 9n, ...o };
@@ -87,7 +101,7 @@ export class Outbox {
       const { maxFee, priority } = await this.#feeData();
       const row = await this.#sign(req, nonce, maxFee, priority);
       store.recordSignedTx(row);
-      await this.#broadcast({ ...row, state: "pending", created_at: Date.now() }, true);
+      await this.#broadcast({ ...row, state: "pending", created_at: Date.now(), mined_block: null }, true);
       return store.txByHash(row.hash)!;
     });
   }
@@ -110,7 +124,7 @@ export class Outbox {
     nonce: number,
     maxFee: bigint,
     priority: bigint,
-  ): Promise<Omit<TxRow, "state" | "created_at">> {
+  ): Promise<Omit<TxRow, "state" | "created_at" | "mined_block">> {
     const tx = Transaction.from({
       type: 2,
       chainId: this.#o.chainId,
@@ -159,27 +173,47 @@ export class Outbox {
   }
 
   /**
-   * Where the transactions of `nonce` stand: one mined (its receipt), all dropped (the nonce went
-   * to another transaction), or still pending — then re-broadcast, or replaced with higher fees
-   * once it has waited bumpAfterMs.
+   * Where the transactions of `nonce` stand: one mined at the final block or below (its receipt),
+   * all dropped (the nonce went to another transaction by the final block), or still pending —
+   * included above the final block (left alone), re-broadcast (at once when a reorganisation took
+   * away its receipt), or replaced with higher fees once it has waited bumpAfterMs.
    */
   async reconcile(nonce: number): Promise<Reconciled> {
     const { provider, store } = this.#o;
+    const final = this.#o.finalBlock();
+    const epoch = store.reorgEpoch(); // a rewind while we read makes what we read stale
     // the nonce first, receipts second: a transaction of ours mined in between shows its receipt
-    const chainNonce = await provider.getTransactionCount(this.address, "latest");
+    const finalNonce =
+      final === undefined ? undefined : await provider.getTransactionCount(this.address, final);
     const txs = store.txsWithNonce(nonce);
     for (const tx of txs) {
       const receipt = await provider.getTransactionReceipt(tx.hash);
-      if (receipt !== null) {
-        store.settleNonce(nonce, "mined");
+      if (receipt === null) continue;
+      if (final !== undefined && receipt.blockNumber <= final && store.reorgEpoch() === epoch) {
+        store.settleNonce(nonce, "mined", receipt.blockNumber);
+        this.#included.delete(tx.hash);
         return { kind: "mined", tx, receipt };
       }
+      this.#included.add(tx.hash);
+      return { kind: "pending", tx, includedAt: receipt.blockNumber };
     }
-    if (chainNonce > nonce || txs.length === 0) {
+    const taken = finalNonce !== undefined && finalNonce > nonce && store.reorgEpoch() === epoch;
+    if (txs.length === 0 || taken) {
       store.settleNonce(nonce, "dropped");
       this.#chainNonce = undefined; // someone else sends with our key: read the chain's nonce again
       this.#o.logger.warn({ nonce }, "our transaction's nonce was used by another transaction");
       return { kind: "dropped" };
+    }
+    const lost = txs.find((t) => this.#included.has(t.hash));
+    if (lost !== undefined) {
+      // a reorganisation took its receipt away: its nonce is still ours, so the same bytes again
+      this.#included.delete(lost.hash);
+      this.#o.logger.warn(
+        { nonce, txHash: lost.hash },
+        "a reorganisation dropped our transaction; re-broadcast",
+      );
+      await this.#broadcast(lost, true);
+      return { kind: "pending", tx: lost };
     }
     let newest = txs.at(-1)!;
     if (Date.now() - newest.created_at >= this.#o.bumpAfterMs) newest = await this.#bump(newest);

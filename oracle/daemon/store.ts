@@ -9,6 +9,13 @@
  * second signature for a deal whose transaction may still be mined). Every row leaves the store
  * parsed by its schema (the outcome's JSON decoded and validated in one place, `outcomeColumn`),
  * so callers get typed values or a clear refusal, never a re-cast string.
+ * Reorganisations (DESIGN.md §9): the cursor is a block number *and* its hash, with the hashes of
+ * the recent blocks the listener scanned (`blocks`); each terminal fact learnt from the chain keeps
+ * the block it rests on (a receipt's block, the block a deal's state was read at), so `rewind`
+ * can undo, atomically, everything a reorganisation replaced: the cursor goes back to the common
+ * ancestor, our transactions mined above it are pending again, and deals settled or closed above
+ * it are back in work. Schema changes are additive (new tables, new nullable columns), so a
+ * database file written by an older daemon opens unchanged.
  */
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
@@ -73,6 +80,8 @@ const DealRowSchema = z.object({
   settled_by: z.enum(["oracle", "other"]).nullable(),
   /** ms since epoch before which the deal is not retried (backoff after a failed attempt). */
   next_attempt_at: z.number(),
+  /** The block its settled/closed state rests on (undone by a reorg at or below it); null otherwise. */
+  final_block: z.number().nullable(),
 });
 /** A deal as the store returns it: typed, with its outcome parsed. */
 export type DealRow = z.infer<typeof DealRowSchema>;
@@ -91,13 +100,19 @@ const TxRowSchema = z.object({
   data: z.string(),
   value: z.string(),
   created_at: z.number(),
-  /** pending until a receipt is seen (mined) or the nonce went to another transaction (dropped). */
+  /**
+   * pending until its receipt is at the confirmation depth (mined) or its nonce went to another
+   * transaction at that depth (dropped).
+   */
   state: z.enum(["pending", "mined", "dropped"]),
+  /** The block of its receipt once mined (a reorg replacing that block makes it pending again). */
+  mined_block: z.number().nullable(),
 });
 /** A signed transaction of ours, stored before broadcast. */
 export type TxRow = z.infer<typeof TxRowSchema>;
 
 const MetaRowSchema = z.object({ value: z.string() });
+const BlockRowSchema = z.object({ number: z.number(), hash: z.string() });
 const CountRowSchema = z.object({ status: z.string(), n: z.number() });
 
 /** What is wrong with a row, by field path and rule only: never a value (terms, transcripts). */
@@ -149,6 +164,7 @@ export class Store {
       );
       CREATE INDEX IF NOT EXISTS txs_nonce ON txs(nonce);
       CREATE INDEX IF NOT EXISTS txs_deal ON txs(deal_id);
+      CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
     `);
     const cols = new Set(
       (this.db.prepare("PRAGMA table_info(deals)").all() as { name: string }[]).map((c) => c.name),
@@ -157,6 +173,11 @@ export class Store {
     if (!cols.has("last_code")) this.db.exec("ALTER TABLE deals ADD COLUMN last_code TEXT");
     if (!cols.has("next_attempt_at"))
       this.db.exec("ALTER TABLE deals ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0");
+    if (!cols.has("final_block")) this.db.exec("ALTER TABLE deals ADD COLUMN final_block INTEGER");
+    const txCols = new Set(
+      (this.db.prepare("PRAGMA table_info(txs)").all() as { name: string }[]).map((c) => c.name),
+    );
+    if (!txCols.has("mined_block")) this.db.exec("ALTER TABLE txs ADD COLUMN mined_block INTEGER");
   }
 
   #tx<T>(f: () => T): T {
@@ -189,7 +210,7 @@ export class Store {
    * Stores a signed transaction before its broadcast: the row, the nonce counter moved past it
    * (a fresh nonce) and, for a settlement, the deal marked submitted with its hash — atomically.
    */
-  recordSignedTx(tx: Omit<TxRow, "state" | "created_at">): void {
+  recordSignedTx(tx: Omit<TxRow, "state" | "created_at" | "mined_block">): void {
     this.#tx(() => {
       this.db
         .prepare(
@@ -243,9 +264,14 @@ export class Store {
     );
   }
 
-  /** Marks every transaction of this nonce: one was mined (`minedHash`) or the nonce went elsewhere. */
-  settleNonce(nonce: number, state: "mined" | "dropped"): void {
-    this.db.prepare("UPDATE txs SET state = ? WHERE nonce = ?").run(state, nonce);
+  /**
+   * Marks every transaction of this nonce: one was mined (its receipt in `minedBlock`, at the
+   * confirmation depth) or the nonce went to another transaction.
+   */
+  settleNonce(nonce: number, state: "mined" | "dropped", minedBlock: number | null = null): void {
+    this.db
+      .prepare("UPDATE txs SET state = ?, mined_block = ? WHERE nonce = ?")
+      .run(state, state === "mined" ? minedBlock : null, nonce);
   }
 
   /** All stored transactions (the fault benchmark counts them). */
@@ -262,7 +288,69 @@ export class Store {
     return r === undefined ? undefined : Number(r.value);
   }
 
-  /** Applies a batch of events and moves the cursor to `toBlock`, atomically. */
+  /** How many rewinds this database has seen: a fact read from the chain across one is stale. */
+  reorgEpoch(): number {
+    const r = row(MetaRowSchema, this.db.prepare("SELECT value FROM meta WHERE key = 'reorgs'").get());
+    return r === undefined ? 0 : Number(r.value);
+  }
+
+  /** The hashes of the scanned blocks kept for reorg detection, newest first. */
+  scannedBlocks(): { number: number; hash: string }[] {
+    return rows(
+      BlockRowSchema,
+      this.db.prepare("SELECT number, hash FROM blocks ORDER BY number DESC").all(),
+    );
+  }
+
+  /**
+   * Undoes what a reorganisation replaced: every block above `ancestor` (the newest block both
+   * branches share). Atomically: the cursor goes back to `ancestor` and the block hashes above it
+   * are forgotten; our transactions mined above it are pending again (re-read from the chain:
+   * kept, re-broadcast or dropped); deals settled or closed on a fact above it are back in work
+   * (submitted when our transaction settled them, else to be checked and submitted again).
+   * Returns how many transactions and deals it reopened.
+   */
+  rewind(ancestor: number): { txs: number; deals: number } {
+    return this.#tx(() => {
+      this.db
+        .prepare(
+          "INSERT INTO meta (key, value) VALUES ('reorgs', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        )
+        .run();
+      this.db.prepare("DELETE FROM blocks WHERE number > ?").run(ancestor);
+      this.#setCursor(ancestor);
+      const txs = this.db
+        .prepare(
+          "UPDATE txs SET state = 'pending', mined_block = NULL WHERE state = 'mined' AND mined_block > ?",
+        )
+        .run(ancestor).changes;
+      const deals = this.db
+        .prepare(
+          `UPDATE deals SET
+             status = CASE
+               WHEN status = 'settled' AND tx_hash IN (SELECT hash FROM txs WHERE state = 'pending') THEN 'submitted'
+               WHEN outcome IS NULL THEN 'accepted' ELSE 'outcome_built' END,
+             tx_hash = CASE WHEN tx_hash IN (SELECT hash FROM txs WHERE state = 'pending') THEN tx_hash ELSE NULL END,
+             settled_by = NULL, final_block = NULL, gas_used = NULL, next_attempt_at = 0, updated_at = ?
+           WHERE status IN ('settled', 'closed') AND final_block > ?`,
+        )
+        .run(Date.now(), ancestor).changes;
+      return { txs: Number(txs), deals: Number(deals) };
+    });
+  }
+
+  #setCursor(block: number): void {
+    this.db
+      .prepare(
+        "INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      )
+      .run(String(block));
+  }
+
+  /**
+   * Applies a batch of events and moves the cursor to `toBlock` (whose hash is `toHash`),
+   * atomically; block hashes older than `keepFrom` are forgotten.
+   */
   applyEvents(
     events: (
       | {
@@ -279,6 +367,7 @@ export class Store {
       | { kind: "accepted"; id: string; sealed: string }
     )[],
     toBlock: number,
+    toHash?: { hash: string; keepFrom: number },
   ): void {
     const now = Date.now();
     this.db.exec("BEGIN IMMEDIATE");
@@ -295,11 +384,13 @@ export class Store {
           ins.run(e.id, e.buyer, e.seller, e.escrow, e.dataRoot, e.deadline, e.sealed, e.block, now);
         else acc.run(e.sealed, now, e.id);
       }
-      this.db
-        .prepare(
-          "INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        )
-        .run(String(toBlock));
+      this.#setCursor(toBlock);
+      if (toHash !== undefined) {
+        this.db
+          .prepare("INSERT OR REPLACE INTO blocks (number, hash) VALUES (?, ?)")
+          .run(toBlock, toHash.hash);
+        this.db.prepare("DELETE FROM blocks WHERE number < ?").run(toHash.keepFrom);
+      }
       this.db.exec("COMMIT");
     } catch (e) {
       this.db.exec("ROLLBACK");
@@ -337,21 +428,32 @@ export class Store {
       .run(outcomeColumn.encode(outcome), Date.now(), id);
   }
 
-  /** Settled on-chain: by our transaction `txHash` ("oracle"), or by someone else's ("other"). */
-  markSettled(id: string, by: { settledBy: "oracle" | "other"; txHash?: string; gasUsed?: string }): void {
+  /**
+   * Settled on-chain: by our transaction `txHash` ("oracle"), or by someone else's ("other"), as of
+   * block `atBlock` (the receipt's, or the one the deal's state was read at).
+   */
+  markSettled(
+    id: string,
+    by: { settledBy: "oracle" | "other"; txHash?: string; gasUsed?: string; atBlock?: number },
+  ): void {
     this.db
       .prepare(
         `UPDATE deals SET status = 'settled', settled_by = ?, tx_hash = COALESCE(?, tx_hash), gas_used = ?,
-         last_error = NULL, updated_at = ? WHERE id = ?`,
+         last_error = NULL, final_block = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(by.settledBy, by.txHash ?? null, by.gasUsed ?? null, Date.now(), id);
+      .run(by.settledBy, by.txHash ?? null, by.gasUsed ?? null, by.atBlock ?? null, Date.now(), id);
   }
 
-  /** Terminal without our settlement (refunded, settled by someone else, or past its deadline). */
-  markClosed(id: string, why: string): void {
+  /**
+   * Terminal without our settlement (refunded, settled by someone else, or past its deadline); when
+   * the chain said so, `atBlock` is the block its state was read at.
+   */
+  markClosed(id: string, why: string, atBlock?: number): void {
     this.db
-      .prepare("UPDATE deals SET status = 'closed', last_error = ?, updated_at = ? WHERE id = ?")
-      .run(why, Date.now(), id);
+      .prepare(
+        "UPDATE deals SET status = 'closed', last_error = ?, final_block = ?, updated_at = ? WHERE id = ?",
+      )
+      .run(why, atBlock ?? null, Date.now(), id);
   }
 
   /** Back to accepted (e.g. a submitted transaction vanished); keeps the built outcome. */

@@ -3,6 +3,10 @@
  * the deal on-chain first (never settles a deal that is not Accepted), builds the quote or the
  * signature over the outcome's EIP-712 digest, estimates gas (a revert is classified by the
  * custom error's selector, never by message text), and reads receipts back.
+ * A deal that is not Accepted at the chain's head is closed only on its state at the final block
+ * (the listener's cursor, DESIGN.md §9): a refund or settlement newer than that may still be
+ * replaced by a reorganisation, so the deal waits; a deal the chain no longer knows (its events
+ * were replaced) waits for their re-inclusion until its deadline.
  * Invariant: nothing here signs or sends a transaction; the outbox does, once per nonce.
  */
 import type { Provider, TransactionReceipt } from "ethers";
@@ -28,13 +32,28 @@ import type { StoredOutcome, TxRow } from "./store.ts";
 import type { Outbox } from "./outbox.ts";
 
 /** Why a deal closes without a settlement of ours. */
-type CloseCode = "refunded" | "settled_by_other" | "deadline_passed" | "not_accepted";
+type CloseCode = "refunded" | "settled_by_other" | "deadline_passed";
 
 export type SubmitResult =
   | { kind: "sent"; tx: TxRow }
-  | { kind: "closed"; code: CloseCode; why: string }
-  /** Settled on-chain with exactly our outcome, by a transaction not in our outbox. */
-  | { kind: "already_settled" };
+  /** `atBlock`: the final block the deal's state was read at, when the chain's state closed it. */
+  | { kind: "closed"; code: CloseCode; why: string; atBlock?: number }
+  /** Settled on-chain with exactly our outcome, by a transaction not in our outbox (as of `atBlock`). */
+  | { kind: "already_settled"; atBlock: number };
+
+/** The deal is not Accepted at the head, and what it is instead is not final yet: wait. */
+class DealStateNotFinalError extends DealProofError<"deal.state_not_final"> {
+  override name = "DealStateNotFinalError";
+  constructor(dealId: string, head: DealStateName, final: DealStateName | undefined) {
+    super(
+      "deal.state_not_final",
+      `deal ${dealId} is ${head} at the chain's head but ${final ?? "not yet read"} at the confirmation depth`,
+      {
+        hint: "nothing to do: the oracle waits until the deal's state is final (DEALPROOF_CONFIRMATIONS deep) before it settles or closes it",
+      },
+    );
+  }
+}
 
 /** A settlement the contract refuses for now (e.g. MeasurementNotAllowed); the deal stays pending. */
 export class SettlementRefusedError extends DealProofError<"settlement.refused"> {
@@ -94,6 +113,8 @@ export interface SubmitterDeps {
   mode: "quote" | "signature";
   tee: TeeBackend;
   identity: OracleIdentity;
+  /** The newest block whose facts are final (the listener's cursor), undefined before the first scan. */
+  finalBlock: () => number | undefined;
 }
 
 export class Submitter {
@@ -109,23 +130,20 @@ export class Submitter {
     this.domain = dealProofDomain(deps.chainId, deps.address);
   }
 
-  async dealState(dealId: string): Promise<{ state: DealStateName; deadline: number }> {
-    const d = await this.#contract.getDeal(BigInt(dealId));
+  async dealState(dealId: string, blockTag?: number): Promise<{ state: DealStateName; deadline: number }> {
+    const d = await this.#contract.getDeal(BigInt(dealId), blockTag === undefined ? {} : { blockTag });
     return { state: dealStateName(d.state), deadline: Number(d.deadline) };
   }
 
-  /** Checks the deal, builds the proof, estimates gas and hands the transaction to the outbox. */
-  async submit(outcome: StoredOutcome): Promise<SubmitResult> {
+  /**
+   * Checks the deal, builds the proof, estimates gas and hands the transaction to the outbox.
+   * `deadline` is the deal's as its DealCreated event said (the chain forgets it once closed).
+   */
+  async submit(outcome: StoredOutcome, deadline: number): Promise<SubmitResult> {
     const dealId = outcome.settlement.dealId;
-    const { state, deadline } = await this.dealState(dealId);
-    if (state === "Settled") {
-      if (await this.settledWith(outcome)) return { kind: "already_settled" };
-      return { kind: "closed", code: "settled_by_other", why: "the deal was settled with another outcome" };
-    }
-    if (state === "Refunded") return { kind: "closed", code: "refunded", why: "the deal was refunded" };
-    if (state !== "Accepted")
-      return { kind: "closed", code: "not_accepted", why: `the deal is ${state} on-chain` };
+    const { state } = await this.dealState(dealId);
     const now = (await this.#provider.getBlock("latest"))!.timestamp;
+    if (state !== "Accepted") return this.#notAccepted(outcome, state, now > deadline);
     if (now > deadline)
       return {
         kind: "closed",
@@ -145,8 +163,8 @@ export class Submitter {
       gas = await this.#contract[method].estimateGas(s, proof, { from: this.deps.outbox.address });
     } catch (e) {
       const name = revertName(e);
-      if (name === "InvalidState")
-        return { kind: "closed", code: "not_accepted", why: "the deal is no longer Accepted on-chain" };
+      // the state moved since it was read: the next attempt reads it again (at the final block)
+      if (name === "InvalidState") throw new DealStateNotFinalError(dealId, "Accepted", undefined);
       if (name === "DeadlinePassed")
         return { kind: "closed", code: "deadline_passed", why: "the deadline passed before settlement" };
       // anything else (measurement disallowed, registration expired, ...) may be fixed by the
@@ -164,10 +182,48 @@ export class Submitter {
     return { kind: "sent", tx };
   }
 
-  /** Whether the deal's DealSettled event carries this outcome's terms and transcript hashes. */
-  async settledWith(outcome: StoredOutcome): Promise<boolean> {
+  /**
+   * A deal not Accepted at the head (`head` is its state there): closed or settled on its state
+   * at the final block, or left to wait (DealStateNotFinalError) while that differs or the chain
+   * does not know the deal (None, or Open after its acceptance was replaced) before its deadline.
+   */
+  async #notAccepted(
+    outcome: StoredOutcome,
+    head: DealStateName,
+    pastDeadline: boolean,
+  ): Promise<SubmitResult> {
+    const dealId = outcome.settlement.dealId;
+    const final = this.deps.finalBlock();
+    const state = final === undefined ? undefined : (await this.dealState(dealId, final)).state;
+    if (final !== undefined && state === "Settled" && head === "Settled") {
+      if (await this.settledWith(outcome, final)) return { kind: "already_settled", atBlock: final };
+      return {
+        kind: "closed",
+        code: "settled_by_other",
+        why: "the deal was settled with another outcome",
+        atBlock: final,
+      };
+    }
+    if (final !== undefined && state === "Refunded" && head === "Refunded")
+      return { kind: "closed", code: "refunded", why: "the deal was refunded", atBlock: final };
+    if (pastDeadline && (head === "None" || head === "Open") && state !== "Accepted")
+      return {
+        kind: "closed",
+        code: "deadline_passed",
+        why: `the deadline passed while the deal is ${head} on-chain (its events were replaced by a reorganisation)`,
+      };
+    throw new DealStateNotFinalError(dealId, head, state);
+  }
+
+  /**
+   * Whether the deal's DealSettled event, at or below block `toBlock`, carries this outcome's
+   * terms and transcript hashes.
+   */
+  async settledWith(outcome: StoredOutcome, toBlock: number): Promise<boolean> {
     const events = await this.#contract.queryFilter(
       this.#contract.filters.DealSettled(BigInt(outcome.settlement.dealId)),
+      0,
+      toBlock,
     );
     return events.some(
       (e) =>

@@ -68,6 +68,7 @@ describe("pipeline: a model API that stays down closes the deal as agent-unavail
       last_code: null,
       settled_by: null,
       next_attempt_at: 0,
+      final_block: null,
     };
     const fake = await startFakeAnthropic(() => ({ kind: "status", status: 529 }));
     const moves: string[] = [];
