@@ -21,6 +21,7 @@
 import { Transaction, type Provider, type TransactionReceipt, type Wallet } from "ethers";
 import type { Logger } from "pino";
 import type { Store, TxRow } from "./store.ts";
+import { REORG_WINDOW } from "./listener.ts";
 
 export interface OutboxOptions {
   provider: Provider;
@@ -63,8 +64,11 @@ export class Outbox {
   /** The chain's nonce for our account, read once and again after a nonce went elsewhere. */
   #chainNonce: number | undefined;
   #fees: { at: number; data: Promise<{ maxFee: bigint; priority: bigint }> } | undefined;
-  /** Transactions seen with a receipt above the final block: re-sent at once if it disappears. */
-  readonly #included = new Set<string>();
+  /**
+   * Transactions seen with a receipt (hash → its block): re-sent at once if a reorganisation takes
+   * it away; forgotten once that block is far below the final block.
+   */
+  readonly #included = new Map<string, number>();
 
   constructor(o: OutboxOptions) {
     this.#o = { bumpAfterMs: 60_000, rebroadcastMs: 10_000, maxFeeCapWei: 1000n * 10n ** 9n, ...o };
@@ -189,12 +193,12 @@ export class Outbox {
     for (const tx of txs) {
       const receipt = await provider.getTransactionReceipt(tx.hash);
       if (receipt === null) continue;
+      this.#included.set(tx.hash, receipt.blockNumber);
       if (final !== undefined && receipt.blockNumber <= final && store.reorgEpoch() === epoch) {
         store.settleNonce(nonce, "mined", receipt.blockNumber);
-        this.#included.delete(tx.hash);
+        for (const [h, b] of this.#included) if (b < final - REORG_WINDOW) this.#included.delete(h);
         return { kind: "mined", tx, receipt };
       }
-      this.#included.add(tx.hash);
       return { kind: "pending", tx, includedAt: receipt.blockNumber };
     }
     const taken = finalNonce !== undefined && finalNonce > nonce && store.reorgEpoch() === epoch;
