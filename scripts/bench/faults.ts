@@ -1,13 +1,17 @@
 /**
- * `npm run bench:faults [-- --deals N --kills K --block-ms MS --seed S] [-- --json]`: the oracle
- * daemon as a real process (oracle/simulator/main.ts) against a local node that mines a block every
- * MS milliseconds (EDR interval mining), behind a fault-injecting RPC proxy (drops, HTTP 500s,
- * lost answers, hanging requests), SIGKILLed at random moments and restarted on the same SQLite
- * file until K kills; N deals are opened by parties talking to the node directly.
+ * `npm run bench:faults [-- --deals N --kills K --block-ms MS --seed S --reorgs R --confirmations C]
+ * [-- --json]`: the oracle daemon as a real process (oracle/simulator/main.ts) against a local node
+ * that mines a block every MS milliseconds (EDR interval mining), behind a fault-injecting RPC
+ * proxy (drops, HTTP 500s, lost answers, hanging requests), SIGKILLed at random moments and
+ * restarted on the same SQLite file until K kills; N deals are opened by parties talking to the
+ * node directly. With --reorgs R, R chain reorganisations of random depth 1–8 are made during the
+ * run (scripts/lib/reorg-maker.ts); in each, at random, the node keeps the oracle's replaced
+ * transactions or forgets them (then the oracle must send them again), the parties' are kept.
  * Judged from the chain, not from the oracle's word: every transaction the oracle's sender got
  * mined is decoded, so `duplicateTxs` counts settlement transactions beyond one per deal
  * (reverted ones included). Prints one JSON object with --json:
- *   deals, settledOnce, duplicateTxs, stuck, killCount, p50SettleSeconds, p95SettleSeconds, …
+ *   deals, settledOnce, duplicateTxs, stuck, killCount, p50SettleSeconds, p95SettleSeconds,
+ *   reorgs, reorgDepths, reorgsDroppingOracleTxs, oracleTxsForgotten, …
  * Target: duplicateTxs 0, stuck 0, settledOnce = deals, with ≥ 20 deals and ≥ 5 kills.
  * Benchmark, not test.
  */
@@ -23,6 +27,7 @@ import { prepareDataset, sellerEmailKit } from "../lib/seller-kit.ts";
 import { at } from "../lib/at.ts";
 import { deployForSimulator, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { prng, startFaultProxy } from "../lib/fault-proxy.ts";
+import { makeReorg, ReorgLock, type ReorgResult } from "../lib/reorg-maker.ts";
 import { acceptDeal, createDeal } from "../../oracle/chain/parties.ts";
 import { connectDealProof, dealProofInterface, parseSettleCall } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
@@ -34,12 +39,15 @@ const { values: a } = parseArgs({
     "block-ms": { type: "string", default: "2000" },
     seed: { type: "string", default: "1" },
     "timeout-s": { type: "string", default: "600" },
+    reorgs: { type: "string", default: "0" },
+    confirmations: { type: "string", default: "0" },
     json: { type: "boolean" },
   },
 });
 const N = Number(a.deals);
 const KILLS = Number(a.kills);
 const BLOCK_MS = Number(a["block-ms"]);
+const REORGS = Number(a.reorgs);
 const rand = prng(Number(a.seed));
 const FAULTS = { drop: 0.03, fail: 0.03, lose: 0.03, hang: 0.02, delayMs: 5 };
 const root = join(import.meta.dirname, "..", "..");
@@ -93,7 +101,7 @@ try {
           DEALPROOF_SIMULATOR_SEED_FILE: seedFile,
           DEALPROOF_DB: join(dir, "oracle.sqlite"),
           DEALPROOF_SETTLE_MODE: "signature",
-          DEALPROOF_CONFIRMATIONS: "0",
+          DEALPROOF_CONFIRMATIONS: a.confirmations,
           DEALPROOF_POLL_MS: "200",
           DEALPROOF_RPC_POLL_MS: "200",
           DEALPROOF_RPC_TIMEOUT_MS: "1500",
@@ -125,25 +133,30 @@ try {
     buyer: at(signers, i),
     seller: at(signers, i + 1),
   }));
+  const lock = new ReorgLock();
   const acceptedAt = new Map<string, number>();
   const settledAt = new Map<string, number>();
   const base = (await provider.getBlock("latest"))!.timestamp + 7200;
   const opening = Promise.all(
     pairs.map(async ({ buyer, seller }: { buyer: Signer; seller: Signer }, p) => {
       for (let j = p; j < N; j += pairs.length) {
-        const d = await createDeal(dp, buyer, {
-          seller: await seller.getAddress(),
-          dataRoot: dataset.dataRoot,
-          escrowWei: units(s.escrowUnits),
-          deadline: base + j,
-          budgetWei: units(s.budgetUnits),
-          requirements: s.buyerRequirements,
-        });
-        await acceptDeal(dp, seller, d.dealId, {
-          floorWei: units(s.floorUnits).toString(),
-          description: s.sellerDescription,
-          dataset: { location: dataset.location, key: dataset.key, chunkSize: dataset.chunkSize },
-        });
+        const d = await lock.shared(async () =>
+          createDeal(dp, buyer, {
+            seller: await seller.getAddress(),
+            dataRoot: dataset.dataRoot,
+            escrowWei: units(s.escrowUnits),
+            deadline: base + j,
+            budgetWei: units(s.budgetUnits),
+            requirements: s.buyerRequirements,
+          }),
+        );
+        await lock.shared(() =>
+          acceptDeal(dp, seller, d.dealId, {
+            floorWei: units(s.floorUnits).toString(),
+            description: s.sellerDescription,
+            dataset: { location: dataset.location, key: dataset.key, chunkSize: dataset.chunkSize },
+          }),
+        );
         acceptedAt.set(d.dealId.toString(), performance.now());
       }
     }),
@@ -155,16 +168,31 @@ try {
   const t0 = performance.now();
   const deadline = t0 + Number(a["timeout-s"]) * 1000;
   let nextKill = performance.now() + 1000 + rand() * 3000;
+  /** Deals settled on the chain as it is now (a reorganisation may have taken some away). */
+  let settledNow = 0;
   const seenSettled = async () => {
     const evs = await dp.queryFilter(dp.filters.DealSettled(), deployment.deployBlock);
+    settledNow = new Set(evs.map((e) => e.args.dealId.toString())).size;
     for (const e of evs) {
       const id = e.args.dealId.toString();
       if (!settledAt.has(id)) settledAt.set(id, performance.now());
     }
   };
+  // reorganisations of random depth 1–8, 1–4 s apart, beside the kills
+  const reorgs: (ReorgResult & { forget: boolean })[] = [];
+  const filler = at(signers, 0); // the deployer: nothing else sends from it during the run
+  const reorging = (async () => {
+    while (reorgs.length < REORGS && performance.now() < deadline) {
+      await sleep(1000 + rand() * 3000);
+      const depth = 1 + Math.floor(rand() * 8);
+      const forget = rand() < 0.5;
+      const r = await makeReorg(provider, { depth, lock, filler, dropSender: forget ? sender : undefined });
+      reorgs.push({ ...r, forget });
+    }
+  })();
   while (performance.now() < deadline) {
     await seenSettled();
-    if (opened && settledAt.size >= N && killCount >= KILLS) break;
+    if (opened && settledNow >= N && killCount >= KILLS && reorgs.length >= REORGS) break;
     if (killCount < KILLS && performance.now() >= nextKill) {
       const victim = child!;
       intended.add(victim);
@@ -177,6 +205,7 @@ try {
     await sleep(250);
   }
   await opening;
+  await reorging;
   // let the daemon run on for a few blocks: a duplicate it might still send would show now
   await sleep(Math.max(3000, BLOCK_MS * 3));
   await seenSettled();
@@ -231,6 +260,12 @@ try {
     rpcLostAnswers: proxy.stats.lost,
     rpcHung: proxy.stats.hung,
     durationSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    confirmations: Number(a.confirmations),
+    reorgs: reorgs.length,
+    reorgDepths: reorgs.map((r) => r.depth),
+    reorgsDroppingOracleTxs: reorgs.filter((r) => r.forget).length,
+    oracleTxsForgotten: reorgs.reduce((n, r) => n + r.dropped, 0),
+    txsResent: reorgs.reduce((n, r) => n + r.resent, 0),
   };
   if (a.json) console.log(JSON.stringify(result));
   else {
@@ -241,6 +276,10 @@ try {
     console.log(`duplicate txs  ${result.duplicateTxs}   target 0`);
     console.log(`stuck          ${result.stuck}   target 0`);
     console.log(`self exits     ${result.selfExits}   (restarted like the compose file's restart policy)`);
+    if (REORGS > 0)
+      console.log(
+        `reorgs         ${result.reorgs} (depths ${result.reorgDepths.join(", ")}), ${result.reorgsDroppingOracleTxs} forgetting the oracle's transactions (${result.oracleTxsForgotten} forgotten), confirmations ${result.confirmations}`,
+      );
     console.log(
       `settle latency p50 ${result.p50SettleSeconds} s, p95 ${result.p95SettleSeconds} s (accepted → DealSettled seen)`,
     );
