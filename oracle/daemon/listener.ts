@@ -32,7 +32,7 @@ export interface ListenerOptions {
 }
 
 /** A reorganisation the listener found: the replaced blocks are those above `ancestor`. */
-export interface Reorg {
+interface Reorg {
   /** The newest block both branches share; the store was rewound to it. */
   ancestor: number;
   /** The cursor before the rewind. */

@@ -45,8 +45,8 @@ export interface OutboxOptions {
 export type Reconciled =
   | { kind: "mined"; tx: TxRow; receipt: TransactionReceipt }
   | { kind: "dropped" }
-  /** Not final yet; `includedAt` is the block of a receipt above the final block. */
-  | { kind: "pending"; tx: TxRow; includedAt?: number };
+  /** Not final yet: waiting to be mined, or mined above the final block. */
+  | { kind: "pending"; tx: TxRow };
 
 export interface SendRequest {
   purpose: "settle" | "register";
@@ -199,7 +199,7 @@ export class Outbox {
         for (const [h, b] of this.#included) if (b < final - REORG_WINDOW) this.#included.delete(h);
         return { kind: "mined", tx, receipt };
       }
-      return { kind: "pending", tx, includedAt: receipt.blockNumber };
+      return { kind: "pending", tx }; // included above the final block: neither re-sent nor bumped
     }
     const taken = finalNonce !== undefined && finalNonce > nonce && store.reorgEpoch() === epoch;
     if (txs.length === 0 || taken) {

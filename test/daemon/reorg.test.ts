@@ -217,7 +217,16 @@ describe("chain reorganisations (oracle/daemon/listener.ts, outbox.ts)", functio
     await reorg(snap, {
       blocks: 9,
       drop: [tx.hash],
-      also: () => other.sendTransaction({ to: other.address, value: 0n, nonce: tx.nonce, gasLimit: 21_000n }),
+      // priced to replace ours, should the daemon have re-sent it into the mempool already
+      also: () =>
+        other.sendTransaction({
+          to: other.address,
+          value: 0n,
+          nonce: tx.nonce,
+          gasLimit: 21_000n,
+          maxFeePerGas: 100n * 10n ** 9n,
+          maxPriorityFeePerGas: 10n * 10n ** 9n,
+        }),
     });
     const resigned = await waitFor("a new settlement", () =>
       o.store.allTxs().find((t) => t.deal_id === deal.dealId.toString() && t.hash !== tx.hash),

@@ -74,6 +74,24 @@ describe("benchmarks still run and print their --json keys", function () {
     ).to.deep.equal([]);
   });
 
+  it("bench:faults --reorgs (3 deals, 2 reorganisations, 2 confirmations, 500 ms blocks)", async () => {
+    const r = await bench("faults", [
+      ...["--deals", "3", "--kills", "0", "--reorgs", "2", "--confirmations", "2", "--block-ms", "500"],
+    ]);
+    expect(
+      numbers(r, [
+        "settledOnce",
+        "duplicateTxs",
+        "stuck",
+        "reorgs",
+        "reorgsDroppingOracleTxs",
+        "oracleTxsForgotten",
+      ]),
+    ).to.deep.equal([]);
+    expect(r.reorgs).to.equal(2);
+    expect(r.reorgDepths).to.be.an("array").with.length(2);
+  });
+
   it("bench:oracle (12 deals: more than its 9 buyer/seller pairs, both settlement paths)", async () => {
     for (const settle of ["quote", "signature"]) {
       const r = await bench("oracle", ["--deals", "12", "--settle", settle]);
