@@ -80,6 +80,8 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
     uint64 public constant GRACE_PERIOD = 14 days;
     /// @notice How many changes may be pending at once (bounds `hasPendingChange`'s loop).
     uint256 public constant MAX_PENDING_CHANGES = 8;
+    /// @inheritdoc IDealProof
+    uint64 public constant CANCEL_WINDOW = 1 days;
 
     /// @inheritdoc IDealProof
     uint64 public immutable CHANGE_DELAY;
@@ -110,9 +112,11 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
     mapping(uint256 dealId => StoredDeal) private _deals;
     mapping(bytes32 changeId => ScheduledChange) private _changes;
     bytes32[] private _scheduled;
-    /// @inheritdoc IDealProof
     /// @dev Apart from the deal's slots: only the buyer's cancellation of an Accepted deal touches it.
-    mapping(uint256 dealId => uint64 requestedAt) public cancelRequestedAt;
+    mapping(uint256 dealId => CancelRequest) private _cancelRequests;
+    /// @inheritdoc IDealProof
+    /// @dev Its own slot: only cancelChange, executeChange and the buyer's cancellation read it.
+    uint64 public changeEpoch;
 
     /// @dev The verifier while DealProof is calling it (the only sender whose ETH is taken).
     address private transient _feeSource;
@@ -284,17 +288,15 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
         if (state == DealState.Accepted && msg.sender == deal.buyer && notice != 0) {
             // The buyer could read the delivery from a pending settlement and cancel ahead of
             // it: its cancellation completes only after a notice, during which a settlement
-            // still lands. Completing does not need the change to be pending any more.
-            uint64 requestedAt = cancelRequestedAt[dealId];
-            if (requestedAt == 0) {
-                if (!hasPendingChange()) revert NoPendingChange(dealId);
-                cancelRequestedAt[dealId] = uint64(block.timestamp);
-                emit DealCancelRequested(dealId, uint64(block.timestamp), uint64(block.timestamp) + notice);
+            // still lands, and only while the request lives (no option kept in reserve).
+            CancelRequest memory r = _cancelRequests[dealId];
+            if (!_requestLive(r)) {
+                _requestCancel(dealId, notice);
                 return;
             }
-            uint64 executableAt = requestedAt + notice;
+            uint64 executableAt = r.requestedAt + notice;
             if (block.timestamp < executableAt) revert CancelNoticeRunning(dealId, executableAt);
-            delete cancelRequestedAt[dealId];
+            delete _cancelRequests[dealId];
         } else if (!hasPendingChange()) {
             revert NoPendingChange(dealId);
         }
@@ -421,6 +423,8 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
     function cancelChange(bytes32 changeId) external onlyOwner {
         if (_changes[changeId].readyAt == 0) revert ChangeNotScheduled(changeId);
         _unschedule(changeId);
+        // the buyers' cancel requests lapse with it (they may ask again under another change)
+        ++changeEpoch;
         emit ChangeCancelled(changeId);
     }
 
@@ -457,6 +461,8 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
         // is refused, and the owner cancels it.
         _checkWidening(c.kind, c.value);
         _unschedule(changeId);
+        // the window it opened is over: requests made under it lapse
+        ++changeEpoch;
         emit ChangeExecuted(changeId);
         _apply(c.kind, c.value);
     }
@@ -473,6 +479,23 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
             if (block.timestamp <= _changes[_scheduled[i]].readyAt + GRACE_PERIOD) return true;
         }
         return false;
+    }
+
+    /// @inheritdoc IDealProof
+    function cancelRequest(
+        uint256 dealId
+    ) external view returns (uint64 requestedAt, uint64 executableAt, uint64 lapsesAt, bool live) {
+        CancelRequest memory r = _cancelRequests[dealId];
+        if (r.requestedAt == 0) return (0, 0, 0, false);
+        live = _deals[dealId].state == DealState.Accepted && _requestLive(r);
+        return (r.requestedAt, r.requestedAt + CANCEL_NOTICE, r.lapsesAt, live);
+    }
+
+    /// @inheritdoc IDealProof
+    function buyerCancelLive(uint256 dealId) external view returns (bool) {
+        if (_deals[dealId].state != DealState.Accepted) return false;
+        if (CANCEL_NOTICE == 0) return hasPendingChange();
+        return _requestLive(_cancelRequests[dealId]);
     }
 
     /// @inheritdoc IDealProof
@@ -616,6 +639,30 @@ contract DealProof is IDealProof, Ownable2Step, EIP712, ReentrancyGuardTransient
                 return;
             }
         }
+    }
+
+    /// @dev Whether a cancel request was made and has not lapsed (by time or by a change's end).
+    function _requestLive(CancelRequest memory r) private view returns (bool) {
+        return r.requestedAt != 0 && r.changeEpoch == changeEpoch && block.timestamp <= r.lapsesAt;
+    }
+
+    /// @dev Records the buyer's cancel request: it lapses CANCEL_WINDOW after its notice, or when
+    /// the last change pending now lapses, whichever is first.
+    function _requestCancel(uint256 dealId, uint64 notice) private {
+        uint64 lastLapse = 0;
+        uint256 n = _scheduled.length;
+        for (uint256 i = 0; i < n; ++i) {
+            uint64 lapse = _changes[_scheduled[i]].readyAt + GRACE_PERIOD;
+            if (lapse >= block.timestamp && lapse > lastLapse) lastLapse = lapse;
+        }
+        if (lastLapse == 0) revert NoPendingChange(dealId);
+        uint64 requestedAt = uint64(block.timestamp);
+        uint64 executableAt = requestedAt + notice;
+        uint64 lapsesAt = executableAt + CANCEL_WINDOW;
+        if (lastLapse < lapsesAt) lapsesAt = lastLapse;
+        if (lapsesAt < executableAt) revert CancelWouldLapse(dealId, lapsesAt);
+        _cancelRequests[dealId] = CancelRequest(requestedAt, lapsesAt, changeEpoch);
+        emit DealCancelRequested(dealId, requestedAt, executableAt, lapsesAt);
     }
 
     /// @dev Drops lapsed changes so they do not take room (they can no longer be executed).

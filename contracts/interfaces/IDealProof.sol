@@ -88,6 +88,16 @@ interface IDealProof {
         uint64 lapsesAt;
     }
 
+    /// @notice The buyer's cancel request on an Accepted deal (one slot).
+    struct CancelRequest {
+        /// When the buyer asked (0: never).
+        uint64 requestedAt;
+        /// The last second it may complete.
+        uint64 lapsesAt;
+        /// `changeEpoch` when it was made: it lapses once the owner cancels or executes a change.
+        uint64 changeEpoch;
+    }
+
     // ───────────────────────────── events ─────────────────────────────
 
     /// @notice A buyer opened a deal.
@@ -142,12 +152,20 @@ interface IDealProof {
     event DealCancelled(uint256 indexed dealId, address indexed by, uint256 amount);
 
     /// @notice The buyer of an Accepted deal asked to cancel it while a widening change was
-    /// pending; `cancelDeal` completes the cancellation from `executableAt` (a settlement that
-    /// lands before then wins, and the deal is no longer cancellable).
+    /// pending; `cancelDeal` completes the cancellation from `executableAt` until `lapsesAt` (a
+    /// settlement that lands before then wins, and the deal is no longer cancellable). The
+    /// request lapses earlier when any pending change is cancelled or executed.
     /// @param dealId The deal (still Accepted).
     /// @param requestedAt When the buyer asked.
     /// @param executableAt requestedAt + CANCEL_NOTICE: the first second the buyer may complete.
-    event DealCancelRequested(uint256 indexed dealId, uint64 requestedAt, uint64 executableAt);
+    /// @param lapsesAt The last second it may complete: executableAt + CANCEL_WINDOW, or earlier
+    /// when every change pending at the request lapses before that.
+    event DealCancelRequested(
+        uint256 indexed dealId,
+        uint64 requestedAt,
+        uint64 executableAt,
+        uint64 lapsesAt
+    );
 
     /// @notice A party withdrew its payout.
     /// @param dealId The deal.
@@ -389,6 +407,11 @@ interface IDealProof {
     /// @param dealId The deal.
     /// @param executableAt The first second at which the buyer may complete it.
     error CancelNoticeRunning(uint256 dealId, uint64 executableAt);
+    /// @notice cancelDeal: every pending change lapses before the buyer's notice would be over,
+    /// so a request could never complete (the buyer has no cancel option left under them).
+    /// @param dealId The deal.
+    /// @param lapsesAt When the last pending change lapses.
+    error CancelWouldLapse(uint256 dealId, uint64 lapsesAt);
     /// @notice scheduleChange/executeChange: the change would not change anything (the verifier
     /// already in force, an allowed measurement, an accepted TCB status).
     /// @param kind What it changes.
@@ -464,12 +487,24 @@ interface IDealProof {
     /// @notice While a widening change is pending (`hasPendingChange`), the buyer or the seller
     /// of an Open or Accepted deal may leave it: the whole escrow is credited to the buyer and
     /// the deal ends Refunded. The buyer of an Accepted deal leaves in two calls: the first
-    /// (while a change is pending) records the request (`DealCancelRequested`); the second,
-    /// from requestedAt + CANCEL_NOTICE, cancels, whether or not the change is still pending.
-    /// A settlement may land in between (the buyer could otherwise read the delivery from a
-    /// pending settlement and cancel ahead of it); the second call then reverts InvalidState.
+    /// (while a change is pending) records the request (`DealCancelRequested`); the second
+    /// completes it from requestedAt + CANCEL_NOTICE until the request lapses. A request lapses
+    /// CANCEL_WINDOW after its notice, when every change pending at the request has lapsed, and
+    /// as soon as the owner cancels or executes any change (`changeEpoch` moves): an option
+    /// opened by a change lives no longer than that change, so a buyer cannot keep one in
+    /// reserve to front-run a later settlement whose delivery it read in the mempool. A
+    /// settlement may land in between; the second call then reverts InvalidState. A lapsed
+    /// request is replaced by a new one while a change is pending. The oracle does not send a
+    /// settlement carrying a delivery while `buyerCancelLive` is true.
     /// With CANCEL_NOTICE 0 (local chains) the buyer cancels at once, like the others.
-    /// Reverts: InvalidState, NotParty, NoPendingChange, CancelNoticeRunning.
+    ///
+    /// Requirements: the deal is Open or Accepted; the caller is its buyer or seller; a change
+    /// is pending (for a request or a one-step cancel); for the buyer's completion, the notice
+    /// is over and the request has not lapsed.
+    ///
+    /// Emits: DealCancelRequested (the buyer's first call on an Accepted deal), or DealCancelled.
+    ///
+    /// Reverts: InvalidState, NotParty, NoPendingChange, CancelNoticeRunning, CancelWouldLapse.
     /// @param dealId The deal.
     function cancelDeal(uint256 dealId) external;
 
@@ -664,8 +699,29 @@ interface IDealProof {
     /// @return Seconds.
     function CANCEL_NOTICE() external view returns (uint64);
 
-    /// @notice When the buyer asked to cancel an Accepted deal (0: no request pending).
+    /// @notice How long after its notice a buyer's cancel request may still be completed.
+    /// @return Seconds.
+    function CANCEL_WINDOW() external view returns (uint64);
+
+    /// @notice Counts the owner's cancelled and executed changes; a cancel request made under
+    /// another count has lapsed.
+    /// @return The count.
+    function changeEpoch() external view returns (uint64);
+
+    /// @notice The buyer's latest cancel request on a deal (all zero: none was made).
     /// @param dealId The deal.
-    /// @return Unix time of the request.
-    function cancelRequestedAt(uint256 dealId) external view returns (uint64);
+    /// @return requestedAt When the buyer asked.
+    /// @return executableAt The first second the buyer may complete it.
+    /// @return lapsesAt The last second it may complete, unless a change is cancelled or executed first.
+    /// @return live Whether the deal is Accepted and the request has not lapsed (it may still complete).
+    function cancelRequest(
+        uint256 dealId
+    ) external view returns (uint64 requestedAt, uint64 executableAt, uint64 lapsesAt, bool live);
+
+    /// @notice Whether the buyer of an Accepted deal holds a cancel option now: a request that
+    /// has not lapsed or, with CANCEL_NOTICE 0, any pending change. While it does, a settlement
+    /// that carries a delivery could be front-run, so the oracle waits (DESIGN.md §2).
+    /// @param dealId The deal.
+    /// @return True while the buyer may cancel or complete a cancellation before its option lapses.
+    function buyerCancelLive(uint256 dealId) external view returns (bool);
 }

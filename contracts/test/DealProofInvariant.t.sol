@@ -184,25 +184,27 @@ contract DealProofHandler {
     }
 
     /// @notice A party leaves. The buyer of an Accepted deal does it in two steps: a request
-    /// (while a change is pending), then, once CANCEL_NOTICE has passed, the cancellation, which
-    /// must succeed whether or not the change is still pending (unless a settlement landed in
-    /// the notice: the deal is then no longer live and `cancel` returns early).
+    /// (while a change is pending), then, once CANCEL_NOTICE has passed and while the request
+    /// lives (not lapsed by CANCEL_WINDOW, by the end of the changes pending at the request, or
+    /// by the owner cancelling or executing a change), the cancellation. A lapsed request can
+    /// never complete: calling again makes a new request (or fails with no change pending).
     function cancel(uint256 seed, bool asSeller, bool waitNotice) external {
         (uint256 id, IDealProof.Deal memory d) = _deal(seed);
         if (d.state != IDealProof.DealState.Open && d.state != IDealProof.DealState.Accepted) return;
         bool pending = dp.hasPendingChange();
         bool twoStep = !asSeller && d.state == IDealProof.DealState.Accepted;
-        uint64 requestedAt = dp.cancelRequestedAt(id);
-        if (twoStep && requestedAt != 0) {
-            uint256 executableAt = uint256(requestedAt) + dp.CANCEL_NOTICE();
+        (, uint64 executableAt, uint64 lapsesAt, bool live) = dp.cancelRequest(id);
+        if (twoStep && live != dp.buyerCancelLive(id)) _fail("buyerCancelLive disagrees with the request");
+        if (twoStep && live) {
             if (waitNotice && block.timestamp < executableAt) vm.warp(executableAt);
             bool ready = block.timestamp >= executableAt;
             vm.prank(d.buyer);
             try dp.cancelDeal(id) {
                 if (!ready) _fail("the buyer cancelled before the notice was over");
+                if (block.timestamp > lapsesAt) _fail("the buyer completed a lapsed request");
                 terminalState[id] = IDealProof.DealState.Refunded;
             } catch {
-                if (ready) _fail("the buyer could not complete a requested cancellation");
+                if (ready) _fail("the buyer could not complete a live requested cancellation");
             }
             return;
         }
@@ -211,14 +213,23 @@ contract DealProofHandler {
             if (!pending) _fail("cancelled with no change pending");
             if (twoStep) {
                 if (dp.getDeal(id).state != IDealProof.DealState.Accepted)
-                    _fail("a cancel request ended the deal");
-                if (dp.cancelRequestedAt(id) != block.timestamp) _fail("a cancel request was not recorded");
+                    _fail("a cancel request (or a lapsed one) ended the deal");
+                (uint64 at, , , bool nowLive) = dp.cancelRequest(id);
+                if (at != block.timestamp || !nowLive) _fail("a cancel request was not recorded live");
             } else {
                 terminalState[id] = IDealProof.DealState.Refunded;
             }
         } catch {
-            if (pending) _fail("a party could not leave while a change was pending");
+            if (pending && !twoStep) _fail("a party could not leave while a change was pending");
+            if (pending && twoStep && _lastLapse() >= block.timestamp + dp.CANCEL_NOTICE())
+                _fail("the buyer could not request a cancellation while a change was pending");
         }
+    }
+
+    /// @dev When the last pending change lapses (0: none pending).
+    function _lastLapse() private view returns (uint256 last) {
+        IDealProof.PendingChange[] memory p = dp.pendingChanges();
+        for (uint256 i = 0; i < p.length; ++i) if (p[i].lapsesAt > last) last = p[i].lapsesAt;
     }
 
     function withdraw(uint256 seed, bool asSeller) external {

@@ -55,6 +55,26 @@ class DealStateNotFinalError extends DealProofError<"deal.state_not_final"> {
   }
 }
 
+/**
+ * The buyer of the deal holds a live cancel option (a request that has not lapsed, or any pending
+ * change where CANCEL_NOTICE is 0): a settlement carrying the delivery could be front-run by the
+ * buyer's cancel once it is in the mempool, leaving the buyer with the key and a refund
+ * (DESIGN.md §2). The oracle waits: the option lapses (CANCEL_WINDOW, the change's end) or the
+ * buyer leaves and the deal is refunded.
+ */
+class CancelOptionLiveError extends DealProofError<"deal.cancel_option_live"> {
+  override name = "CancelOptionLiveError";
+  constructor(dealId: string) {
+    super(
+      "deal.cancel_option_live",
+      `deal ${dealId}: its buyer may cancel it (a widening change is pending), so the delivery is not sent yet`,
+      {
+        hint: "nothing to do: the oracle settles once the buyer's cancel request lapses or the change ends; if the buyer cancels, the deal is refunded",
+      },
+    );
+  }
+}
+
 /** A settlement the contract refuses for now (e.g. MeasurementNotAllowed); the deal stays pending. */
 export class SettlementRefusedError extends DealProofError<"settlement.refused"> {
   override name = "SettlementRefusedError";
@@ -152,6 +172,11 @@ export class Submitter {
       };
 
     const s = toSettlement(outcome.settlement);
+    // Checked once, before anything is signed. A request made after this read cannot front-run
+    // the transaction sent now: it completes CANCEL_NOTICE (1 hour on public chains) later, while
+    // the outbox bumps this transaction's fee until it is mined.
+    if (s.delivery !== "0x" && (await this.#contract.buyerCancelLive(s.dealId)))
+      throw new CancelOptionLiveError(dealId);
     const digest = settlementDigest(this.domain, s);
     const method = this.deps.mode === "quote" ? "settleWithQuote" : "settleWithSignature";
     const proof =

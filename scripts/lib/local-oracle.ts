@@ -12,11 +12,17 @@ import { deployDealProof } from "../../tasks/lib/deploy.ts";
  * A simulated TEE (its seed in `dir`) and DealProof deployed on `connection` trusting only its
  * attestation key and measurement; the deployments file is written under `dir`.
  */
-export async function deployForSimulator(connection: NetworkConnection, dir: string, networkName: string) {
+export async function deployForSimulator(
+  connection: NetworkConnection,
+  dir: string,
+  networkName: string,
+  opts: { changeDelay?: bigint } = {},
+) {
   const seedFile = join(dir, "simulator-seed");
   const sim = SimulatorBackend.fromSeedFile(seedFile);
   const deployment = await deployDealProof(connection, {
     networkName,
+    ...(opts.changeDelay === undefined ? {} : { changeDelay: opts.changeDelay }),
     attestationKeys: [sim.attestationPublicKey()],
     measurements: [sim.measurementId()],
     writeTo: dir,

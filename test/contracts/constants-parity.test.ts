@@ -48,6 +48,7 @@ const SHARED: Record<string, bigint> = {
  */
 const SOLIDITY_ONLY = [
   "CANCEL_NOTICE",
+  "CANCEL_WINDOW",
   "CHANGE_DELAY",
   "GRACE_PERIOD",
   "MAX_CHANGE_DELAY",

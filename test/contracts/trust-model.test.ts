@@ -573,6 +573,7 @@ describe("DealProof trust model: fees and plain ETH", () => {
 describe("DealProof trust model: the buyer's two-step cancellation (audit of issue 11)", () => {
   const DELAY = 2 * DAY;
   const NOTICE = 3600;
+  const WINDOW = DAY;
   const SETTLED = 3n;
   let f: Fixture;
   beforeEach(async () => {
@@ -610,10 +611,16 @@ describe("DealProof trust model: the buyer's two-step cancellation (audit of iss
     const at = await minedAt(f, tx);
     await expect(tx)
       .to.emit(f.dealProof, "DealCancelRequested")
-      .withArgs(dealId, at, at + NOTICE)
+      .withArgs(dealId, at, at + NOTICE, at + NOTICE + WINDOW)
       .and.not.to.emit(f.dealProof, "DealCancelled");
     expect(await state(f, dealId)).to.equal(ACCEPTED);
-    expect(await f.dealProof.cancelRequestedAt(dealId)).to.equal(BigInt(at));
+    expect(await f.dealProof.cancelRequest(dealId)).to.deep.equal([
+      BigInt(at),
+      BigInt(at + NOTICE),
+      BigInt(at + NOTICE + WINDOW),
+      true,
+    ]);
+    expect(await f.dealProof.buyerCancelLive(dealId)).to.equal(true);
     expect((await f.dealProof.getDeal(dealId)).escrow).to.equal(ESCROW);
     // asking again does not complete it early
     await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
@@ -622,6 +629,7 @@ describe("DealProof trust model: the buyer's two-step cancellation (audit of iss
     await expect(f.dealProof.connect(f.stranger).settleWithSignature(s, sign(f, s)))
       .to.emit(f.dealProof, "DealSettled")
       .withArgs(dealId, true, s.price, s.termsHash, s.transcriptHash, s.delivery);
+    expect(await f.dealProof.buyerCancelLive(dealId)).to.equal(false);
     await f.networkHelpers.time.increaseTo(at + NOTICE);
     await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
       .to.be.revertedWithCustomError(f.dealProof, "InvalidState")
@@ -632,35 +640,152 @@ describe("DealProof trust model: the buyer's two-step cancellation (audit of iss
     expect(await f.ethers.provider.getBalance(f.address)).to.equal(ESCROW);
   });
 
-  it("a requested cancellation completes after the notice, even once the owner cancelled the change", async () => {
-    const { dealId } = await openDeal(f, { duration: 7200 });
+  // The attack of issue 21 (it passed on the contract before the fix: the request outlived the
+  // change, and the buyer completed it ahead of the settlement whose delivery it had read).
+  it("attack: a request kept in reserve after the owner cancelled the change cannot front-run a settlement", async () => {
+    const { dealId } = await openDeal(f, { duration: 4 * 3600 });
     await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
       .to.be.revertedWithCustomError(f.dealProof, "NoPendingChange")
       .withArgs(dealId);
-    expect(await f.dealProof.cancelRequestedAt(dealId)).to.equal(0n);
     const changeId = await pendingChange();
     const at = await minedAt(f, await f.dealProof.connect(f.buyer).cancelDeal(dealId));
-    // the owner tries to defeat the request by withdrawing the change
-    await f.dealProof.cancelChange(changeId);
+    // the owner schedules and cancels at once; the buyer keeps its request and waits
+    await expect(f.dealProof.cancelChange(changeId)).to.emit(f.dealProof, "ChangeCancelled");
+    expect(await f.dealProof.changeEpoch()).to.equal(1n);
     expect(await f.dealProof.hasPendingChange()).to.equal(false);
-    // the next transaction mines one second after this block: at + NOTICE - 1
-    await f.networkHelpers.time.increaseTo(at + NOTICE - 2);
+    expect((await f.dealProof.cancelRequest(dealId))[3]).to.equal(false);
+    expect(await f.dealProof.buyerCancelLive(dealId)).to.equal(false);
+    await f.networkHelpers.time.increaseTo(at + NOTICE + 60);
+    // a settlement carrying the delivery is now in the mempool; the buyer lands its cancel first
     await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
-      .to.be.revertedWithCustomError(f.dealProof, "CancelNoticeRunning")
-      .withArgs(dealId, at + NOTICE);
+      .to.be.revertedWithCustomError(f.dealProof, "NoPendingChange")
+      .withArgs(dealId);
     expect(await state(f, dealId)).to.equal(ACCEPTED);
-    // the failed attempt mined nothing; this block is at + NOTICE - 1, the next one at + NOTICE
-    await f.networkHelpers.time.increaseTo(at + NOTICE - 1);
+    const s = outcome(dealId);
+    await expect(f.dealProof.connect(f.stranger).settleWithSignature(s, sign(f, s))).to.emit(
+      f.dealProof,
+      "DealSettled",
+    );
+    const d = await f.dealProof.getDeal(dealId);
+    expect([d.state, d.sellerPayout, d.buyerPayout]).to.deep.equal([SETTLED, s.price, ESCROW - s.price]);
+    expect(await f.ethers.provider.getBalance(f.address)).to.equal(ESCROW);
+  });
+
+  it("a request lapses CANCEL_WINDOW after its notice; asking again opens a new one while a change is pending", async () => {
+    expect(await f.dealProof.CANCEL_WINDOW()).to.equal(BigInt(WINDOW));
+    const { dealId } = await openDeal(f, { duration: 3 * DAY });
+    await pendingChange();
+    const at = await minedAt(f, await f.dealProof.connect(f.buyer).cancelDeal(dealId));
+    await f.networkHelpers.time.increaseTo(at + NOTICE + WINDOW + 1);
+    expect(await f.dealProof.buyerCancelLive(dealId)).to.equal(false);
+    expect((await f.dealProof.cancelRequest(dealId))[3]).to.equal(false);
+    // the lapsed request does not complete: the call is a new request with a new notice
+    const again = await f.dealProof.connect(f.buyer).cancelDeal(dealId);
+    const at2 = await minedAt(f, again);
+    await expect(again)
+      .to.emit(f.dealProof, "DealCancelRequested")
+      .withArgs(dealId, at2, at2 + NOTICE, at2 + NOTICE + WINDOW)
+      .and.not.to.emit(f.dealProof, "DealCancelled");
+    expect(await state(f, dealId)).to.equal(ACCEPTED);
+    expect((await f.dealProof.getDeal(dealId)).escrow).to.equal(ESCROW);
+    // the last second of the new request still completes it
+    await f.networkHelpers.time.setNextBlockTimestamp(at2 + NOTICE + WINDOW);
     await expect(f.dealProof.connect(f.buyer).cancelDeal(dealId))
       .to.emit(f.dealProof, "DealCancelled")
       .withArgs(dealId, f.buyer.address, ESCROW);
-    expect(await state(f, dealId)).to.equal(REFUNDED);
-    expect(await f.dealProof.cancelRequestedAt(dealId)).to.equal(0n);
+    expect(await f.dealProof.buyerCancelLive(dealId)).to.equal(false);
     await expect(f.dealProof.connect(f.buyer).withdraw(dealId)).to.changeEtherBalances(
       f.ethers,
       [f.buyer, f.dealProof],
       [ESCROW, -ESCROW],
     );
+  });
+
+  it("a request completes within its window while the change is pending, and lapses when any change is executed", async () => {
+    const first = await openDeal(f, { duration: 3 * DAY });
+    const second = await openDeal(f, { duration: 3 * DAY, root: dataRoot(3) });
+    const changeId = await pendingChange();
+    const at = await minedAt(f, await f.dealProof.connect(f.buyer).cancelDeal(first.dealId));
+    await minedAt(f, await f.dealProof.connect(f.buyer).cancelDeal(second.dealId));
+    // the next transaction mines one second after this block: at + NOTICE - 1
+    await f.networkHelpers.time.increaseTo(at + NOTICE - 2);
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(first.dealId))
+      .to.be.revertedWithCustomError(f.dealProof, "CancelNoticeRunning")
+      .withArgs(first.dealId, at + NOTICE);
+    await f.networkHelpers.time.increaseTo(at + NOTICE - 1);
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(first.dealId))
+      .to.emit(f.dealProof, "DealCancelled")
+      .withArgs(first.dealId, f.buyer.address, ESCROW);
+    expect(await state(f, first.dealId)).to.equal(REFUNDED);
+    expect(await f.dealProof.cancelRequest(first.dealId)).to.deep.equal([0n, 0n, 0n, false]);
+    // the owner executes the change: the window it opened is over, so is the second request
+    await f.networkHelpers.time.increase(DELAY);
+    await expect(f.dealProof.executeChange(changeId)).to.emit(f.dealProof, "ChangeExecuted");
+    expect(await f.dealProof.buyerCancelLive(second.dealId)).to.equal(false);
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(second.dealId))
+      .to.be.revertedWithCustomError(f.dealProof, "NoPendingChange")
+      .withArgs(second.dealId);
+    expect(await state(f, second.dealId)).to.equal(ACCEPTED);
+    expect(await f.ethers.provider.getBalance(f.address)).to.equal(2n * ESCROW);
+  });
+
+  it("a request lives no longer than the changes pending when it was made", async () => {
+    const a = await openDeal(f, { duration: 20 * DAY });
+    const b = await openDeal(f, { duration: 20 * DAY, root: dataRoot(4) });
+    await pendingChange();
+    const lapse = Number((await f.dealProof.pendingChanges())[0]!.lapsesAt);
+    // two hours before the change lapses: the request's window ends with the change
+    await f.networkHelpers.time.setNextBlockTimestamp(lapse - 7200);
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(a.dealId))
+      .to.emit(f.dealProof, "DealCancelRequested")
+      .withArgs(a.dealId, lapse - 7200, lapse - 7200 + NOTICE, lapse);
+    // ten minutes before, a request could never complete: refused, named
+    await f.networkHelpers.time.setNextBlockTimestamp(lapse - 600);
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(b.dealId))
+      .to.be.revertedWithCustomError(f.dealProof, "CancelWouldLapse")
+      .withArgs(b.dealId, lapse);
+    expect(await f.dealProof.cancelRequest(b.dealId)).to.deep.equal([0n, 0n, 0n, false]);
+    // once the change lapsed, so did the request: nothing completes, nothing moves
+    await f.networkHelpers.time.increaseTo(lapse + 1);
+    expect(await f.dealProof.buyerCancelLive(a.dealId)).to.equal(false);
+    await expect(f.dealProof.connect(f.buyer).cancelDeal(a.dealId))
+      .to.be.revertedWithCustomError(f.dealProof, "NoPendingChange")
+      .withArgs(a.dealId);
+    expect([await state(f, a.dealId), await state(f, b.dealId)]).to.deep.equal([ACCEPTED, ACCEPTED]);
+    expect(await f.ethers.provider.getBalance(f.address)).to.equal(2n * ESCROW);
+  });
+
+  it("cancelling another change also lapses a request; the buyer may ask again under the one still pending", async () => {
+    const { dealId } = await openDeal(f, { duration: 3 * DAY });
+    const a = await pendingChange();
+    await f.dealProof.scheduleChange(KIND.AllowMeasurement, hexlify(randomBytes(32)));
+    const at = await minedAt(f, await f.dealProof.connect(f.buyer).cancelDeal(dealId));
+    await f.dealProof.cancelChange(a);
+    expect(await f.dealProof.hasPendingChange()).to.equal(true);
+    expect(await f.dealProof.buyerCancelLive(dealId)).to.equal(false);
+    await f.networkHelpers.time.increaseTo(at + NOTICE);
+    const again = await f.dealProof.connect(f.buyer).cancelDeal(dealId);
+    await expect(again)
+      .to.emit(f.dealProof, "DealCancelRequested")
+      .and.not.to.emit(f.dealProof, "DealCancelled");
+    expect(await f.dealProof.buyerCancelLive(dealId)).to.equal(true);
+    expect(await state(f, dealId)).to.equal(ACCEPTED);
+  });
+
+  it("buyerCancelLive is false for Open, settled and unknown deals; with CANCEL_NOTICE 0 it follows hasPendingChange", async () => {
+    const open = await openDeal(f, { accept: false, root: dataRoot(5) });
+    await pendingChange();
+    expect(await f.dealProof.buyerCancelLive(open.dealId)).to.equal(false);
+    expect(await f.dealProof.buyerCancelLive(12345n)).to.equal(false);
+    const z = await deployFixture({ changeDelay: 0 });
+    await registerOracle(z);
+    const { dealId } = await openDeal(z);
+    expect(await z.dealProof.buyerCancelLive(dealId)).to.equal(false);
+    const v = zeroPadValue(z.stranger.address, 32);
+    await z.dealProof.scheduleChange(KIND.SetVerifier, v);
+    expect(await z.dealProof.buyerCancelLive(dealId)).to.equal(true);
+    await z.dealProof.cancelChange(await z.dealProof.changeIdFor(KIND.SetVerifier, v));
+    expect(await z.dealProof.buyerCancelLive(dealId)).to.equal(false);
   });
 
   it("the seller of an Accepted deal and the buyer of an Open one still cancel at once", async () => {

@@ -29,10 +29,17 @@ export interface Env {
   rpcUrl: string;
 }
 
-export async function setupEnv(opts: { rpcUrl?: (chainUrl: string) => Promise<string> } = {}): Promise<Env> {
+export async function setupEnv(
+  opts: { rpcUrl?: (chainUrl: string) => Promise<string>; changeDelay?: bigint } = {},
+): Promise<Env> {
   const chain = await startLocalChain();
   const dir = mkdtempSync(join(tmpdir(), "dealproof-e2e-"));
-  const { seedFile, deployment, deploymentFile } = await deployForSimulator(chain.connection, dir, "e2e");
+  const { seedFile, deployment, deploymentFile } = await deployForSimulator(
+    chain.connection,
+    dir,
+    "e2e",
+    opts.changeDelay === undefined ? {} : { changeDelay: opts.changeDelay },
+  );
   const signers = await chain.connection.ethers.getSigners();
   const dataset = await prepareDataset(dir, scenarioByName("vision"), { rows: 2000 });
   return {
