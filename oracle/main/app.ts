@@ -167,6 +167,8 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
       burst: cfg.DEALPROOF_API_BURST,
       maxChallenges: cfg.DEALPROOF_MAX_CHALLENGES,
       challengeTtlMs: cfg.DEALPROOF_CHALLENGE_TTL_S * 1000,
+      connectionsPerAddress: cfg.DEALPROOF_API_CONNECTIONS_PER_IP,
+      maxConnections: cfg.DEALPROOF_API_MAX_CONNECTIONS,
     },
     quote: (rd) => tee.getQuote(rd),
     ...(parts.simulatedDcap === undefined ? {} : { simulatedDcap: parts.simulatedDcap }),
