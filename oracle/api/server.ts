@@ -21,6 +21,7 @@ import { storedCode } from "../daemon/reason-codes.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { guardConnections, type ConnectionStats } from "./connections.ts";
 import type { Store } from "../daemon/store.ts";
+import type { StoreQuarantine } from "../daemon/store-open.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import type { RpcHealth } from "../chain/provider.ts";
 
@@ -66,6 +67,8 @@ export interface ApiDeps {
   /** Chain client for ERC-1271 / ERC-6492 signature checks. */
   chainClient: Client;
   rpcHealth?: () => RpcHealth;
+  /** The store's latest quarantine (a corrupt database moved aside and rebuilt), shown in /health. */
+  storeQuarantine?: StoreQuarantine;
   limits?: Partial<ApiLimits>;
   logger?: Logger;
 }
@@ -197,6 +200,7 @@ export function createApi(deps: ApiDeps): {
           rpc: rpcHealthView(deps.rpcHealth?.()),
           cursor: deps.store.cursor() ?? null,
           deals: deps.store.counts(),
+          store: { quarantined: deps.storeQuarantine ?? null },
           connections: connections(),
         },
         h,

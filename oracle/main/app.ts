@@ -16,7 +16,8 @@ import { loadOracleIdentity } from "../tee/identity.ts";
 import { createDnsResolver, type DnsResolver } from "../dkim/resolver.ts";
 import { createAgents } from "../negotiation/index.ts";
 import type { TranscriptEntry } from "../negotiation/types.ts";
-import { Store } from "../daemon/store.ts";
+import { openStore } from "../daemon/store-open.ts";
+import { waitForQuietSender } from "./quiet-sender.ts";
 import { OracleDaemon } from "../daemon/daemon.ts";
 import { createApi } from "../api/server.ts";
 import type { OracleConfig } from "../daemon/config.ts";
@@ -93,16 +94,32 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
       ? "run inside a dstack CVM with /var/run/dstack.sock mounted, or set DSTACK_ENDPOINT"
       : "check DEALPROOF_SIMULATOR_SEED_FILE",
   );
-  const store = await expected(
-    async () => new Store(cfg.DEALPROOF_DB),
+  // a corrupt file is quarantined and the state rebuilt from the chain (store-open.ts); any other
+  // failure (permissions, a busy file, a directory) refuses to start with this hint
+  const opened = await expected(
+    async () => openStore(cfg.DEALPROOF_DB, logger),
     "store.open_failed",
     `cannot open the oracle's database ${cfg.DEALPROOF_DB}`,
     "point DEALPROOF_DB at a writable path (the image's volume is /data)",
   );
+  const { store } = opened;
+  const sender = new Wallet(cfg.DEALPROOF_SENDER_KEY);
+  if (opened.rebuilt) {
+    try {
+      await waitForQuietSender(provider, sender.address, logger, {
+        maxWaitMs: cfg.DEALPROOF_BUMP_AFTER_MS,
+        pollMs: cfg.DEALPROOF_RPC_POLL_MS,
+      });
+    } catch (e) {
+      provider.destroy();
+      store.close();
+      throw e;
+    }
+  }
   const daemon = new OracleDaemon({
     deployment,
     provider,
-    sender: new Wallet(cfg.DEALPROOF_SENDER_KEY),
+    sender,
     tee,
     identity,
     store,
@@ -161,6 +178,7 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     corsOrigins: cfg.DEALPROOF_CORS_ORIGINS,
     chainClient,
     rpcHealth: () => provider.health,
+    storeQuarantine: opened.quarantined,
     logger,
     limits: {
       ratePerSec: cfg.DEALPROOF_API_RATE,
