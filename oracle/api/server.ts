@@ -22,6 +22,7 @@ import { RateLimiter } from "./rate-limit.ts";
 import { guardConnections, type ConnectionStats } from "./connections.ts";
 import type { Store } from "../daemon/store.ts";
 import type { StoreQuarantine } from "../daemon/store-open.ts";
+import type { ConfigDigest } from "../daemon/config-digest.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import type { RpcHealth } from "../chain/provider.ts";
 
@@ -69,6 +70,8 @@ export interface ApiDeps {
   rpcHealth?: () => RpcHealth;
   /** The store's latest quarantine (a corrupt database moved aside and rebuilt), shown in /health. */
   storeQuarantine?: StoreQuarantine;
+  /** The attested configuration (its digest is in every settlement's terms), shown in /health. */
+  config?: ConfigDigest;
   limits?: Partial<ApiLimits>;
   logger?: Logger;
 }
@@ -196,6 +199,8 @@ export function createApi(deps: ApiDeps): {
           signer: deps.signer,
           encryptionKey: deps.encryptionKey,
           measurementId: deps.measurementId,
+          configDigest: deps.config?.digest ?? null,
+          config: deps.config?.settings ?? null,
           registrationExpiresAt: exp === undefined ? null : Number(exp),
           rpc: rpcHealthView(deps.rpcHealth?.()),
           cursor: deps.store.cursor() ?? null,

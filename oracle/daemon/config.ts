@@ -85,6 +85,9 @@ const configSchema = z.object({
 
 export type OracleConfig = z.infer<typeof configSchema>;
 
+/** Every variable the configuration reads (each is classified in config-digest.ts). */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof OracleConfig)[];
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): OracleConfig {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = configSchema.safeParse(clean);

@@ -17,6 +17,7 @@ import { createDnsResolver, type DnsResolver } from "../dkim/resolver.ts";
 import { createAgents } from "../negotiation/index.ts";
 import type { TranscriptEntry } from "../negotiation/types.ts";
 import { openStore } from "../daemon/store-open.ts";
+import { configDigest } from "../daemon/config-digest.ts";
 import { waitForQuietSender } from "./quiet-sender.ts";
 import { OracleDaemon } from "../daemon/daemon.ts";
 import { createApi } from "../api/server.ts";
@@ -78,6 +79,11 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
       ],
     });
   const deployment = readDeployment(cfg.DEALPROOF_DEPLOYMENT);
+  const config = configDigest(cfg);
+  logger.info(
+    { configDigest: config.digest, settings: config.settings },
+    "configuration digest: bound into every settlement's terms (docs/operations.md)",
+  );
   const provider = new RetryingJsonRpcProvider(cfg.DEALPROOF_RPC_URL, {
     pollingIntervalMs: cfg.DEALPROOF_RPC_POLL_MS,
     timeoutMs: cfg.DEALPROOF_RPC_TIMEOUT_MS,
@@ -156,6 +162,7 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     retryMaxMs: cfg.DEALPROOF_RETRY_MAX_MS,
     bumpAfterMs: cfg.DEALPROOF_BUMP_AFTER_MS,
     rpcUrl: cfg.DEALPROOF_RPC_URL,
+    configDigest: config.digest,
   });
   try {
     await daemon.start();
@@ -179,6 +186,7 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     chainClient,
     rpcHealth: () => provider.health,
     storeQuarantine: opened.quarantined,
+    config,
     logger,
     limits: {
       ratePerSec: cfg.DEALPROOF_API_RATE,
@@ -212,6 +220,7 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
       settleMode: cfg.DEALPROOF_SETTLE_MODE,
       signer: identity.address,
       dealProof: deployment.dealProof,
+      configDigest: config.digest,
     },
     "oracle started",
   );
