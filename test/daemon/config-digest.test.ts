@@ -6,12 +6,14 @@
  * deal settled by a real oracle carries the digest /health reports in its terms, bound by termsHash.
  */
 import { expect } from "chai";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { CONFIG_VARIABLES, loadConfig, type OracleConfig } from "../../oracle/daemon/config.ts";
 import { CONFIG_CLASSES, bindConfigDigest, configDigest } from "../../oracle/daemon/config-digest.ts";
 import { renderAppCompose } from "../../oracle/deploy/app-compose.ts";
+import phalaAppCompose from "../../tasks/actions/phala-app-compose.ts";
 import type { StoredOutcome } from "../../oracle/daemon/store.ts";
 import { setupEnv, oracle, runDeal, waitFor, type Env } from "./harness.ts";
 
@@ -68,6 +70,43 @@ describe("configuration: measured or attested (oracle/daemon/config-digest.ts)",
     }
     for (const v of ["DEALPROOF_SETTLE_MODE", "DEALPROOF_CONFIRMATIONS", "DEALPROOF_MODEL"])
       expect(allowedEnvs).to.include(v); // settable, hence attested
+  });
+
+  it("phala:app-compose prints each settable variable's class and refuses a measured or unknown one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dealproof-compose-"));
+    const image = "registry.example/dealproof-oracle@sha256:" + "ab".repeat(32);
+    const args = { image, name: "dealproof", publicLogs: false, force: false, json: true };
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (m: string) => printed.push(m);
+    try {
+      await phalaAppCompose({ ...args, compose: join(root, "docker-compose.yml"), out: join(dir, "a.json") });
+    } finally {
+      console.log = log;
+    }
+    const out = JSON.parse(printed[0]!) as { envClasses: Record<string, string> };
+    expect(out.envClasses).to.include({
+      DEALPROOF_SETTLE_MODE: "attested",
+      DEALPROOF_MODEL: "attested",
+      DEALPROOF_RPC_URL: "operational",
+    });
+    for (const [bad, why] of [
+      ["DEALPROOF_TEE_MODE", "measured"],
+      ["DEALPROOF_SOMETHING_NEW", "unclassified"],
+    ]) {
+      const compose = join(dir, `${why}.yml`);
+      writeFileSync(
+        compose,
+        composeText.replace("DEALPROOF_TEE_MODE: dstack", `DEALPROOF_TEE_MODE: \${${bad}}`),
+      );
+      const e = await phalaAppCompose({ ...args, compose, out: join(dir, `${why}.json`) }).then(
+        () => undefined,
+        (x: unknown) => x as Error & { hint?: string },
+      );
+      expect(e?.message, why).to.include(`lets the operator set ${bad}`);
+      expect(e?.hint).to.match(/classify it in oracle\/daemon\/config-digest\.ts/);
+      expect(readdirSync(dir), "nothing written").to.not.include(`${why}.json`);
+    }
   });
 
   it("the digest moves with every attested setting, with no operational one, and holds no secret", () => {
