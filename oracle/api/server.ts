@@ -5,7 +5,11 @@
  * Invariants: no request can throw out of the handler (every failure is answered or the socket
  * destroyed); a malformed request line or header gets 400 from clientError; every client is rate
  * limited before any work; bodies are refused past MAX_BODY_BYTES; a deal id is a uint256 in
- * canonical decimal; challenges are issued only for deals this oracle knows, and held bounded.
+ * canonical decimal; challenges are issued only for deals this oracle knows, and held bounded;
+ * connections are capped per client address and in total, a full server evicts its oldest idle
+ * connection (connections.ts), and a socket that sends no complete headers in `headersTimeoutMs`
+ * or no complete request in `requestTimeoutMs` (slowloris, a dripped body) is closed, checked
+ * every `checkIntervalMs` — so held sockets cannot lock /health out.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -15,7 +19,10 @@ import type { Client } from "viem";
 import { ChallengeBook, ChallengeBookFullError } from "./auth.ts";
 import { storedCode } from "../daemon/reason-codes.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { guardConnections, type ConnectionStats } from "./connections.ts";
 import type { Store } from "../daemon/store.ts";
+import type { StoreQuarantine } from "../daemon/store-open.ts";
+import type { ConfigDigest } from "../daemon/config-digest.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import type { RpcHealth } from "../chain/provider.ts";
 
@@ -29,6 +36,16 @@ interface ApiLimits {
   burst: number;
   maxChallenges: number;
   challengeTtlMs: number;
+  /** Open connections per client address, and for all clients together. */
+  connectionsPerAddress: number;
+  maxConnections: number;
+  /** A request's headers must arrive within this; the whole request within requestTimeoutMs. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** How often node:http looks for connections past the header / request timeouts. */
+  checkIntervalMs: number;
 }
 
 export interface ApiDeps {
@@ -51,6 +68,10 @@ export interface ApiDeps {
   /** Chain client for ERC-1271 / ERC-6492 signature checks. */
   chainClient: Client;
   rpcHealth?: () => RpcHealth;
+  /** The store's latest quarantine (a corrupt database moved aside and rebuilt), shown in /health. */
+  storeQuarantine?: StoreQuarantine;
+  /** The attested configuration (its digest is in every settlement's terms), shown in /health. */
+  config?: ConfigDigest;
   limits?: Partial<ApiLimits>;
   logger?: Logger;
 }
@@ -60,6 +81,12 @@ const DEFAULT_LIMITS: ApiLimits = {
   burst: 40,
   maxChallenges: 10_000,
   challengeTtlMs: 300_000,
+  connectionsPerAddress: 64,
+  maxConnections: 4096,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 1_000,
 };
 
 function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) {
@@ -92,6 +119,8 @@ export function parseDealId(s: string): string | undefined {
 export function createApi(deps: ApiDeps): {
   server: Server;
   challenges: ChallengeBook;
+  /** Live connection counters (also in /health). */
+  connections: () => ConnectionStats;
   listen(port: number, host: string): Promise<string>;
 } {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -170,10 +199,14 @@ export function createApi(deps: ApiDeps): {
           signer: deps.signer,
           encryptionKey: deps.encryptionKey,
           measurementId: deps.measurementId,
+          configDigest: deps.config?.digest ?? null,
+          config: deps.config?.settings ?? null,
           registrationExpiresAt: exp === undefined ? null : Number(exp),
           rpc: rpcHealthView(deps.rpcHealth?.()),
           cursor: deps.store.cursor() ?? null,
           deals: deps.store.counts(),
+          store: { quarantined: deps.storeQuarantine ?? null },
+          connections: connections(),
         },
         h,
       );
@@ -297,7 +330,13 @@ export function createApi(deps: ApiDeps): {
   }
 
   const server = createServer(
-    { maxHeaderSize: 16 * 1024, requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
+    {
+      maxHeaderSize: 16 * 1024,
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
     (req, res) => {
       handle(req, res).catch((e: unknown) => {
         deps.logger?.error({ err: (e as Error)?.message?.slice(0, 200) }, "API request failed");
@@ -306,15 +345,22 @@ export function createApi(deps: ApiDeps): {
       });
     },
   );
-  server.maxConnections = 4096;
-  server.on("clientError", (_e: Error, socket: Socket) => {
+  // admission is guardConnections' (never server.maxConnections: that refuses newcomers while
+  // held sockets stay, which is the lockout)
+  const connections = guardConnections(server, {
+    perAddress: limits.connectionsPerAddress,
+    total: limits.maxConnections,
+  });
+  server.on("clientError", (e: Error & { code?: string }, socket: Socket) => {
+    const status = e.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
     if (socket.writable && !socket.destroyed)
-      socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
   return {
     server,
     challenges,
+    connections,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once("error", reject);

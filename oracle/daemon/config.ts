@@ -62,6 +62,9 @@ const configSchema = z.object({
   DEALPROOF_API_BURST: int(1, 100_000).default(40),
   DEALPROOF_MAX_CHALLENGES: int(1, 1_000_000).default(10_000),
   DEALPROOF_CHALLENGE_TTL_S: int(10, 3600).default(300),
+  /** Open API connections per client address and in total (a full server evicts its oldest idle one). */
+  DEALPROOF_API_CONNECTIONS_PER_IP: int(1, 100_000).default(64),
+  DEALPROOF_API_MAX_CONNECTIONS: int(1, 1_000_000).default(4096),
   /** Per-deal dataset fetch budget: idle timeout, time before the size is known, minimum rate. */
   DEALPROOF_FETCH_IDLE_MS: int(100, 600_000).default(15_000),
   DEALPROOF_FETCH_BUDGET_MS: int(100, 3_600_000).default(60_000),
@@ -81,6 +84,9 @@ const configSchema = z.object({
 });
 
 export type OracleConfig = z.infer<typeof configSchema>;
+
+/** Every variable the configuration reads (each is classified in config-digest.ts). */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof OracleConfig)[];
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): OracleConfig {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));

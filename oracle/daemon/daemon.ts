@@ -37,6 +37,8 @@ import type { DealRow, Store, StoredOutcome } from "./store.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
 import type { Deployment } from "../protocol/deployment.ts";
+import { bindConfigDigest } from "./config-digest.ts";
+import type { Hex } from "../../sdk/src/eip712.ts";
 
 export interface DaemonDeps {
   deployment: Deployment;
@@ -70,6 +72,8 @@ export interface DaemonDeps {
   stopGraceMs?: number;
   /** For messages: the RPC endpoint (only its host is ever shown). */
   rpcUrl?: string;
+  /** The attested configuration's digest, written into every outcome's terms (config-digest.ts). */
+  configDigest?: Hex;
 }
 
 export class OracleDaemon {
@@ -335,8 +339,9 @@ export class OracleDaemon {
     try {
       let row = deal;
       if (row.status === "accepted") {
-        const outcome = await this.#outcome(row, log);
-        if (outcome === undefined) return;
+        const built = await this.#outcome(row, log);
+        if (built === undefined) return;
+        const outcome = this.deps.configDigest ? bindConfigDigest(built, this.deps.configDigest) : built;
         this.deps.store.saveOutcome(row.id, outcome);
         log.info({ agreed: outcome.settlement.agreed, reason: outcome.reason }, "outcome built");
         row = this.deps.store.get(row.id)!;

@@ -6,7 +6,10 @@
  * and on literal IP hosts before connecting), so DNS rebinding cannot slip past it.
  * Invariants: never more than `limit.maxBytes` bytes are read (the cap may be lowered while
  * reading, e.g. once the encrypted header declares the size); no read waits longer than
- * `timeoutMs`; the whole fetch ends by `budgetMs` (extended by `extendBudget`).
+ * `timeoutMs`; the whole fetch ends by `budgetMs` (extended by `extendBudget`); with
+ * `minBytesPerSec`, a body that brings fewer than minBytesPerSec × rateWindowMs bytes in any
+ * window of `rateWindowMs` ends the fetch — so a server dripping bytes under every idle timeout
+ * gives its slot back after one window, not after the whole budget.
  */
 import { createReadStream, statSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
@@ -32,6 +35,10 @@ export interface SourceOptions {
   policy?: LocationPolicy;
   /** Aborts the fetch (the daemon's shutdown). */
   signal?: AbortSignal;
+  /** For http(s): the slowest body accepted, checked over every `rateWindowMs` (no floor if unset). */
+  minBytesPerSec?: number;
+  /** The window of the minBytesPerSec check (default min(timeoutMs, 5000)). */
+  rateWindowMs?: number;
   /** Set by openSource: lets the caller move the overall deadline (ms from the start). */
   extendBudget?: (budgetMs: number) => void;
 }
@@ -139,19 +146,44 @@ async function* openHttp(
     res.setTimeout(timeoutMs, () =>
       res.destroy(new DatasetError("fetch_failed", "the dataset download stalled (no data in time)")),
     );
+    const floor = rateFloor(res, opts.minBytesPerSec, opts.rateWindowMs ?? Math.min(timeoutMs, 5000));
     try {
       for await (const piece of res as AsyncIterable<Buffer>) {
+        floor.add(piece.length);
         count(piece.length);
         yield piece;
       }
     } catch (e) {
       throw broke(e);
     } finally {
+      floor.stop();
       res.destroy();
     }
   } finally {
     clearTimeout(budgetTimer);
   }
+}
+
+/** Ends `res` when a window of `windowMs` brings fewer than minBytesPerSec × windowMs bytes. */
+function rateFloor(res: IncomingMessage, minBytesPerSec: number | undefined, windowMs: number) {
+  let bytes = 0;
+  const timer =
+    minBytesPerSec === undefined
+      ? undefined
+      : setInterval(() => {
+          if (bytes < (minBytesPerSec * windowMs) / 1000)
+            res.destroy(
+              new DatasetError(
+                "fetch_failed",
+                `the dataset server is too slow (under ${minBytesPerSec} bytes/s over ${windowMs} ms)`,
+              ),
+            );
+          bytes = 0;
+        }, windowMs);
+  return {
+    add: (n: number) => void (bytes += n),
+    stop: () => clearInterval(timer),
+  };
 }
 
 export async function* openSource(location: string, opts: SourceOptions = {}): AsyncGenerator<Uint8Array> {

@@ -16,7 +16,9 @@ import { loadOracleIdentity } from "../tee/identity.ts";
 import { createDnsResolver, type DnsResolver } from "../dkim/resolver.ts";
 import { createAgents } from "../negotiation/index.ts";
 import type { TranscriptEntry } from "../negotiation/types.ts";
-import { Store } from "../daemon/store.ts";
+import { openStore } from "../daemon/store-open.ts";
+import { configDigest } from "../daemon/config-digest.ts";
+import { waitForQuietSender } from "./quiet-sender.ts";
 import { OracleDaemon } from "../daemon/daemon.ts";
 import { createApi } from "../api/server.ts";
 import type { OracleConfig } from "../daemon/config.ts";
@@ -77,6 +79,11 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
       ],
     });
   const deployment = readDeployment(cfg.DEALPROOF_DEPLOYMENT);
+  const config = configDigest(cfg);
+  logger.info(
+    { configDigest: config.digest, settings: config.settings },
+    "configuration digest: bound into every settlement's terms (docs/operations.md)",
+  );
   const provider = new RetryingJsonRpcProvider(cfg.DEALPROOF_RPC_URL, {
     pollingIntervalMs: cfg.DEALPROOF_RPC_POLL_MS,
     timeoutMs: cfg.DEALPROOF_RPC_TIMEOUT_MS,
@@ -93,16 +100,32 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
       ? "run inside a dstack CVM with /var/run/dstack.sock mounted, or set DSTACK_ENDPOINT"
       : "check DEALPROOF_SIMULATOR_SEED_FILE",
   );
-  const store = await expected(
-    async () => new Store(cfg.DEALPROOF_DB),
+  // a corrupt file is quarantined and the state rebuilt from the chain (store-open.ts); any other
+  // failure (permissions, a busy file, a directory) refuses to start with this hint
+  const opened = await expected(
+    async () => openStore(cfg.DEALPROOF_DB, logger),
     "store.open_failed",
     `cannot open the oracle's database ${cfg.DEALPROOF_DB}`,
     "point DEALPROOF_DB at a writable path (the image's volume is /data)",
   );
+  const { store } = opened;
+  const sender = new Wallet(cfg.DEALPROOF_SENDER_KEY);
+  if (opened.rebuilt) {
+    try {
+      await waitForQuietSender(provider, sender.address, logger, {
+        maxWaitMs: cfg.DEALPROOF_BUMP_AFTER_MS,
+        pollMs: cfg.DEALPROOF_RPC_POLL_MS,
+      });
+    } catch (e) {
+      provider.destroy();
+      store.close();
+      throw e;
+    }
+  }
   const daemon = new OracleDaemon({
     deployment,
     provider,
-    sender: new Wallet(cfg.DEALPROOF_SENDER_KEY),
+    sender,
     tee,
     identity,
     store,
@@ -139,6 +162,7 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     retryMaxMs: cfg.DEALPROOF_RETRY_MAX_MS,
     bumpAfterMs: cfg.DEALPROOF_BUMP_AFTER_MS,
     rpcUrl: cfg.DEALPROOF_RPC_URL,
+    configDigest: config.digest,
   });
   try {
     await daemon.start();
@@ -161,12 +185,16 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     corsOrigins: cfg.DEALPROOF_CORS_ORIGINS,
     chainClient,
     rpcHealth: () => provider.health,
+    storeQuarantine: opened.quarantined,
+    config,
     logger,
     limits: {
       ratePerSec: cfg.DEALPROOF_API_RATE,
       burst: cfg.DEALPROOF_API_BURST,
       maxChallenges: cfg.DEALPROOF_MAX_CHALLENGES,
       challengeTtlMs: cfg.DEALPROOF_CHALLENGE_TTL_S * 1000,
+      connectionsPerAddress: cfg.DEALPROOF_API_CONNECTIONS_PER_IP,
+      maxConnections: cfg.DEALPROOF_API_MAX_CONNECTIONS,
     },
     quote: (rd) => tee.getQuote(rd),
     ...(parts.simulatedDcap === undefined ? {} : { simulatedDcap: parts.simulatedDcap }),
@@ -192,6 +220,7 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
       settleMode: cfg.DEALPROOF_SETTLE_MODE,
       signer: identity.address,
       dealProof: deployment.dealProof,
+      configDigest: config.digest,
     },
     "oracle started",
   );

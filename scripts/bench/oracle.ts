@@ -5,8 +5,12 @@
  * ceiling: the rate at which the same settlement transactions go through when everything they
  * need (outcome, quote or signature) is computed beforehand. Benchmark, not test.
  * Target: the oracle reaches at least half the ceiling at 50 concurrent deals.
+ * `-- --lockout 4096`: phase 1 runs while that many idle sockets from 127.0.0.2–11 are held on the
+ * oracle's API (issue 21's attack) and /health is timed from 127.0.0.1 every 200 ms; prints how
+ * many probes failed and their p95 (target: none failed).
  */
 import { percentile } from "../lib/percentile.ts";
+import { holdSockets, probe } from "../lib/socket-flood.ts";
 import { parseArgs } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,6 +39,7 @@ const { values: a } = parseArgs({
     deals: { type: "string", default: "50" },
     settle: { type: "string", default: "quote" },
     json: { type: "boolean" },
+    lockout: { type: "string", default: "0" },
   },
 });
 const N = Number(a.deals);
@@ -116,7 +121,19 @@ try {
     logger: quiet,
     onDone: (id) => settledAt.set(id, performance.now()),
   });
-  while (settledAt.size < N) await new Promise((r) => setTimeout(r, 10));
+  const flood = Number(a.lockout) > 0 ? await holdSockets(oracle.url, Number(a.lockout)) : undefined;
+  const probes: (number | undefined)[] = [];
+  let server: { open: number; refusedPerAddress: number; evictedIdle: number } | undefined;
+  while (settledAt.size < N || (flood !== undefined && probes.length < 10)) {
+    if (flood !== undefined) probes.push(await probe(oracle.url));
+    await new Promise((r) => setTimeout(r, flood === undefined ? 10 : 200));
+  }
+  if (flood !== undefined) {
+    // the server's own view (the client's counts connections still in the kernel's accept queue)
+    server = ((await (await fetch(`${oracle.url}/health`)).json()) as { connections: typeof server })
+      .connections;
+    flood.close();
+  }
   await oracle.stop();
   const latencies = ids.map(
     (id) => settledAt.get(id.toString())! - Math.max(started, acceptedAt.get(id.toString())!),
@@ -162,6 +179,20 @@ try {
     ratio: dealsPerMinute / ceilingPerMinute,
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
+    ...(flood === undefined
+      ? {}
+      : {
+          lockout: {
+            sockets: Number(a.lockout),
+            server,
+            healthProbes: probes.length,
+            healthFailed: probes.filter((p) => p === undefined).length,
+            healthP95Ms: percentile(
+              probes.filter((p) => p !== undefined),
+              95,
+            ),
+          },
+        }),
   };
   if (a.json) console.log(JSON.stringify(result));
   else {
@@ -175,6 +206,10 @@ try {
     console.log(
       `ratio       ${result.ratio.toFixed(2)}   target ≥ 0.5  ${result.ratio >= 0.5 ? "OK" : "BELOW"}`,
     );
+    if (result.lockout !== undefined)
+      console.log(
+        `lockout     ${result.lockout.sockets} idle sockets from 127.0.0.2–11 (server: ${result.lockout.server?.open} open, ${result.lockout.server?.refusedPerAddress} refused at the per-address cap): /health ${result.lockout.healthFailed}/${result.lockout.healthProbes} failed, p95 ${result.lockout.healthP95Ms.toFixed(0)} ms   target 0 failed  ${result.lockout.healthFailed === 0 ? "OK" : "FAILED"}`,
+      );
   }
 } finally {
   await chain.close();

@@ -1,6 +1,8 @@
 /**
  * Fairness and budgets (DESIGN.md §9): ten hostile deals — dead ports, missing files, servers
- * that drip a byte at a time — run beside one honest deal, which settles in its normal time; each
+ * that drip a byte at a time — run beside one honest deal, which settles in its normal time, both
+ * when they come from one seller and from ten sellers with a full 60 s fetch budget (a dripping
+ * fetch gives its slot back at the rate floor, not at its budget); each
  * hostile deal ends as "no deal" with a reason code (the buyer's escrow back at once), within its
  * attempts or before its deadline minus the safety margin, never retried forever.
  */
@@ -104,6 +106,42 @@ describe("per-deal budgets and fair scheduling (oracle/daemon/daemon.ts)", funct
         expect(outcome.termsJson).to.include("dataset_unavailable (fetch_failed)");
         expect(row.attempts).to.equal(2); // the third attempt failed and closed it
         expect(await settledEvents(env, d.dealId)).to.have.length(1);
+      }
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it("one honest deal settles in its normal time beside 10 slow-drip deals from 10 sellers, under a 60 s budget", async () => {
+    // the budget alone would let each dripping fetch hold a slot for a minute; the rate floor
+    // (DEALPROOF_FETCH_MIN_BPS over a window of min(idle, 5 s)) ends each after about a second
+    const o = await oracle(env, { ...budget, DEALPROOF_FETCH_BUDGET_MS: "60000" });
+    try {
+      let t0 = Date.now();
+      const solo = await runDeal(env, { buyerIx: 13, sellerIx: 15 });
+      await until(o, solo.dealId, "settled");
+      const aloneMs = Date.now() - t0;
+
+      const sellers = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+      const hostile = [];
+      for (const sellerIx of sellers)
+        hostile.push(
+          await runDeal(env, { buyerIx: 18, sellerIx, email: null, dataset: { location: dripUrl } }),
+        );
+      t0 = Date.now();
+      const honest = await runDeal(env, { buyerIx: 13, sellerIx: 15 });
+      await until(o, honest.dealId, "settled");
+      const withHostileMs = Date.now() - t0;
+      console.log(
+        `      honest deal: ${aloneMs} ms alone, ${withHostileMs} ms beside 10 slow-drip deals from 10 sellers`,
+      );
+      expect(withHostileMs, "the honest deal waited on slow-drip fetches").to.be.lessThan(
+        Math.max(3 * aloneMs, aloneMs + 6000),
+      );
+      for (const d of hostile) {
+        const row = await until(o, d.dealId, "settled");
+        expect(row.outcome!.settlement.agreed).to.equal(false);
+        expect(row.outcome!.reason).to.match(/^dataset_unavailable \(fetch_failed\)/);
       }
     } finally {
       await o.stop();

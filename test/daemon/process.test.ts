@@ -1,13 +1,16 @@
 /**
  * The oracle as a real process (oracle/simulator/main.ts): it settles and logs no private value;
  * raw-socket fuzzing of its HTTP API cannot crash it; SIGTERM ends it within 5 s even while an
- * RPC request hangs; a dead RPC is reported plainly within seconds, without the URL's secrets.
+ * RPC request hangs; a dead RPC is reported plainly within seconds, without the URL's secrets; a
+ * corrupt database file or WAL does not keep it down: the file is quarantined (or SQLite drops the
+ * damaged WAL), the state is rebuilt from the chain, and deals settle after — each exactly once.
  */
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { formatEther } from "ethers";
 import { setupEnv, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
 import { LOCAL_SENDER_KEY } from "../../scripts/lib/local-oracle.ts";
@@ -201,5 +204,90 @@ describe("the oracle as a process (oracle/simulator/main.ts)", function () {
     expect(noDb.out()).to.match(/^oracle: cannot open the oracle's database/m);
     expect(noDb.out()).to.match(/^hint: point DEALPROOF_DB at a writable path/m);
     expect(noDb.out()).to.not.include("    at ");
+  });
+
+  async function settledOnce(dealId: bigint) {
+    await waitFor(
+      `deal ${dealId} settled`,
+      async () => ((await settledEvents(env, dealId)).length >= 1 ? true : undefined),
+      60_000,
+    );
+  }
+
+  it("quarantines a corrupt database file, says so in the log and /health, and settles deals after", async () => {
+    const db = "corrupt-main.sqlite";
+    const first = spawnOracle(env, db);
+    let before: Awaited<ReturnType<typeof runDeal>>;
+    try {
+      await first.url();
+      before = await runDeal(env, { buyerIx: 10, email: null });
+      await settledOnce(before.dealId);
+    } finally {
+      first.child.kill("SIGTERM");
+    }
+    expect(await first.exited).to.equal(0);
+    const path = join(env.dir, db);
+    writeFileSync(path, Buffer.alloc(statSync(path).size, 0x42));
+
+    const second = spawnOracle(env, db);
+    try {
+      const url = await second.url();
+      expect(second.out()).to.match(/"code":"store\.quarantined"/);
+      const health = (await (await fetch(`${url}/health`)).json()) as {
+        store: { quarantined: { files: string[]; reason: string } | null };
+      };
+      expect(health.store.quarantined!.reason).to.match(/not a database/);
+      expect(readdirSync(env.dir).some((f) => f.startsWith(`${db}.corrupt-`))).to.equal(true);
+      // rebuilt from the chain: the settled deal is known again, and a new deal settles
+      await waitFor("the settled deal rebuilt", async () => {
+        const r = await fetch(`${url}/deals/${before.dealId}`);
+        return r.status === 200 && ((await r.json()) as { status: string }).status === "settled"
+          ? true
+          : undefined;
+      });
+      const after = await runDeal(env, { buyerIx: 10, email: null });
+      await settledOnce(after.dealId);
+      expect(await settledEvents(env, before.dealId)).to.have.length(1);
+      expect(await settledEvents(env, after.dealId)).to.have.length(1);
+    } finally {
+      second.child.kill("SIGTERM");
+    }
+    expect(await second.exited).to.equal(0);
+  });
+
+  it("starts past a corrupt WAL (left by a SIGKILL) and settles the deals after, each once", async () => {
+    const db = "corrupt-wal.sqlite";
+    const first = spawnOracle(env, db);
+    let before: Awaited<ReturnType<typeof runDeal>>;
+    try {
+      await first.url();
+      before = await runDeal(env, { buyerIx: 11, email: null });
+      await settledOnce(before.dealId);
+      await waitFor("the settled log line", () => first.out().includes("deal settled") || undefined);
+    } finally {
+      first.child.kill("SIGKILL");
+    }
+    await first.exited;
+    const wal = join(env.dir, `${db}-wal`);
+    expect(existsSync(wal), "a SIGKILL leaves the WAL").to.equal(true);
+    writeFileSync(wal, Buffer.alloc(Math.max(4096, statSync(wal).size), 0x42));
+
+    const second = spawnOracle(env, db);
+    try {
+      const url = await second.url();
+      const pending = await runDeal(env, { buyerIx: 11, email: null });
+      await settledOnce(pending.dealId);
+      await waitFor("the earlier deal known as settled", async () => {
+        const r = await fetch(`${url}/deals/${before.dealId}`);
+        return r.status === 200 && ((await r.json()) as { status: string }).status === "settled"
+          ? true
+          : undefined;
+      });
+      expect(await settledEvents(env, before.dealId)).to.have.length(1);
+      expect(await settledEvents(env, pending.dealId)).to.have.length(1);
+    } finally {
+      second.child.kill("SIGTERM");
+    }
+    expect(await second.exited).to.equal(0);
   });
 });
