@@ -26,6 +26,12 @@ import {
 import { sha256 } from "@noble/hashes/sha2";
 import { hpkeOpen, hpkeSeal, x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
 import { FIXTURES, loadFixture } from "../tee/fixtures.ts";
+import { createRequire } from "node:module";
+import { verifySettlementQuote, type DcapQvl } from "../../sdk/src/settlement-quote.ts";
+import { dealProofDomain, reportDataFor, settlementDigest, type Settlement } from "../../sdk/src/eip712.ts";
+import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
+
+const qvl = createRequire(import.meta.url)("@phala/dcap-qvl") as DcapQvl;
 
 /** `bytes` as a Buffer at a non-zero offset of a bigger ArrayBuffer full of other bytes. */
 function offsetView(bytes: Uint8Array): Buffer {
@@ -172,5 +178,36 @@ describe("sdk: every byte-taking export accepts any Uint8Array (pooled Node Buff
     const { quote } = loadFixture();
     const want = parseTdQuote(quote);
     for (const q of shapes(quote)) expect(parseTdQuote(q)).to.deep.equal(want);
+  });
+
+  it("verifySettlementQuote takes the quote and the root CA as Buffers", async () => {
+    const sim = new SimulatorBackend(new Uint8Array(32).fill(7));
+    const outcome: Settlement = {
+      dealId: 42n,
+      agreed: true,
+      price: 10n ** 18n,
+      termsHash: `0x${"11".repeat(32)}`,
+      dataRoot: `0x${"22".repeat(32)}`,
+      transcriptHash: `0x${"33".repeat(32)}`,
+      delivery: "0x1234",
+    };
+    const { quote } = await sim.getQuote(
+      reportDataFor(settlementDigest(dealProofDomain(31337n, ctx.contract), outcome)),
+    );
+    for (const [q, root] of [
+      [offsetView(quote), offsetView(sim.dcapRootCa())],
+      [Buffer.concat([Buffer.from(quote)]), pooled(sim.dcapRootCa())],
+    ] as const) {
+      const v = await verifySettlementQuote(qvl, {
+        quote: q,
+        outcome,
+        chainId: 31337n,
+        dealProof: ctx.contract,
+        collateral: sim.dcapCollateral(),
+        rootCaDer: root,
+        isMeasurementAllowed: (id: string) => id === sim.measurementId(),
+      });
+      expect(v.checks.filter((c) => !c.passed).map((c) => c.name)).to.deep.equal([]);
+    }
   });
 });
