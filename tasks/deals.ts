@@ -45,6 +45,11 @@ export const dealTasks: NewTaskDefinition[] = [
       description: "Require this seller domain (or a subdomain); implies --require-seller-domain",
       defaultValue: "",
     })
+    .addOption(oracleOption)
+    .addFlag({
+      name: "skipOracleCheck",
+      description: "Do not ask the oracle's API first (its on-chain registration is still checked)",
+    })
     .addFlag({ name: "force", description: "Replace an existing --delivery-key-out file" })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })
@@ -71,6 +76,11 @@ export const dealTasks: NewTaskDefinition[] = [
       name: "eml",
       description: "Optional DKIM-signed .eml proving your domain",
       defaultValue: "",
+    })
+    .addOption(oracleOption)
+    .addFlag({
+      name: "skipOracleCheck",
+      description: "Do not ask the oracle's API first (its on-chain registration is still checked)",
     })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })

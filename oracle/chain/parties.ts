@@ -10,6 +10,7 @@ import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } fr
 import { generateX25519KeyPair, type X25519KeyPair } from "../../sdk/src/hpke.ts";
 import { oracleSealingKey } from "../../sdk/src/oracle-key.ts";
 import { DealProofError } from "../../sdk/src/errors.ts";
+import { formatDealId } from "../../sdk/src/deal-id.ts";
 
 async function oracleKey(dp: DealProof): Promise<Uint8Array> {
   const now = (await dp.runner!.provider!.getBlock("latest"))!.timestamp;
@@ -53,7 +54,7 @@ export async function createDeal(
   if (existing.state !== 0n)
     throw new DealProofError(
       "deal.exists",
-      `you already have deal ${dealId} with this seller, data root and deadline`,
+      `you already have deal ${formatDealId(dealId)} with this seller, data root and deadline`,
       { hint: "choose another deadline" },
     );
   const delivery = args.delivery ?? (await generateX25519KeyPair());

@@ -9,6 +9,7 @@ import { DatasetError } from "../data/errors.ts";
 import type { Deployment } from "../protocol/deployment.ts";
 import { readDealCreated, readDealSettled } from "./deal-events.ts";
 import { connectDealProof } from "./dealproof.ts";
+import { formatDealId } from "../../sdk/src/deal-id.ts";
 
 /** Buyer: opens `delivery` from the deal's DealSettled event, fetches, decrypts, verifies, writes. */
 export async function receiveDeal(
@@ -21,13 +22,17 @@ export async function receiveDeal(
   const dp = connectDealProof(deployment.dealProof, provider);
   const deal = await readDealCreated(dp, dealId, deployment.deployBlock);
   if (deal === null)
-    throw new DatasetError("bad_delivery", `deal ${dealId} does not exist on ${deployment.network}`);
+    throw new DatasetError(
+      "bad_delivery",
+      `deal ${formatDealId(dealId)} does not exist on ${deployment.network}`,
+    );
   const settled = await readDealSettled(dp, dealId, deployment.deployBlock);
-  if (settled === null) throw new DatasetError("bad_delivery", `deal ${dealId} has not been settled yet`);
+  if (settled === null)
+    throw new DatasetError("bad_delivery", `deal ${formatDealId(dealId)} has not been settled yet`);
   if (!settled.agreed)
     throw new DatasetError(
       "bad_delivery",
-      `deal ${dealId} settled without agreement: there is nothing to receive`,
+      `deal ${formatDealId(dealId)} settled without agreement: there is nothing to receive`,
     );
   const ctx = { chainId: BigInt(deployment.chainId), contract: deployment.dealProof, dealId };
   const payload = await openDelivery(buyerPrivateKey, ctx, getBytes(settled.delivery));

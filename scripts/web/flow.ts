@@ -94,6 +94,14 @@ export interface DealRun {
   timeline: string[];
   sellerPayoutAfter: string;
   buyerKeyFile: string;
+  /** The contract's balance while the buyer's key was offered, before the escrow button. */
+  escrowBeforeKey: bigint;
+  sendEnabledBeforeKey: boolean;
+  /** What the seller saw of the deal before accepting. */
+  sellerPreview: string;
+  buyerPayout: string;
+  buyerPaid: string;
+  sellerPayout: string;
 }
 
 export async function wholeDeal(
@@ -129,7 +137,12 @@ export async function wholeDeal(
     await buyer.page.getByLabel("Requirements").fill(s.buyerRequirements);
     await shot(buyer.page, "03-buyer-form");
     await buyer.page.getByRole("button", { name: "Create deal" }).click();
-    await buyer.page.getByText(/created\.$/).waitFor();
+    // step 1: the key is offered while nothing is escrowed; the escrow button waits for it
+    await buyer.page.getByText(/is ready; nothing has been escrowed yet\.$/).waitFor();
+    const balance = () => stack.chain.connection.ethers.provider.getBalance(stack.deployment.dealProof);
+    const escrowBeforeKey = await balance();
+    const send = buyer.page.getByRole("button", { name: /^Escrow 2\.5 ETH and create the deal$/ });
+    const sendEnabledBeforeKey = await send.isEnabled();
     const href = (await buyer.page.getByTestId("deal-link").getAttribute("href"))!;
     const dealId = href.replace("#/deal/", "");
     const buyerKeyFile = await download(
@@ -137,6 +150,9 @@ export async function wholeDeal(
       /Download your delivery key/,
       join(work, "delivery-key.json"),
     );
+    // step 2: only now the escrow moves
+    await send.click();
+    await buyer.page.getByText(/created\.$/).waitFor();
     await shot(buyer.page, "04-buyer-created");
 
     // seller: accept with a sealed input naming where the encrypted file is hosted
@@ -149,6 +165,9 @@ export async function wholeDeal(
       ),
     );
     await seller.page.getByLabel("Deal id").fill(dealId);
+    const preview = seller.page.getByTestId("deal-preview");
+    await preview.getByText(/escrow/).waitFor();
+    const sellerPreview = (await preview.textContent())!;
     await seller.page.getByLabel(/Encrypted file location/).fill(`${dapp.host.url}/data/vision.csv.enc`);
     await seller.page.getByLabel(/^Floor price/).fill("1");
     await seller.page.getByLabel("Description").fill(s.sellerDescription);
@@ -184,13 +203,22 @@ export async function wholeDeal(
       .locator("[data-event]")
       .evaluateAll((els) => els.map((e) => e.getAttribute("data-event")!));
 
-    // both withdraw
+    // both withdraw: the buyer its change (escrow − price), the seller the price
+    const buyerPayout = (await buyer.page.getByTestId("payout").textContent())!;
+    const buyerPaid = (await buyer.page.getByTestId("paid").textContent())!;
     await buyer.page.getByRole("button", { name: "Withdraw" }).click();
-    await buyer.page.getByTestId("payout").getByText("Your payout: 0.0 ETH").waitFor();
+    await buyer.page
+      .getByTestId("payout")
+      .getByText(/: 0\.0 ETH — withdrawn$/)
+      .waitFor();
     await open(seller, dapp, `deal/${dealId}`);
     await seller.page.getByTestId("deal-state").getByText("Settled").waitFor();
+    const sellerPayout = (await seller.page.getByTestId("payout").textContent())!;
     await seller.page.getByRole("button", { name: "Withdraw" }).click();
-    await seller.page.getByTestId("payout").getByText("Your payout: 0.0 ETH").waitFor();
+    await seller.page
+      .getByTestId("payout")
+      .getByText(/: 0\.0 ETH — withdrawn$/)
+      .waitFor();
     await seller.page.locator('[data-event="Withdrawn"]').nth(1).waitFor();
     await shot(seller.page, "09-seller-withdrawn");
     return {
@@ -203,6 +231,12 @@ export async function wholeDeal(
       chartShown,
       timeline,
       sellerPayoutAfter: (await seller.page.getByTestId("payout").textContent())!,
+      escrowBeforeKey,
+      sendEnabledBeforeKey,
+      sellerPreview,
+      buyerPayout,
+      buyerPaid,
+      sellerPayout,
       buyerKeyFile: readFileSync(buyerKeyFile, "utf8"),
     };
   } finally {

@@ -65,7 +65,7 @@ const subtle = () => {
 const buf = (b: Uint8Array): ArrayBuffer =>
   b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer
     ? b.buffer
-    : (b.slice().buffer as ArrayBuffer);
+    : new Uint8Array(b).buffer; // a copy: a Node Buffer's slice() is a view into its shared pool
 type AesKey = Awaited<ReturnType<typeof crypto.subtle.deriveKey>>;
 
 function checkChunkSize(chunkSize: number): void {

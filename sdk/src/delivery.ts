@@ -7,6 +7,7 @@ import { getAddress } from "ethers";
 import { z } from "zod";
 import { boundInfo, openJson, sealJson } from "./sealed-json.ts";
 import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
+import { formatDealId } from "./deal-id.ts";
 
 export interface DeliveryContext {
   chainId: bigint;
@@ -56,7 +57,7 @@ export async function openDelivery(
   if (opened.ok) return opened.value;
   if (opened.kind === "cannot_open")
     throw new DeliveryError(
-      `the delivery for deal ${ctx.dealId} does not open with this key (another buyer key or deal?)`,
+      `the delivery for deal ${formatDealId(ctx.dealId)} does not open with this key (another buyer key or deal?)`,
       { hint: "use the delivery key file that deal:create saved for this deal (--delivery-key-out)" },
     );
   throw new DeliveryError("the delivery opened but its payload is malformed", {

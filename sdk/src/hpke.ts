@@ -16,7 +16,10 @@ export interface X25519KeyPair {
   publicKey: Uint8Array;
 }
 
-const ab = (b: Uint8Array): ArrayBuffer => b.slice().buffer;
+// A fresh ArrayBuffer holding exactly b's bytes. Not `b.slice().buffer`: a Node Buffer's slice() is a
+// view, so its .buffer is Node's shared allocation pool (other bytes around b), and any Uint8Array
+// subarray has the same problem. The typed-array constructor always copies into a new buffer.
+const ab = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer;
 
 async function exportPair(
   pair: Awaited<ReturnType<typeof suite.kem.generateKeyPair>>,

@@ -29,6 +29,7 @@ export {
   type DealKey,
   type Hex,
 } from "./eip712.ts";
+export { formatDealId, shortDealId } from "./deal-id.ts";
 export { measurementId, type TdMeasurements } from "./measurement.ts";
 export {
   DEAL_STATE,
@@ -60,6 +61,7 @@ export {
   MAX_CHUNK_SIZE,
 } from "./limits.ts";
 export { oracleSealingKey, type CurrentOracle } from "./oracle-key.ts";
+export { checkOracleReady, type OracleReadyInput } from "./oracle-ready.ts";
 export {
   openDelivery,
   sealDelivery,
@@ -102,6 +104,8 @@ export {
   signInToOracle,
   fetchDealTranscript,
   fetchSimulatedDcap,
+  fetchOracleHealth,
+  type OracleHealth,
   offersByRound,
   type OracleAuth,
   type OracleDealView,

@@ -25,10 +25,16 @@ async function getJson<T>(
   try {
     res = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (e) {
-    throw new DealProofError("oracle_api.unreachable", `cannot reach the oracle (${(e as Error).message})`, {
-      hint: "is it running, and is its URL right?",
-      cause: e,
-    });
+    // the URL without its query (which names the caller's address): the first thing to check
+    const where = url.split("?")[0];
+    throw new DealProofError(
+      "oracle_api.unreachable",
+      `cannot reach the oracle at ${where} (${(e as Error).message})`,
+      {
+        hint: "is the oracle running, and is its URL right? (tasks: --oracle or DEALPROOF_ORACLE_URL)",
+        cause: e,
+      },
+    );
   }
   const body = (await res.json().catch(() => ({}))) as { error?: string };
   if (!res.ok)
@@ -81,6 +87,23 @@ const attestationSchema = z.looseObject({
     .looseObject({ root_ca: z.string().regex(/^([0-9a-fA-F]{2})+$/, "must be hex"), collateral: z.unknown() })
     .optional(),
 });
+
+const healthSchema = z.looseObject({
+  ok: z.boolean(),
+  chainId: z.number(),
+  dealProof: z.string(),
+  signer: z.string(),
+  encryptionKey: z.string(),
+  registrationExpiresAt: z.number().nullable(),
+});
+
+/** GET /health, the fields a party checks before moving an escrow. */
+export type OracleHealth = z.infer<typeof healthSchema>;
+
+/** GET /health — public: the oracle's chain, contract, keys and registration. */
+export async function fetchOracleHealth(oracleUrl: string): Promise<OracleHealth> {
+  return getJson(join(oracleUrl, "/health"), healthSchema);
+}
 
 export interface OracleDealView {
   status: string;

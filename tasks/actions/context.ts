@@ -2,19 +2,34 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { userError, asUserError } from "./user-error.ts";
-import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
+import { existsSync } from "node:fs";
+import { deploymentPath, readDeployment, type Deployment } from "../../oracle/protocol/deployment.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { chainError } from "../../sdk/src/revert.ts";
 import { parseEthAmount } from "../../sdk/src/eth-amount.ts";
+import { formatDealId } from "../../sdk/src/deal-id.ts";
 
-export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0") {
-  const connection = await hre.network.getOrCreate();
-  let deployment;
+/**
+ * The deployment of the network the task runs on. Without `--network` Hardhat runs an empty
+ * in-process chain ("default"), where nothing is deployed: the error then names the flag to add.
+ */
+export function taskDeployment(hre: HardhatRuntimeEnvironment, networkName: string): Deployment {
+  const file = deploymentPath(hre.config.paths.root, networkName);
+  if (networkName === "default" && !existsSync(file))
+    throw userError("no --network given: this task needs the network DealProof is deployed on", {
+      code: "task.no_network",
+      hint: "add --network localhost (the local walk-through, docs/local.md) or --network sepolia",
+    });
   try {
-    deployment = readDeployment(deploymentPath(hre.config.paths.root, connection.networkName));
+    return readDeployment(file);
   } catch (e) {
     throw asUserError(e);
   }
+}
+
+export async function dealContext(hre: HardhatRuntimeEnvironment, account = "0") {
+  const connection = await hre.network.getOrCreate();
+  const deployment = taskDeployment(hre, connection.networkName);
   if (!/^[0-9]+$/.test(account)) throw userError("--account must be a signer index");
   const signers = await wrap(() => connection.ethers.getSigners());
   const signer = signers[Number(account)];
@@ -37,9 +52,7 @@ export function dealIdArg(s: string): bigint {
 }
 
 /** The deal id as tasks print it: 0x + 64 hex digits (as in events and topics). */
-export function dealIdHex(id: bigint): string {
-  return `0x${id.toString(16).padStart(64, "0")}`;
-}
+export const dealIdHex = formatDealId;
 
 /**
  * Writes a new file (mode 0600) before anything irreversible happens; refuses to replace an

@@ -2,10 +2,9 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { getBytes, isHexString } from "ethers";
 import { userError } from "./user-error.ts";
-import { dealIdArg, dealIdHex, writeNewFile } from "./context.ts";
+import { dealIdArg, dealIdHex, taskDeployment, writeNewFile } from "./context.ts";
 import { commitFile, encryptFile, progressPrinter, verifyFile } from "../../oracle/data/files.ts";
 import { receiveDeal } from "../../oracle/chain/receive.ts";
-import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
 import { chainError } from "../../sdk/src/revert.ts";
 
 function chunk(s: string): number {
@@ -108,14 +107,9 @@ export async function receive(
   if (!a.force && existsSync(a.out))
     throw userError(`--out ${a.out} exists already: choose another file, or add --force to replace it`);
   const connection = await hre.network.getOrCreate();
+  const deployment = taskDeployment(hre, connection.networkName);
   const r = await wrap(async () =>
-    receiveDeal(
-      connection.ethers.provider,
-      readDeployment(deploymentPath(hre.config.paths.root, connection.networkName)),
-      id,
-      getBytes(keyHex),
-      a.out,
-    ),
+    receiveDeal(connection.ethers.provider, deployment, id, getBytes(keyHex), a.out),
   );
   console.log(
     a.json

@@ -10,6 +10,7 @@ import { isHexString } from "ethers";
 import { userError, asUserError } from "./user-error.ts";
 import { dealContext, dealIdArg, dealIdHex, ethAmount, wrap } from "./context.ts";
 import { acceptDeal } from "../../oracle/chain/parties.ts";
+import { oraclePreflight } from "./oracle-preflight.ts";
 import { readDealCreated } from "../../oracle/chain/deal-events.ts";
 import { openSource } from "../../oracle/data/source.ts";
 import { decodeHeader } from "../../oracle/data/encryption.ts";
@@ -26,6 +27,8 @@ interface Args {
   eml: string;
   account: string;
   json: boolean;
+  oracle: string;
+  skipOracleCheck: boolean;
 }
 
 /** The encrypted file's header (its first 48 bytes): chunk size and plaintext size. */
@@ -63,7 +66,7 @@ export default async function dealAccept(a: Args, hre: HardhatRuntimeEnvironment
     }
   }
   const floorWei = ethAmount("floor", a.floor);
-  const { dp, signer, deployment } = await dealContext(hre, a.account);
+  const { connection, dp, signer, deployment } = await dealContext(hre, a.account);
   const created = await wrap(() => readDealCreated(dp, id, deployment.deployBlock));
   if (created === null) throw userError(`deal ${dealIdHex(id)} does not exist on this DealProof`);
   const me = await signer.getAddress();
@@ -84,6 +87,8 @@ export default async function dealAccept(a: Args, hre: HardhatRuntimeEnvironment
       `the dataset at ${a.location} does not pass the oracle's check, so the deal would close with no agreement: `,
     );
   }
+  // last before the transaction: the oracle may have gone down while the dataset was checked
+  await oraclePreflight({ dp, deployment, provider: connection.ethers.provider }, a);
   const r = await wrap(() =>
     acceptDeal(dp, signer, id, {
       floorWei: floorWei.toString(),

@@ -3,6 +3,7 @@ import { hexlify, isAddress, isHexString, formatEther } from "ethers";
 import { userError, asUserError, moreHint } from "./user-error.ts";
 import { dealContext, dealIdHex, ethAmount, wrap, writeNewFile } from "./context.ts";
 import { createDeal } from "../../oracle/chain/parties.ts";
+import { oraclePreflight } from "./oracle-preflight.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 
 interface Args {
@@ -18,6 +19,8 @@ interface Args {
   json: boolean;
   requireSellerDomain: boolean;
   sellerDomain: string;
+  oracle: string;
+  skipOracleCheck: boolean;
 }
 
 export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -36,7 +39,10 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
   if (sellerDomain !== "" && !/^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(sellerDomain))
     throw userError("--seller-domain must be a domain name such as example.com");
   const requireSellerDomain = sellerDomain !== "" ? sellerDomain : a.requireSellerDomain;
-  const { connection, dp, signer } = await dealContext(hre, a.account);
+  const { connection, dp, signer, deployment } = await dealContext(hre, a.account);
+  // Before the key file and the escrow: an oracle that is down or not the registered one would
+  // leave the escrow locked until the deadline.
+  await oraclePreflight({ dp, deployment, provider: connection.ethers.provider }, a);
   const now = (await wrap(() => connection.ethers.provider.getBlock("latest")))!.timestamp;
   // The key is saved before the escrow moves: a bad path must fail while nothing is spent.
   const delivery = await generateX25519KeyPair();

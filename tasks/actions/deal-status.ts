@@ -24,7 +24,7 @@ export default async function dealStatus(a: Args, hre: HardhatRuntimeEnvironment
   const id = dealIdArg(a.dealId);
   const api = oracleUrl(a.oracle);
   if (!/^[1-9][0-9]*$/.test(a.timeout)) throw userError("--timeout must be a whole number of seconds");
-  const { dp, deployment } = await dealContext(hre);
+  const { connection, dp, deployment } = await dealContext(hre);
   const getDeal = () => wrap(() => dp.getDeal(id));
   let d = await getDeal();
   // escrow, deadline and data root as created (getDeal keeps them only while the deal is live)
@@ -42,6 +42,13 @@ export default async function dealStatus(a: Args, hre: HardhatRuntimeEnvironment
     if (!a.json) process.stderr.write("\n");
   }
   const ev = await wrap(() => readDealSettled(dp, id, deployment.deployBlock));
+  const now = BigInt((await wrap(() => connection.ethers.provider.getBlock("latest")))!.timestamp);
+  // Open or Accepted past the deadline: the oracle can no longer settle it, anyone may refund it
+  const refundable = (d.state === 1n || d.state === 2n) && now > created.deadline;
+  const net = connection.networkName === "default" ? "" : ` --network ${connection.networkName}`;
+  const next = refundable
+    ? `past its deadline: refundable with npx hardhat deal:refund ${dealIdHex(id)}${net}`
+    : null;
   // The oracle's view is a courtesy: the chain is the authority, so an unreachable oracle is no error.
   const oracle = await oracleDealStatus(api, id).then(
     (o) => ({ status: o.status, reason: o.outcome?.reason ?? null, lastError: o.lastError }),
@@ -51,6 +58,8 @@ export default async function dealStatus(a: Args, hre: HardhatRuntimeEnvironment
     dealId: id.toString(),
     dealIdHex: dealIdHex(id),
     state: dealStateName(d.state),
+    refundable,
+    next,
     buyer: created.buyer,
     seller: created.seller,
     escrow: formatEther(created.escrow),
@@ -73,7 +82,8 @@ export default async function dealStatus(a: Args, hre: HardhatRuntimeEnvironment
     console.log(JSON.stringify(out));
     return;
   }
-  console.log(`deal ${out.dealIdHex}: ${out.state}  (escrow ${out.escrow} ETH, deadline ${out.deadline})`);
+  const shown = next === null ? out.state : `${out.state}, ${next}`;
+  console.log(`deal ${out.dealIdHex}: ${shown}  (escrow ${out.escrow} ETH, deadline ${out.deadline})`);
   console.log(`  buyer ${out.buyer} · seller ${out.seller} · dataRoot ${out.dataRoot}`);
   if (d.buyerPayout + d.sellerPayout > 0n)
     console.log(

@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { userError } from "./user-error.ts";
 import { chainError } from "../../sdk/src/revert.ts";
 import { verifyAndAllowMeasurement } from "../lib/measurement.ts";
-import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
+import { taskDeployment } from "./context.ts";
 
 interface Args {
   quote: string;
@@ -24,7 +24,7 @@ export default async function measurementAllow(args: Args, hre: HardhatRuntimeEn
   const connection = await hre.network.getOrCreate();
   let result;
   try {
-    const deployment = readDeployment(deploymentPath(hre.config.paths.root, connection.networkName));
+    const deployment = taskDeployment(hre, connection.networkName);
     result = await verifyAndAllowMeasurement(
       connection,
       deployment.dealProof,

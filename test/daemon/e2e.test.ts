@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { DealProofError } from "../../sdk/src/errors.ts";
+import { formatDealId } from "../../sdk/src/deal-id.ts";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { Wallet } from "ethers";
@@ -183,7 +184,7 @@ describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulato
       (e: unknown) => e as DealProofError,
     );
     expect(refused.code).to.equal("deal.exists");
-    expect(refused.message).to.match(new RegExp(`already have deal ${first.dealId}`));
+    expect(refused.message).to.match(new RegExp(`already have deal ${formatDealId(first.dealId)}`)); // hex, as everywhere
     expect(refused.hint).to.match(/another deadline/);
     expect([await provider.getBalance(env.deployment.dealProof), await buyer.getNonce()]).to.deep.equal([
       held,

@@ -6,6 +6,12 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { hexlify, randomBytes } from "ethers";
 import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
+import { createApi } from "../../oracle/api/server.ts";
+import { Store } from "../../oracle/daemon/store.ts";
+import { viemClientFor } from "../../oracle/chain/viem-client.ts";
+import { connectDealProof } from "../../oracle/chain/dealproof.ts";
+import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
+import { taskDeployment } from "../../tasks/actions/context.ts";
 import { rejects } from "../helpers.ts";
 
 /** Runs a task and returns what it printed. */
@@ -21,10 +27,40 @@ async function runTask(name: string, args: Record<string, unknown>): Promise<str
   return out.join("\n");
 }
 
+/** Where nothing listens: an oracle that is down. */
+const DOWN = "http://127.0.0.1:9";
+
+/**
+ * The oracle's real HTTP API (no daemon behind it) for the tasks' pre-flight check, serving the
+ * keys DealProof has registered, or another signer's to play an oracle that is not the registered one.
+ */
+async function startOracleApi(other = false) {
+  const connection = await hre.network.getOrCreate();
+  const deployment = readDeployment(deploymentPath(hre.config.paths.root, connection.networkName));
+  const current = await connectDealProof(deployment.dealProof, connection.ethers.provider).currentOracle();
+  const api = createApi({
+    store: new Store(":memory:"),
+    deployment,
+    teeMode: "simulator",
+    settleMode: "signature",
+    signer: other ? "0x" + "11".repeat(20) : current.signer,
+    encryptionKey: current.encryptionKey,
+    measurementId: current.measurementId,
+    registrationExpiresAt: () => current.expiresAt,
+    publicUrl: "http://127.0.0.1",
+    corsOrigins: [],
+    chainClient: viemClientFor(connection.ethers.provider),
+  });
+  const url = await api.listen(0, "127.0.0.1");
+  const close = () =>
+    new Promise<void>((r) => (api.server.closeAllConnections(), api.server.close(() => r())));
+  return { url, close };
+}
+
 /** deal:status arguments; the oracle URL points at a closed port (its view is optional). */
 const statusArgs = (dealId: string) => ({
   dealId,
-  oracle: "http://127.0.0.1:9",
+  oracle: DOWN,
   wait: false,
   timeout: "600",
   json: true,
@@ -34,6 +70,8 @@ describe("Hardhat tasks on the in-process network", function () {
   this.timeout(60_000);
   const dir = mkdtempSync(join(tmpdir(), "dealproof-tasks-"));
   const seedFile = join(dir, "seed");
+  let oracle: Awaited<ReturnType<typeof startOracleApi>>;
+  after(() => oracle?.close());
 
   it("deploy → oracle:register → dataset:encrypt → deal:create → deal:accept → deal:status", async () => {
     const sim = SimulatorBackend.fromSeedFile(seedFile);
@@ -53,6 +91,7 @@ describe("Hardhat tasks on the in-process network", function () {
       await runTask("oracle:register", { tee: "simulator", seedFile, endpoint: "", json: true }),
     );
     expect(reg.measurementId).to.equal(sim.measurementId());
+    oracle = await startOracleApi();
     // a typo in the seed path is an error, never a new oracle identity (and no directory is made)
     await rejects(
       runTask("oracle:register", {
@@ -82,21 +121,41 @@ describe("Hardhat tasks on the in-process network", function () {
     expect(enc).to.not.have.property("key"); // the key went to the file, not the terminal
     expect(readFileSync(keyFile, "utf8").trim()).to.match(/^0x[0-9a-f]{64}$/);
 
-    const [, seller] = await (await hre.network.getOrCreate()).ethers.getSigners();
-    const created = JSON.parse(
-      await runTask("deal:create", {
-        seller: seller!.address,
-        dataRoot: enc.root,
-        escrow: "1.5",
-        budget: "1",
-        requirements: "small csv",
-        hours: "2",
-        deliveryKeyOut: join(dir, "delivery.key"),
-        force: false,
-        account: "0",
-        json: true,
-      }),
+    const [buyer0, seller] = await (await hre.network.getOrCreate()).ethers.getSigners();
+    const createArgs = (over: Record<string, unknown> = {}) => ({
+      seller: seller!.address,
+      dataRoot: enc.root,
+      escrow: "1.5",
+      budget: "1",
+      requirements: "small csv",
+      hours: "2",
+      deliveryKeyOut: join(dir, "delivery.key"),
+      force: false,
+      account: "0",
+      json: true,
+      oracle: oracle.url,
+      skipOracleCheck: false,
+      ...over,
+    });
+    // the oracle down, or up but not the registered one: refused before the key file or the escrow
+    const provider = (await hre.network.getOrCreate()).ethers.provider;
+    const balance0 = await provider.getBalance(buyer0!.address);
+    await rejects(
+      runTask("deal:create", createArgs({ oracle: DOWN })),
+      /the oracle does not answer \(cannot reach the oracle at http:\/\/127\.0\.0\.1:9\/health .*\): a deal made now would wait for it until its deadline\nhint: nothing has moved; .*--skip-oracle-check/,
     );
+    const impostor = await startOracleApi(true);
+    try {
+      await rejects(
+        runTask("deal:create", createArgs({ oracle: impostor.url })),
+        /is not the oracle registered on DealProof .*could neither open your sealed input nor settle the deal/,
+      );
+    } finally {
+      await impostor.close();
+    }
+    expect(existsSync(join(dir, "delivery.key"))).to.equal(false);
+    expect(await provider.getBalance(buyer0!.address)).to.equal(balance0);
+    const created = JSON.parse(await runTask("deal:create", createArgs()));
     expect(existsSync(join(dir, "delivery.key"))).to.equal(true);
     expect(created.dealIdHex).to.equal("0x" + BigInt(created.dealId).toString(16).padStart(64, "0"));
     // the key file of that deal is never replaced silently, and the refusal comes before any escrow moves
@@ -105,18 +164,7 @@ describe("Hardhat tasks on the in-process network", function () {
     const [buyer] = await connection0.ethers.getSigners();
     const balanceBefore = await connection0.ethers.provider.getBalance(buyer!.address);
     await rejects(
-      runTask("deal:create", {
-        seller: seller!.address,
-        dataRoot: enc.root,
-        escrow: "1.5",
-        budget: "1",
-        requirements: "small csv",
-        hours: "3",
-        deliveryKeyOut: join(dir, "delivery.key"),
-        force: false,
-        account: "0",
-        json: true,
-      }),
+      runTask("deal:create", createArgs({ hours: "3" })),
       /exists already: choose another file, or add --force/,
     );
     expect(readFileSync(join(dir, "delivery.key"), "utf8")).to.equal(keyBefore);
@@ -134,6 +182,8 @@ describe("Hardhat tasks on the in-process network", function () {
         eml: "",
         account: "1",
         json: true,
+        oracle: oracle.url,
+        skipOracleCheck: false,
       }),
       /does not pass the oracle's check.*wrong dataset key/,
     );
@@ -147,9 +197,25 @@ describe("Hardhat tasks on the in-process network", function () {
         eml: "",
         account: "2",
         json: true,
+        oracle: oracle.url,
+        skipOracleCheck: false,
       }),
       /names seller .* pick that signer with --account/,
     );
+    const acceptArgs = {
+      dealId: created.dealIdHex,
+      floor: "0.5",
+      description: "csv",
+      location: pathToFileURL(join(dir, "d.enc")).href,
+      keyFile,
+      eml: "",
+      account: "1",
+      json: true,
+      oracle: DOWN,
+      skipOracleCheck: false,
+    };
+    await rejects(runTask("deal:accept", acceptArgs), /the oracle does not answer .*127\.0\.0\.1:9/);
+    expect(JSON.parse(await runTask("deal:status", statusArgs(created.dealIdHex))).state).to.equal("Open");
     const accepted = JSON.parse(
       await runTask("deal:accept", {
         dealId: created.dealIdHex, // hex, as events show it
@@ -160,6 +226,8 @@ describe("Hardhat tasks on the in-process network", function () {
         eml: "",
         account: "1",
         json: true,
+        oracle: oracle.url,
+        skipOracleCheck: false,
       }),
     );
     expect([accepted.txHash.slice(0, 2), accepted.chunkSize]).to.deep.equal(["0x", 4096]); // from the header
@@ -185,12 +253,31 @@ describe("Hardhat tasks on the in-process network", function () {
     await rejects(withdraw("0"), /is Accepted: payouts exist once it is settled or refunded/);
     const refund = () => runTask("deal:refund", { dealId: created.dealId, account: "2", json: true });
     await rejects(refund(), /can be refunded after its deadline/);
+    const open = JSON.parse(
+      await runTask("deal:create", createArgs({ hours: "1", deliveryKeyOut: join(dir, "open.key") })),
+    );
+    const live = JSON.parse(await runTask("deal:status", statusArgs(open.dealIdHex)));
+    expect([live.state, live.refundable, live.next]).to.deep.equal(["Open", false, null]);
+    // the oracle's view is optional, and when it is down the status says where it looked
+    expect(live.oracle.unavailable).to.match(/cannot reach the oracle at http:\/\/127\.0\.0\.1:9\/deals\//);
     const connection = await hre.network.getOrCreate();
     await connection.networkHelpers.time.increase(3 * 3600);
+    const expired = JSON.parse(await runTask("deal:status", statusArgs(open.dealIdHex)));
+    expect([expired.state, expired.refundable]).to.deep.equal(["Open", true]);
+    expect(expired.next).to.equal(
+      `past its deadline: refundable with npx hardhat deal:refund ${open.dealIdHex}`,
+    );
+    const text = await runTask("deal:status", { ...statusArgs(open.dealIdHex), json: false });
+    expect(text).to.include(
+      `deal ${open.dealIdHex}: Open, past its deadline: refundable with npx hardhat deal:refund`,
+    );
     const refunded = JSON.parse(await refund()); // anyone may trigger it: here a third account
     expect(refunded.buyerPayout).to.equal("1.5");
     await rejects(refund(), /already Refunded: there is nothing to refund/);
-    await rejects(runTask("deal:refund", { dealId: "77", account: "0", json: true }), /does not exist/);
+    await rejects(
+      runTask("deal:refund", { dealId: "77", account: "0", json: true }),
+      /deal 0x0{62}4d does not exist/, // ids are read in hex everywhere, whatever was typed
+    );
     await rejects(withdraw("1"), /nothing to withdraw: the seller's payout/);
     await rejects(withdraw("2"), /is neither the buyer nor the seller/);
     await rejects(withdraw("0", "0x1234"), /--to must be an address/);
@@ -249,6 +336,25 @@ describe("Hardhat tasks on the in-process network", function () {
     await rejects(
       runTask("tee:simulator-pki", { seedFile: join(dir, "absent"), outDir: out, json: true }),
       /no simulator seed at/,
+    );
+  });
+
+  it("a task run without --network names the flag to add, not a missing deployments/default.json", () => {
+    const empty = mkdtempSync(join(tmpdir(), "dealproof-nonet-"));
+    const fakeHre = { config: { paths: { root: empty } } } as unknown as Parameters<typeof taskDeployment>[0];
+    const e = (() => {
+      try {
+        taskDeployment(fakeHre, "default");
+      } catch (err) {
+        return err as Error & { hint?: string };
+      }
+      return undefined;
+    })();
+    expect(e?.message).to.equal("no --network given: this task needs the network DealProof is deployed on");
+    expect(e?.hint).to.match(/add --network localhost .* or --network sepolia/);
+    // a named network with no deployment still says to deploy first
+    expect(() => taskDeployment(fakeHre, "localhost")).to.throw(
+      /cannot read deployment file .*localhost\.json/,
     );
   });
 

@@ -10,6 +10,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { HDNodeWallet, Wallet } from "ethers";
+
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
 const root = join(import.meta.dirname, "..", "..");
 /** Every ```sh hand-run``` block of a markdown text, in order. */
@@ -122,5 +125,19 @@ describe("docs/local.md: the hand-run on a local node", function () {
     expect(last).to.match(/the received dataset is the seller's/);
     expect(last).to.match(/terms and transcript match the hashes settled on-chain/);
     expect(last).to.match(/withdrew .* ETH \(seller\)/);
+    // the buyer's change: escrow 1.5 − a price within the budget of 1
+    expect(last).to.match(/withdrew (0\.[5-9]|1\.[0-4])[0-9]* ETH \(buyer\)/);
+  });
+
+  it("gives the oracle the node's account #2, which no party uses", async () => {
+    const doc = readFileSync(join(root, "docs", "local.md"), "utf8");
+    const key = /DEALPROOF_SENDER_KEY=(0x[0-9a-f]{64})/.exec(doc)?.[1];
+    expect(doc).to.match(/The sender key is the node's account #2/);
+    // Hardhat's node accounts come from its default mnemonic, m/44'/60'/0'/0/i
+    const account = (i: number) =>
+      HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
+    expect(new Wallet(key!).address).to.equal(account(2).address);
+    // the parties of the walk-through are #0 (buyer, the default) and #1 (seller)
+    expect(doc).to.include(`--seller ${account(1).address}`);
   });
 });

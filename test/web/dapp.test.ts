@@ -6,6 +6,7 @@
  * a chain without DealProof. Component tests render each component alone in the same browser.
  */
 import { expect } from "chai";
+import { formatEther, parseEther } from "ethers";
 import { startWebStack, type WebStack } from "../../scripts/web/stack.ts";
 import { launchBrowser, type LaunchedBrowser } from "../../scripts/web/browser.ts";
 import {
@@ -55,7 +56,26 @@ describe("web dapp in headless Chromium", function () {
       })),
     );
     expect(run.received.equals(run.plaintext)).to.equal(true);
+    // one id format, hex, in the link, the key file and the page
+    expect(run.dealId).to.match(/^0x[0-9a-f]{64}$/);
     expect(JSON.parse(run.buyerKeyFile)).to.have.property("dealId", run.dealId);
+    // the delivery key was offered, and the escrow button held back, before any ETH moved
+    expect(run.escrowBeforeKey).to.equal(0n);
+    expect(run.sendEnabledBeforeKey).to.equal(false);
+    // the seller saw the escrow, the buyer and the deadline before accepting
+    expect(run.sellerPreview).to.match(
+      new RegExp(
+        `^Deal ${run.dealId.slice(0, 6)}…${run.dealId.slice(-4)}: Open · escrow 2\\.5 ETH .* · buyer 0x[0-9a-fA-F]{40} · deadline `,
+      ),
+    );
+    // the buyer's number is its change and says so, with what was paid; the seller's is the price
+    const price = /^You paid ([0-9.]+) ETH to the seller for the dataset\.$/.exec(run.buyerPaid)?.[1];
+    expect(price, run.buyerPaid).to.not.equal(undefined);
+    const change = (25n * 10n ** 17n - parseEther(price!)).toString();
+    expect(run.buyerPayout).to.equal(
+      `Your change (escrow 2.5 ETH − price ${price} ETH): ${formatEther(BigInt(change))} ETH`,
+    );
+    expect(run.sellerPayout).to.equal(`Your payout (the agreed price): ${price} ETH`);
     // the escrow left the contract: both payouts withdrawn
     expect(await stack.chain.connection.ethers.provider.getBalance(stack.deployment.dealProof)).to.equal(0n);
   });
@@ -72,6 +92,10 @@ describe("web dapp in headless Chromium", function () {
         .locator('[data-passed="no"]')
         .evaluateAll((els) => els.map((e) => e.getAttribute("data-check")));
       expect(failed).to.deep.equal(["dcap", "reportData"]);
+      // and what to do next
+      expect(await buyer.page.getByTestId("quote-next").textContent()).to.match(
+        new RegExp(`switch your wallet to another RPC .* report deal ${run.dealId} to the oracle's operator`),
+      );
     } finally {
       buyer.wallet.tamperQuote = false;
     }
@@ -105,6 +129,29 @@ describe("web dapp in headless Chromium", function () {
     const alert = seller.page.getByRole("alert");
     await alert.waitFor();
     expect(await alert.textContent()).to.match(/DealProof reverted: InvalidState\(/);
+  });
+
+  it("refuses to create a deal while the oracle does not answer, before any key or escrow", async () => {
+    await open(buyer, dapp, "buy");
+    await buyer.page.route("**/oracle/health", (r) => r.abort("connectionrefused"));
+    try {
+      const balance = () => stack.chain.connection.ethers.provider.getBalance(stack.deployment.dealProof);
+      const before = await balance();
+      await buyer.page.getByLabel("Seller address").fill(seller.wallet.address);
+      await buyer.page.getByLabel("Dataset root").fill(run.dataRoot);
+      await buyer.page.getByLabel(/^Budget/).fill("1");
+      await buyer.page.getByLabel(/^Escrow/).fill("1");
+      await buyer.page.getByLabel("Requirements").fill("x");
+      await buyer.page.getByRole("button", { name: "Create deal" }).click();
+      await buyer.page
+        .getByRole("alert")
+        .getByText(/the oracle does not answer .*a deal made now would wait for it until its deadline/)
+        .waitFor();
+      expect(await buyer.page.getByText(/Download your delivery key/).count()).to.equal(0);
+      expect(await balance()).to.equal(before);
+    } finally {
+      await buyer.page.unroute("**/oracle/health");
+    }
   });
 
   it("refuses bad input before any transaction, saying what to fix", async () => {

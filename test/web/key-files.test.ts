@@ -36,4 +36,14 @@ describe("dapp key files", () => {
     expect(() => readDeliveryKeyFile("not json", 77n)).to.throw(refusal);
     expect(() => readDeliveryKeyFile(JSON.stringify({ dealId: "77" }), 77n)).to.throw(refusal);
   });
+
+  it("reads the hex deal id the dapp now writes (0x + 64 digits), and refuses one that is not a number", () => {
+    const hex = `0x${(77).toString(16).padStart(64, "0")}`;
+    const file = JSON.stringify({ dealId: hex, deliveryPrivateKey: k32 });
+    expect(readDeliveryKeyFile(file, 77n)).to.equal(k32);
+    const refusal = "that key file is not this deal's delivery key";
+    expect(() => readDeliveryKeyFile(file, 78n)).to.throw(refusal);
+    const junk = JSON.stringify({ dealId: "0xzz", deliveryPrivateKey: k32 });
+    expect(() => readDeliveryKeyFile(junk, 77n)).to.throw(refusal);
+  });
 });

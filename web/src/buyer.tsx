@@ -1,10 +1,19 @@
 /**
- * Buyer: create a deal with the buyer's input sealed in this browser. The delivery key pair is
- * generated here; its private key is offered as a download and never sent anywhere.
+ * Buyer: create a deal with the buyer's input sealed in this browser, in two steps: "Prepare"
+ * checks the oracle (up, this deployment, the registered one), generates the delivery key pair and
+ * seals the input; the private key is offered as a download, and only once it is saved does
+ * "Escrow … and create the deal" move any ETH. The key is never sent anywhere.
  */
 import { useState, type FormEvent } from "react";
-import { getAddress, hexlify } from "ethers";
-import { MAX_DEAL_DURATION, MAX_TEXT, buyerInputSchema, parseEthAmount } from "dealproof";
+import { formatEther, getAddress, hexlify } from "ethers";
+import {
+  MAX_DEAL_DURATION,
+  MAX_TEXT,
+  buyerInputSchema,
+  formatDealId,
+  parseEthAmount,
+  shortDealId,
+} from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { createDeal } from "./deals.ts";
@@ -25,7 +34,14 @@ const eth = (name: string, v: FormDataEntryValue | null) => {
 export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfig }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<{ dealId: bigint; keyFile: string } | null>(null);
+  const [prepared, setPrepared] = useState<{
+    dealId: bigint;
+    keyFile: string;
+    escrowWei: bigint;
+    send: () => Promise<unknown>;
+  } | null>(null);
+  const [keySaved, setKeySaved] = useState(false);
+  const [created, setCreated] = useState(false);
 
   const submit = async (ev: FormEvent<HTMLFormElement>) => {
     ev.preventDefault();
@@ -59,14 +75,29 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
         ...(domain !== "" ? { requireSellerDomain: domain } : {}),
       });
       const keyFile = JSON.stringify({
-        dealId: d.dealId.toString(),
+        dealId: formatDealId(d.dealId),
         deliveryPrivateKey: hexlify(d.delivery.privateKey),
       });
       rememberDeliveryKey(d.dealId, d.delivery.privateKey);
-      setCreated({ dealId: d.dealId, keyFile });
-      await d.send();
+      setKeySaved(false);
+      setCreated(false);
+      setPrepared({ dealId: d.dealId, keyFile, escrowWei, send: d.send });
     } catch (e) {
-      setCreated(null);
+      setPrepared(null);
+      setError(plainError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const send = async () => {
+    if (prepared === null) return;
+    setError(null);
+    setBusy(true);
+    try {
+      await prepared.send();
+      setCreated(true);
+    } catch (e) {
       setError(plainError(e));
     } finally {
       setBusy(false);
@@ -113,21 +144,32 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
           Create deal
         </button>
       </form>
-      {created === null ? null : (
+      {prepared === null ? null : (
         <div role="status" className="result">
           <p>
             Deal{" "}
-            <a href={`#/deal/${created.dealId}`} data-testid="deal-link">
-              {created.dealId.toString().slice(0, 12)}…
+            <a
+              href={`#/deal/${formatDealId(prepared.dealId)}`}
+              data-testid="deal-link"
+              title={formatDealId(prepared.dealId)}
+            >
+              {shortDealId(prepared.dealId)}
             </a>{" "}
-            {busy ? "is being created…" : "created."}
+            {created ? "created." : busy ? "is being created…" : "is ready; nothing has been escrowed yet."}
           </p>
+          <p>1. Save your delivery key: it alone opens the dataset, and it is not kept anywhere else.</p>
           <DownloadLink
-            data={created.keyFile}
-            name={`deal-${created.dealId.toString().slice(0, 10)}.delivery-key.json`}
+            onDownload={() => setKeySaved(true)}
+            data={prepared.keyFile}
+            name={`deal-${shortDealId(prepared.dealId).replace("…", "-")}.delivery-key.json`}
           >
             Download your delivery key (it opens the dataset; keep it)
           </DownloadLink>
+          <p>2. Escrow the ETH and create the deal (your wallet asks to confirm).</p>
+          <button onClick={() => void send()} disabled={busy || created || !keySaved}>
+            Escrow {formatEther(prepared.escrowWei)} ETH and create the deal
+          </button>
+          {keySaved ? null : <p>Download the key first: the escrow moves only once it is saved.</p>}
         </div>
       )}
       <ErrorLine error={error} />

@@ -139,10 +139,13 @@ export function DownloadLink({
   data,
   name,
   children,
+  onDownload,
 }: {
   data: Blob | string;
   name: string;
   children: string;
+  /** Called when the user starts the download (a click or Enter on the link). */
+  onDownload?: () => void;
 }) {
   const href = useMemo(
     () =>
@@ -151,7 +154,7 @@ export function DownloadLink({
   );
   useEffect(() => () => URL.revokeObjectURL(href), [href]);
   return (
-    <a className="button" href={href} download={name}>
+    <a className="button" href={href} download={name} onClick={onDownload}>
       {children}
     </a>
   );

@@ -10,8 +10,10 @@ import {
   decryptAndVerifyDataset,
   fetchDealTranscript,
   fetchOracleDeal,
+  formatDealId,
   offersByRound,
   openDelivery,
+  shortDealId,
   signInToOracle,
   type OracleDealView,
   type SettlementQuoteVerdict,
@@ -66,7 +68,7 @@ function describe(e: TimelineEvent): string {
 export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: ChainConfig; dealId: bigint }) {
   const [deal, setDeal] = useState<DealView | null>(null);
   const [events, setEvents] = useState<TimelineEvent[]>([]);
-  const [oracle, setOracle] = useState<OracleDealView | null>(null);
+  const [oracle, setOracle] = useState<OracleDealView | string | null>(null);
   const [rounds, setRounds] = useState<RoundOffers[] | null>(null);
   const [verdict, setVerdict] = useState<SettlementQuoteVerdict | "signature" | null>(null);
   const [delivered, setDelivered] = useState<{ blob: Blob; size: number } | null>(null);
@@ -82,7 +84,7 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
       ]);
       setDeal(d);
       setEvents(ev);
-      setOracle(await fetchOracleDeal(chain.oracleUrl, dealId).catch(() => null));
+      setOracle(await fetchOracleDeal(chain.oracleUrl, dealId).catch((e: unknown) => plainError(e)));
     } catch (e) {
       setError(plainError(e));
     }
@@ -159,10 +161,24 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
     deal !== null &&
     (deal.state === "Open" || deal.state === "Accepted") &&
     Date.now() / 1000 > Number(deal.deadline);
-
+  const withdrawn = events.some((e) => e.name === "Withdrawn" && e.args.account.toLowerCase() === me);
+  const escrow = created?.args.escrow;
+  // what the number under "Funds" is, for this party and this outcome
+  const payoutLabel = !isBuyer
+    ? "Your payout (the agreed price)"
+    : s?.agreed === true
+      ? `Your change (escrow ${escrow === undefined ? "" : eth(escrow)} − price ${eth(s.price)})`
+      : settled !== undefined || deal?.state === "Refunded"
+        ? "Your refund (the whole escrow)"
+        : "Yours to withdraw";
   return (
     <section aria-labelledby="deal-h">
-      <h2 id="deal-h">Deal {short(dealId.toString())}</h2>
+      <h2 id="deal-h" title={formatDealId(dealId)}>
+        Deal {shortDealId(dealId)}
+      </h2>
+      <p>
+        Deal id <code data-testid="deal-id">{formatDealId(dealId)}</code>
+      </p>
       {deal === null ? (
         <p>Loading…</p>
       ) : (
@@ -172,8 +188,10 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
           are {isBuyer ? "the buyer" : isParty ? "the seller" : "not a party"}
         </p>
       )}
-      {oracle === null ? null : (
-        <p>
+      {typeof oracle === "string" ? (
+        <p data-testid="oracle-status">Oracle: not answering ({oracle})</p>
+      ) : oracle === null ? null : (
+        <p data-testid="oracle-status">
           Oracle: {oracle.status}
           {oracle.outcome !== null && !oracle.outcome.agreed ? ` — ${oracle.outcome.reason}` : ""}
           {oracle.lastError !== null ? ` — ${oracle.lastError}` : ""}
@@ -203,6 +221,15 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
           ) : null}
           {verdict !== null && verdict !== "signature" ? (
             <QuoteChecks checks={verdict.checks} ok={verdict.ok} />
+          ) : null}
+          {verdict !== null && verdict !== "signature" && !verdict.ok ? (
+            <p data-testid="quote-next">
+              Next: do not treat this settlement as attested. This page read it through your wallet's RPC,
+              which can be wrong or tampered with: switch your wallet to another RPC for this chain and verify
+              again. If it still fails, report deal <code>{formatDealId(dealId)}</code> to the oracle's
+              operator. The contract checked the settlement when it was made; your payout below is what it
+              recorded.
+            </p>
           ) : null}
         </>
       )}
@@ -239,7 +266,13 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
       {isParty ? (
         <>
           <h3>Funds</h3>
-          <p data-testid="payout">Your payout: {eth(payout)}</p>
+          {isBuyer && s?.agreed === true ? (
+            <p data-testid="paid">You paid {eth(s.price)} to the seller for the dataset.</p>
+          ) : null}
+          <p data-testid="payout">
+            {payoutLabel}: {eth(payout)}
+            {payout === 0n && withdrawn ? " — withdrawn" : ""}
+          </p>
           <button
             onClick={() =>
               void run("withdraw", () =>
@@ -287,10 +320,12 @@ export function MyDeals({ conn, chain }: { conn: Connection; chain: ChainConfig 
         <ul>
           {deals.map((d) => (
             <li key={d.dealId.toString()}>
-              <a href={`#/deal/${d.dealId}`}>deal {short(d.dealId.toString())}</a> ·{" "}
-              {d.buyer.toLowerCase() === me ? "buying" : "selling"} · escrow {eth(d.escrow)} · dataset{" "}
+              <a href={`#/deal/${formatDealId(d.dealId)}`} title={formatDealId(d.dealId)}>
+                deal {shortDealId(d.dealId)}
+              </a>{" "}
+              · {d.buyer.toLowerCase() === me ? "buying" : "selling"} · escrow {eth(d.escrow)} · dataset{" "}
               <code>{short(d.dataRoot)}</code> · deal id{" "}
-              <code data-testid="deal-id">{d.dealId.toString()}</code>
+              <code data-testid="deal-id">{formatDealId(d.dealId)}</code>
             </li>
           ))}
         </ul>

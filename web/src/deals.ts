@@ -10,6 +10,7 @@ import { badInput } from "./bad-input.ts";
 import { Contract, hexlify, type BrowserProvider, type Log } from "ethers";
 import {
   DEAL_PROOF_ABI,
+  checkOracleReady,
   dealIdFor,
   dealProofDomain,
   dealStateName,
@@ -50,6 +51,24 @@ async function sealingKey(provider: BrowserProvider, chain: ChainConfig): Promis
   return oracleSealingKey(await dealProof(chain, provider).currentOracle(), now);
 }
 
+/**
+ * Refuses (a DealProofError saying why) unless the oracle answers, serves this chain and contract,
+ * and holds the registered keys: a deal it cannot settle would lock the escrow until its deadline.
+ */
+async function oracleReady(provider: BrowserProvider, chain: ChainConfig): Promise<void> {
+  const [current, block] = await Promise.all([
+    dealProof(chain, provider).currentOracle(),
+    provider.getBlock("latest"),
+  ]);
+  await checkOracleReady({
+    oracleUrl: chain.oracleUrl,
+    chainId: chain.chainId,
+    dealProof: chain.dealProof,
+    current,
+    nowSeconds: block!.timestamp,
+  });
+}
+
 export interface NewDeal {
   seller: string;
   dataRoot: string;
@@ -60,8 +79,12 @@ export interface NewDeal {
   requireSellerDomain?: string;
 }
 
-/** Seals the buyer's input and creates the deal; the delivery key pair is the caller's to keep. */
+/**
+ * Checks the oracle and seals the buyer's input; `send` creates the deal (moves the escrow). The
+ * delivery key pair is the caller's to keep, before it calls `send`.
+ */
 export async function createDeal(provider: BrowserProvider, chain: ChainConfig, address: string, d: NewDeal) {
+  await oracleReady(provider, chain);
   const dealId = dealIdFor(dealProofDomain(chain.chainId, chain.dealProof), {
     buyer: address,
     seller: d.seller,
@@ -99,6 +122,7 @@ export async function acceptDeal(
   dealId: bigint,
   input: Omit<SellerInput, "v">,
 ) {
+  await oracleReady(provider, chain);
   const sealed = await sealSellerInput(
     await sealingKey(provider, chain),
     { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },

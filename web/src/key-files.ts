@@ -16,7 +16,11 @@ const sellerKeyFileSchema = z.object({
 });
 export type SellerKeyFile = z.infer<typeof sellerKeyFileSchema>;
 
-const deliveryKeyFileSchema = z.object({ dealId: z.string(), deliveryPrivateKey: hex32 });
+// dealId: 0x-hex as the dapp writes it; decimal in files saved by earlier versions
+const deliveryKeyFileSchema = z.object({
+  dealId: z.string().regex(/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/),
+  deliveryPrivateKey: hex32,
+});
 
 function read<T>(text: string, schema: z.ZodType<T>, refusal: string, hint: string): T {
   let json: unknown;
@@ -43,6 +47,6 @@ export function readDeliveryKeyFile(text: string, dealId: bigint): string {
   const refusal = "that key file is not this deal's delivery key";
   const hint = "load the delivery key file saved when this deal was created";
   const k = read(text, deliveryKeyFileSchema, refusal, hint);
-  if (k.dealId !== dealId.toString()) throw badInput(refusal, hint);
+  if (BigInt(k.dealId) !== dealId) throw badInput(refusal, hint);
   return k.deliveryPrivateKey;
 }

@@ -3,11 +3,19 @@
  * download the encrypted file and a key file, then accept a deal with the seller's input sealed
  * here. The dataset key stays in this page and the key file the seller downloads.
  */
-import { useState, type FormEvent } from "react";
-import { MAX_TEXT, commitAndEncryptDataset, parseEthAmount, type EncryptedDataset } from "dealproof";
+import { useEffect, useState, type FormEvent } from "react";
+import { formatEther } from "ethers";
+import {
+  MAX_TEXT,
+  commitAndEncryptDataset,
+  formatDealId,
+  parseEthAmount,
+  shortDealId,
+  type EncryptedDataset,
+} from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
-import { acceptDeal } from "./deals.ts";
+import { acceptDeal, readDeal, type DealView } from "./deals.ts";
 import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import { readSellerKeyFile, type SellerKeyFile } from "./key-files.ts";
@@ -20,14 +28,31 @@ const b64 = async (f: File) => {
   return btoa(s);
 };
 
+const DEAL_ID = /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/;
+
 export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConfig }) {
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [enc, setEnc] = useState<(EncryptedDataset & { name: string }) | null>(null);
   const [keyFile, setKeyFile] = useState<SellerKeyFile | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [accepted, setAccepted] = useState<string | null>(null);
+  const [accepted, setAccepted] = useState<bigint | null>(null);
   const [busy, setBusy] = useState(false);
+  // the deal as DealProof holds it, shown before the seller accepts (escrow, buyer, deadline)
+  const [dealIdText, setDealIdText] = useState("");
+  const [preview, setPreview] = useState<DealView | string | null>(null);
+  useEffect(() => {
+    const t = dealIdText.trim();
+    if (!DEAL_ID.test(t)) return setPreview(null);
+    let live = true;
+    readDeal(conn.provider, chain, BigInt(t)).then(
+      (d) => live && setPreview(d.state === "None" ? "no deal with this id exists on DealProof" : d),
+      (e: unknown) => live && setPreview(plainError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [dealIdText, conn, chain]);
 
   const commit = async () => {
     if (file === null) return setError("choose a dataset file first");
@@ -54,8 +79,7 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
       if (keyFile === null)
         throw badInput("no dataset is committed", "commit a dataset or load its key file first");
       const dealId = String(f.get("dealId") ?? "").trim();
-      if (!/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(dealId))
-        throw badInput("the deal id must be a decimal or 0x-hex number");
+      if (!DEAL_ID.test(dealId)) throw badInput("the deal id must be a decimal or 0x-hex number");
       const location = String(f.get("location") ?? "").trim();
       if (!/^https?:\/\//.test(location))
         throw badInput("the location must be an https:// URL", "where the encrypted file is hosted");
@@ -69,7 +93,7 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
         dataset: { location, key: keyFile.key, chunkSize: keyFile.chunkSize },
         ...(eml instanceof File && eml.size > 0 ? { email: await b64(eml) } : {}),
       });
-      setAccepted(BigInt(dealId).toString());
+      setAccepted(BigInt(dealId));
     } catch (e) {
       setError(plainError(e));
     } finally {
@@ -134,8 +158,21 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
         )}
         <label>
           Deal id
-          <input name="dealId" required />
+          <input name="dealId" required value={dealIdText} onChange={(e) => setDealIdText(e.target.value)} />
         </label>
+        {typeof preview === "string" ? (
+          <p data-testid="deal-preview">{preview}</p>
+        ) : preview === null ? null : (
+          <p data-testid="deal-preview">
+            Deal {shortDealId(BigInt(dealIdText.trim()))}: <strong>{preview.state}</strong> · escrow{" "}
+            {formatEther(preview.escrow)} ETH (the most the buyer can pay) · buyer{" "}
+            <code>{preview.buyer}</code> · deadline{" "}
+            {new Date(Number(preview.deadline) * 1000).toLocaleString()}
+            {preview.seller.toLowerCase() !== conn.address.toLowerCase()
+              ? " · it names another seller: switch to that account to accept it"
+              : ""}
+          </p>
+        )}
         <label>
           Encrypted file location (https://)
           <input name="location" type="url" required placeholder="https://example.com/data.csv.enc" />
@@ -158,7 +195,10 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
       </form>
       {accepted === null ? null : (
         <p role="status">
-          Accepted: <a href={`#/deal/${accepted}`}>deal {accepted.slice(0, 10)}…</a>
+          Accepted:{" "}
+          <a href={`#/deal/${formatDealId(accepted)}`} title={formatDealId(accepted)}>
+            deal {shortDealId(accepted)}
+          </a>
         </p>
       )}
       <ErrorLine error={error} />

@@ -1,0 +1,130 @@
+/**
+ * docs/sdk.md's examples run as written: every ```ts runnable``` block is written to a module
+ * whose only change is that "dealproof" resolves to sdk/src, then called against a local chain
+ * (a fresh DealProof with a registered oracle whose HPKE key we hold) and the oracle's real HTTP API.
+ * The wallet is the node's own EIP-1193 provider (its accounts are unlocked).
+ */
+import { expect } from "chai";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { getBytes, hexlify } from "ethers";
+import { deployFixture, registerOracle, dataRoot } from "../contracts/fixture.ts";
+import { x25519 } from "@noble/curves/ed25519";
+import { openBuyerInput } from "../../sdk/src/inputs.ts";
+import { x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
+import { formatDealId } from "../../sdk/src/deal-id.ts";
+import { createApi } from "../../oracle/api/server.ts";
+import { Store } from "../../oracle/daemon/store.ts";
+import { viemClientFor } from "../../oracle/chain/viem-client.ts";
+import { rejects } from "../helpers.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+
+/** The ```ts runnable``` blocks of a markdown text, in order. */
+export function runnableBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^```ts runnable\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+}
+
+describe("docs/sdk.md: the examples run as written", function () {
+  this.timeout(120_000);
+  const dir = join(root, ".dealproof", `doc-examples-${process.pid}`);
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("the viem buyer creates a deal: the oracle checked, the key saved before the escrow, the input sealed", async () => {
+    const blocks = runnableBlocks(readFileSync(join(root, "docs", "sdk.md"), "utf8"));
+    expect(blocks).to.have.length(1);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "viem-buyer.ts");
+    const sdk = pathToFileURL(join(root, "sdk", "src", "index.ts")).href;
+    writeFileSync(file, blocks[0]!.replaceAll('from "dealproof"', `from "${sdk}"`));
+    const { createDealAsBuyer } = (await import(pathToFileURL(file).href)) as {
+      createDealAsBuyer: (input: unknown) => Promise<{ dealId: string; hash: string }>;
+    };
+
+    const f = await deployFixture();
+    const oracleKeys = await x25519KeyPairFromSeed(new Uint8Array(32).fill(7));
+    await registerOracle(f, hexlify(oracleKeys.publicKey) as `0x${string}`);
+    const current = await f.dealProof.currentOracle();
+    const api = createApi({
+      store: new Store(":memory:"),
+      deployment: {
+        network: "hardhat",
+        chainId: Number(f.chainId),
+        dealProof: f.address,
+        verifier: await f.mock.getAddress(),
+        verifierKind: "simulated",
+        deployBlock: 0,
+        deployedAt: new Date().toISOString(),
+      },
+      teeMode: "simulator",
+      settleMode: "signature",
+      signer: current.signer,
+      encryptionKey: current.encryptionKey,
+      measurementId: current.measurementId,
+      registrationExpiresAt: () => current.expiresAt,
+      publicUrl: "http://127.0.0.1",
+      corsOrigins: [],
+      chainClient: viemClientFor(f.ethers.provider),
+    });
+    const oracleUrl = await api.listen(0, "127.0.0.1");
+    try {
+      // a wallet as a dapp sees one: eth_requestAccounts answers the node's unlocked accounts
+      const node = f.connection.provider;
+      const ethereum = {
+        request: (a: { method: string; params?: unknown[] }) =>
+          node.request(a.method === "eth_requestAccounts" ? { method: "eth_accounts" } : a),
+        on: () => undefined,
+        removeListener: () => undefined,
+      };
+      const seller = (await f.seller.getAddress()) as `0x${string}`;
+      const buyer = f.owner.address; // the node's first account
+      let saved: string | undefined;
+      let escrowWhenSaved = -1n;
+      const run = (url: string) =>
+        createDealAsBuyer({
+          ethereum,
+          dealProof: f.address,
+          oracleUrl: url,
+          seller,
+          dataRoot: dataRoot(3),
+          saveDeliveryKey: async (hex: string) => {
+            saved = hex;
+            escrowWhenSaved = await f.ethers.provider.getBalance(f.address);
+          },
+        });
+
+      // the oracle down: refused before the key is handed out or anything moves
+      const before = await f.ethers.provider.getBalance(buyer);
+      await rejects(
+        run("http://127.0.0.1:9"),
+        /the oracle does not answer \(cannot reach the oracle at http:\/\/127\.0\.0\.1:9\/health/,
+      );
+      expect(saved).to.equal(undefined);
+      expect(await f.ethers.provider.getBalance(buyer)).to.equal(before);
+
+      const { dealId, hash } = await run(oracleUrl);
+      expect(dealId).to.match(/^0x[0-9a-f]{64}$/);
+      expect(hash).to.match(/^0x[0-9a-f]{64}$/);
+      expect(escrowWhenSaved, "the key was saved while the contract held no escrow").to.equal(0n);
+      const d = await f.dealProof.getDeal(BigInt(dealId));
+      expect([d.state, d.buyer, d.seller, d.escrow]).to.deep.equal([1n, buyer, seller, 15n * 10n ** 17n]);
+      // the sealed input opens with the oracle's key and names the saved delivery key
+      const [log] = await f.dealProof.queryFilter(f.dealProof.filters.DealCreated(BigInt(dealId)));
+      const sealed = getBytes(
+        (log as unknown as { args: { sealedBuyerInput: string } }).args.sealedBuyerInput,
+      );
+      const opened = await openBuyerInput(
+        oracleKeys.privateKey,
+        { chainId: f.chainId, contract: f.address, dealId: BigInt(dealId) },
+        sealed,
+      );
+      // the saved private key is the one whose public half the oracle will seal the delivery to
+      expect(opened.deliveryPublicKey).to.equal(hexlify(x25519.getPublicKey(getBytes(saved!))));
+      expect(formatDealId(BigInt(dealId))).to.equal(dealId);
+    } finally {
+      api.server.closeAllConnections();
+      await new Promise<void>((r) => api.server.close(() => r()));
+    }
+  });
+});
