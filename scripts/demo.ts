@@ -27,6 +27,7 @@ import { verifyQuote } from "../oracle/quote/verify.ts";
 import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
 import { formatDealProofError, isDealProofError, type DealProofError } from "../sdk/src/errors.ts";
 import type { TranscriptEntry } from "../oracle/negotiation/types.ts";
+import { PRICE_RULES, TRANSCRIPT_LABEL } from "../oracle/negotiation/mechanism.ts";
 
 const usage =
   `npm run demo -- [--scenario ${SCENARIOS.map((s) => s.name).join("|")}] [--deals 1..15] [--settle quote|signature] ` +
@@ -130,10 +131,9 @@ try {
   const moves = new Map<string, string[]>();
   const onMove = (dealId: string, e: TranscriptEntry) => {
     const price = e.priceWei === undefined ? "" : ` ${eth(BigInt(e.priceWei)).padStart(12)}`;
-    const refused = e.refused ? `  REFUSED: ${e.refused.reason}` : "";
-    const list = moves.get(dealId) ?? [];
+    const list = moves.get(dealId) ?? [`  (${TRANSCRIPT_LABEL}; ${PRICE_RULES["randomized-split"]})`];
     list.push(
-      `  [round ${e.round}] ${e.role.toUpperCase().padEnd(6)} ${e.action.toUpperCase().padEnd(7)}${price}  ${e.note ?? ""}${refused}`,
+      `  [round ${e.round}] ${e.role.toUpperCase().padEnd(6)} ${e.action.toUpperCase().padEnd(7)}${price}  ${e.note ?? ""}`,
     );
     moves.set(dealId, list);
   };
