@@ -16,6 +16,7 @@
  * while writing falls back to the built-in lines (the outcome is already set).
  */
 import { isDeepStrictEqual } from "node:util";
+import { z } from "zod";
 import { policyHash, termsOutput, transcriptOutput } from "./canonical.ts";
 import { acceptableNote } from "./guard.ts";
 import { decide, PRICE_RULES, TRANSCRIPT_LABEL, type Outcome, type PriceRule } from "./mechanism.ts";
@@ -25,7 +26,9 @@ import { builtInJudgement, builtInLine, evidenceFactor } from "./strategy-agent.
 import {
   AgentUnavailableError,
   emptyUsage,
+  evidenceSchema,
   judgementSchema,
+  NegotiationInputError,
   type AccessScope,
   type Agent,
   type Evidence,
@@ -143,6 +146,12 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
   if (!Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > 50)
     throw new Error("maxRounds must be 1..50");
   const baseTerms = input.baseTerms ?? DEFAULT_TERMS;
+  const checked = input.evidence === undefined ? undefined : evidenceSchema.safeParse(input.evidence);
+  if (checked !== undefined && !checked.success)
+    throw new NegotiationInputError(`the data evidence is malformed: ${z.prettifyError(checked.error)}`, {
+      hint: "pass evidence as { checks: { id, required, passed, value? }[], datasheetVerified }",
+    });
+  const evidence = checked?.data;
   const seed = input.randomSeed ?? freshSeed();
   const E = input.escrowWei;
   const limits: Record<Role, bigint[]> = {
@@ -161,7 +170,7 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
     facts: input.facts,
     sellerIdentity: input.sellerIdentity,
     baseTerms,
-    ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
+    ...(evidence === undefined ? {} : { evidence }),
     ...(input.notAfterMs === undefined ? {} : { notAfterMs: input.notAfterMs }),
   });
 

@@ -8,7 +8,7 @@
  */
 import { findDisclosure, findNumbers } from "./disclosure.ts";
 
-export const NOTE_MAX = 280;
+const NOTE_MAX = 280;
 
 const ETH = 10n ** 18n;
 

@@ -26,4 +26,4 @@ export function createAgents(config: AgentConfig = {}): { buyer: Agent; seller: 
 
 export { negotiate } from "./engine.ts";
 export { noDealTerms } from "./canonical.ts";
-export type { Agent, Evidence, TranscriptEntry } from "./types.ts";
+export type { Agent, TranscriptEntry } from "./types.ts";

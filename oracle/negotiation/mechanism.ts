@@ -28,7 +28,7 @@ export type PriceRule = keyof typeof PRICE_RULES;
 export const TRANSCRIPT_LABEL =
   "the agents' positions as the enclave renders them once the mechanism has set the price";
 
-export interface SealedLimits {
+interface SealedLimits {
   seller: {
     floorWei: bigint;
     floorByScopeWei?: Partial<Record<AccessScope, bigint>>;
@@ -71,7 +71,7 @@ function drawK(random: DealRandom): bigint {
 }
 
 /** The price inside [lo, hi] at fraction k/2⁶⁴, on the public tick when one fits. */
-export function splitPrice(lo: bigint, hi: bigint, k: bigint, tick: bigint): bigint {
+function splitPrice(lo: bigint, hi: bigint, k: bigint, tick: bigint): bigint {
   const raw = lo + ((hi - lo) * k) / (1n << 64n);
   const down = (raw / tick) * tick;
   if (down >= lo && down > 0n) return down;

@@ -7,10 +7,10 @@ import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors
 import type { DealRandom } from "./random.ts";
 import type { Role } from "../../sdk/src/inputs.ts";
 
-export const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
+const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
 export type AccessScope = (typeof ACCESS_SCOPES)[number];
 
-export const termsSchema = z.strictObject({
+const termsSchema = z.strictObject({
   accessScope: z.enum(ACCESS_SCOPES),
   durationDays: z.number().int().min(1).max(3650),
   /** Scenario-specific terms (e.g. deidentified: true). */
@@ -63,7 +63,7 @@ export const judgementSchema = z.strictObject({
 });
 export type Judgement = z.infer<typeof judgementSchema>;
 
-export type Action = "offer" | "counter" | "accept" | "reject";
+type Action = "offer" | "counter" | "accept" | "reject";
 
 export interface TranscriptEntry {
   round: number;
@@ -129,6 +129,14 @@ export const emptyUsage = (): Usage => ({
   cacheReadTokens: 0,
   cacheWriteTokens: 0,
 });
+
+/** A negotiation input the engine cannot use (e.g. malformed evidence): code `negotiation.bad_input`. */
+export class NegotiationInputError extends DealProofError<"negotiation.bad_input"> {
+  override name = "NegotiationInputError";
+  constructor(message: string, options?: DealProofErrorOptions) {
+    super("negotiation.bad_input", message, options);
+  }
+}
 
 /**
  * An agent could not move because of an infrastructure fault (model API down, rate-limited,

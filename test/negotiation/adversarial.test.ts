@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { formatEther, parseEther } from "ethers";
 import { StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
-import { AgentUnavailableError } from "../../oracle/negotiation/types.ts";
+import { AgentUnavailableError, NegotiationInputError } from "../../oracle/negotiation/types.ts";
 import { acceptableNote } from "../../oracle/negotiation/guard.ts";
 import { BUDGET, ESCROW, FLOOR, run, ScriptedAgent, TERMS } from "./helpers.ts";
 
@@ -120,6 +120,20 @@ describe("negotiation engine: adversarial agents", () => {
         () => expect.fail("accepted"),
         (e: Error) => expect(e.message).to.match(/maxRounds must be 1\.\.50/),
       );
+  });
+
+  it("malformed evidence is refused with a clear error before any agent is asked", async () => {
+    const b = new ScriptedAgent("b", good);
+    const err = await run(b, new StrategyAgent(), {
+      evidence: { checks: [{ id: "", required: "yes" }], datasheetVerified: true } as never,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(NegotiationInputError);
+    expect((err as NegotiationInputError).code).to.equal("negotiation.bad_input");
+    expect((err as Error).message).to.match(/the data evidence is malformed/);
+    expect(b.views).to.deep.equal([]);
   });
 
   it("the message rule: only quoted prices, and the text guard as a second line", () => {

@@ -6,7 +6,6 @@
  */
 import { expect } from "chai";
 import { formatEther, parseEther } from "ethers";
-import { negotiate } from "../../oracle/negotiation/engine.ts";
 import { StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
 import { SCENARIOS, seeded, units } from "../../oracle/negotiation/scenarios.ts";
 import { createAgents } from "../../oracle/negotiation/index.ts";
