@@ -109,14 +109,34 @@ function offers(tr: readonly TranscriptEntry[], role: Role) {
     .map((e) => BigInt(e.priceWei!));
 }
 
-/** What a party reads off the transcript beyond the outcome (fractions of the escrow). */
+/**
+ * The check that the attackers can see a leak: when set, the other side's first offer is replaced
+ * by its limit plus uniform noise of ±2 % of the escrow (as the pre-issue-14 agent's did), and the
+ * attack is run again on the same deals.
+ */
+let plantLeak = false;
+
+/**
+ * What a party reads off the transcript beyond the outcome, each in [0, 1]: for a deal, how far
+ * the other side's first and second-to-last offers sit from the price as a fraction of the room
+ * on their side (seller: (ask − p)/(E − p); buyer: (p − bid)/p), so that any dependence on the
+ * limit beyond the price shows; with no deal, the offers as fractions of the escrow; and the
+ * number of rounds.
+ */
 function features(o: Observed, d: Direction): number[] {
   const other: Role = d === "buyerEstimatesFloor" ? "seller" : "buyer";
   const theirs = offers(o.r.transcript, other);
   const E = o.t.escrow;
+  const p = o.r.priceWei;
+  const rel = (x: bigint) => {
+    if (!o.r.agreed) return fr(x, E);
+    if (other === "seller") return E === p ? 0 : fr(x - p, E - p);
+    return p === 0n ? 0 : fr(p - x, p);
+  };
+  const noise = (parseInt(o.r.transcriptHash.slice(2, 10), 16) / 2 ** 32 - 0.5) * 0.04;
   return [
-    theirs.length ? fr(theirs[0]!, E) : -1,
-    theirs.length > 1 ? fr(theirs.at(-2)!, E) : -1,
+    plantLeak ? truthOf(o, d) + noise : theirs.length ? rel(theirs[0]!) : -1,
+    theirs.length > 1 ? rel(theirs.at(-2)!) : -1,
     o.r.transcript.at(-1)!.round / MAX_ROUNDS,
   ];
 }
@@ -166,38 +186,82 @@ function bestWindow(x: number[], w: number[], half: number): number {
 
 // ---------- the transcript attackers ----------
 
-const BINS = 10;
-const FEATURE_BINS = 8;
+const BINS = 25;
+/** The kNN attacker uses the first 4,000 simulated deals (it is the weaker attacker; this bounds its cost). */
+const KNN_TRAIN = 4000;
+const FEATURE_BINS = 41;
 
-/** P(feature bin | limit bin, deal or not) from simulated deals, Laplace-smoothed. */
+/** P(χ²_df > x), by the Wilson–Hilferty approximation. */
+function chiSquareTail(x: number, df: number): number {
+  const z = (Math.cbrt(x / df) - (1 - 2 / (9 * df))) / Math.sqrt(2 / (9 * df));
+  // standard normal tail (Abramowitz & Stegun 26.2.17)
+  const t = 1 / (1 + 0.2316419 * Math.abs(z));
+  const tail =
+    (Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI)) *
+    t *
+    (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+  return z >= 0 ? tail : 1 - tail;
+}
+
+/**
+ * P(feature bin | limit bin, deal or not) from simulated deals, Laplace-smoothed — for each
+ * feature that a χ² test of independence from the limit (given deal or not) finds informative at
+ * p < 0.001 on the simulated deals; features it does not are left out (a factor of 1), as an
+ * attacker fitting its model would: using pure noise only costs it hits.
+ */
 function learnLikelihood(train: Observed[], d: Direction) {
   const [lo, hi] = d === "buyerEstimatesFloor" ? PRIOR.floor : PRIOR.budget;
   const limitBin = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * BINS)));
-  // features relative to the price (deal) or as they are (no deal), per feature
-  const featBin = (v: number, o: Observed, k: number) => {
-    if (v < 0) return 0;
-    const rel = k === 2 ? v : o.r.agreed ? v - priceOf(o) : v;
-    return 1 + Math.min(FEATURE_BINS - 2, Math.max(0, Math.floor((rel + 1) * ((FEATURE_BINS - 1) / 2))));
-  };
+  const featBin = (v: number) =>
+    v < 0 ? 0 : 1 + Math.min(FEATURE_BINS - 2, Math.max(0, Math.floor(v * (FEATURE_BINS - 1))));
   const counts = new Map<string, number>();
   const totals = new Map<string, number>();
   const add = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
   for (const o of train) {
     const lb = limitBin(truthOf(o, d));
     features(o, d).forEach((v, k) => {
-      add(counts, `${o.r.agreed}:${k}:${lb}:${featBin(v, o, k)}`);
+      const fb = featBin(v);
+      add(counts, `${o.r.agreed}:${k}:${lb}:${fb}`);
       add(totals, `${o.r.agreed}:${k}:${lb}`);
+      add(totals, `${o.r.agreed}:${k}:*:${fb}`);
+      add(totals, `${o.r.agreed}:${k}`);
     });
   }
-  return (o: Observed, v: number) => {
-    const lb = limitBin(v);
-    let l = 1;
-    features(o, d).forEach((fv, k) => {
-      const c = counts.get(`${o.r.agreed}:${k}:${lb}:${featBin(fv, o, k)}`) ?? 0;
-      const n = totals.get(`${o.r.agreed}:${k}:${lb}`) ?? 0;
-      l *= (c + 1) / (n + FEATURE_BINS);
-    });
-    return l;
+  const informative = new Set<string>();
+  for (const agreed of [true, false])
+    for (let k = 0; k < features({ t: train[0]!.t, r: train[0]!.r }, d).length; k++) {
+      const n = totals.get(`${agreed}:${k}`) ?? 0;
+      if (n === 0) continue;
+      let chi = 0;
+      let rows = 0;
+      let cols = 0;
+      for (let lb = 0; lb < BINS; lb++) {
+        const r = totals.get(`${agreed}:${k}:${lb}`) ?? 0;
+        if (r > 0) rows++;
+        for (let fb = 0; fb < FEATURE_BINS; fb++) {
+          const c = totals.get(`${agreed}:${k}:*:${fb}`) ?? 0;
+          if (lb === 0 && c > 0) cols++;
+          const expected = (r * c) / n;
+          if (expected > 0)
+            chi += ((counts.get(`${agreed}:${k}:${lb}:${fb}`) ?? 0) - expected) ** 2 / expected;
+        }
+      }
+      const df = Math.max(1, (rows - 1) * (cols - 1));
+      if (chiSquareTail(chi, df) < 0.001) informative.add(`${agreed}:${k}`);
+    }
+  return {
+    informative: [...informative],
+    factor: (o: Observed, v: number) => {
+      const lb = limitBin(v);
+      let l = 1;
+      features(o, d).forEach((fv, k) => {
+        if (!informative.has(`${o.r.agreed}:${k}`)) return;
+        const c = counts.get(`${o.r.agreed}:${k}:${lb}:${featBin(fv)}`) ?? 0;
+        const n = totals.get(`${o.r.agreed}:${k}:${lb}`) ?? 0;
+        l *= (c + 1) / (n + FEATURE_BINS);
+      });
+      return l;
+    },
   };
 }
 
@@ -230,6 +294,8 @@ function knn(train: Observed[], d: Direction) {
 }
 
 interface Hits {
+  /** The transcript features the likelihood attacker found informative (χ², p < 0.001). */
+  informative: string[];
   reference: number[];
   likelihood: number[];
   knn: number[];
@@ -237,8 +303,8 @@ interface Hits {
 
 function attack(test: Observed[], train: Observed[], d: Direction, half: number): Hits {
   const lik = learnLikelihood(train, d);
-  const nn = knn(train, d);
-  const hits: Hits = { reference: [], likelihood: [], knn: [] };
+  const nn = knn(train.slice(0, KNN_TRAIN), d);
+  const hits: Hits = { reference: [], likelihood: [], knn: [], informative: lik.informative };
   for (const o of test) {
     const truth = truthOf(o, d);
     const { x, w } = outcomePosterior(o, d);
@@ -248,7 +314,7 @@ function attack(test: Observed[], train: Observed[], d: Direction, half: number)
       hit(
         bestWindow(
           x,
-          w.map((wi, i) => wi * lik(o, x[i]!)),
+          w.map((wi, i) => wi * lik.factor(o, x[i]!)),
           half,
         ),
       ),
@@ -376,6 +442,7 @@ for (const [label, half] of [
       reference: mean(h.reference),
       likelihood: mean(h.likelihood),
       knn: mean(h.knn),
+      informativeFeatures: h.informative,
       ...e,
     };
     if (e.ciHigh > excessOut[label].ciHigh || excessOut[label].ciHigh === -1)
@@ -390,6 +457,12 @@ for (const [label, half] of [
     }
   }
 }
+
+// the attackers' sanity check: a planted leak must show as a large excess
+plantLeak = true;
+neighbourCache.clear();
+const planted = excess(attack(test, train, "sellerEstimatesBudget", 0.01), 9);
+plantLeak = false;
 
 const shadeTriples = triples(Math.max(DEALS, 2000), 3);
 const split = agreed.map(
@@ -418,6 +491,7 @@ const result: Record<string, unknown> = {
   buyerShadingGain10pct: shadingGain(shadeTriples, "buyer", false),
   sellerShadingGain10pct: shadingGain(shadeTriples, "seller", false),
   postedPriceBuyerShadingGain10pct: shadingGain(shadeTriples, "buyer", true),
+  plantedLeakExcessWithin1pct: planted.excess,
   leak,
   seconds: (Date.now() - started) / 1000,
 };
@@ -469,6 +543,9 @@ else {
   );
   console.log(
     `  excess (95 % CI high)   1 %: ${pct(result.leakExcessWithin1pct)} (${pct(result.leakExcessWithin1pctCiHigh)})   5 %: ${pct(result.leakExcessWithin5pct)} (${pct(result.leakExcessWithin5pctCiHigh)})`,
+  );
+  console.log(
+    `  (check: a planted leak of the budget ±2 % shows as excess ${pct(result.plantedLeakExcessWithin1pct)})`,
   );
   console.log(
     `shading a limit by 10 %: buyer ${pct(result.buyerShadingGain10pct)}, seller ${pct(result.sellerShadingGain10pct)}; posted price, buyer ${pct(result.postedPriceBuyerShadingGain10pct)}`,
