@@ -134,7 +134,8 @@ try {
   const moves = new Map<string, string[]>();
   const onMove = (dealId: string, e: TranscriptEntry) => {
     const price = e.priceWei === undefined ? "" : ` ${eth(BigInt(e.priceWei)).padStart(12)}`;
-    const list = moves.get(dealId) ?? [`  (${TRANSCRIPT_LABEL}; ${PRICE_RULES["randomized-split"]})`];
+    const rule = PRICE_RULES[args["posted-price"] === true ? "posted-price" : "randomized-split"];
+    const list = moves.get(dealId) ?? [`  Shown: ${TRANSCRIPT_LABEL}. ${rule}`];
     list.push(
       `  [round ${e.round}] ${e.role.toUpperCase().padEnd(6)} ${e.action.toUpperCase().padEnd(7)}${price}  ${e.note ?? ""}`,
     );
