@@ -29,6 +29,7 @@ import {
   evidenceSchema,
   judgementSchema,
   NegotiationInputError,
+  termsSchema,
   type AccessScope,
   type Agent,
   type Evidence,
@@ -145,7 +146,12 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
   const maxRounds = input.maxRounds ?? DEFAULT_MAX_ROUNDS;
   if (!Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > 50)
     throw new Error("maxRounds must be 1..50");
-  const baseTerms = input.baseTerms ?? DEFAULT_TERMS;
+  const parsedTerms = termsSchema.safeParse(input.baseTerms ?? DEFAULT_TERMS);
+  if (!parsedTerms.success)
+    throw new NegotiationInputError(`the deal's terms are invalid: ${z.prettifyError(parsedTerms.error)}`, {
+      hint: "terms are { accessScope, durationDays 1..3650, extras? } (see oracle/negotiation/types.ts)",
+    });
+  const baseTerms = parsedTerms.data;
   const checked = input.evidence === undefined ? undefined : evidenceSchema.safeParse(input.evidence);
   if (checked !== undefined && !checked.success)
     throw new NegotiationInputError(`the data evidence is malformed: ${z.prettifyError(checked.error)}`, {

@@ -10,7 +10,7 @@ import type { Role } from "../../sdk/src/inputs.ts";
 const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
 export type AccessScope = (typeof ACCESS_SCOPES)[number];
 
-const termsSchema = z.strictObject({
+export const termsSchema = z.strictObject({
   accessScope: z.enum(ACCESS_SCOPES),
   durationDays: z.number().int().min(1).max(3650),
   /** Scenario-specific terms (e.g. deidentified: true). */

@@ -134,6 +134,14 @@ describe("negotiation engine: adversarial agents", () => {
     expect((err as NegotiationInputError).code).to.equal("negotiation.bad_input");
     expect((err as Error).message).to.match(/the data evidence is malformed/);
     expect(b.views).to.deep.equal([]);
+    const terms = await run(b, new StrategyAgent(), {
+      baseTerms: { accessScope: "full", durationDays: 0 },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((terms as Error).message).to.match(/the deal's terms are invalid/);
+    expect(b.views).to.deep.equal([]);
   });
 
   it("the message rule: only quoted prices, and the text guard as a second line", () => {
