@@ -1,6 +1,6 @@
 /**
  * `npm run demo [-- --scenario vision|medical|lidar|finance|nlp] [-- --deals N] [-- --settle quote|signature]
- *   [-- --require-seller-domain] [-- --tamper-email]`
+ *   [-- --require-seller-domain] [-- --tamper-email] [-- --posted-price]`
  * The whole product on this machine, no Docker and no API key needed: a local chain, DealProof and
  * the simulated DCAP verifier, the oracle daemon with the embedded TDX simulator, a generated
  * dataset, a DKIM-signed seller email from a local test domain, sealed inputs, negotiation (Claude
@@ -27,12 +27,14 @@ import { verifyQuote } from "../oracle/quote/verify.ts";
 import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
 import { formatDealProofError, isDealProofError, type DealProofError } from "../sdk/src/errors.ts";
 import type { TranscriptEntry } from "../oracle/negotiation/types.ts";
+import { PRICE_RULES, TRANSCRIPT_LABEL } from "../oracle/negotiation/mechanism.ts";
 
 const usage =
   `npm run demo -- [--scenario ${SCENARIOS.map((s) => s.name).join("|")}] [--deals 1..15] [--settle quote|signature] ` +
-  "[--require-seller-domain] [--tamper-email]\n" +
+  "[--require-seller-domain] [--tamper-email] [--posted-price]\n" +
   "  --require-seller-domain  the buyer requires a DKIM-verified seller (sealed): a failed proof is no deal\n" +
-  "  --tamper-email           alter the seller's email after signing (its DKIM proof then fails)";
+  "  --tamper-email           alter the seller's email after signing (its DKIM proof then fails)\n" +
+  "  --posted-price           the seller posts its floor as the price (the buyer's truthful option)";
 /** Bad arguments end here: a plain message, its hint and the usage, exit code 2, no stack trace. */
 function usageError(message: string, hint = "see the usage below"): never {
   console.error(`demo: ${message}\nhint: ${hint}\n${usage}`);
@@ -44,6 +46,7 @@ let args: {
   settle?: string;
   "require-seller-domain"?: boolean;
   "tamper-email"?: boolean;
+  "posted-price"?: boolean;
   help?: boolean;
 };
 try {
@@ -54,6 +57,7 @@ try {
       settle: { type: "string", default: "quote" },
       "require-seller-domain": { type: "boolean", default: false },
       "tamper-email": { type: "boolean", default: false },
+      "posted-price": { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   }).values;
@@ -130,10 +134,10 @@ try {
   const moves = new Map<string, string[]>();
   const onMove = (dealId: string, e: TranscriptEntry) => {
     const price = e.priceWei === undefined ? "" : ` ${eth(BigInt(e.priceWei)).padStart(12)}`;
-    const refused = e.refused ? `  REFUSED: ${e.refused.reason}` : "";
-    const list = moves.get(dealId) ?? [];
+    const rule = PRICE_RULES[args["posted-price"] === true ? "posted-price" : "randomized-split"];
+    const list = moves.get(dealId) ?? [`  Shown: ${TRANSCRIPT_LABEL}. ${rule}`];
     list.push(
-      `  [round ${e.round}] ${e.role.toUpperCase().padEnd(6)} ${e.action.toUpperCase().padEnd(7)}${price}  ${e.note ?? ""}${refused}`,
+      `  [round ${e.round}] ${e.role.toUpperCase().padEnd(6)} ${e.action.toUpperCase().padEnd(7)}${price}  ${e.note ?? ""}`,
     );
     moves.set(dealId, list);
   };
@@ -205,6 +209,7 @@ try {
     gas.createDeal = d.receipt.gasUsed;
     const r = await acceptDeal(dp, seller, d.dealId, {
       floorWei: units(scenario.floorUnits).toString(),
+      ...(args["posted-price"] ? { postedPriceWei: units(scenario.floorUnits).toString() } : {}),
       description: scenario.sellerDescription,
       dataset: { location: dataset.location, key: dataset.key, chunkSize: dataset.chunkSize },
       email: eml,

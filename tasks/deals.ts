@@ -61,6 +61,12 @@ export const dealTasks: NewTaskDefinition[] = [
   )
     .addPositionalArgument({ name: "dealId", description: "The deal id (hex 0x… or decimal)" })
     .addOption({ name: "floor", description: "Your private floor price in ETH (sealed)", defaultValue: "" })
+    .addOption({
+      name: "postedPrice",
+      description:
+        "Posted-price mode: the price in ETH (sealed); a deal iff the buyer's budget and checks allow it",
+      defaultValue: "",
+    })
     .addOption({ name: "description", description: "What you sell (sealed)", defaultValue: "" })
     .addOption({
       name: "location",

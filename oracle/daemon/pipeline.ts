@@ -88,6 +88,10 @@ export function noDeal(
   };
 }
 
+/** A sealed per-scope price map (decimal wei strings) as bigints. */
+const bigints = (m: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (v === undefined ? [] : [[k, BigInt(v)]])));
+
 export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<StoredOutcome> {
   const ctx = { chainId: deps.chainId, contract: deps.contract, dealId: BigInt(deal.id) };
   await deps.onStep?.("open_inputs", deal.id);
@@ -165,8 +169,17 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   const negotiation = negotiate({
     dealId: BigInt(deal.id),
     escrowWei: BigInt(deal.escrow),
-    buyer: { budgetWei: BigInt(buyer.budgetWei), requirements: buyer.requirements },
-    seller: { floorWei: BigInt(seller.floorWei), description: seller.description },
+    buyer: {
+      budgetWei: BigInt(buyer.budgetWei),
+      requirements: buyer.requirements,
+      ...(buyer.budgetByScopeWei === undefined ? {} : { budgetByScopeWei: bigints(buyer.budgetByScopeWei) }),
+    },
+    seller: {
+      floorWei: BigInt(seller.floorWei),
+      description: seller.description,
+      ...(seller.floorByScopeWei === undefined ? {} : { floorByScopeWei: bigints(seller.floorByScopeWei) }),
+      ...(seller.postedPriceWei === undefined ? {} : { postedPriceWei: BigInt(seller.postedPriceWei) }),
+    },
     facts: verified.facts as unknown as Record<string, unknown>,
     sellerIdentity: { domain: identity.verified ? identity.domain : null, verified: identity.verified },
     agents: deps.agents(),

@@ -7,10 +7,11 @@ import canonicalizeModule from "canonicalize";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Hex } from "../../sdk/src/eip712.ts";
 import type { Terms, TranscriptEntry } from "./types.ts";
+import { TRANSCRIPT_LABEL } from "./mechanism.ts";
 
 const canonicalize = canonicalizeModule as unknown as (v: unknown) => string | undefined;
 
-const ENGINE_VERSION = "dealproof-negotiation/1";
+const ENGINE_VERSION = "dealproof-negotiation/2";
 
 function canonicalJson(value: unknown): string {
   const s = canonicalize(value);
@@ -38,6 +39,10 @@ export interface TermsDocument {
   dataFacts: Readonly<Record<string, unknown>> | null;
   /** The seller email's DKIM result ("pass", "fail", "none", "unavailable") and failure code. */
   sellerDkim?: { result: string; reasonCode: string | null };
+  /** How the price was set, in one sentence (mechanism.ts). */
+  priceRule?: string;
+  /** What the transcript is: the agents' positions as the enclave renders them once the price is set. */
+  transcriptIs?: string;
   reason?: string;
   /** A machine-readable code for a "no deal" that no agent decided (e.g. "agent-unavailable"). */
   reasonCode?: string;
@@ -48,13 +53,23 @@ export function termsOutput(doc: TermsDocument): { termsJson: string; termsHash:
   return { termsJson, termsHash: hashJson(termsJson) };
 }
 
-export function transcriptOutput(dealId: bigint, entries: readonly TranscriptEntry[]) {
-  const transcriptJson = canonicalJson({ v: 1, dealId: dealId.toString(), entries });
+/** The transcript JSON; a negotiated one says what it is and how the price was set. */
+export function transcriptOutput(dealId: bigint, entries: readonly TranscriptEntry[], priceRule?: string) {
+  const transcriptJson = canonicalJson({
+    v: 1,
+    dealId: dealId.toString(),
+    ...(priceRule === undefined ? {} : { priceRule, transcriptIs: TRANSCRIPT_LABEL }),
+    entries,
+  });
   return { transcriptJson, transcriptHash: hashJson(transcriptJson) };
 }
 
-export function policyHash(buyer: Record<string, unknown>, seller: Record<string, unknown>): Hex {
-  return hashJson(canonicalJson({ engine: ENGINE_VERSION, buyer, seller }));
+export function policyHash(
+  buyer: Record<string, unknown>,
+  seller: Record<string, unknown>,
+  engine: Record<string, unknown>,
+): Hex {
+  return hashJson(canonicalJson({ engine: ENGINE_VERSION, ...engine, buyer, seller }));
 }
 
 /**

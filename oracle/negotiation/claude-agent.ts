@@ -1,6 +1,8 @@
 /**
- * An agent backed by Claude through @anthropic-ai/sdk: each move is a forced `make_move` tool
- * call with a strict schema (prompts.ts); whatever it returns still passes the engine's guards.
+ * An agent backed by Claude through @anthropic-ai/sdk: two forced tool calls with strict schemas
+ * per deal (prompts.ts) — `judge` (fit and terms) and `write_messages` (its messages for the
+ * transcript the enclave rendered from the outcome). It never sees a limit and never sets a
+ * price; whatever it returns still passes the engine's checks.
  *
  * Model faults are never moves (DESIGN §9): a network error, timeout, 5xx, 529 overloaded, 429,
  * 401, 400 or any other API error, and an answer that is not a complete tool call (stop_reason
@@ -17,16 +19,27 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { DealProofError } from "../../sdk/src/errors.ts";
-import { MAKE_MOVE_TOOL, SYSTEM_PROMPTS, renderContext, toolInputToMove } from "./prompts.ts";
+import {
+  JUDGE_TOOL,
+  SYSTEM_PROMPTS,
+  WRITE_TOOL,
+  renderJudgeContext,
+  renderWriteContext,
+  toolInputToJudgement,
+  toolInputToMessages,
+} from "./prompts.ts";
 import {
   AgentUnavailableError,
   emptyUsage,
   type Agent,
-  type AgentView,
-  type RawMove,
+  type Judgement,
+  type PublicView,
   type Role,
   type Usage,
+  type WriteView,
 } from "./types.ts";
+
+type Tool = typeof JUDGE_TOOL | typeof WRITE_TOOL;
 
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
 
@@ -73,7 +86,6 @@ class ModelFault extends DealProofError<"agent.model_fault"> {
 
 export class ClaudeAgent implements Agent {
   readonly kind = "claude" as const;
-  readonly mediation = true;
   readonly name: string;
   readonly model: string;
   readonly #client: Anthropic;
@@ -102,10 +114,10 @@ export class ClaudeAgent implements Agent {
 
   policy(): Record<string, unknown> {
     return {
-      agent: "ClaudeAgent/2",
+      agent: "ClaudeAgent/3",
       model: this.model,
       system: SYSTEM_PROMPTS,
-      tool: MAKE_MOVE_TOOL,
+      tools: [JUDGE_TOOL, WRITE_TOOL],
       maxTokens: this.#maxTokens,
     };
   }
@@ -114,11 +126,22 @@ export class ClaudeAgent implements Agent {
     return { ...this.#usage };
   }
 
-  async move(view: AgentView): Promise<RawMove> {
+  /** Fit and terms: the judge tool, from public inputs only. */
+  async judge(view: PublicView): Promise<Judgement | undefined> {
+    const input = await this.#withRetries(view, JUDGE_TOOL, renderJudgeContext(view));
+    return toolInputToJudgement(input);
+  }
+
+  /** The messages for this side's rendered entries: the write_messages tool. */
+  async write(view: WriteView): Promise<Record<string, string>> {
+    return toolInputToMessages(await this.#withRetries(view, WRITE_TOOL, renderWriteContext(view)));
+  }
+
+  async #withRetries(view: PublicView, tool: Tool, context: string): Promise<unknown> {
     const failures: string[] = [];
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       try {
-        return await this.#once(view);
+        return await this.#once(view.role, tool, context);
       } catch (e) {
         // any SDK error (HTTP status, network, timeout, unreadable answer) or incomplete answer
         if (!(e instanceof Anthropic.AnthropicError) && !(e instanceof ModelFault)) throw e;
@@ -136,15 +159,14 @@ export class ClaudeAgent implements Agent {
     throw new AgentUnavailableError(`the model API failed ${failures.length} times (${failures.join(", ")})`);
   }
 
-  async #once(view: AgentView): Promise<RawMove> {
-    const role: Role = view.role;
+  async #once(role: Role, tool: Tool, context: string): Promise<unknown> {
     const res = await this.#client.messages.create({
       model: this.model,
       max_tokens: this.#maxTokens,
       system: [{ type: "text", text: SYSTEM_PROMPTS[role] }],
-      tools: [{ ...MAKE_MOVE_TOOL, strict: true }],
-      tool_choice: { type: "tool", name: MAKE_MOVE_TOOL.name },
-      messages: [{ role: "user", content: renderContext(view) }],
+      tools: [{ ...tool, strict: true }],
+      tool_choice: { type: "tool", name: tool.name },
+      messages: [{ role: "user", content: context }],
     });
     const u = res.usage;
     this.#usage.calls += 1;
@@ -154,9 +176,9 @@ export class ClaudeAgent implements Agent {
     this.#usage.cacheWriteTokens += u.cache_creation_input_tokens ?? 0;
     if (res.stop_reason === "max_tokens") throw new ModelFault("stop_reason max_tokens");
     if (res.stop_reason === "refusal") throw new ModelFault("stop_reason refusal");
-    const call = res.content.find((b) => b.type === "tool_use" && b.name === MAKE_MOVE_TOOL.name);
+    const call = res.content.find((b) => b.type === "tool_use" && b.name === tool.name);
     if (call === undefined || call.type !== "tool_use")
-      throw new ModelFault(`no make_move call (stop_reason ${res.stop_reason ?? "null"})`);
-    return toolInputToMove(call.input, view.baseTerms);
+      throw new ModelFault(`no ${tool.name} call (stop_reason ${res.stop_reason ?? "null"})`);
+    return call.input;
   }
 }

@@ -1,93 +1,55 @@
 /**
- * Limits enforced in code, whatever an agent says (never delegated to a model): validation of a
- * proposed move against the schema, this side's limit, the escrow and the last offer.
- * Reasons never contain the private limit's value.
+ * The message rule, enforced in code whatever an agent writes: a message may contain no number
+ * other than a price the engine quoted in the transcript so far (read as ETH), and is capped in
+ * length. A message that breaks it is replaced by a built-in line, silently: no refusal or retry
+ * reaches the parties' transcript. The rule does not depend on any limit, so the replacement
+ * cannot tell anyone anything. The text guard (disclosure.ts) stays as a second line of defence:
+ * with the quoted prices masked, no rendering of the sender's own limit may remain.
  */
-import { isDeepStrictEqual } from "node:util";
-import { z } from "zod";
-import { parseEthExact } from "./money.ts";
-import { rawMoveSchema, termsSchema, type Action, type Role, type Terms } from "./types.ts";
-
-export interface Offer {
-  role: Role;
-  priceWei: bigint;
-  terms: Terms;
-}
-
-export type CheckedMove =
-  | { ok: true; action: Action; priceWei?: bigint; terms?: Terms; note?: string }
-  | { ok: false; action?: Action; reason: string };
-
-export interface GuardContext {
-  role: Role;
-  reservationWei: bigint;
-  escrowWei: bigint;
-  lastOffer: Offer | null;
-}
+import { findDisclosure, findNumbers } from "./disclosure.ts";
 
 const NOTE_MAX = 280;
 
-export function checkMove(raw: unknown, g: GuardContext): CheckedMove {
-  const parsed = rawMoveSchema.safeParse(raw);
-  if (!parsed.success)
-    return { ok: false, reason: `malformed move: ${z.prettifyError(parsed.error).replace(/\s+/g, " ")}` };
-  const m = parsed.data;
-  const note = m.message === undefined ? undefined : m.message.slice(0, NOTE_MAX);
-  const other: Role = g.role === "buyer" ? "seller" : "buyer";
+const ETH = 10n ** 18n;
 
-  if (m.action === "reject") return { ok: true, action: "reject", note };
-
-  if (m.action === "accept") {
-    const last = g.lastOffer;
-    if (last === null || last.role !== other)
-      return { ok: false, action: "accept", reason: `there is no offer from the ${other} to accept` };
-    if (m.price !== undefined && parseEthExact(m.price) !== last.priceWei) {
-      return {
-        ok: false,
-        action: "accept",
-        reason: `an accept must accept exactly the ${other}'s last offered price`,
-      };
-    }
-    if (m.terms !== undefined && !isDeepStrictEqual(termsSchema.safeParse(m.terms).data, last.terms)) {
-      return {
-        ok: false,
-        action: "accept",
-        reason: `an accept must accept exactly the ${other}'s last offered terms`,
-      };
-    }
-    const limit = limitProblem(g, last.priceWei);
-    if (limit !== undefined) return { ok: false, action: "accept", reason: `cannot accept: ${limit}` };
-    return { ok: true, action: "accept", priceWei: last.priceWei, terms: last.terms, note };
+/** True when `text` names only numbers equal (in ETH) to one of `quotedWei`. */
+function onlyQuotedNumbers(text: string, quotedWei: readonly bigint[]): boolean {
+  for (const n of findNumbers(text)) {
+    if (n.unit !== null && n.unit !== "eth") return false;
+    const { digits, scale } = n.value;
+    const den = 10n ** BigInt(scale);
+    if ((digits * ETH) % den !== 0n) return false;
+    const wei = (digits * ETH) / den;
+    if (!quotedWei.includes(wei)) return false;
   }
-
-  // offer / counter
-  if (m.action === "counter" && g.lastOffer === null)
-    return { ok: false, action: m.action, reason: "nothing to counter yet: make an offer" };
-  if (m.price === undefined) return { ok: false, action: m.action, reason: `an ${m.action} needs a price` };
-  const priceWei = parseEthExact(m.price);
-  if (priceWei === undefined) {
-    return {
-      ok: false,
-      action: m.action,
-      reason: "the price must be a plain decimal number of ETH with at most 18 decimals",
-    };
-  }
-  const terms = termsSchema.safeParse(m.terms);
-  if (!terms.success)
-    return {
-      ok: false,
-      action: m.action,
-      reason: `invalid terms: ${z.prettifyError(terms.error).replace(/\s+/g, " ")}`,
-    };
-  const limit = limitProblem(g, priceWei);
-  if (limit !== undefined) return { ok: false, action: m.action, reason: limit };
-  return { ok: true, action: m.action, priceWei, terms: terms.data, note };
+  return true;
 }
 
-function limitProblem(g: GuardContext, priceWei: bigint): string | undefined {
-  if (priceWei <= 0n) return "the price must be positive";
-  if (priceWei > g.escrowWei) return "the price exceeds the escrow the buyer deposited";
-  if (g.role === "buyer" && priceWei > g.reservationWei) return "the price is above the buyer's budget";
-  if (g.role === "seller" && priceWei < g.reservationWei) return "the price is below the seller's floor";
-  return undefined;
+/** Masks every plain decimal that is a quoted price, for the second-line check. */
+function maskQuoted(text: string, quotedWei: readonly bigint[]): string {
+  return text.replace(/\d+(?:\.\d+)?/g, (s) => {
+    const [i = "0", f = ""] = s.split(".");
+    const wei = BigInt(i) * ETH + (f.length <= 18 ? BigInt((f + "0".repeat(18)).slice(0, 18)) : -1n);
+    return quotedWei.includes(wei) ? "[price]" : s;
+  });
+}
+
+/**
+ * The message as it may be shown, or undefined when it must be replaced. `ownLimitsWei` are the
+ * sender's own reservation values (second line only).
+ */
+export function acceptableNote(
+  text: unknown,
+  quotedWei: readonly bigint[],
+  ownLimitsWei: readonly bigint[],
+  escrowWei: bigint,
+): string | undefined {
+  if (typeof text !== "string") return undefined;
+  const t = text.replace(/\s+/g, " ").trim();
+  if (t === "" || t.length > NOTE_MAX) return undefined;
+  if (!onlyQuotedNumbers(t, quotedWei)) return undefined;
+  const masked = maskQuoted(t, quotedWei);
+  for (const limit of ownLimitsWei)
+    if (findDisclosure(masked, limit, escrowWei) !== undefined) return undefined;
+  return t;
 }

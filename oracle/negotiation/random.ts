@@ -2,8 +2,8 @@
  * Enclave randomness for one negotiation. A deal's 32-byte seed comes either from the OS CSPRNG
  * (`freshSeed`) or from the oracle's own secret by HKDF-SHA256 bound to the chain, contract and
  * deal (`dealSeed`), so a re-run after a restart draws the same numbers and a party never gets a
- * second, independent sample. Nothing a party sends enters a seed. Each consumer (buyer agent,
- * seller agent, mediator) gets its own HMAC-SHA256 key derived from the seed, and every draw is
+ * second, independent sample. Nothing a party sends enters a seed. Each consumer (mechanism,
+ * renderer, each side's lines) gets its own HMAC-SHA256 key derived from the seed, and every draw is
  * HMAC(key, label): a pure function of (seed, consumer, label), independent across labels.
  */
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";

@@ -1,10 +1,14 @@
-/** The vocabulary of a negotiation: terms, moves, transcript entries, and the agent interface. */
+/**
+ * The vocabulary of a negotiation: terms, the data evidence, what an agent judges, the rendered
+ * transcript entries, and the agent interface. An agent never sees a reservation value (DESIGN §8).
+ */
 import { z } from "zod";
 import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import type { DealRandom } from "./random.ts";
 import type { Role } from "../../sdk/src/inputs.ts";
 
 const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
+export type AccessScope = (typeof ACCESS_SCOPES)[number];
 
 export const termsSchema = z.strictObject({
   accessScope: z.enum(ACCESS_SCOPES),
@@ -20,45 +24,61 @@ export const termsSchema = z.strictObject({
 });
 export type Terms = z.infer<typeof termsSchema>;
 
-const ACTIONS = ["offer", "counter", "accept", "reject"] as const;
-export type Action = (typeof ACTIONS)[number];
 /** A party: the SDK's, which binds it into every sealed input. */
 export type { Role };
 
 /**
- * What an agent proposes. Prices are decimal ETH strings ("0.73"), converted to wei exactly;
- * anything an agent returns is validated by the engine before it counts.
+ * The data checks' results (another stage computes them); both parties may see them. A failed
+ * required check makes the buyer walk away; failed optional checks discount its valuation.
  */
-export const rawMoveSchema = z.object({
-  action: z.enum(ACTIONS),
-  price: z.string().max(40).optional(),
-  terms: z.unknown().optional(),
-  message: z.string().optional(),
+export const evidenceSchema = z.strictObject({
+  checks: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1).max(64),
+        required: z.boolean(),
+        passed: z.boolean(),
+        value: z.number().finite().optional(),
+      }),
+    )
+    .max(64),
+  datasheetVerified: z.boolean(),
 });
-export type RawMove = z.infer<typeof rawMoveSchema>;
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+/**
+ * What an agent decides, validated by the engine: whether to walk away (and why, in a message
+ * with no number), how well the data fits (the buyer's value factor: 1 = full value), and the
+ * terms it wants. Never a price.
+ */
+export const judgementSchema = z.strictObject({
+  walkAway: z.boolean(),
+  /** Buyer: the fraction of its sealed budget the data is worth to it (0.5..1). Seller: ignored. */
+  valueFactor: z.number().min(0.5).max(1),
+  terms: z.strictObject({
+    accessScope: z.enum(ACCESS_SCOPES),
+    durationDays: z.number().int().min(1).max(3650),
+  }),
+  message: z.string().max(280),
+});
+export type Judgement = z.infer<typeof judgementSchema>;
+
+type Action = "offer" | "counter" | "accept" | "reject";
 
 export interface TranscriptEntry {
   round: number;
-  /** "mediator": the enclave's closing step when both agents opted into mediation. */
-  role: Role | "mediator";
-  agent: string;
-  /** "mediated" / "no-overlap": the mediator's result. */
-  action: Action | "mediated" | "no-overlap";
-  /** Wei, decimal. */
+  role: Role;
+  action: Action;
+  /** Wei, decimal: a position the enclave rendered (offer / counter) or the price accepted. */
   priceWei?: string;
   terms?: Terms;
-  /** The agent's short public message (capped; dropped if it stated its sender's own limit). */
+  /** The agent's short message: no number other than the prices quoted so far. */
   note?: string;
-  /** Present when the engine refused this move; the reason never contains a private value. */
-  refused?: { reason: string };
 }
 
-export interface AgentView {
+/** Everything public about a deal that both parties may see; no reservation value. */
+export interface PublicView {
   role: Role;
-  round: number;
-  maxRounds: number;
-  /** This side's own limit: budget (buyer) or floor (seller). Never the other side's. */
-  reservationWei: bigint;
   escrowWei: bigint;
   /** Trusted text from this agent's own principal. */
   ownBrief: string;
@@ -67,29 +87,31 @@ export interface AgentView {
   facts: Readonly<Record<string, unknown>>;
   sellerIdentity: { domain: string | null; verified: boolean };
   baseTerms: Terms;
-  /** Accepted public moves so far (refused attempts are not shown to agents). */
-  history: readonly TranscriptEntry[];
-  /** Set on the retry after a refused move. */
-  retryReason?: string;
-  /** This side's enclave randomness for this deal (keyed draws; never from a party). */
-  random: DealRandom;
+  evidence?: Evidence;
   /** Wall-clock time (ms) by which the negotiation must be over; agents stop retrying faults then. */
   notAfterMs?: number;
 }
 
+/** What a message writer sees: the public view and the transcript the enclave rendered from the outcome. */
+export interface WriteView extends PublicView {
+  /** The rendered entries, without notes; this side writes a note for each of its own. */
+  entries: readonly TranscriptEntry[];
+  agreed: boolean;
+  /** This side's enclave randomness for its messages (keyed draws; never from a party). */
+  random: DealRandom;
+}
+
 export interface Agent {
-  /** e.g. "strategy:boulware" or "claude:claude-sonnet-5-5". */
+  /** e.g. "strategy:judge" or "claude:claude-sonnet-5-5". */
   readonly name: string;
   readonly kind: "strategy" | "claude";
   readonly model?: string;
-  /**
-   * True when reaching the last round without a reject authorises the enclave's mediator to pick
-   * a price between this side's limit and the other's (engine.ts).
-   */
-  readonly mediation?: boolean;
   /** Everything that determines this agent's behaviour (prompts, parameters): hashed into termsHash. */
   policy(): Record<string, unknown>;
-  move(view: AgentView): Promise<RawMove>;
+  /** Judges fit and terms from public inputs only; the engine validates the answer (judgementSchema). */
+  judge(view: PublicView): Promise<unknown>;
+  /** One message per own entry, keyed by round (`{ [round]: text }`); a bad one is replaced silently. */
+  write(view: WriteView): Promise<unknown>;
 }
 
 export interface Usage {
@@ -107,6 +129,14 @@ export const emptyUsage = (): Usage => ({
   cacheReadTokens: 0,
   cacheWriteTokens: 0,
 });
+
+/** A negotiation input the engine cannot use (e.g. malformed evidence): code `negotiation.bad_input`. */
+export class NegotiationInputError extends DealProofError<"negotiation.bad_input"> {
+  override name = "NegotiationInputError";
+  constructor(message: string, options?: DealProofErrorOptions) {
+    super("negotiation.bad_input", message, options);
+  }
+}
 
 /**
  * An agent could not move because of an infrastructure fault (model API down, rate-limited,

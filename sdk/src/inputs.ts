@@ -44,6 +44,16 @@ const domainName = z
     "must be a lower-case domain name such as example.com",
   );
 
+/**
+ * Negotiation pricing (issue 24), all optional: a limit per access scope where it differs from
+ * the scalar one, and the seller's posted price (the truthful option for the buyer: a deal
+ * exactly when the posted price is within its budget and the checks pass).
+ */
+const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
+const weiByScope = z.partialRecord(z.enum(ACCESS_SCOPES), weiString);
+const buyerPricing = { budgetByScopeWei: weiByScope.optional() };
+const sellerPricing = { floorByScopeWei: weiByScope.optional(), postedPriceWei: weiString.optional() };
+
 export const buyerInputSchema = z.strictObject({
   v: z.literal(1),
   budgetWei: weiString,
@@ -54,6 +64,7 @@ export const buyerInputSchema = z.strictObject({
    * subdomain of it). A seller who fails gets "no deal" with the reason code in the terms.
    */
   requireSellerDomain: z.union([z.boolean(), domainName]).optional(),
+  ...buyerPricing,
 });
 
 export const sellerInputSchema = z.strictObject({
@@ -73,6 +84,7 @@ export const sellerInputSchema = z.strictObject({
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64")
     .max(Math.ceil(MAX_EMAIL_BYTES / 3) * 4, `must decode to at most ${MAX_EMAIL_BYTES} bytes`)
     .optional(),
+  ...sellerPricing,
 });
 
 export type BuyerInput = z.infer<typeof buyerInputSchema>;

@@ -21,6 +21,7 @@ import { progressPrinter } from "../../oracle/data/files.ts";
 interface Args {
   dealId: string;
   floor: string;
+  postedPrice: string;
   description: string;
   location: string;
   keyFile: string;
@@ -65,7 +66,9 @@ export default async function dealAccept(a: Args, hre: HardhatRuntimeEnvironment
       throw userError(`cannot read --eml ${a.eml}`);
     }
   }
-  const floorWei = ethAmount("floor", a.floor);
+  // posted price: the seller names the price (the buyer's truthful option); it is also the floor
+  const postedWei = a.postedPrice === "" ? undefined : ethAmount("posted-price", a.postedPrice);
+  const floorWei = a.floor === "" && postedWei !== undefined ? postedWei : ethAmount("floor", a.floor);
   const { connection, dp, signer, deployment } = await dealContext(hre, a.account);
   const created = await wrap(() => readDealCreated(dp, id, deployment.deployBlock));
   if (created === null) throw userError(`deal ${dealIdHex(id)} does not exist on this DealProof`);
@@ -92,6 +95,7 @@ export default async function dealAccept(a: Args, hre: HardhatRuntimeEnvironment
   const r = await wrap(() =>
     acceptDeal(dp, signer, id, {
       floorWei: floorWei.toString(),
+      ...(postedWei === undefined ? {} : { postedPriceWei: postedWei.toString() }),
       description: a.description,
       dataset: { location: a.location, key, chunkSize },
       ...(email === undefined ? {} : { email }),

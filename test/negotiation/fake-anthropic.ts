@@ -2,6 +2,7 @@
  * A local stand-in for the Anthropic Messages API (POST /v1/messages) that the real
  * @anthropic-ai/sdk talks to through `baseURL`. Each request is answered by the next scripted
  * reply (or a function of the request); every request body is recorded for privacy assertions.
+ * A tool reply answers with the tool the request forced (tool_choice.name).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -70,7 +71,14 @@ export async function startFakeAnthropic(script: Script) {
       }
       const content =
         reply.kind === "tool"
-          ? [{ type: "tool_use", id: `toolu_${requests.length}`, name: "make_move", input: reply.input }]
+          ? [
+              {
+                type: "tool_use",
+                id: `toolu_${requests.length}`,
+                name: body.tool_choice.name ?? "make_move",
+                input: reply.input,
+              },
+            ]
           : [{ type: "text", text: reply.text }];
       res.writeHead(200, { "content-type": "application/json" });
       res.end(

@@ -1,33 +1,53 @@
-import { negotiate, type NegotiationInput } from "../../oracle/negotiation/engine.ts";
-import type { Agent, AgentView, RawMove } from "../../oracle/negotiation/types.ts";
+/**
+ * Shared fixtures for the negotiation tests: a scripted agent, one standard deal, a deal seed,
+ * and a search for limit pairs that give one fixed outcome under the mechanism's price rule.
+ */
+import { createHash } from "node:crypto";
 import { parseEther } from "ethers";
+import { negotiate, type NegotiationInput } from "../../oracle/negotiation/engine.ts";
+import { decide } from "../../oracle/negotiation/mechanism.ts";
+import { dealRandom } from "../../oracle/negotiation/random.ts";
+import { seeded } from "../../oracle/negotiation/scenarios.ts";
+import type { Agent, PublicView, Terms, WriteView } from "../../oracle/negotiation/types.ts";
 
-/** An agent that plays a fixed script of moves (or functions of the view), for adversarial tests. */
+/** An agent whose judgement and messages are given (values or functions of the view). */
 export class ScriptedAgent implements Agent {
   readonly kind = "strategy" as const;
   readonly name: string;
-  readonly views: AgentView[] = [];
-  #script: (RawMove | unknown | ((v: AgentView) => unknown))[];
-  constructor(name: string, script: (RawMove | unknown | ((v: AgentView) => unknown))[]) {
+  readonly views: (PublicView | WriteView)[] = [];
+  readonly #judge: unknown;
+  readonly #write: unknown;
+  constructor(name: string, judge: unknown, write: unknown = {}) {
     this.name = name;
-    this.#script = [...script];
+    this.#judge = judge;
+    this.#write = write;
   }
   policy() {
     return { scripted: this.name };
   }
-  async move(view: AgentView): Promise<RawMove> {
+  async judge(view: PublicView): Promise<unknown> {
     this.views.push(view);
-    const next = this.#script.length > 1 ? this.#script.shift() : this.#script[0];
-    const v = typeof next === "function" ? (next as (v: AgentView) => unknown)(view) : next;
+    const v =
+      typeof this.#judge === "function" ? (this.#judge as (v: PublicView) => unknown)(view) : this.#judge;
     if (v instanceof Error) throw v;
-    return v as RawMove;
+    return v;
+  }
+  async write(view: WriteView): Promise<unknown> {
+    this.views.push(view);
+    const v =
+      typeof this.#write === "function" ? (this.#write as (v: WriteView) => unknown)(view) : this.#write;
+    if (v instanceof Error) throw v;
+    return v;
   }
 }
 
-export const TERMS = { accessScope: "full" as const, durationDays: 365 };
+export const TERMS: Terms = { accessScope: "full", durationDays: 365 };
 export const BUDGET = parseEther("0.987654");
 export const FLOOR = parseEther("0.612345");
 export const ESCROW = parseEther("1.5");
+
+export const seedOf = (s: string | number) =>
+  new Uint8Array(createHash("sha256").update(`test:${s}`).digest());
 
 export function run(buyer: Agent, seller: Agent, over: Partial<NegotiationInput> = {}) {
   return negotiate({
@@ -38,7 +58,53 @@ export function run(buyer: Agent, seller: Agent, over: Partial<NegotiationInput>
     facts: { sizeBytes: 1000, format: "csv", records: 10 },
     sellerIdentity: { domain: "acme-data.com", verified: true },
     agents: { buyer, seller },
-    maxRounds: 4,
+    baseTerms: TERMS,
+    randomSeed: seedOf("standard"),
     ...over,
   });
+}
+
+/**
+ * `count` different (floor, budget) pairs for which the mechanism, with `seed`'s draw and the
+ * buyer's value factor, sets the price `priceWei`: floors drawn below the price, each budget the
+ * smallest that reaches it (found by bisection; the price is monotone in the budget).
+ */
+export function pairsForPrice(
+  seed: Uint8Array,
+  escrowWei: bigint,
+  priceWei: bigint,
+  count: number,
+  valueFactor = 1,
+): { floorWei: bigint; budgetWei: bigint }[] {
+  const priceAt = (floorWei: bigint, budgetWei: bigint) => {
+    const o = decide({
+      escrowWei,
+      seller: { floorWei },
+      buyer: { budgetWei },
+      candidates: [TERMS],
+      valueFactor,
+      random: dealRandom(seed, "mechanism"),
+    });
+    return o.agreed ? o.priceWei : -1n;
+  };
+  const rnd = seeded(99);
+  const out: { floorWei: bigint; budgetWei: bigint }[] = [];
+  const seen = new Set<string>();
+  for (let tries = 0; out.length < count && tries < count * 20; tries++) {
+    const floorWei = (priceWei * BigInt(Math.floor(rnd() * 1e6))) / 1_000_000n;
+    let lo = priceWei;
+    let hi = (escrowWei * 2n * 1_000_000n) / BigInt(Math.round(valueFactor * 1e6));
+    if (priceAt(floorWei, hi) < priceWei) continue;
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) / 2n;
+      if (priceAt(floorWei, mid) >= priceWei) hi = mid;
+      else lo = mid;
+    }
+    const key = `${floorWei}:${hi}`;
+    if (priceAt(floorWei, hi) === priceWei && !seen.has(key)) {
+      seen.add(key);
+      out.push({ floorWei, budgetWei: hi });
+    }
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 /**
  * The text guard (disclosure.ts): an agent's own reservation value is found in any rendering a
  * reader could turn back into it — and ordinary text, other amounts and far-off roundings pass.
- * Then, in the engine, a message that discloses is refused once and dropped if repeated.
+ * In the engine it is the second line behind the message rule (guard.ts; adversarial.test.ts).
  */
 import { expect } from "chai";
 import { parseEther } from "ethers";

@@ -263,6 +263,27 @@ describe("web dapp in headless Chromium", function () {
       expect(await page.locator("polyline").count()).to.equal(2);
       expect(await page.locator("tbody tr").count()).to.equal(2);
       expect(await page.locator("tbody tr").first().textContent()).to.equal("11.03.0");
+      // a price axis, the agreed price and the sentence saying how it was set
+      await page.evaluate(() =>
+        (globalThis as unknown as { __render: (n: string, p: unknown) => void }).__render("OffersChart", {
+          rounds: [
+            { round: 1, buyer: 10n ** 18n, seller: 3n * 10n ** 18n },
+            { round: 2, buyer: 2n * 10n ** 18n, seller: 2n * 10n ** 18n },
+          ],
+          priceWei: 2n * 10n ** 18n,
+          priceRule: "The enclave drew the price at random.",
+          label: "the agents' positions as the enclave renders them once the mechanism has set the price",
+        }),
+      );
+      expect(await page.locator("svg text").allTextContents()).to.include.members([
+        "1",
+        "2",
+        "3",
+        "agreed 2",
+      ]);
+      expect(await page.getByTestId("price-rule").textContent()).to.equal(
+        "These are the agents' positions as the enclave renders them once the mechanism has set the price. The enclave drew the price at random.",
+      );
     });
 
     it("Timeline lists events in order and ErrorLine is an alert", async () => {

@@ -61,36 +61,153 @@ export interface RoundOffers {
   seller?: bigint;
 }
 
-/** Offers by round: buyer and seller prices as two lines (SVG), with a text table for screen readers. */
-export function OffersChart({ rounds }: { rounds: RoundOffers[] }) {
+/** The chart's agreed price and sentences, read from the attested terms and transcript. */
+export function chartLabels(
+  terms: unknown,
+  transcript: unknown,
+): { priceWei?: bigint; priceRule?: string; label?: string } {
+  const t = (terms ?? {}) as { agreed?: unknown; priceWei?: unknown };
+  const doc = (transcript ?? {}) as { priceRule?: unknown; transcriptIs?: unknown };
+  return {
+    ...(t.agreed === true && typeof t.priceWei === "string" && /^[0-9]+$/.test(t.priceWei)
+      ? { priceWei: BigInt(t.priceWei) }
+      : {}),
+    ...(typeof doc.priceRule === "string" ? { priceRule: doc.priceRule } : {}),
+    ...(typeof doc.transcriptIs === "string" ? { label: doc.transcriptIs } : {}),
+  };
+}
+
+/** ETH for an axis label: at most 4 decimals. */
+const ethLabel = (wei: bigint) => {
+  const s = formatEther(wei);
+  const [i, f = ""] = s.split(".");
+  const t = f.slice(0, 4).replace(/0+$/, "");
+  return t === "" ? i! : `${i}.${t}`;
+};
+
+/**
+ * The rendered offers by round on a price axis (SVG): seller asks and buyer bids as two lines
+ * with points, the agreed price as a dashed line, and the sentence saying what the offers are and
+ * how the price was set; a text table for screen readers. Sized for a phone (fills its width).
+ */
+export function OffersChart({
+  rounds,
+  priceWei,
+  priceRule,
+  label,
+}: {
+  rounds: RoundOffers[];
+  /** The agreed price, when there is a deal. */
+  priceWei?: bigint;
+  /** One sentence: how the price was set (the transcript's priceRule). */
+  priceRule?: string;
+  /** What the transcript is (the transcript's transcriptIs). */
+  label?: string;
+}) {
   if (rounds.length === 0) return <p>No priced offers in the transcript.</p>;
-  const prices = rounds.flatMap((r) => [r.buyer, r.seller].filter((p): p is bigint => p !== undefined));
-  const max = prices.reduce((a, b) => (b > a ? b : a), 0n);
-  const min = prices.reduce((a, b) => (b < a ? b : a), max);
-  const W = 320;
-  const H = 160;
-  const x = (i: number) => 30 + (rounds.length === 1 ? 0 : (i * (W - 50)) / (rounds.length - 1));
-  const y = (p: bigint) =>
-    max === min ? H / 2 : 10 + Number(((max - p) * 1000n) / (max - min)) * ((H - 30) / 1000);
-  const line = (side: "buyer" | "seller") =>
-    rounds
-      .map((r, i) => (r[side] === undefined ? null : `${x(i)},${y(r[side]!)}`))
-      .filter((p) => p !== null)
-      .join(" ");
+  const prices = [
+    ...rounds.flatMap((r) => [r.buyer, r.seller].filter((p): p is bigint => p !== undefined)),
+    ...(priceWei === undefined ? [] : [priceWei]),
+  ];
+  const hiP = prices.reduce((a, b) => (b > a ? b : a), 0n);
+  const loP = prices.reduce((a, b) => (b < a ? b : a), hiP);
+  const pad = hiP === loP ? hiP / 10n + 1n : (hiP - loP) / 12n;
+  const max = hiP + pad;
+  const min = loP > pad ? loP - pad : 0n;
+  const W = 360;
+  const H = 230;
+  const L = 58; // room for the price axis labels
+  const R = 12;
+  const T = 12;
+  const B = 34;
+  const x = (i: number) =>
+    L + (rounds.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (rounds.length - 1));
+  const y = (p: bigint) => T + Number(((max - p) * 10000n) / (max - min)) * ((H - T - B) / 10000);
+  // round ticks: a step of 1, 2, 2.5 or 5 × 10^k wei, four or five of them
+  const rough = (max - min) / 5n > 0n ? (max - min) / 5n : 1n;
+  const mag = 10n ** BigInt(rough.toString().length - 1);
+  const step = [10n, 20n, 25n, 50n, 100n].map((m) => (m * mag) / 10n).find((s) => s >= rough) ?? 10n * mag;
+  const ticks: bigint[] = [];
+  for (let t = ((min + step - 1n) / step) * step; t <= max; t += step) ticks.push(t);
+  const points = (side: "buyer" | "seller") =>
+    rounds.flatMap((r, i) => (r[side] === undefined ? [] : [[x(i), y(r[side]!)] as const]));
+  const COLOR = { buyer: "#1d4ed8", seller: "#b91c1c" } as const;
   return (
-    <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Offers by round: buyer and seller prices">
-        <polyline points={line("buyer")} fill="none" stroke="#2563eb" strokeWidth="2" />
-        <polyline points={line("seller")} fill="none" stroke="#dc2626" strokeWidth="2" />
+    <figure className="chart" style={{ margin: 0, maxWidth: "100%" }}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        width="100%"
+        role="img"
+        aria-label={`Offers by round on a price axis in ETH: seller asks and buyer bids${priceWei === undefined ? "" : `, agreed at ${ethLabel(priceWei)} ETH`}`}
+      >
+        {ticks.map((t) => (
+          <g key={t.toString()}>
+            <line x1={L} x2={W - R} y1={y(t)} y2={y(t)} stroke="#e5e7eb" strokeWidth="1" />
+            <text x={L - 6} y={y(t) + 4} fontSize="12" textAnchor="end" fill="#374151">
+              {ethLabel(t)}
+            </text>
+          </g>
+        ))}
+        <text x={4} y={H - 4} fontSize="11" fill="#374151">
+          ETH
+        </text>
+        {priceWei === undefined ? null : (
+          <g>
+            <line
+              x1={L}
+              x2={W - R}
+              y1={y(priceWei)}
+              y2={y(priceWei)}
+              stroke="#15803d"
+              strokeWidth="2"
+              strokeDasharray="6 4"
+            />
+            <text
+              x={L + 4}
+              y={y(priceWei) - 6}
+              fontSize="12"
+              textAnchor="start"
+              fill="#15803d"
+              fontWeight="bold"
+            >
+              agreed {ethLabel(priceWei)}
+            </text>
+          </g>
+        )}
+        {(["seller", "buyer"] as const).map((side) => (
+          <g key={side}>
+            <polyline
+              points={points(side)
+                .map(([a, b]) => `${a},${b}`)
+                .join(" ")}
+              fill="none"
+              stroke={COLOR[side]}
+              strokeWidth="2.5"
+            />
+            {points(side).map(([a, b], i) => (
+              <circle key={i} cx={a} cy={b} r="3.5" fill={COLOR[side]} />
+            ))}
+          </g>
+        ))}
         {rounds.map((r, i) => (
-          <text key={r.round} x={x(i)} y={H - 5} fontSize="10" textAnchor="middle">
+          <text key={r.round} x={x(i)} y={H - B + 16} fontSize="12" textAnchor="middle" fill="#374151">
             {r.round}
           </text>
         ))}
+        <text x={(L + W - R) / 2} y={H - 4} fontSize="11" textAnchor="middle" fill="#374151">
+          round
+        </text>
       </svg>
       <figcaption>
-        <span style={{ color: "#2563eb" }}>■ buyer</span> <span style={{ color: "#dc2626" }}>■ seller</span>{" "}
-        (ETH by round)
+        <span style={{ color: COLOR.seller }}>● seller asks</span>{" "}
+        <span style={{ color: COLOR.buyer }}>● buyer bids</span>
+        {priceWei === undefined ? null : <span style={{ color: "#15803d" }}> ‒ ‒ agreed price</span>}
+        {label === undefined && priceRule === undefined ? null : (
+          <p data-testid="price-rule">
+            {label === undefined ? null : <>These are {label}. </>}
+            {priceRule}
+          </p>
+        )}
       </figcaption>
       <table className="sr-only">
         <thead>

@@ -32,6 +32,7 @@ import {
 import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import {
+  chartLabels,
   DownloadLink,
   ErrorLine,
   OffersChart,
@@ -70,6 +71,7 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
   const [events, setEvents] = useState<TimelineEvent[]>([]);
   const [oracle, setOracle] = useState<OracleDealView | string | null>(null);
   const [rounds, setRounds] = useState<RoundOffers[] | null>(null);
+  const [chartPrice, setChartPrice] = useState<{ priceWei?: bigint; priceRule?: string; label?: string }>({});
   const [verdict, setVerdict] = useState<SettlementQuoteVerdict | "signature" | null>(null);
   const [delivered, setDelivered] = useState<{ blob: Blob; size: number } | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -120,6 +122,7 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
     const auth = await signInToOracle(chain.oracleUrl, dealId, conn.address, (m) => signer.signMessage(m));
     const t = await fetchDealTranscript(chain.oracleUrl, dealId, auth, s!);
     setRounds(offersByRound(t.transcript));
+    setChartPrice(chartLabels(t.terms, t.transcript));
   });
 
   const verify = run("verify", async () => {
@@ -210,7 +213,7 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
           ) : (
             <p>Only the buyer and the seller can read the transcript.</p>
           )}
-          {rounds === null ? null : <OffersChart rounds={rounds} />}
+          {rounds === null ? null : <OffersChart rounds={rounds} {...chartPrice} />}
           <h3>Settlement attestation</h3>
           <button onClick={() => void verify()} disabled={busy !== null}>
             Verify the settlement quote in this browser
