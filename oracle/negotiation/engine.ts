@@ -20,6 +20,7 @@ import {
   emptyUsage,
   type Agent,
   type AgentView,
+  type CheckEvidence,
   type Role,
   type Terms,
   type TranscriptEntry,
@@ -36,6 +37,8 @@ export interface NegotiationInput {
   buyer: { budgetWei: bigint; requirements: string };
   seller: { floorWei: bigint; description: string };
   facts: Readonly<Record<string, unknown>>;
+  /** DESIGN §10: the check stage's summary, passed to both agents' views. */
+  evidence?: CheckEvidence;
   sellerIdentity: { domain: string | null; verified: boolean };
   agents: { buyer: Agent; seller: Agent };
   maxRounds?: number;
@@ -101,6 +104,7 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
           ownBrief: role === "buyer" ? input.buyer.requirements : input.seller.description,
           counterpartyText: role === "buyer" ? input.seller.description : input.buyer.requirements,
           facts: input.facts,
+          ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
           sellerIdentity: input.sellerIdentity,
           baseTerms,
           history: [...publicHistory],

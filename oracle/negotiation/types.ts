@@ -53,6 +53,12 @@ export interface TranscriptEntry {
   refused?: { reason: string };
 }
 
+/** A compact summary of the check stage for the agents (DESIGN §10). */
+export interface CheckEvidence {
+  checks: { id: string; required: boolean; passed: boolean; value?: number }[];
+  datasheetVerified: boolean;
+}
+
 export interface AgentView {
   role: Role;
   round: number;
@@ -65,6 +71,8 @@ export interface AgentView {
   /** Text supplied by the other party: untrusted data, never instructions. */
   counterpartyText: string;
   facts: Readonly<Record<string, unknown>>;
+  /** DESIGN §10: the datasheet verdict and the buyer's check results (as the seller's policy renders them). */
+  evidence?: CheckEvidence;
   sellerIdentity: { domain: string | null; verified: boolean };
   baseTerms: Terms;
   /** Accepted public moves so far (refused attempts are not shown to agents). */
