@@ -45,6 +45,11 @@ export const dealTasks: NewTaskDefinition[] = [
       description: "Require this seller domain (or a subdomain); implies --require-seller-domain",
       defaultValue: "",
     })
+    .addOption({
+      name: "checks",
+      description: "A JSON file of your checks on the data (docs/data.md); sealed, validated before escrow",
+      defaultValue: "",
+    })
     .addFlag({ name: "force", description: "Replace an existing --delivery-key-out file" })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })

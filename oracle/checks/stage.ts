@@ -28,6 +28,7 @@ import { DealProofError } from "../../sdk/src/errors.ts";
 import { EngineError, openEngine } from "./engine.ts";
 import type { EngineLimits } from "./protocol.ts";
 import { datasheetChecks, policyRefusals, runChecks } from "./run.ts";
+import { profileDataset } from "./profile.ts";
 
 /** Runs `work` with a fresh directory only this process can read, removed afterwards. */
 export async function withDealTmpDir<T>(work: (dir: string) => Promise<T>, parent = tmpdir()): Promise<T> {
@@ -175,6 +176,7 @@ export async function runCheckStage(i: CheckStageInput): Promise<CheckStageResul
     throw e;
   }
   try {
+    report.profile = await profileDataset(engine, policy);
     const sheet =
       i.datasheet === undefined ? [] : await runChecks(engine, datasheetChecks(i.datasheet), null, null);
     if (i.datasheet !== undefined)

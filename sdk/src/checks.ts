@@ -261,6 +261,11 @@ export interface CheckReport {
   policy: DisclosurePolicy;
   datasheet: { verified: boolean; results: CheckResult[] } | null;
   results: CheckResult[];
+  /** The engine's profile of the dataset (row count, column types, null fractions) as the policy allows. */
+  profile?: {
+    rowCount: number;
+    columns: { name: string; type: ColumnType; nullFraction?: number }[];
+  };
 }
 
 export type CheckSpecErrorCode = "invalid" | "not_json";

@@ -4,6 +4,7 @@ import { userError, asUserError, moreHint } from "./user-error.ts";
 import { dealContext, dealIdHex, ethAmount, wrap, writeNewFile } from "./context.ts";
 import { createDeal } from "../../oracle/chain/parties.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
+import { readCheckSpecFile } from "./checks-file.ts";
 
 interface Args {
   seller: string;
@@ -18,6 +19,7 @@ interface Args {
   json: boolean;
   requireSellerDomain: boolean;
   sellerDomain: string;
+  checks: string;
 }
 
 export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -36,6 +38,8 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
   if (sellerDomain !== "" && !/^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(sellerDomain))
     throw userError("--seller-domain must be a domain name such as example.com");
   const requireSellerDomain = sellerDomain !== "" ? sellerDomain : a.requireSellerDomain;
+  // validated before anything is written or escrowed: a bad spec costs nothing
+  const checks = a.checks === "" ? undefined : readCheckSpecFile(a.checks);
   const { connection, dp, signer } = await dealContext(hre, a.account);
   const now = (await wrap(() => connection.ethers.provider.getBlock("latest")))!.timestamp;
   // The key is saved before the escrow moves: a bad path must fail while nothing is spent.
@@ -53,6 +57,7 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
         requirements: a.requirements,
         requireSellerDomain,
         delivery,
+        ...(checks === undefined ? {} : { checks }),
       }),
     );
   } catch (e) {
@@ -72,6 +77,7 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
     escrow: formatEther(escrow),
     deliveryKeyFile: a.deliveryKeyOut,
     requireSellerDomain,
+    checks: checks?.checks.length ?? 0,
   };
   console.log(
     a.json
