@@ -34,7 +34,7 @@ export function typeFamily(duckType: string): ColumnType {
 }
 
 /** Whether a column of family `actual` satisfies a claimed or required `want` ("number" accepts integers). */
-export function typeMatches(want: ColumnType, actual: ColumnType): boolean {
+function typeMatches(want: ColumnType, actual: ColumnType): boolean {
   return want === actual || (want === "number" && actual === "integer");
 }
 

@@ -20,7 +20,7 @@ export class EngineError extends DealProofError<`engine.${EngineErrorCode}`> {
   }
 }
 
-export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
+const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   memoryLimitMB: 512,
   threads: 2,
   maxTempMB: 2048,

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-export const engineLimitsSchema = z.strictObject({
+const engineLimitsSchema = z.strictObject({
   memoryLimitMB: z
     .number()
     .int()

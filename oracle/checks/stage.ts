@@ -94,7 +94,7 @@ export function overlapKeySink(path: string) {
 }
 
 /** The format a plaintext file is in: stated, or inferred (Parquet magic, a leading `{`, else CSV). */
-export async function inferFormat(path: string, stated?: DatasetFormat): Promise<DatasetFormat> {
+async function inferFormat(path: string, stated?: DatasetFormat): Promise<DatasetFormat> {
   if (stated !== undefined) return stated;
   const fh = await open(path, "r");
   try {
