@@ -22,7 +22,7 @@ const argv = process.argv.slice(2);
 const json = argv.includes("--json");
 const mb = argv.includes("--mb") ? Number(argv[argv.indexOf("--mb") + 1]) : 1024;
 const SALT = "bench-salt-0123456789";
-const LIMITS = { memoryLimitMB: 512, threads: 2, queryTimeoutMs: 600_000 };
+const LIMITS = { memoryLimitMB: 384, threads: 2, queryTimeoutMs: 600_000 };
 
 const SPEC: CheckSpec = checks()
   .rowCount({ min: 1 }, { id: "rows" })
@@ -94,9 +94,13 @@ if (argv[0] === "--alone") {
   // DuckDB alone: the same limits, the same table, the same compiled SQL
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const { planCheck } = await import("../../oracle/checks/compile.ts");
-  const [, file, keys, format] = argv;
+  const [, file, keys, format, tmp] = argv as [string, string, string, string, string];
   const t0 = performance.now();
-  const inst = await DuckDBInstance.create(":memory:", { memory_limit: "512MB", threads: "2" });
+  const inst = await DuckDBInstance.create(":memory:", {
+    memory_limit: `${LIMITS.memoryLimitMB}MB`,
+    threads: "2",
+    temp_directory: join(tmp, "duckdb-tmp"),
+  });
   const c = await inst.connect();
   const reader =
     format === "parquet"
@@ -168,7 +172,11 @@ try {
   const parquet = join(dir, "data.parquet");
   {
     const c = await (
-      await DuckDBInstance.create(":memory:", { memory_limit: "512MB", threads: "2" })
+      await DuckDBInstance.create(":memory:", {
+        memory_limit: "512MB",
+        threads: "2",
+        temp_directory: join(dir, "duckdb-tmp"),
+      })
     ).connect();
     await c.run(`COPY (SELECT * FROM read_csv('${csv}', header = true)) TO '${parquet}' (FORMAT parquet)`);
     c.closeSync();
@@ -222,7 +230,7 @@ try {
     );
     spawnSync("cat", [`${plain}.enc`, plain], { stdio: ["ignore", "ignore", "inherit"] }); // warm the page cache
     const stage = run(["--stage", job]);
-    const alone = run(["--alone", plain, keysHex, format]);
+    const alone = run(["--alone", plain, keysHex, format, dir]);
     figures[name] = {
       datasetMB: enc.manifest.size / 1e6,
       stageSeconds: stage.seconds,
@@ -274,6 +282,8 @@ try {
     );
     if (r !== null) survived++;
   }
+  const tiny = join(dir, "tiny.csv");
+  writeFileSync(tiny, "k\n1\n2\n");
   for (const kind of ["crash", "hang"] as const) {
     tried++;
     const e = await openEngine({

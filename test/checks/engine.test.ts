@@ -284,7 +284,7 @@ describe("check engine", function () {
     });
     it("a Parquet file with a corrupt footer", async () => {
       const p = join(dir, "good.parquet");
-      const inst = await DuckDBInstance.create(":memory:");
+      const inst = await DuckDBInstance.create(":memory:", { temp_directory: join(dir, "duckdb-tmp") });
       const c = await inst.connect();
       await c.run(`COPY (SELECT range AS id FROM range(1000)) TO ${sqlString(p)} (FORMAT parquet)`);
       c.closeSync();
