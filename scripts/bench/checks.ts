@@ -272,6 +272,7 @@ try {
   ];
   let tried = 0;
   let survived = 0;
+  const notSurvived: string[] = [];
   for (const [name, body, format] of hostile) {
     tried++;
     const hdir = mkdtempSync(join(dir, `hostile-${name}-`));
@@ -281,6 +282,7 @@ try {
       () => null,
     );
     if (r !== null) survived++;
+    else notSurvived.push(name);
   }
   const tiny = join(dir, "tiny.csv");
   writeFileSync(tiny, "k\n1\n2\n");
@@ -293,7 +295,10 @@ try {
       tmpDir: dir,
       limits: { ...small, maxLineBytes: 1 << 20, queryTimeoutMs: kind === "hang" ? 300 : 600_000 },
     }).catch(() => null);
-    if (e === null) continue;
+    if (e === null) {
+      notSurvived.push(kind);
+      continue;
+    }
     const q = e.query(kind, "SELECT count(*) FROM range(1000000000) a, range(1000000000) b", []);
     if (kind === "crash") setTimeout(() => process.kill(e.pid!, "SIGKILL"), 200);
     const err = await q.then(
@@ -312,6 +317,7 @@ try {
     parquet: figures.parquet,
     hostileInputsTried: tried,
     hostileInputsSurvived: survived,
+    notSurvived,
     targets: { ratioToDuckdb: 0.6, peakRssMBAt1GiB: 1024 },
   };
   if (json) console.log(JSON.stringify(result));
