@@ -36,6 +36,28 @@ export const dataTasks: NewTaskDefinition[] = [
     .setAction(() => import("./actions/dataset-verify.ts"))
     .build(),
   task(
+    "dataset:profile",
+    "Seller: profile a dataset with the oracle's own locked engine (and run checks on it)",
+  )
+    .addPositionalArgument({
+      name: "path",
+      description: "The plaintext dataset file (CSV, JSONL or Parquet)",
+    })
+    .addOption({ name: "format", description: "csv, jsonl or parquet (default: inferred)", defaultValue: "" })
+    .addOption({
+      name: "checks",
+      description: "A check specification JSON file to run as well",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "policy",
+      description: "A disclosure policy JSON file (default: the defaults)",
+      defaultValue: "",
+    })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/dataset-profile.ts"))
+    .build(),
+  task(
     "deal:receive",
     "Buyer: open the delivered key of a settled deal, fetch, decrypt and verify the dataset",
   )

@@ -50,6 +50,11 @@ export const dealTasks: NewTaskDefinition[] = [
       name: "skipOracleCheck",
       description: "Do not ask the oracle's API first (its on-chain registration is still checked)",
     })
+    .addOption({
+      name: "checks",
+      description: "A JSON file of your checks on the data (docs/data.md); sealed, validated before escrow",
+      defaultValue: "",
+    })
     .addFlag({ name: "force", description: "Replace an existing --delivery-key-out file" })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })

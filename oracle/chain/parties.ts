@@ -7,6 +7,7 @@ import { hexlify, type ContractTransactionReceipt, type Signer } from "ethers";
 import type { DealProof } from "./dealproof.ts";
 import { dealIdFor, dealProofDomain } from "../../sdk/src/eip712.ts";
 import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } from "../../sdk/src/inputs.ts";
+import type { CheckSpec } from "../../sdk/src/checks.ts";
 import { generateX25519KeyPair, type X25519KeyPair } from "../../sdk/src/hpke.ts";
 import { oracleSealingKey } from "../../sdk/src/oracle-key.ts";
 import { DealProofError } from "../../sdk/src/errors.ts";
@@ -38,6 +39,8 @@ export async function createDeal(
     requireSellerDomain?: boolean | string;
     /** The buyer's delivery key pair; generated here when absent (save its private key first). */
     delivery?: X25519KeyPair;
+    /** DESIGN §10: the buyer's checks (validated by the caller with parseCheckSpec), sealed. */
+    checks?: CheckSpec;
   },
 ): Promise<CreatedDeal> {
   const key = await oracleKey(dp);
@@ -63,6 +66,7 @@ export async function createDeal(
     budgetWei: args.budgetWei.toString(),
     requirements: args.requirements,
     deliveryPublicKey: hexlify(delivery.publicKey),
+    ...(args.checks === undefined ? {} : { checks: args.checks }),
     ...(args.requireSellerDomain === undefined || args.requireSellerDomain === false
       ? {}
       : { requireSellerDomain: args.requireSellerDomain }),

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { runVerifyQuote, UsageError } from "./verify-quote-command.ts";
 import { formatDealProofError, isDealProofError } from "../../sdk/src/errors.ts";
+import { readTermsFile } from "./terms-checks.ts";
 
 const HELP = `Usage: verify-quote <quote> [options]
 
@@ -19,6 +20,9 @@ Options:
   --compose-hash <hex>      expected app compose hash (32 bytes)
   --simulator-key <hex>     trusted simulator attestation key (x‖y, 64 bytes); repeatable
   --accept-tcb <status>     accepted TCB status (default UpToDate); repeatable
+  --terms <file>            the deal's published terms JSON: re-derive termsHash and show the
+                            data checks it binds (spec hash, datasheet verdict, every result)
+  --terms-hash <hex>        the settled termsHash the re-derived one must equal
   -h, --help`;
 
 export function main(argv: string[]): number {
@@ -36,6 +40,8 @@ export function main(argv: string[]): number {
         "compose-hash": { type: "string" },
         "simulator-key": { type: "string", multiple: true },
         "accept-tcb": { type: "string", multiple: true },
+        terms: { type: "string" },
+        "terms-hash": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -65,8 +71,26 @@ export function main(argv: string[]): number {
       simulatorKeys: v["simulator-key"],
       acceptTcb: v["accept-tcb"],
     });
-    console.log(JSON.stringify(verdict, null, 2));
-    return verdict.ok ? 0 : 1;
+    if (v.terms === undefined) {
+      console.log(JSON.stringify(verdict, null, 2));
+      return verdict.ok ? 0 : 1;
+    }
+    const terms = readTermsFile(v.terms, v["terms-hash"]);
+    if (terms.termsHashMatches !== null)
+      verdict.checks.push({
+        name: "terms hash",
+        passed: terms.termsHashMatches,
+        detail: `keccak256 of the terms' canonical JSON is ${terms.termsHash}`,
+      });
+    for (const r of terms.results)
+      verdict.checks.push({
+        name: `data check ${r.id}${r.required ? " (required)" : ""}`,
+        passed: r.status === "pass",
+        detail: `${r.status}${r.value === undefined ? "" : ` ${r.value}`}${r.reason === undefined ? "" : ` (${r.reason})`}`,
+      });
+    const ok = verdict.ok && terms.termsHashMatches !== false;
+    console.log(JSON.stringify({ ...verdict, ok, terms }, null, 2));
+    return ok ? 0 : 1;
   } catch (e) {
     // expected failures print their message and hint (exit 2 for bad usage); a bug shows its stack
     if (!isDealProofError(e)) throw e;

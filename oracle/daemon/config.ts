@@ -69,6 +69,11 @@ const configSchema = z.object({
   DEALPROOF_FETCH_IDLE_MS: int(100, 600_000).default(15_000),
   DEALPROOF_FETCH_BUDGET_MS: int(100, 3_600_000).default(60_000),
   DEALPROOF_FETCH_MIN_BPS: int(1).default(256 * 1024),
+  /** The check engine (DESIGN §10), per deal: DuckDB memory and threads, per-query time limit, tmp dir parent. */
+  DEALPROOF_CHECK_MEMORY_MB: int(16, 1 << 20).default(512),
+  DEALPROOF_CHECK_THREADS: int(1, 256).default(2),
+  DEALPROOF_CHECK_QUERY_MS: int(100, 3_600_000).default(60_000),
+  DEALPROOF_CHECK_TMP_DIR: z.string().optional(),
   /** Fetch attempts per deal before it closes as no deal (dataset_unavailable). */
   DEALPROOF_DEAL_ATTEMPTS: int(1, 100).default(6),
   /** A deal still unfinished this many seconds before its deadline closes as no deal. */

@@ -20,6 +20,8 @@ import { AgentUnavailableError } from "../negotiation/types.ts";
 import { dealSeed } from "../negotiation/random.ts";
 import type { DealRow, StoredOutcome } from "./store.ts";
 import { storedCode } from "./reason-codes.ts";
+import { verifyAndCheck, wantsChecks, type CheckStepResult } from "./check-step.ts";
+import type { EngineLimits } from "../checks/protocol.ts";
 
 export type Step =
   "open_inputs" | "verify_dataset" | "verify_email" | "negotiate" | "outcome_built" | "submitted" | "settled";
@@ -41,6 +43,8 @@ export interface PipelineDeps {
     budgetMs: number;
     minBytesPerSec: number;
   };
+  /** The check engine's limits and where its per-deal tmp dirs go (DESIGN §10; defaults: engine.ts). */
+  checks?: { limits?: Partial<EngineLimits>; tmpParent?: string };
   /** Aborts work in flight (shutdown). */
   signal?: AbortSignal;
   /** Test hook: called as each step starts; throwing simulates a crash there. */
@@ -61,7 +65,7 @@ export function noDeal(
   deal: DealRow,
   reason: string,
   identity: SellerIdentity | null = null,
-  facts: VerifiedDataset["facts"] | null = null,
+  facts: Record<string, unknown> | VerifiedDataset["facts"] | null = null,
   reasonCode?: string,
 ): StoredOutcome {
   const t = noDealTerms({
@@ -107,15 +111,21 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
 
   await deps.onStep?.("verify_dataset", deal.id);
   let verified: VerifiedDataset;
+  let checked: CheckStepResult | undefined;
+  const fetchOptions = {
+    maxBytes: deps.maxDatasetBytes,
+    policy: deps.fetch.policy,
+    timeoutMs: deps.fetch.idleTimeoutMs,
+    budgetMs: deps.fetch.budgetMs,
+    minBytesPerSec: deps.fetch.minBytesPerSec,
+    signal: deps.signal,
+  };
   try {
-    verified = await fetchAndVerifyDataset(seller.dataset, deal.data_root, {
-      maxBytes: deps.maxDatasetBytes,
-      policy: deps.fetch.policy,
-      timeoutMs: deps.fetch.idleTimeoutMs,
-      budgetMs: deps.fetch.budgetMs,
-      minBytesPerSec: deps.fetch.minBytesPerSec,
-      signal: deps.signal,
-    });
+    if (wantsChecks(buyer, seller)) {
+      // DESIGN §10: one pass decrypts, verifies the root and writes the plaintext the engine reads
+      checked = await verifyAndCheck(buyer, seller, deal.data_root, { fetch: fetchOptions, ...deps.checks });
+      verified = checked.verified;
+    } else verified = await fetchAndVerifyDataset(seller.dataset, deal.data_root, fetchOptions);
   } catch (e) {
     if (e instanceof DatasetError && e.code === "dataset.fetch_failed")
       throw new RetryableError(e.code, e.message, { cause: e });
@@ -123,6 +133,12 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
       return noDeal(deal, `dataset refused (${storedCode(e.code)}): ${e.message}`);
     throw e;
   }
+
+  // the facts the agents see and the terms bind: with checks, the check report beside them
+  const facts: Record<string, unknown> =
+    checked === undefined ? { ...verified.facts } : { ...verified.facts, checks: checked.report };
+  if (checked !== undefined && !checked.verdict.ok)
+    return noDeal(deal, `checks: ${checked.verdict.reason}`, null, facts, checked.verdict.code);
 
   await deps.onStep?.("verify_email", deal.id);
   let identity: SellerIdentity = {
@@ -136,7 +152,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
     // The raw .eml exists only for this call and is dropped when it returns (DESIGN §6).
     identity = await verifySellerEmail(Buffer.from(seller.email, "base64"), { resolver: deps.resolver });
     if (identity.code === "malformed")
-      return noDeal(deal, `seller email refused: ${identity.reason}`, identity, verified.facts);
+      return noDeal(deal, `seller email refused: ${identity.reason}`, identity, facts);
   }
   // DESIGN §8: a buyer may require a verified seller domain (or one domain and its subdomains).
   const required = buyer.requireSellerDomain;
@@ -151,7 +167,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
         deal,
         `the buyer requires a verified seller domain and the seller's DKIM proof failed (${identity.code ?? "signature-invalid"})`,
         identity,
-        verified.facts,
+        facts,
         "seller-domain-unverified",
       );
     const d = identity.domain ?? "";
@@ -160,7 +176,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
         deal,
         `the buyer requires the seller domain ${required}; the seller proved ${d}`,
         identity,
-        verified.facts,
+        facts,
         "seller-domain-mismatch",
       );
   }
@@ -180,7 +196,8 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
       ...(seller.floorByScopeWei === undefined ? {} : { floorByScopeWei: bigints(seller.floorByScopeWei) }),
       ...(seller.postedPriceWei === undefined ? {} : { postedPriceWei: BigInt(seller.postedPriceWei) }),
     },
-    facts: verified.facts as unknown as Record<string, unknown>,
+    facts,
+    ...(checked === undefined ? {} : { evidence: checked.evidence }),
     sellerIdentity: { domain: identity.verified ? identity.domain : null, verified: identity.verified },
     agents: deps.agents(),
     maxRounds: deps.maxRounds,
@@ -197,7 +214,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   } catch (e) {
     // DESIGN §9: the model API failing is never a refusal; the deal closes with its reason code
     if (e instanceof AgentUnavailableError)
-      return noDeal(deal, e.message, identity, verified.facts, storedCode(e.code));
+      return noDeal(deal, e.message, identity, facts, storedCode(e.code));
     throw e;
   }
   const delivery = r.agreed

@@ -152,6 +152,14 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
         budgetMs: cfg.DEALPROOF_FETCH_BUDGET_MS,
         minBytesPerSec: cfg.DEALPROOF_FETCH_MIN_BPS,
       },
+      checks: {
+        limits: {
+          memoryLimitMB: cfg.DEALPROOF_CHECK_MEMORY_MB,
+          threads: cfg.DEALPROOF_CHECK_THREADS,
+          queryTimeoutMs: cfg.DEALPROOF_CHECK_QUERY_MS,
+        },
+        ...(cfg.DEALPROOF_CHECK_TMP_DIR === undefined ? {} : { tmpParent: cfg.DEALPROOF_CHECK_TMP_DIR }),
+      },
       onMove: o.onMove,
     },
     onStep: o.onStep,

@@ -9,6 +9,13 @@ import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { MAX_CHUNK_SIZE, MAX_EMAIL_BYTES, MAX_SEALED_BYTES, MAX_TEXT, MIN_CHUNK_SIZE } from "./limits.ts";
 import { boundInfo, openJson, sealJson } from "./sealed-json.ts";
 import { describeIssues } from "./zod-issues.ts";
+import {
+  checkSpecSchema,
+  DATASET_FORMATS,
+  datasheetSchema,
+  disclosurePolicySchema,
+  overlapKeysSchema,
+} from "./checks.ts";
 import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
 
 export type Role = "buyer" | "seller";
@@ -65,6 +72,10 @@ export const buyerInputSchema = z.strictObject({
    */
   requireSellerDomain: z.union([z.boolean(), domainName]).optional(),
   ...buyerPricing,
+  /** DESIGN §10: the buyer's checks, run by the oracle on the verified plaintext (sdk/src/checks.ts). */
+  checks: checkSpecSchema.optional(),
+  /** The buyer's own record keys for overlap checks, by location (they exceed the sealed-input cap). */
+  overlapKeys: overlapKeysSchema.optional(),
 });
 
 export const sellerInputSchema = z.strictObject({
@@ -78,7 +89,13 @@ export const sellerInputSchema = z.strictObject({
       .regex(/^(file|https?):\/\//, "must be a file://, http:// or https:// URL"),
     key: hex32,
     chunkSize: z.number().int().min(MIN_CHUNK_SIZE).max(MAX_CHUNK_SIZE),
+    /** The plaintext's format; inferred from its first bytes when absent. */
+    format: z.enum(DATASET_FORMATS).optional(),
   }),
+  /** DESIGN §10: machine-checkable claims; a false one ends the deal naming it. */
+  datasheet: datasheetSchema.optional(),
+  /** DESIGN §10: what the buyer's checks may reveal (defaults: DEFAULT_POLICY in checks.ts). */
+  policy: disclosurePolicySchema.optional(),
   email: z
     .string()
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64")

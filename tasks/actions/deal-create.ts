@@ -5,6 +5,7 @@ import { dealContext, dealIdHex, ethAmount, wrap, writeNewFile } from "./context
 import { createDeal } from "../../oracle/chain/parties.ts";
 import { oraclePreflight } from "./oracle-preflight.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
+import { readCheckSpecFile } from "./checks-file.ts";
 
 interface Args {
   seller: string;
@@ -21,6 +22,7 @@ interface Args {
   sellerDomain: string;
   oracle: string;
   skipOracleCheck: boolean;
+  checks: string;
 }
 
 export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -39,6 +41,8 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
   if (sellerDomain !== "" && !/^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(sellerDomain))
     throw userError("--seller-domain must be a domain name such as example.com");
   const requireSellerDomain = sellerDomain !== "" ? sellerDomain : a.requireSellerDomain;
+  // validated before anything is written or escrowed: a bad spec costs nothing
+  const checks = a.checks === "" ? undefined : readCheckSpecFile(a.checks);
   const { connection, dp, signer, deployment } = await dealContext(hre, a.account);
   // Before the key file and the escrow: an oracle that is down or not the registered one would
   // leave the escrow locked until the deadline.
@@ -59,6 +63,7 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
         requirements: a.requirements,
         requireSellerDomain,
         delivery,
+        ...(checks === undefined ? {} : { checks }),
       }),
     );
   } catch (e) {
@@ -78,6 +83,7 @@ export default async function dealCreate(a: Args, hre: HardhatRuntimeEnvironment
     escrow: formatEther(escrow),
     deliveryKeyFile: a.deliveryKeyOut,
     requireSellerDomain,
+    checks: checks?.checks.length ?? 0,
   };
   console.log(
     a.json

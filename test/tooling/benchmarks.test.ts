@@ -39,6 +39,23 @@ describe("benchmarks still run and print their --json keys", function () {
     expect(numbers(r, ["throughputRatio", "peakRssMB"])).to.deep.equal([]);
   });
 
+  it("bench:checks (2 MB)", async () => {
+    const r = await bench("checks", ["--mb", "2"]);
+    expect(
+      numbers(r, [
+        "datasetMB",
+        "checks",
+        "stageSeconds",
+        "duckdbAloneSeconds",
+        "ratioToDuckdb",
+        "peakRssMB",
+        "hostileInputsTried",
+        "hostileInputsSurvived",
+        "profileSeconds",
+      ]),
+    ).to.deep.equal([]);
+  });
+
   it("bench:negotiation (60 deals, 600 simulated for the attacker)", async () => {
     const r = await bench("negotiation", ["--deals", "60", "--train", "600"]);
     expect(

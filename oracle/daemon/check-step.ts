@@ -1,0 +1,136 @@
+/**
+ * The pipeline's "verify the dataset, then check it" step for a deal whose buyer sent checks or
+ * whose seller sent a datasheet (DESIGN §10). One pass over the fetched bytes decrypts, verifies
+ * the Merkle root and writes the plaintext into the deal's private tmp dir; the engine reads that
+ * file only after the root verified (fetchAndVerifyDataset throws before returning otherwise).
+ * The buyer's overlap keys are fetched and verified the same way. The tmp dir — all plaintext —
+ * is removed when the step ends, however it ends. Fetch failures propagate as DatasetError for
+ * the pipeline's usual handling; everything else that is a party's fault becomes a verdict.
+ */
+import { join } from "node:path";
+import type { BuyerInput, SellerInput } from "../../sdk/src/inputs.ts";
+import { isDealProofError } from "../../sdk/src/errors.ts";
+import { checkSpecHash, effectivePolicy, type CheckReport } from "../../sdk/src/checks.ts";
+import { fetchAndVerifyDataset, type VerifiedDataset } from "../data/dataset.ts";
+import type { SourceOptions } from "../data/source.ts";
+import { DatasetError } from "../data/errors.ts";
+import {
+  fileSink,
+  overlapKeySink,
+  runCheckStage,
+  withDealTmpDir,
+  type CheckVerdict,
+} from "../checks/stage.ts";
+import type { EngineLimits } from "../checks/protocol.ts";
+
+export interface CheckStepOptions {
+  fetch: SourceOptions & { minBytesPerSec?: number };
+  limits?: Partial<EngineLimits>;
+  /** Where the per-deal tmp dirs are made (default: the OS tmp dir; in the CVM its encrypted disk). */
+  tmpParent?: string;
+}
+
+export interface CheckStepResult {
+  verified: VerifiedDataset;
+  report: CheckReport;
+  verdict: CheckVerdict;
+  /** What the agents see of the results (the negotiation's `evidence`). */
+  evidence: {
+    checks: { id: string; required: boolean; passed: boolean; value?: number }[];
+    datasheetVerified: boolean;
+  };
+}
+
+/** Whether this deal runs the check stage at all. */
+export function wantsChecks(buyer: BuyerInput, seller: SellerInput): boolean {
+  return buyer.checks !== undefined || seller.datasheet !== undefined;
+}
+
+async function sinkInto<T>(
+  sink: { write: (b: Buffer) => Promise<void>; close: () => Promise<void> },
+  work: (write: (b: Buffer) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await work(sink.write);
+  } finally {
+    await sink.close().catch(() => undefined);
+  }
+  return result;
+}
+
+export async function verifyAndCheck(
+  buyer: BuyerInput,
+  seller: SellerInput,
+  dataRoot: string,
+  o: CheckStepOptions,
+): Promise<CheckStepResult> {
+  return withDealTmpDir(async (dir) => {
+    const dataPath = join(dir, "data");
+    const verified = await sinkInto(fileSink(dataPath), (write) =>
+      fetchAndVerifyDataset(seller.dataset, dataRoot, { ...o.fetch, sink: write }),
+    );
+    let overlap: { salt: string; keysPath: string } | undefined;
+    const ok = buyer.overlapKeys;
+    if (ok !== undefined) {
+      const keysPath = join(dir, "keys.csv");
+      try {
+        const keys = overlapKeySink(keysPath);
+        await fetchAndVerifyDataset(ok, ok.root, { ...o.fetch, sink: keys.write });
+        await keys.close();
+      } catch (e) {
+        if (e instanceof DatasetError && e.code === "dataset.fetch_failed") throw e;
+        const code = isDealProofError(e) ? e.code : "checks.bad_overlap_keys";
+        return refusedKeys(verified, buyer, seller, code);
+      }
+      overlap = { salt: ok.salt, keysPath };
+    }
+    const { report, verdict } = await runCheckStage({
+      dataPath,
+      tmpDir: dir,
+      ...(seller.dataset.format === undefined ? {} : { format: seller.dataset.format }),
+      ...(buyer.checks === undefined ? {} : { spec: buyer.checks }),
+      ...(seller.datasheet === undefined ? {} : { datasheet: seller.datasheet }),
+      ...(seller.policy === undefined ? {} : { policy: seller.policy }),
+      ...(overlap === undefined ? {} : { overlap }),
+      ...(o.limits === undefined ? {} : { limits: o.limits }),
+    });
+    return {
+      verified,
+      report,
+      verdict,
+      evidence: {
+        checks: report.results.map((r) => ({
+          id: r.id,
+          required: r.required,
+          passed: r.status === "pass",
+          ...(r.value === undefined ? {} : { value: r.value }),
+        })),
+        datasheetVerified: report.datasheet?.verified ?? false,
+      },
+    };
+  }, o.tmpParent);
+}
+
+function refusedKeys(
+  verified: VerifiedDataset,
+  buyer: BuyerInput,
+  seller: SellerInput,
+  code: string,
+): CheckStepResult {
+  return {
+    verified,
+    report: {
+      specHash: buyer.checks === undefined ? null : checkSpecHash(buyer.checks),
+      policy: effectivePolicy(seller.policy),
+      datasheet: null,
+      results: [],
+    },
+    verdict: {
+      ok: false,
+      code: "checks.bad_overlap_keys",
+      reason: `the buyer's overlap key file was refused (${code})`,
+    },
+    evidence: { checks: [], datasheetVerified: false },
+  };
+}
