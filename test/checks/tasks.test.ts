@@ -47,6 +47,8 @@ describe("tasks: deal:create --checks and dataset:profile", function () {
       json: true,
       requireSellerDomain: false,
       sellerDomain: "",
+      oracle: "",
+      skipOracleCheck: false,
     };
     for (const [name, body, re] of [
       ["not-json.json", "{nope", /not JSON/],

@@ -86,6 +86,7 @@ async function run(
     last_code: null,
     settled_by: null,
     next_attempt_at: 0,
+    final_block: null,
   };
   const deps: PipelineDeps = {
     chainId: ctx.chainId,
