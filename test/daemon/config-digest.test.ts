@@ -126,6 +126,9 @@ describe("configuration: measured or attested (oracle/daemon/config-digest.ts)",
       DEALPROOF_FETCH_MIN_BPS: 1,
       DEALPROOF_DEAL_ATTEMPTS: 1,
       DEALPROOF_DEADLINE_MARGIN_S: 0,
+      DEALPROOF_CHECK_MEMORY_MB: 64,
+      DEALPROOF_CHECK_THREADS: 3,
+      DEALPROOF_CHECK_QUERY_MS: 100,
     };
     const attested = Object.entries(CONFIG_CLASSES).filter(([, c]) => c === "attested");
     expect(attested.map(([k]) => k).sort()).to.deep.equal(Object.keys(changed).sort());
