@@ -110,6 +110,8 @@ export async function wholeDeal(
   seller: Party,
   buyer: Party,
   shot: Shot = async () => undefined,
+  /** The seller's posted price in ETH (the truthful option); negotiated within the floor if absent. */
+  opts: { postedPrice?: string } = {},
 ): Promise<DealRun> {
   const work = mkdtempSync(join(tmpdir(), "dealproof-web-flow-"));
   try {
@@ -170,6 +172,7 @@ export async function wholeDeal(
     const sellerPreview = (await preview.textContent())!;
     await seller.page.getByLabel(/Encrypted file location/).fill(`${dapp.host.url}/data/vision.csv.enc`);
     await seller.page.getByLabel(/^Floor price/).fill("1");
+    if (opts.postedPrice !== undefined) await seller.page.getByLabel(/^Posted price/).fill(opts.postedPrice);
     await seller.page.getByLabel("Description").fill(s.sellerDescription);
     await seller.page.getByLabel(/Seller email/).setInputFiles(eml);
     await shot(seller.page, "05-seller-accept");

@@ -4,6 +4,7 @@
  * (and repeated as `aad`), so a ciphertext moved to another deal, contract, chain or role fails
  * to open. Errors name the field and the problem, never the value.
  */
+import { formatDealId } from "./deal-id.ts";
 import { z } from "zod";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { MAX_CHUNK_SIZE, MAX_EMAIL_BYTES, MAX_SEALED_BYTES, MAX_TEXT, MIN_CHUNK_SIZE } from "./limits.ts";
@@ -157,7 +158,7 @@ async function open<T>(
     case "cannot_open":
       throw new SealedInputError(
         "cannot_open",
-        `the ${ctx.role} input does not open with this oracle's key for deal ${ctx.dealId} on chain ${ctx.chainId} at ${ctx.contract}: ` +
+        `the ${ctx.role} input does not open with this oracle's key for deal ${formatDealId(ctx.dealId)} on chain ${ctx.chainId} at ${ctx.contract}: ` +
           "it was sealed to another key or deal, or altered",
         { hint: "seal it again to the oracle's current key for this deal (deal:create and deal:accept do)" },
       );

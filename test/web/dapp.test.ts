@@ -80,6 +80,13 @@ describe("web dapp in headless Chromium", function () {
     expect(await stack.chain.connection.ethers.provider.getBalance(stack.deployment.dealProof)).to.equal(0n);
   });
 
+  it("sells at the seller's posted price (the buyer's truthful option): the price is the posted one", async () => {
+    const posted = await wholeDeal(stack, dapp, seller, buyer, undefined, { postedPrice: "1.5" });
+    expect(posted.timeline.slice(0, 3)).to.deep.equal(["DealCreated", "DealAccepted", "DealSettled"]);
+    expect(posted.buyerPaid).to.equal("You paid 1.5 ETH to the seller for the dataset.");
+    expect(posted.sellerPayout).to.equal("Your payout (the agreed price): 1.5 ETH");
+    expect(posted.received.equals(posted.plaintext)).to.equal(true);
+  });
   it("shows a tampered settlement quote as failing, naming the checks", async () => {
     buyer.wallet.tamperQuote = true;
     try {

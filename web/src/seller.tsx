@@ -85,10 +85,19 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
         throw badInput("the location must be an https:// URL", "where the encrypted file is hosted");
       const floorWei = parseEthAmount(String(f.get("floor") ?? "").trim());
       if (floorWei === undefined) throw badInput("the floor must be an amount of ETH", "e.g. 0.5");
+      // posted price (docs/negotiation.md): the seller names the price, the buyer's budget and
+      // checks decide; it is the buyer's truthful option, and the price is at least the floor
+      const postedText = String(f.get("posted") ?? "").trim();
+      const postedWei = postedText === "" ? undefined : parseEthAmount(postedText);
+      if (postedWei === undefined && postedText !== "")
+        throw badInput("the posted price must be an amount of ETH, or empty to negotiate", "e.g. 0.8");
+      if (postedWei !== undefined && postedWei < floorWei)
+        throw badInput("the posted price is below your floor", "post a price at or above the floor");
       const eml = f.get("eml");
       setBusy(true);
       await acceptDeal(conn.provider, chain, conn.address, BigInt(dealId), {
         floorWei: floorWei.toString(),
+        ...(postedWei === undefined ? {} : { postedPriceWei: postedWei.toString() }),
         description: String(f.get("description") ?? ""),
         dataset: { location, key: keyFile.key, chunkSize: keyFile.chunkSize },
         ...(eml instanceof File && eml.size > 0 ? { email: await b64(eml) } : {}),
@@ -180,6 +189,10 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
         <label>
           Floor price (ETH, sealed)
           <input name="floor" required inputMode="decimal" />
+        </label>
+        <label>
+          Posted price (ETH, optional: the price, take it or leave it; empty to negotiate within the floor)
+          <input name="posted" inputMode="decimal" />
         </label>
         <label>
           Description
