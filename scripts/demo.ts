@@ -232,6 +232,9 @@ try {
     }
     if (nDeals > 1) console.log(`deal ${short(d.dealId)}`);
     for (const m of moves.get(d.dealId.toString()) ?? []) console.log(m);
+    // what the transcript is, and how the price was set (both in the attested terms)
+    const t = JSON.parse(rows.at(-1)!.outcome!.termsJson) as { transcriptIs?: string; priceRule?: string };
+    if (t.transcriptIs !== undefined) console.log(`  (these are ${t.transcriptIs}. ${t.priceRule ?? ""})`);
   }
 
   line("result");

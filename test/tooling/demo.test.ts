@@ -36,6 +36,10 @@ describe("npm run demo as a user runs it", function () {
     const r = await demo(["--settle", "signature"]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/done.*: 1\/1 deal\(s\) agreed and settled on-chain/);
+    // the transcript is labelled for what it is, with how the price was set (issue 24)
+    expect(r.stdout).to.match(
+      /\(these are the agents' positions as the enclave renders them once the mechanism has set the price\. /,
+    );
     expect(r.stderr + r.stdout).to.not.match(/warning/i);
   });
 
