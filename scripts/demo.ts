@@ -1,9 +1,10 @@
 /**
  * `npm run demo [-- --scenario vision|medical|lidar|finance|nlp] [-- --deals N] [-- --settle quote|signature]
- *   [-- --require-seller-domain] [-- --tamper-email] [-- --posted-price]`
+ *   [-- --require-seller-domain] [-- --tamper-email] [-- --posted-price] [-- --dishonest-seller]`
  * The whole product on this machine, no Docker and no API key needed: a local chain, DealProof and
  * the simulated DCAP verifier, the oracle daemon with the embedded TDX simulator, a generated
- * dataset, a DKIM-signed seller email from a local test domain, sealed inputs, negotiation (Claude
+ * dataset, a DKIM-signed seller email from a local test domain, sealed inputs with the buyer's data
+ * checks (run on the decrypted data inside the enclave), negotiation (Claude
  * when ANTHROPIC_API_KEY is set), a quote- or signature-settled escrow, key delivery, and the
  * buyer decrypting and verifying the data.
  */
@@ -16,6 +17,7 @@ import pino from "pino";
 import { formatEther, getBytes, type Signer } from "ethers";
 import { startLocalChain } from "./lib/local-chain.ts";
 import { prepareDataset, sellerEmailKit } from "./lib/seller-kit.ts";
+import { dishonestCsv, scenarioChecks } from "./lib/demo-checks.ts";
 import { at } from "./lib/at.ts";
 import { DEFAULT_IMAGE } from "../oracle/simulator/backend.ts";
 import { deployForSimulator, localOracleConfig } from "./lib/local-oracle.ts";
@@ -26,15 +28,17 @@ import { receiveDeal } from "../oracle/chain/receive.ts";
 import { verifyQuote } from "../oracle/quote/verify.ts";
 import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
 import { formatDealProofError, isDealProofError, type DealProofError } from "../sdk/src/errors.ts";
+import type { CheckResult } from "../sdk/src/checks.ts";
 import type { TranscriptEntry } from "../oracle/negotiation/types.ts";
 import { PRICE_RULES, TRANSCRIPT_LABEL } from "../oracle/negotiation/mechanism.ts";
 
 const usage =
   `npm run demo -- [--scenario ${SCENARIOS.map((s) => s.name).join("|")}] [--deals 1..15] [--settle quote|signature] ` +
-  "[--require-seller-domain] [--tamper-email] [--posted-price]\n" +
+  "[--require-seller-domain] [--tamper-email] [--posted-price] [--dishonest-seller]\n" +
   "  --require-seller-domain  the buyer requires a DKIM-verified seller (sealed): a failed proof is no deal\n" +
   "  --tamper-email           alter the seller's email after signing (its DKIM proof then fails)\n" +
-  "  --posted-price           the seller posts its floor as the price (the buyer's truthful option)";
+  "  --posted-price           the seller posts its floor as the price (the buyer's truthful option)\n" +
+  "  --dishonest-seller       the seller offers a dataset with junk labels: a required check fails, escrow comes back";
 /** Bad arguments end here: a plain message, its hint and the usage, exit code 2, no stack trace. */
 function usageError(message: string, hint = "see the usage below"): never {
   console.error(`demo: ${message}\nhint: ${hint}\n${usage}`);
@@ -47,6 +51,7 @@ let args: {
   "require-seller-domain"?: boolean;
   "tamper-email"?: boolean;
   "posted-price"?: boolean;
+  "dishonest-seller"?: boolean;
   help?: boolean;
 };
 try {
@@ -58,6 +63,7 @@ try {
       "require-seller-domain": { type: "boolean", default: false },
       "tamper-email": { type: "boolean", default: false },
       "posted-price": { type: "boolean", default: false },
+      "dishonest-seller": { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   }).values;
@@ -163,9 +169,16 @@ try {
   console.log(`oracle API ${oracle.url} · signer ${oracle.identity.address} · registered with a TDX quote`);
 
   line("seller prepares the dataset");
-  const dataset = await prepareDataset(dir, scenario, { rows: 4000 });
+  const ROWS = 4000;
+  const dishonest = args["dishonest-seller"] === true;
+  const dataset = await prepareDataset(
+    dir,
+    scenario,
+    dishonest ? { csv: dishonestCsv(scenario, ROWS) } : { rows: ROWS },
+  );
   console.log(
-    `${dataset.size} bytes of ${scenario.dataset.columns.join(",")} → encrypted (AES-256-GCM chunks)`,
+    `${dataset.size} bytes of ${scenario.dataset.columns.join(",")} → encrypted (AES-256-GCM chunks)` +
+      (dishonest ? " — every label replaced by junk (--dishonest-seller)" : ""),
   );
   console.log(`dataRoot ${dataset.dataRoot}`);
   const signedEml = await email.sign(
@@ -194,6 +207,9 @@ try {
   const balance = async (s: Signer) => provider.getBalance(await s.getAddress());
   const before = { seller: await balance(seller), buyers: await Promise.all(buyers.map(balance)) };
   const gas: Record<string, bigint> = {};
+  // the buyer's checks (sealed with its input): the honest dataset passes them all
+  const spec = scenarioChecks(scenario, ROWS / 2);
+  console.log(`buyer's checks (sealed): ${spec.checks.map((c) => `${c.id} (${c.kind})`).join(", ")}`);
   const deals = [];
   const now = (await provider.getBlock("latest"))!.timestamp;
   for (const buyer of buyers) {
@@ -205,6 +221,7 @@ try {
       budgetWei: units(scenario.budgetUnits),
       requirements: scenario.buyerRequirements,
       requireSellerDomain: args["require-seller-domain"],
+      checks: spec,
     });
     gas.createDeal = d.receipt.gasUsed;
     const r = await acceptDeal(dp, seller, d.dealId, {
@@ -256,6 +273,11 @@ try {
         console.log(
           `  data facts seen by the buyer's agent: ${JSON.stringify({ records: terms.dataFacts.records, columns: terms.dataFacts.columns })}`,
         );
+      const checked = (terms.dataFacts?.checks?.results ?? []) as CheckResult[];
+      for (const c of checked)
+        console.log(
+          `  check ${c.id} ${c.status === "pass" ? "✓ pass" : `✗ ${c.status}`}${c.required ? "" : " (optional)"}`,
+        );
       console.log(`  termsHash ${outcome.settlement.termsHash}`);
       console.log(`  transcriptHash ${outcome.settlement.transcriptHash}`);
       gas[args.settle === "quote" ? "settleWithQuote" : "settleWithSignature"] = BigInt(row.gas_used ?? "0");
@@ -303,6 +325,10 @@ try {
       if (amount === 0n) continue;
       const w = await (await dp.connect(who).withdraw(d.dealId)).wait();
       gas.withdraw = w!.gasUsed;
+      if (who !== seller)
+        console.log(
+          `deal ${short(d.dealId)}: buyer ${i + 1} withdrew ${eth(amount)}${amount === units(scenario.escrowUnits) ? " — the whole escrow came back" : ""}`,
+        );
     }
   }
   const after = { seller: await balance(seller), buyers: await Promise.all(buyers.map(balance)) };

@@ -25,11 +25,12 @@ export interface SellerDataset {
 export async function prepareDataset(
   dir: string,
   s: Scenario,
-  opts: { rows?: number; chunkSize?: number; tag?: string } = {},
+  /** csv: the text to offer instead of the scenario's generated rows (e.g. the demo's dishonest seller). */
+  opts: { rows?: number; chunkSize?: number; tag?: string; csv?: string } = {},
 ): Promise<SellerDataset> {
   const tag = opts.tag ?? s.name;
   const plainPath = join(dir, `${tag}.csv`);
-  writeFileSync(plainPath, scenarioCsv(s, opts.rows ?? Math.min(s.dataset.rows, 5000)));
+  writeFileSync(plainPath, opts.csv ?? scenarioCsv(s, opts.rows ?? Math.min(s.dataset.rows, 5000)));
   const encPath = join(dir, `${tag}.csv.enc`);
   const chunkSize = opts.chunkSize ?? 64 * 1024;
   const { manifest, key } = await encryptFile(plainPath, encPath, { chunkSize });

@@ -2,7 +2,9 @@
  * The one-command demo as a user runs it (`node scripts/demo.ts`, a child process with its own
  * chain, contracts and oracle): a clean run agrees, exits 0 and prints no warning; a run whose
  * deal fails (the buyer requires a verified seller, the seller's email was altered after signing)
- * exits 1, says how many deals failed, and prints the deal's transcript under its own heading.
+ * exits 1, says how many deals failed, and prints the deal's transcript under its own heading;
+ * the buyer's checks pass on the honest dataset, and `--dishonest-seller`'s junk labels fail the
+ * required check by id, with the whole escrow withdrawn by the buyer.
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
@@ -41,6 +43,21 @@ describe("npm run demo as a user runs it", function () {
       /\(these are the agents' positions as the enclave renders them once the mechanism has set the price\. /,
     );
     expect(r.stderr + r.stdout).to.not.match(/warning/i);
+    // the buyer's checks ran on the decrypted data and all passed (issue 23)
+    for (const id of ["enough-rows", "label-column", "labels-present", "labels-known"])
+      expect(r.stdout).to.include(`check ${id} ✓ pass`);
+  });
+
+  it("--dishonest-seller: a required check fails by id, no deal, the escrow comes back, exit 1", async () => {
+    const r = await demo(["--settle", "signature", "--dishonest-seller"]);
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.stderr).to.include("demo: 1 of 1 deal(s) ended without agreement");
+    expect(r.stdout).to.include("no agreement: checks: the buyer's required check labels-known failed");
+    expect(r.stdout).to.include("check labels-known ✗ fail");
+    expect(r.stdout).to.include("check enough-rows ✓ pass");
+    expect(r.stdout).to.match(/buyer 1 withdrew 1\.25 ETH — the whole escrow came back/);
+    expect(r.stdout).to.include("DealProof holds 0.0 ETH");
+    expect(r.stdout).to.not.include("key delivery: the buyer decrypts and verifies the dataset\ndeal");
   });
 
   it("a deal that ends without agreement makes it exit 1, its transcript under its own heading", async () => {
