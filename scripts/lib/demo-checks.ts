@@ -16,7 +16,7 @@ const LABELS: Record<string, { column: string; values: string[] }> = {
 };
 
 /** The id of the check a dishonest seller's dataset fails. */
-export const DISHONEST_CHECK_ID = "labels-known";
+const DISHONEST_CHECK_ID = "labels-known";
 
 function labelsOf(s: Scenario): { column: string; values: string[] } {
   const l = LABELS[s.name];
