@@ -7,7 +7,7 @@ FROM node:22.23-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Runtime dependencies only; the oracle never imports Hardhat, chai or other devDependencies
-# (test/daemon/runtime-deps.test.ts enforces it). --ignore-scripts: nothing needs an install step.
+# (test/main/runtime-deps.test.ts enforces it). --ignore-scripts: nothing needs an install step.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM node:22.23-bookworm-slim

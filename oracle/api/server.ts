@@ -23,7 +23,7 @@ import { guardConnections, type ConnectionStats } from "./connections.ts";
 import type { Store } from "../daemon/store.ts";
 import type { StoreQuarantine } from "../daemon/store-open.ts";
 import type { ConfigDigest } from "../daemon/config-digest.ts";
-import type { Deployment } from "../protocol/deployment.ts";
+import type { Deployment } from "../chain/deployment.ts";
 import type { RpcHealth } from "../chain/provider.ts";
 
 /** The API takes no request bodies; anything past this is refused and the connection closed. */

@@ -6,7 +6,7 @@
 import { getBytes, type Provider } from "ethers";
 import { openDelivery, receiveDataset } from "../data/delivery.ts";
 import { DatasetError } from "../data/errors.ts";
-import type { Deployment } from "../protocol/deployment.ts";
+import type { Deployment } from "./deployment.ts";
 import { readDealCreated, readDealSettled } from "./deal-events.ts";
 import { connectDealProof } from "./dealproof.ts";
 import { formatDealId } from "../../sdk/src/deal-id.ts";

@@ -36,7 +36,7 @@ import { rpcHost } from "../chain/errors.ts";
 import type { DealRow, Store, StoredOutcome } from "./store.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
-import type { Deployment } from "../protocol/deployment.ts";
+import type { Deployment } from "../chain/deployment.ts";
 import { bindConfigDigest } from "./config-digest.ts";
 import type { Hex } from "../../sdk/src/eip712.ts";
 

@@ -6,7 +6,7 @@
  * (DEALPROOF_RPC_ATTEMPTS, each within DEALPROOF_RPC_TIMEOUT_MS): one dropped or hung request to a
  * flaky RPC must not stop the oracle at start, while a dead one is still reported within seconds.
  */
-import { readDeployment, type Deployment } from "../protocol/deployment.ts";
+import { readDeployment, type Deployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
 import { RpcError } from "../chain/errors.ts";
 import { DealProofError } from "../../sdk/src/errors.ts";

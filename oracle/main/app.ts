@@ -10,7 +10,7 @@ import { RetryingJsonRpcProvider } from "../chain/provider.ts";
 import { viemClientFor } from "../chain/viem-client.ts";
 import { PRODUCTION_POLICY, type LocationPolicy } from "../data/location-policy.ts";
 import pino, { type Logger } from "pino";
-import { readDeployment } from "../protocol/deployment.ts";
+import { readDeployment } from "../chain/deployment.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import { loadOracleIdentity } from "../tee/identity.ts";
 import { createDnsResolver, type DnsResolver } from "../dkim/resolver.ts";

@@ -1,5 +1,5 @@
 /**
- * The conformance run shared by test/conformance/automata.test.ts and
+ * The conformance run shared by test/quote/automata-conformance.test.ts and
  * `npm run conformance:automata`: a local EDR chain (Osaka, P-256 precompile at 0x100) started at
  * the collateral's time, Automata's verifier deployed and loaded, a real quote verified in a real
  * transaction, and DcapOutput's reading of Automata's output compared field by field with the

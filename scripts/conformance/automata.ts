@@ -3,7 +3,7 @@
  * dstack fixture's quote, when ../shared/fixtures/tdx is present) with Automata's verifier
  * deployed on a local EDR chain (Osaka, P-256 precompile at 0x100), and compares DcapOutput's
  * reading of the real output with the TypeScript reader's. Prints figures; asserts nothing
- * (the assertions are test/conformance/automata.test.ts). Exits 2 when the vendor folder is absent.
+ * (the assertions are test/quote/automata-conformance.test.ts). Exits 2 when the vendor folder is absent.
  *
  * JSON: { verified, verifyGas, fieldsMatch, measurementIdMatches, tcbStatus, measurementId,
  *         mismatches, compileSeconds, dstack: {...} | { skipped } }.

@@ -13,7 +13,7 @@ import { sellerEmailKit, type SellerEmailKit } from "../lib/seller-kit.ts";
 import { deployForSimulator, localOracleConfig } from "../lib/local-oracle.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
-import type { Deployment } from "../../oracle/protocol/deployment.ts";
+import type { Deployment } from "../../oracle/chain/deployment.ts";
 
 export interface WebStack {
   dir: string;

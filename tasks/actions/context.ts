@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { userError, asUserError } from "./user-error.ts";
 import { existsSync } from "node:fs";
-import { deploymentPath, readDeployment, type Deployment } from "../../oracle/protocol/deployment.ts";
+import { deploymentPath, readDeployment, type Deployment } from "../../oracle/chain/deployment.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { chainError } from "../../sdk/src/revert.ts";
 import { parseEthAmount } from "../../sdk/src/eth-amount.ts";

@@ -5,7 +5,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { deployDealProof, LOCAL_CHAIN_IDS, type DeployOptions } from "../lib/deploy.ts";
 import { chainError } from "../../sdk/src/revert.ts";
 import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
-import { deploymentPath } from "../../oracle/protocol/deployment.ts";
+import { deploymentPath } from "../../oracle/chain/deployment.ts";
 
 interface Args {
   verifierKind: string;

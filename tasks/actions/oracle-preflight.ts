@@ -6,7 +6,7 @@
  */
 import type { Provider } from "ethers";
 import type { DealProof } from "../../oracle/chain/dealproof.ts";
-import type { Deployment } from "../../oracle/protocol/deployment.ts";
+import type { Deployment } from "../../oracle/chain/deployment.ts";
 import { checkOracleReady } from "../../sdk/src/oracle-ready.ts";
 import { asUserError, moreHint } from "./user-error.ts";
 import { oracleUrl } from "./oracle-url.ts";

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import DealProofLocal from "../../ignition/modules/DealProofLocal.ts";
 import DealProofSepolia, { AUTOMATA_SEPOLIA } from "../../ignition/modules/DealProofSepolia.ts";
-import { deploymentPath, writeDeployment, type Deployment } from "../../oracle/protocol/deployment.ts";
+import { deploymentPath, writeDeployment, type Deployment } from "../../oracle/chain/deployment.ts";
 import { DealProofError } from "../../sdk/src/errors.ts";
 
 export const LOCAL_CHAIN_IDS = new Set([31337, 1337]);

@@ -11,7 +11,7 @@ import { createApi } from "../../oracle/api/server.ts";
 import type { ConnectionStats } from "../../oracle/api/connections.ts";
 import { Store } from "../../oracle/daemon/store.ts";
 import { viemClientFor } from "../../oracle/chain/viem-client.ts";
-import type { Deployment } from "../../oracle/protocol/deployment.ts";
+import type { Deployment } from "../../oracle/chain/deployment.ts";
 
 const deployment: Deployment = {
   network: "t",

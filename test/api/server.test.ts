@@ -15,7 +15,7 @@ import { RateLimiter } from "../../oracle/api/rate-limit.ts";
 import { Store, type StoredOutcome } from "../../oracle/daemon/store.ts";
 import { RetryingJsonRpcProvider } from "../../oracle/chain/provider.ts";
 import { viemClientFor } from "../../oracle/chain/viem-client.ts";
-import type { Deployment } from "../../oracle/protocol/deployment.ts";
+import type { Deployment } from "../../oracle/chain/deployment.ts";
 import type { TestSmartWalletFactory } from "../../types/ethers-contracts/test/mocks/TestSmartWallet.sol/TestSmartWalletFactory.ts";
 
 const DAPP = "https://dapp.example";

@@ -9,7 +9,7 @@ import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import { describeChainError } from "../../sdk/src/revert.ts";
 import { ABI_MODULE, renderAbiModule } from "../../scripts/export-abi.ts";
 import { deployDealProof } from "../../tasks/lib/deploy.ts";
-import { readDeployment } from "../../oracle/protocol/deployment.ts";
+import { readDeployment } from "../../oracle/chain/deployment.ts";
 import { p256PublicKeyXY } from "../../oracle/simulator/quote.ts";
 import { rejects } from "../helpers.ts";
 import {

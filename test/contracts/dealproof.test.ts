@@ -15,7 +15,7 @@ import {
   KIND,
   widen,
   type Fixture,
-} from "./fixture.ts";
+} from "../fixtures/deal-proof.ts";
 import { dealProofDomain, reportDataFor, settlementDigest } from "../../sdk/src/eip712.ts";
 
 const OPEN = 1n,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { hexlify, randomBytes, Wallet } from "ethers";
-import { deployFixture, type Fixture } from "./fixture.ts";
+import { deployFixture, type Fixture } from "../fixtures/deal-proof.ts";
 import {
   dealIdFor,
   registrationDigest,

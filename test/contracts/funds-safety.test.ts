@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { deployFixture, registerOracle, outcome, sign, dataRoot, ESCROW, type Fixture } from "./fixture.ts";
+import {
+  deployFixture,
+  registerOracle,
+  outcome,
+  sign,
+  dataRoot,
+  ESCROW,
+  type Fixture,
+} from "../fixtures/deal-proof.ts";
 
 /** Creates and settles a deal between `buyer` and `seller` (either may be an attacker contract). */
 async function settledDeal(

@@ -12,7 +12,7 @@ import { measurementId } from "../../sdk/src/measurement.ts";
 import { buildVerifierOutput, parseVerifierOutput } from "../../oracle/simulator/dcap-output.ts";
 import { parseQuote } from "../../oracle/quote/reader.ts";
 import { HEADER_LEN, TD10_BODY_LEN } from "../../oracle/quote/layout.ts";
-import { FIXTURES, loadFixture } from "../tee/fixtures.ts";
+import { FIXTURES, loadFixture } from "../fixtures/tdx.ts";
 
 describe("measurement id parity: TypeScript and DcapOutput.sol", () => {
   let harness: Awaited<ReturnType<typeof deploy>>;

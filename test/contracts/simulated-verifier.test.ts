@@ -8,7 +8,7 @@ import { buildQuote, buildTd10Body, p256PublicKeyXY, type QuoteKeys } from "../.
 import { buildVerifierOutput } from "../../oracle/simulator/dcap-output.ts";
 import { SIGNED_LEN, SIG_DATA_OFFSET } from "../../oracle/quote/layout.ts";
 import { reportDataFor, settlementDigest } from "../../sdk/src/eip712.ts";
-import { imageRegisters, MEASUREMENT, TTL, openDeal, outcome, type Fixture } from "./fixture.ts";
+import { imageRegisters, MEASUREMENT, TTL, openDeal, outcome, type Fixture } from "../fixtures/deal-proof.ts";
 
 const keys: QuoteKeys = {
   attestationPrivateKey: p256.utils.randomPrivateKey(),

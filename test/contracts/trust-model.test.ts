@@ -32,7 +32,7 @@ import {
   KIND,
   MEASUREMENT,
   type Fixture,
-} from "./fixture.ts";
+} from "../fixtures/deal-proof.ts";
 import { reportDataFor } from "../../sdk/src/eip712.ts";
 
 const ACCEPTED = 2n,

@@ -21,7 +21,7 @@ import { sealBuyerInput, sealSellerInput } from "../../sdk/src/inputs.ts";
 import { prepareDataset, sellerEmailKit } from "../../scripts/lib/seller-kit.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
-import { startFakeAnthropic } from "../negotiation/fake-anthropic.ts";
+import { startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 
 describe("pipeline: a model API that stays down closes the deal as agent-unavailable", function () {
   this.timeout(60_000);

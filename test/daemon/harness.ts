@@ -13,7 +13,7 @@ import { acceptDeal, createDeal, type CreatedDeal } from "../../oracle/chain/par
 import { connectDealProof, type DealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
-import type { Deployment } from "../../oracle/protocol/deployment.ts";
+import type { Deployment } from "../../oracle/chain/deployment.ts";
 
 export interface Env {
   chain: LocalChain;

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { MerkleBuilder } from "../../oracle/data/merkle.ts";
 import { verifyChunk } from "../../sdk/src/merkle.ts";
-import { leafHash, proveFromLeaves } from "./merkle-proofs.ts";
+import { leafHash, proveFromLeaves } from "../fixtures/merkle-proofs.ts";
 import { commitStream } from "../../oracle/data/dataset.ts";
 import { DatasetError } from "../../oracle/data/errors.ts";
 import { VECTORS, vectorData } from "./vectors.ts";

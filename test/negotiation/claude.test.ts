@@ -13,7 +13,7 @@ import { createAgents } from "../../oracle/negotiation/index.ts";
 import { JUDGE_TOOL, WRITE_TOOL } from "../../oracle/negotiation/prompts.ts";
 import { LINES } from "../../oracle/negotiation/strategy-agent.ts";
 import { AgentUnavailableError } from "../../oracle/negotiation/types.ts";
-import { startFakeAnthropic, type Reply, type Script } from "./fake-anthropic.ts";
+import { startFakeAnthropic, type Reply, type Script } from "../fixtures/fake-anthropic.ts";
 import { run, BUDGET, ESCROW, FLOOR, pairsForPrice, seedOf } from "./helpers.ts";
 
 const agents = (baseURL: string, opts: { timeoutMs?: number; maxAttempts?: number } = {}) => {

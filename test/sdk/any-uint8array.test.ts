@@ -25,7 +25,7 @@ import {
 } from "../../sdk/src/index.ts";
 import { sha256 } from "@noble/hashes/sha2";
 import { hpkeOpen, hpkeSeal, x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
-import { FIXTURES, loadFixture } from "../tee/fixtures.ts";
+import { FIXTURES, loadFixture } from "../fixtures/tdx.ts";
 import { createRequire } from "node:module";
 import { verifySettlementQuote, type DcapQvl } from "../../sdk/src/settlement-quote.ts";
 import { dealProofDomain, reportDataFor, settlementDigest, type Settlement } from "../../sdk/src/eip712.ts";

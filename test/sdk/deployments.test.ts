@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEPLOYMENTS, deploymentFor } from "../../sdk/src/deployments.ts";
-import { readDeployment } from "../../oracle/protocol/deployment.ts";
+import { readDeployment } from "../../oracle/chain/deployment.ts";
 import { LOCAL_CHAIN_IDS } from "../../tasks/lib/deploy.ts";
 
 const dir = join(import.meta.dirname, "..", "..", "deployments");

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getBytes, hexlify } from "ethers";
-import { deployFixture, registerOracle, dataRoot } from "../contracts/fixture.ts";
+import { deployFixture, registerOracle, dataRoot } from "../fixtures/deal-proof.ts";
 import { x25519 } from "@noble/curves/ed25519";
 import { openBuyerInput } from "../../sdk/src/inputs.ts";
 import { x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";

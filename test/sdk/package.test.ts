@@ -22,7 +22,7 @@ import { openBuyerInput } from "../../sdk/src/inputs.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { sealDelivery } from "../../sdk/src/delivery.ts";
 import { MerkleBuilder } from "../../oracle/data/merkle.ts";
-import { leafHash, proveFromLeaves } from "../data/merkle-proofs.ts";
+import { leafHash, proveFromLeaves } from "../fixtures/merkle-proofs.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "node_modules", ".bin");

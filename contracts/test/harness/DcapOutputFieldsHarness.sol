@@ -4,7 +4,7 @@ pragma solidity ^0.8.33;
 import {DcapOutput} from "../../lib/DcapOutput.sol";
 
 /// @title DcapOutputFieldsHarness
-/// @notice For the conformance test against Automata's own verifier (test/conformance/):
+/// @notice For the conformance test against Automata's own verifier (test/quote/automata-conformance.test.ts):
 /// DcapOutput.parse of a real verifier output, and the raw body fields read at DcapOutput's own
 /// offsets, so each can be compared with the TypeScript quote reader on the same quote.
 /// @dev Invariant: every field is a plain calldata slice at `DcapOutput.BODY + <constant>`; no

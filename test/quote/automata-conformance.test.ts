@@ -28,7 +28,7 @@ import {
 import { parseQuote } from "../../oracle/quote/reader.ts";
 import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
 import { rejects } from "../helpers.ts";
-import { FRESHNESS, KIND, TTL } from "../contracts/fixture.ts";
+import { FRESHNESS, KIND, TTL } from "../fixtures/deal-proof.ts";
 import { OUTPUT, TD10 } from "../../oracle/quote/layout.ts";
 import { measurementId } from "../../sdk/src/measurement.ts";
 

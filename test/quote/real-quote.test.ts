@@ -5,7 +5,7 @@ import { parseQuote } from "../../oracle/quote/reader.ts";
 import { parseEventLog, replayRtmr3 } from "../../oracle/quote/eventlog.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
 import { measurementId } from "../../sdk/src/measurement.ts";
-import { FIXTURES, PINNED_NOW, loadFixture } from "./fixtures.ts";
+import { FIXTURES, PINNED_NOW, loadFixture } from "../fixtures/tdx.ts";
 
 describe("a real TDX quote from dstack (../shared/fixtures/tdx)", function () {
   before(function () {

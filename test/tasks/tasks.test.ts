@@ -10,7 +10,7 @@ import { createApi } from "../../oracle/api/server.ts";
 import { Store } from "../../oracle/daemon/store.ts";
 import { viemClientFor } from "../../oracle/chain/viem-client.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
-import { deploymentPath, readDeployment } from "../../oracle/protocol/deployment.ts";
+import { deploymentPath, readDeployment } from "../../oracle/chain/deployment.ts";
 import { taskDeployment } from "../../tasks/actions/context.ts";
 import { rejects } from "../helpers.ts";
 

@@ -19,8 +19,8 @@ import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { verifyAndAllowMeasurement } from "../../tasks/lib/measurement.ts";
 import { rejects } from "../helpers.ts";
 import { buildQuote, p256PublicKeyXY } from "../../oracle/simulator/quote.ts";
-import { FIXTURES, PINNED_NOW, loadFixture } from "./fixtures.ts";
-import { deployFixture, openDeal, outcome, attest } from "../contracts/fixture.ts";
+import { FIXTURES, PINNED_NOW, loadFixture } from "../fixtures/tdx.ts";
+import { deployFixture, openDeal, outcome, attest } from "../fixtures/deal-proof.ts";
 
 const PROD = [0, 0, 0, 0x10, 0, 0, 0, 0];
 

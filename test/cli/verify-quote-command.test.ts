@@ -8,7 +8,7 @@ import { main } from "../../oracle/cli/verify-quote.ts";
 import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/simulator/backend.ts";
 import { deployDealProof } from "../../tasks/lib/deploy.ts";
 import { verifyAndAllowMeasurement } from "../../tasks/lib/measurement.ts";
-import { FIXTURES } from "./fixtures.ts";
+import { FIXTURES } from "../fixtures/tdx.ts";
 import { rejects } from "../helpers.ts";
 
 /** Runs the CLI's main() and captures what it prints. */

@@ -1,7 +1,7 @@
 /**
  * pckFmspc reads the FMSPC from the PCK leaf certificate a quote carries (the value Automata's
  * verifier puts in its output at [5:11]); every missing piece is refused with a message naming it.
- * Its agreement with Automata on real quotes is in test/conformance/automata.test.ts.
+ * Its agreement with Automata on real quotes is in test/quote/automata-conformance.test.ts.
  */
 import { expect } from "chai";
 import { p256 } from "@noble/curves/p256";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { deployFixture, registerOracle, dataRoot, TTL, type Fixture } from "./fixture.ts";
+import { deployFixture, registerOracle, dataRoot, TTL, type Fixture } from "../fixtures/deal-proof.ts";
 import { createDeal } from "../../oracle/chain/parties.ts";
 import { connectDealProof, type DealProof } from "../../oracle/chain/dealproof.ts";
 import { rejects } from "../helpers.ts";
