@@ -137,6 +137,7 @@ export function ChecksEditor({
                   {f.label}
                   {f.as === "select" ? (
                     <select
+                      aria-label={f.label}
                       value={row.fields[f.name] ?? ""}
                       onChange={(e) =>
                         update(row.uid, (r) => ({ ...r, fields: { ...r.fields, [f.name]: e.target.value } }))
@@ -194,7 +195,11 @@ export function ChecksEditor({
       <div className="add-check">
         <label>
           Kind of check
-          <select value={kind} onChange={(e) => setKind(e.target.value as CheckKind)}>
+          <select
+            aria-label="Kind of check"
+            value={kind}
+            onChange={(e) => setKind(e.target.value as CheckKind)}
+          >
             {KINDS.map((k) => (
               <option key={k.kind} value={k.kind}>
                 {k.title}
