@@ -53,6 +53,15 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
   const [checks, setChecks] = useState<ChecksState>(emptyChecks);
   const [problems, setProblems] = useState<ChecksProblems | null>(null);
 
+  // once the buyer tried to create the deal, the marks follow each edit
+  const editChecks = (next: ChecksState) => {
+    setChecks(next);
+    if (problems === null) return;
+    const r = checksInput(next);
+    setProblems(r.ok ? null : r);
+    if (r.ok) setError(null);
+  };
+
   const submit = async (ev: FormEvent<HTMLFormElement>) => {
     ev.preventDefault();
     setError(null);
@@ -160,7 +169,7 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
           Deadline (hours from now)
           <input name="hours" type="number" min="1" defaultValue="24" required />
         </label>
-        <ChecksEditor value={checks} onChange={setChecks} problems={problems} />
+        <ChecksEditor value={checks} onChange={editChecks} problems={problems} />
         <button type="submit" disabled={busy}>
           Create deal
         </button>

@@ -117,78 +117,90 @@ export function ChecksEditor({
             <legend>
               Check {i + 1}: {def.title}
             </legend>
-            <label>
-              Check id
-              <input
-                value={row.id}
-                aria-invalid={errorOf("id") !== undefined}
-                aria-describedby={errorOf("id") === undefined ? undefined : errId("id")}
-                onChange={(e) => update(row.uid, (r) => ({ ...r, id: e.target.value }))}
-              />
-            </label>
-            {errorOf("id") === undefined ? null : (
-              <p className="field-error" id={errId("id")} data-error-for="id">
-                {errorOf("id")}
-              </p>
-            )}
-            {def.fields.map((f) => (
-              <div key={f.name}>
+            <div className="fields">
+              <div>
                 <label>
-                  {f.label}
-                  {f.as === "select" ? (
-                    <select
-                      aria-label={f.label}
-                      value={row.fields[f.name] ?? ""}
-                      onChange={(e) =>
-                        update(row.uid, (r) => ({ ...r, fields: { ...r.fields, [f.name]: e.target.value } }))
-                      }
-                    >
-                      {f.options!.map((o) => (
-                        <option key={o} value={o}>
-                          {o === "" ? "any type" : o}
-                        </option>
-                      ))}
-                    </select>
-                  ) : (
-                    <input
-                      value={row.fields[f.name] ?? ""}
-                      placeholder={f.placeholder}
-                      inputMode={f.as === "number" ? "decimal" : undefined}
-                      aria-invalid={errorOf(f.name) !== undefined}
-                      aria-describedby={errorOf(f.name) === undefined ? undefined : errId(f.name)}
-                      onChange={(e) =>
-                        update(row.uid, (r) => ({ ...r, fields: { ...r.fields, [f.name]: e.target.value } }))
-                      }
-                    />
-                  )}
+                  Check id
+                  <input
+                    value={row.id}
+                    aria-invalid={errorOf("id") !== undefined}
+                    aria-describedby={errorOf("id") === undefined ? undefined : errId("id")}
+                    onChange={(e) => update(row.uid, (r) => ({ ...r, id: e.target.value }))}
+                  />
                 </label>
-                {errorOf(f.name) === undefined ? null : (
-                  <p className="field-error" id={errId(f.name)} data-error-for={f.name}>
-                    {errorOf(f.name)}
+                {errorOf("id") === undefined ? null : (
+                  <p className="field-error" id={errId("id")} data-error-for="id">
+                    {errorOf("id")}
                   </p>
                 )}
               </div>
-            ))}
+              {def.fields.map((f) => (
+                <div key={f.name}>
+                  <label>
+                    {f.label}
+                    {f.as === "select" ? (
+                      <select
+                        aria-label={f.label}
+                        value={row.fields[f.name] ?? ""}
+                        onChange={(e) =>
+                          update(row.uid, (r) => ({
+                            ...r,
+                            fields: { ...r.fields, [f.name]: e.target.value },
+                          }))
+                        }
+                      >
+                        {f.options!.map((o) => (
+                          <option key={o} value={o}>
+                            {o === "" ? "any type" : o}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <input
+                        value={row.fields[f.name] ?? ""}
+                        placeholder={f.placeholder}
+                        inputMode={f.as === "number" ? "decimal" : undefined}
+                        aria-invalid={errorOf(f.name) !== undefined}
+                        aria-describedby={errorOf(f.name) === undefined ? undefined : errId(f.name)}
+                        onChange={(e) =>
+                          update(row.uid, (r) => ({
+                            ...r,
+                            fields: { ...r.fields, [f.name]: e.target.value },
+                          }))
+                        }
+                      />
+                    )}
+                  </label>
+                  {errorOf(f.name) === undefined ? null : (
+                    <p className="field-error" id={errId(f.name)} data-error-for={f.name}>
+                      {errorOf(f.name)}
+                    </p>
+                  )}
+                </div>
+              ))}
+            </div>
             {errorOf("row") === undefined ? null : (
               <p className="field-error" data-error-for="row">
                 {errorOf("row")}
               </p>
             )}
-            <label className="inline">
-              <input
-                type="checkbox"
-                checked={row.required}
-                onChange={(e) => update(row.uid, (r) => ({ ...r, required: e.target.checked }))}
-              />{" "}
-              Required (failing it ends the deal as no-deal; otherwise informative)
-            </label>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => setRows(rows.filter((r) => r !== row))}
-            >
-              Remove check {i + 1}
-            </button>
+            <div className="row-foot">
+              <label className="inline">
+                <input
+                  type="checkbox"
+                  checked={row.required}
+                  onChange={(e) => update(row.uid, (r) => ({ ...r, required: e.target.checked }))}
+                />{" "}
+                Required (failing it ends the deal as no-deal; otherwise informative)
+              </label>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => setRows(rows.filter((r) => r !== row))}
+              >
+                Remove check {i + 1}
+              </button>
+            </div>
           </fieldset>
         );
       })}

@@ -85,7 +85,7 @@ export function CheckResults({ checks }: { checks: TermsChecks }) {
       <td>
         <code>{c.id}</code>
       </td>
-      <td>{KIND_TITLES[c.kind] ?? c.kind}</td>
+      <td className="kind">{KIND_TITLES[c.kind] ?? c.kind}</td>
       <td>{claim ? "seller's claim" : c.required ? "required" : "informative"}</td>
       <td className={`status-${c.status}`}>
         {c.status === "pass" ? "✓ pass" : c.status === "fail" ? "✗ fail" : "✗ refused"}
@@ -131,7 +131,7 @@ export function CheckResults({ checks }: { checks: TermsChecks }) {
               <thead>
                 <tr>
                   <th>Check</th>
-                  <th>Kind</th>
+                  <th className="kind">Kind</th>
                   <th>Counts as</th>
                   <th>Result</th>
                   <th>Value</th>
