@@ -92,7 +92,7 @@ export interface EditorCheck {
 }
 
 /** Adds each check in the buyer's editor, as a buyer clicks it. */
-export async function addChecks(page: Page, list: readonly EditorCheck[]): Promise<void> {
+async function addChecks(page: Page, list: readonly EditorCheck[]): Promise<void> {
   for (const c of list) {
     const at = await page.locator("fieldset[data-row]").count();
     await page.getByLabel("Kind of check").selectOption(c.kind);
@@ -108,14 +108,14 @@ export async function addChecks(page: Page, list: readonly EditorCheck[]): Promi
   }
 }
 
-export interface CheckResultRow {
+interface CheckResultRow {
   id: string;
   status: string;
   cells: string[];
 }
 
 /** The deal page's check results table, after the sign-in. */
-export async function readCheckResults(page: Page): Promise<{ termsHash: string; rows: CheckResultRow[] }> {
+async function readCheckResults(page: Page): Promise<{ termsHash: string; rows: CheckResultRow[] }> {
   await page.locator("[data-result]").first().waitFor();
   return {
     termsHash: (await page.getByTestId("terms-hash").textContent())!,
@@ -169,7 +169,7 @@ export const PASSING_CHECKS: readonly EditorCheck[] = [
 ];
 
 /** What a buyer's checks end as: all pass, or a required one fails (the deal ends as no-deal). */
-export type ChecksPlan = { checks: readonly EditorCheck[]; overlapIds?: readonly string[] };
+type ChecksPlan = { checks: readonly EditorCheck[]; overlapIds?: readonly string[] };
 
 export interface DealRun {
   dealId: string;
@@ -194,7 +194,7 @@ export interface DealRun {
   checksRun?: CheckedRun;
 }
 
-export interface CheckedRun {
+interface CheckedRun {
   /** The bad check's message next to its field, the form's alert, and whether anything moved. */
   refused: { fieldError: string; alert: string; dealLinks: number; escrowAfter: bigint };
   results: { termsHash: string; rows: CheckResultRow[] };

@@ -15,7 +15,7 @@ import {
   type CheckSpec,
 } from "../../sdk/src/checks.ts";
 
-export type FieldName =
+type FieldName =
   | "min"
   | "max"
   | "column"
