@@ -5,7 +5,14 @@
  */
 import { expect } from "chai";
 import { checkSchema, checks, checkSpecHash } from "../../sdk/src/checks.ts";
-import { KINDS, checksFromRows, newRow, rowsFromJson, type CheckRow } from "../../web/src/check-rows.ts";
+import {
+  KINDS,
+  checksFromRows,
+  edited,
+  newRow,
+  rowsFromJson,
+  type CheckRow,
+} from "../../web/src/check-rows.ts";
 
 const row = (kind: CheckRow["kind"], id: string, fields: CheckRow["fields"], required = true): CheckRow => ({
   ...newRow(kind, []),
@@ -95,6 +102,16 @@ describe("dapp checks editor rows", () => {
     const r = checksFromRows(rows);
     expect(r.ok).to.equal(true);
     if (r.ok) expect(checkSpecHash(r.spec!)).to.equal(checkSpecHash(spec));
+  });
+
+  it("sends an imported check exactly as the file gave it until the row is edited", () => {
+    const spec = checks().valuesIn("city", ["Paris, France", "7"], { id: "cities" }).build();
+    const [row] = rowsFromJson(JSON.stringify(spec));
+    const same = checksFromRows([row!]);
+    expect(same.ok && checkSpecHash(same.spec!)).to.equal(checkSpecHash(spec));
+    // once edited, the row's text is the check: the comma now separates two values
+    const r = checksFromRows([{ ...edited(row!), id: "cities" }]);
+    expect(r.ok && r.spec!.checks[0]).to.deep.include({ values: ["Paris", "France", 7] });
   });
 
   it("refuses a checks.json that is not one, saying what to fix", () => {

@@ -232,6 +232,40 @@ describe("web dapp in headless Chromium", function () {
       .waitFor();
   });
 
+  it("imports a checks.json into the editor (the deal:create --checks format), and refuses a bad one in plain words", async () => {
+    await open(buyer, dapp, "buy");
+    const file = (name: string, body: unknown) => ({
+      name,
+      mimeType: "application/json",
+      buffer: Buffer.from(typeof body === "string" ? body : JSON.stringify(body)),
+    });
+    const spec = {
+      v: 1,
+      checks: [
+        { id: "enough-rows", kind: "rowCount", required: true, min: 1000 },
+        { id: "ids", kind: "unique", required: false, columns: ["image_id"] },
+      ],
+    };
+    const input = buyer.page.getByLabel(/^Import checks\.json/);
+    await input.setInputFiles(file("checks.json", spec));
+    await buyer.page.getByText("imported 2 checks from checks.json").waitFor();
+    const rows = buyer.page.locator("fieldset[data-row]");
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")))).to.deep.equal([
+      "rowCount",
+      "unique",
+    ]);
+    expect(await rows.nth(0).getByLabel("At least", { exact: true }).inputValue()).to.equal("1000");
+    expect(await rows.nth(1).getByRole("checkbox").isChecked()).to.equal(false);
+    await input.setInputFiles(
+      file("bad.json", { v: 1, checks: [{ id: "x", kind: "rowCount", required: true }] }),
+    );
+    await buyer.page
+      .getByText(/^bad\.json: the check specification is invalid: checks\.0\.min: give min, max or both/)
+      .waitFor();
+    // the rows already there stay
+    expect(await rows.count()).to.equal(2);
+  });
+
   it("explains a wrong network and offers to switch", async () => {
     const other = await party(chromium.browser, stack, BUYER_KEY);
     try {

@@ -122,6 +122,18 @@ export interface CheckRow {
   id: string;
   required: boolean;
   fields: Partial<Record<FieldName, string>>;
+  /**
+   * The check as a checks.json gave it, sent exactly so until the row is edited (list fields as
+   * text cannot hold a value with a comma, nor tell the string "7" from the number 7).
+   */
+  imported?: Check;
+}
+
+/** The row after an edit: its fields, not the imported check, say what it is from now on. */
+export function edited(r: CheckRow): CheckRow {
+  const copy = { ...r };
+  delete copy.imported;
+  return copy;
 }
 
 let nextUid = 1;
@@ -181,7 +193,7 @@ function toCheck(row: CheckRow, errors: RowErrors): Record<string, unknown> {
 export function checksFromRows(rows: readonly CheckRow[]): ChecksResult {
   if (rows.length === 0) return { ok: true, spec: undefined };
   const errors: RowErrors = {};
-  const candidate = { v: 1, checks: rows.map((r) => toCheck(r, errors)) };
+  const candidate = { v: 1, checks: rows.map((r) => r.imported ?? toCheck(r, errors)) };
   const parsed = checkSpecSchema.safeParse(candidate);
   const general: string[] = [];
   if (!parsed.success)
@@ -211,6 +223,6 @@ export function rowsFromJson(text: string): CheckRow[] {
       if (v === undefined) continue;
       fields[f.name] = Array.isArray(v) ? v.map(String).join(", ") : String(v);
     }
-    return { uid: nextUid++, kind: c.kind, id: c.id, required: c.required, fields };
+    return { uid: nextUid++, kind: c.kind, id: c.id, required: c.required, fields, imported: c };
   });
 }

@@ -9,7 +9,15 @@
  */
 import { useState } from "react";
 import { DEFAULT_POLICY, type CheckKind, type CheckSpec, type OverlapKeys } from "dealproof";
-import { KINDS, checksFromRows, newRow, rowsFromJson, type CheckRow, type RowErrors } from "./check-rows.ts";
+import {
+  KINDS,
+  checksFromRows,
+  edited,
+  newRow,
+  rowsFromJson,
+  type CheckRow,
+  type RowErrors,
+} from "./check-rows.ts";
 import { newSalt, prepareOverlapKeys, type PreparedKeys } from "./overlap-keys.ts";
 import { DownloadLink } from "./components.tsx";
 import { plainError } from "./errors.ts";
@@ -80,7 +88,7 @@ export function ChecksEditor({
   const rows = value.rows;
   const setRows = (r: CheckRow[]) => onChange({ ...value, rows: r });
   const update = (uid: number, f: (r: CheckRow) => CheckRow) =>
-    setRows(rows.map((r) => (r.uid === uid ? f(r) : r)));
+    setRows(rows.map((r) => (r.uid === uid ? f(edited(r)) : r)));
 
   const importFile = async (f: File | undefined) => {
     if (f === undefined) return;
