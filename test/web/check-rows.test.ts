@@ -5,14 +5,8 @@
  */
 import { expect } from "chai";
 import { checkSchema, checks, checkSpecHash } from "../../sdk/src/checks.ts";
-import {
-  KINDS,
-  checksFromRows,
-  edited,
-  newRow,
-  rowsFromJson,
-  type CheckRow,
-} from "../../web/src/check-rows.ts";
+import { checksFromRows, edited, KINDS, newRow, rowsFromJson } from "../../web/src/check-rows.ts";
+import type { CheckRow } from "../../web/src/check-rows.ts";
 
 const row = (kind: CheckRow["kind"], id: string, fields: CheckRow["fields"], required = true): CheckRow => ({
   ...newRow(kind, []),
