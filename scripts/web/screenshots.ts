@@ -1,7 +1,9 @@
 /**
  * `npm run web:screenshots -- --out DIR`: runs the whole deal through the dapp in headless
  * Chromium against the local stack and writes a PNG of every page of the flow, each at desktop
- * (1100 px) and phone (375 px) width, plus the tampered-quote and wrong-network views.
+ * (1100 px) and phone (375 px) width — the buyer's checks editor (with a refused check) and the
+ * check results included — plus the tampered-quote, wrong-network and no-deal-on-a-failed-check
+ * views.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -9,15 +11,23 @@ import { parseArgs } from "node:util";
 import type { Page } from "playwright-core";
 import { startWebStack } from "./stack.ts";
 import { launchBrowser } from "./browser.ts";
-import { BUYER_KEY, SELLER_KEY, hostDapp, open, party, wholeDeal } from "./flow.ts";
+import { BUYER_KEY, SELLER_KEY, hostDapp, noDealOnCheck, open, party, wholeDeal } from "./flow.ts";
 
+const USAGE =
+  "usage: npm run web:screenshots -- --out DIR  (a PNG of every page of a whole deal, desktop and phone)";
 let outDir: string;
 try {
-  const { values } = parseArgs({ options: { out: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   if (values.out === undefined) throw new Error("--out DIR is required");
   outDir = resolve(values.out);
 } catch (e) {
-  console.error(`web:screenshots: ${(e as Error).message}\nusage: npm run web:screenshots -- --out DIR`);
+  console.error(`web:screenshots: ${(e as Error).message}\n${USAGE}`);
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
@@ -43,7 +53,7 @@ const chromium = await launchBrowser();
 try {
   const seller = await party(chromium.browser, stack, SELLER_KEY);
   const buyer = await party(chromium.browser, stack, BUYER_KEY);
-  const run = await wholeDeal(stack, dapp, seller, buyer, shot);
+  const run = await wholeDeal(stack, dapp, seller, buyer, shot, { checks: true });
 
   buyer.wallet.tamperQuote = true;
   await open(buyer, dapp, `deal/${run.dealId}`);
@@ -61,6 +71,8 @@ try {
   await open(buyer, dapp, "");
   await buyer.page.getByTestId("deal-id").first().waitFor();
   await shot(buyer.page, "12-my-deals");
+
+  await noDealOnCheck(stack, dapp, seller, buyer, shot);
   console.log(written.join("\n"));
   console.log(`${written.length} screenshots in ${outDir}`);
 } finally {

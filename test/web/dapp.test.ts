@@ -12,7 +12,9 @@ import { launchBrowser, type LaunchedBrowser } from "../../scripts/web/browser.t
 import {
   BUYER_KEY,
   SELLER_KEY,
+  PASSING_CHECKS,
   hostDapp,
+  noDealOnCheck,
   open,
   party,
   wholeDeal,
@@ -44,7 +46,7 @@ describe("web dapp in headless Chromium", function () {
   });
 
   it("runs a whole deal: commit, create, accept, negotiate, settle, verify the quote, deliver, withdraw", async () => {
-    run = await wholeDeal(stack, dapp, seller, buyer);
+    run = await wholeDeal(stack, dapp, seller, buyer, undefined, { checks: true });
     expect(run.dataRoot).to.match(/^0x[0-9a-f]{64}$/);
     expect(run.timeline.slice(0, 3)).to.deep.equal(["DealCreated", "DealAccepted", "DealSettled"]);
     expect(run.chartShown).to.equal(true);
@@ -78,6 +80,61 @@ describe("web dapp in headless Chromium", function () {
     expect(run.sellerPayout).to.equal(`Your payout (the agreed price): ${price} ETH`);
     // the escrow left the contract: both payouts withdrawn
     expect(await stack.chain.connection.ethers.provider.getBalance(stack.deployment.dealProof)).to.equal(0n);
+  });
+
+  it("takes the buyer's checks in the editor, refuses a bad one before escrow, and shows each result", () => {
+    const c = run.checksRun!;
+    // a share above 1 is refused next to its field, in the SDK's words, and nothing was sent
+    expect(c.refused.fieldError).to.equal("must be from 0 to 1");
+    expect(c.refused.alert).to.match(/some checks are not valid, so nothing was sent/);
+    expect(c.refused.dealLinks).to.equal(0);
+    expect(c.refused.escrowAfter).to.equal(0n);
+    // the terms hash recomputed in the browser equals the settled one
+    expect(c.results.termsHash).to.match(/^✓ Terms hash recomputed in this browser: 0x[0-9a-f]{64} — equals/);
+    // one row per check, in order, each passing; values as the default policy releases them
+    expect(c.results.rows.map((r) => r.id)).to.deep.equal(PASSING_CHECKS.map((x) => x.id));
+    expect(
+      c.results.rows.filter((r) => r.status !== "pass"),
+      "checks not passing",
+    ).to.deep.equal([]);
+    const byId = Object.fromEntries(c.results.rows.map((r) => [r.id, r.cells]));
+    expect(byId["enough-rows"]).to.deep.equal(["enough-rows", "row count", "required", "✓ pass", "3000"]);
+    expect(byId["x-mean"]!.slice(1, 4)).to.deep.equal(["statistic", "informative", "✓ pass"]);
+    expect(byId["classes"]).to.deep.equal(["classes", "distinct count", "informative", "✓ pass", "2"]);
+    const mean = Number(byId["x-mean"]![4]);
+    expect(mean > 800 && mean < 1000, String(mean)).to.equal(true);
+    // the ids hashed in the browser match exactly the ten the oracle finds in the seller's column
+    expect(byId["my-images"]).to.deep.equal([
+      "my-images",
+      "overlap with your keys",
+      "required",
+      "✓ pass",
+      "10",
+    ]);
+  });
+
+  it("ends a deal whose required check fails as no-deal, names the check, and the buyer withdraws the escrow", async () => {
+    const r = await noDealOnCheck(stack, dapp, seller, buyer);
+    expect(r.oracleStatus).to.match(/the buyer's required check only-cars failed/);
+    expect(r.results.termsHash).to.match(/— equals the termsHash settled on-chain/);
+    expect(r.results.rows.map((x) => [x.id, x.status])).to.deep.equal([
+      ["enough-rows", "pass"],
+      ["only-cars", "fail"],
+    ]);
+    // the share of cars (2047 of 3000), rounded to 2 significant digits per the default policy
+    expect(r.results.rows[1]!.cells).to.deep.equal([
+      "only-cars",
+      "values in set",
+      "required",
+      "✗ fail",
+      "0.68",
+    ]);
+    expect(r.noDealCause).to.match(
+      /^No deal: the required check only-cars failed, so the deal ended without a sale/,
+    );
+    expect(r.refundBefore).to.equal("Your refund (the whole escrow): 2.5 ETH");
+    expect(r.refundAfter).to.equal("Your refund (the whole escrow): 0.0 ETH — withdrawn");
+    expect(r.balanceAfter).to.equal(0n);
   });
 
   it("sells at the seller's posted price (the buyer's truthful option): the price is the posted one", async () => {
@@ -173,6 +230,40 @@ describe("web dapp in headless Chromium", function () {
       .getByRole("alert")
       .getByText(/the seller must be an Ethereum address/)
       .waitFor();
+  });
+
+  it("imports a checks.json into the editor (the deal:create --checks format), and refuses a bad one in plain words", async () => {
+    await open(buyer, dapp, "buy");
+    const file = (name: string, body: unknown) => ({
+      name,
+      mimeType: "application/json",
+      buffer: Buffer.from(typeof body === "string" ? body : JSON.stringify(body)),
+    });
+    const spec = {
+      v: 1,
+      checks: [
+        { id: "enough-rows", kind: "rowCount", required: true, min: 1000 },
+        { id: "ids", kind: "unique", required: false, columns: ["image_id"] },
+      ],
+    };
+    const input = buyer.page.getByLabel(/^Import checks\.json/);
+    await input.setInputFiles(file("checks.json", spec));
+    await buyer.page.getByText("imported 2 checks from checks.json").waitFor();
+    const rows = buyer.page.locator("fieldset[data-row]");
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")))).to.deep.equal([
+      "rowCount",
+      "unique",
+    ]);
+    expect(await rows.nth(0).getByLabel("At least", { exact: true }).inputValue()).to.equal("1000");
+    expect(await rows.nth(1).getByRole("checkbox").isChecked()).to.equal(false);
+    await input.setInputFiles(
+      file("bad.json", { v: 1, checks: [{ id: "x", kind: "rowCount", required: true }] }),
+    );
+    await buyer.page
+      .getByText(/^bad\.json: the check specification is invalid: checks\.0\.min: give min, max or both/)
+      .waitFor();
+    // the rows already there stay
+    expect(await rows.count()).to.equal(2);
   });
 
   it("explains a wrong network and offers to switch", async () => {
@@ -291,6 +382,51 @@ describe("web dapp in headless Chromium", function () {
       expect(await page.getByTestId("price-rule").textContent()).to.equal(
         "These are the agents' positions as the enclave renders them once the mechanism has set the price. The enclave drew the price at random.",
       );
+    });
+
+    it("CheckResults shows a pass/fail-only policy's results without values, and a failed claim as the cause", async () => {
+      await render("CheckResults", {
+        checks: {
+          termsHash: `0x${"12".repeat(32)}`,
+          matches: false,
+          agreed: false,
+          failedBy: { id: "datasheet.rowCount", what: "claim" },
+          reason: "checks: the seller's datasheet claim datasheet.rowCount is false",
+          report: {
+            specHash: `0x${"ab".repeat(32)}`,
+            policy: { results: "passfail", precision: 2 },
+            datasheet: {
+              verified: false,
+              results: [{ id: "datasheet.rowCount", kind: "rowCount", required: true, status: "fail" }],
+            },
+            results: [
+              { id: "labels", kind: "valuesIn", required: false, status: "pass" },
+              {
+                id: "cols",
+                kind: "column",
+                required: true,
+                status: "refused",
+                reason: "check.unknown_column",
+              },
+            ],
+          },
+        },
+      });
+      expect(await page.getByTestId("terms-hash").textContent()).to.match(/does NOT equal the termsHash/);
+      expect(await page.getByTestId("no-deal-cause").textContent()).to.match(
+        /the seller's datasheet claim datasheet\.rowCount failed/,
+      );
+      expect(await page.getByTestId("datasheet-verdict").textContent()).to.equal(
+        "Seller's datasheet: ✗ a claim is false",
+      );
+      const cells = await page.locator("[data-result] td").allTextContents();
+      const rows = [0, 5, 10].map((i) => cells.slice(i, i + 5));
+      expect(cells).to.have.length(15);
+      expect(rows).to.deep.equal([
+        ["datasheet.rowCount", "row count", "seller's claim", "✗ fail", "not released"],
+        ["labels", "values in set", "informative", "✓ pass", "not released"],
+        ["cols", "column and type", "required", "✗ refused (check.unknown_column)", "not released"],
+      ]);
     });
 
     it("Timeline lists events in order and ErrorLine is an alert", async () => {

@@ -2,7 +2,8 @@
  * Buyer: create a deal with the buyer's input sealed in this browser, in two steps: "Prepare"
  * checks the oracle (up, this deployment, the registered one), generates the delivery key pair and
  * seals the input; the private key is offered as a download, and only once it is saved does
- * "Escrow … and create the deal" move any ETH. The key is never sent anywhere.
+ * "Escrow … and create the deal" move any ETH. The key is never sent anywhere. The buyer's checks
+ * on the data (checks-editor.tsx) are validated with the SDK's schema before anything is sent.
  */
 import { useState, type FormEvent } from "react";
 import { formatEther, getAddress, hexlify } from "ethers";
@@ -21,6 +22,13 @@ import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import { DownloadLink, ErrorLine } from "./components.tsx";
 import { rememberDeliveryKey } from "./delivery-keys.ts";
+import {
+  ChecksEditor,
+  checksInput,
+  emptyChecks,
+  type ChecksProblems,
+  type ChecksState,
+} from "./checks-editor.tsx";
 
 /** Whether this SDK's buyer input carries a required seller domain (added by the negotiation work). */
 const domainSupported = "requireSellerDomain" in buyerInputSchema.shape;
@@ -42,6 +50,17 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
   } | null>(null);
   const [keySaved, setKeySaved] = useState(false);
   const [created, setCreated] = useState(false);
+  const [checks, setChecks] = useState<ChecksState>(emptyChecks);
+  const [problems, setProblems] = useState<ChecksProblems | null>(null);
+
+  // once the buyer tried to create the deal, the marks follow each edit
+  const editChecks = (next: ChecksState) => {
+    setChecks(next);
+    if (problems === null) return;
+    const r = checksInput(next);
+    setProblems(r.ok ? null : r);
+    if (r.ok) setError(null);
+  };
 
   const submit = async (ev: FormEvent<HTMLFormElement>) => {
     ev.preventDefault();
@@ -64,6 +83,14 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
         throw badInput("the deadline must be 1 hour to a year away");
       const now = (await conn.provider.getBlock("latest"))!.timestamp;
       const domain = String(f.get("domain") ?? "").trim();
+      // the checks are validated with the SDK's schema here, before the oracle is asked or any ETH moves
+      const c = checksInput(checks);
+      setProblems(c.ok ? null : c);
+      if (!c.ok)
+        throw badInput(
+          "some checks are not valid, so nothing was sent",
+          "fix the fields marked in the checks editor",
+        );
       setBusy(true);
       const d = await createDeal(conn.provider, chain, conn.address, {
         seller,
@@ -73,6 +100,8 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
         deadline: now + Math.round(hours * 3600),
         requirements: String(f.get("requirements") ?? ""),
         ...(domain !== "" ? { requireSellerDomain: domain } : {}),
+        ...(c.checks === undefined ? {} : { checks: c.checks }),
+        ...(c.overlapKeys === undefined ? {} : { overlapKeys: c.overlapKeys }),
       });
       const keyFile = JSON.stringify({
         dealId: formatDealId(d.dealId),
@@ -140,6 +169,7 @@ export function BuyerPage({ conn, chain }: { conn: Connection; chain: ChainConfi
           Deadline (hours from now)
           <input name="hours" type="number" min="1" defaultValue="24" required />
         </label>
+        <ChecksEditor value={checks} onChange={editChecks} problems={problems} />
         <button type="submit" disabled={busy}>
           Create deal
         </button>

@@ -1,11 +1,13 @@
 /**
  * Small presentational components, tested alone in the component tests (harness.tsx): a labelled
- * progress bar, the quote checks list, the offers chart (SVG), the deal timeline, an error line.
+ * progress bar, the quote checks list, the data checks' results from the terms, the offers chart
+ * (SVG), the deal timeline, an error line.
  * They hold no state of the protocol: props in, markup out.
  */
 import { useEffect, useMemo } from "react";
 import { formatEther } from "ethers";
 import type { QuoteCheck } from "dealproof";
+import type { ResultRow, TermsChecks } from "./terms-checks.ts";
 
 export function ProgressBar({ label, done, total }: { label: string; done: number; total: number }) {
   const pct = total === 0 ? 0 : Math.round((done / total) * 100);
@@ -51,6 +53,98 @@ export function QuoteChecks({ checks, ok }: { checks: QuoteCheck[]; ok: boolean 
           </li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+const KIND_TITLES: Record<string, string> = {
+  rowCount: "row count",
+  column: "column and type",
+  nullFraction: "null fraction",
+  unique: "unique",
+  valuesIn: "values in set",
+  stat: "statistic",
+  distinctCount: "distinct count",
+  pattern: "pattern share",
+  freshness: "newest",
+  classBalance: "class balance",
+  overlap: "overlap with your keys",
+};
+
+/**
+ * The data checks the settled terms bind: the terms hash recomputed in this browser against the
+ * one settled on-chain, the specification hash, the datasheet verdict, one row per check (id,
+ * kind, required or informative, pass/fail, the value when the seller's policy released one) and,
+ * for a no-deal, the check that ended it and where the escrow is.
+ */
+export function CheckResults({ checks }: { checks: TermsChecks }) {
+  const r = checks.report;
+  const released = r?.policy.results !== "passfail";
+  const row = (c: ResultRow, claim: boolean) => (
+    <tr key={`${claim ? "claim" : "check"}-${c.id}`} data-result={c.id} data-status={c.status}>
+      <td>
+        <code>{c.id}</code>
+      </td>
+      <td className="kind">{KIND_TITLES[c.kind] ?? c.kind}</td>
+      <td>{claim ? "seller's claim" : c.required ? "required" : "informative"}</td>
+      <td className={`status-${c.status}`}>
+        {c.status === "pass" ? "✓ pass" : c.status === "fail" ? "✗ fail" : "✗ refused"}
+        {c.reason === undefined ? "" : ` (${c.reason})`}
+      </td>
+      <td>{c.value !== undefined ? String(c.value) : released ? "—" : "not released"}</td>
+    </tr>
+  );
+  return (
+    <section aria-label="Checks on the data" className="check-results">
+      <p data-testid="terms-hash" className={checks.matches ? "ok" : "error"}>
+        {checks.matches ? "✓" : "✗"} Terms hash recomputed in this browser: <code>{checks.termsHash}</code>{" "}
+        {checks.matches
+          ? "— equals the termsHash settled on-chain (the quote's report_data binds it)"
+          : "— does NOT equal the termsHash settled on-chain: do not trust these results"}
+      </p>
+      {checks.failedBy === null ? null : (
+        <p data-testid="no-deal-cause" className="error">
+          No deal: the {checks.failedBy.what === "check" ? "required check" : "seller's datasheet claim"}{" "}
+          <code>{checks.failedBy.id}</code> failed, so the deal ended without a sale. The whole escrow is the
+          buyer's again: withdraw it under Funds.
+        </p>
+      )}
+      {r === null ? (
+        <p>This deal ran no checks on the data.</p>
+      ) : (
+        <>
+          <p>
+            Check specification hash: <code>{r.specHash ?? "none (no checks)"}</code>. Results as the seller's
+            policy renders them:{" "}
+            {released ? `values rounded to ${r.policy.precision} significant digits` : "pass/fail only"}.
+          </p>
+          <p data-testid="datasheet-verdict">
+            Seller's datasheet:{" "}
+            {r.datasheet === null
+              ? "none given"
+              : r.datasheet.verified
+                ? "✓ every claim verified"
+                : "✗ a claim is false"}
+          </p>
+          <div className="table-scroll">
+            <table className="results">
+              <thead>
+                <tr>
+                  <th>Check</th>
+                  <th className="kind">Kind</th>
+                  <th>Counts as</th>
+                  <th>Result</th>
+                  <th>Value</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(r.datasheet?.results ?? []).map((c) => row(c, true))}
+                {r.results.map((c) => row(c, false))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
     </section>
   );
 }

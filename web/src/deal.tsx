@@ -1,6 +1,7 @@
 /**
  * A deal's page: timeline from chain events, the oracle's status, the transcript after a wallet
- * sign-in (with a chart of offers), the settlement quote verified in this browser (loaded on
+ * sign-in (with a chart of offers and the data checks' results the terms bind, their hash
+ * recomputed here), the settlement quote verified in this browser (loaded on
  * demand), delivery (open the key, fetch, decrypt and check against dataRoot here), withdraw and
  * refund. Also the list of the account's deals.
  */
@@ -33,6 +34,7 @@ import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import {
   chartLabels,
+  CheckResults,
   DownloadLink,
   ErrorLine,
   OffersChart,
@@ -43,6 +45,7 @@ import {
 } from "./components.tsx";
 import { recallDeliveryKey } from "./delivery-keys.ts";
 import { readDeliveryKeyFile } from "./key-files.ts";
+import { termsChecks, type TermsChecks } from "./terms-checks.ts";
 
 const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
 const short = (h: string) => `${h.slice(0, 10)}…`;
@@ -72,6 +75,7 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
   const [oracle, setOracle] = useState<OracleDealView | string | null>(null);
   const [rounds, setRounds] = useState<RoundOffers[] | null>(null);
   const [chartPrice, setChartPrice] = useState<{ priceWei?: bigint; priceRule?: string; label?: string }>({});
+  const [checks, setChecks] = useState<TermsChecks | null>(null);
   const [verdict, setVerdict] = useState<SettlementQuoteVerdict | "signature" | null>(null);
   const [delivered, setDelivered] = useState<{ blob: Blob; size: number } | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -123,6 +127,7 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
     const t = await fetchDealTranscript(chain.oracleUrl, dealId, auth, s!);
     setRounds(offersByRound(t.transcript));
     setChartPrice(chartLabels(t.terms, t.transcript));
+    setChecks(termsChecks(t.terms, s!.termsHash));
   });
 
   const verify = run("verify", async () => {
@@ -214,6 +219,12 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
             <p>Only the buyer and the seller can read the transcript.</p>
           )}
           {rounds === null ? null : <OffersChart rounds={rounds} {...chartPrice} />}
+          <h3>Checks on the data</h3>
+          {checks === null ? (
+            <p>The results are in the deal's terms: sign in above to read them.</p>
+          ) : (
+            <CheckResults checks={checks} />
+          )}
           <h3>Settlement attestation</h3>
           <button onClick={() => void verify()} disabled={busy !== null}>
             Verify the settlement quote in this browser

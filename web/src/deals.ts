@@ -19,6 +19,8 @@ import {
   oracleSealingKey,
   sealBuyerInput,
   sealSellerInput,
+  type CheckSpec,
+  type OverlapKeys,
   type SellerInput,
 } from "dealproof";
 import type { ChainConfig } from "./config.ts";
@@ -77,6 +79,8 @@ export interface NewDeal {
   budgetWei: bigint;
   requirements: string;
   requireSellerDomain?: string;
+  checks?: CheckSpec;
+  overlapKeys?: OverlapKeys;
 }
 
 /**
@@ -98,6 +102,8 @@ export async function createDeal(provider: BrowserProvider, chain: ChainConfig, 
     requirements: d.requirements,
     deliveryPublicKey: hexlify(delivery.publicKey),
     ...(d.requireSellerDomain ? { requireSellerDomain: d.requireSellerDomain } : {}),
+    ...(d.checks === undefined ? {} : { checks: d.checks }),
+    ...(d.overlapKeys === undefined ? {} : { overlapKeys: d.overlapKeys }),
   };
   const sealed = await sealBuyerInput(
     await sealingKey(provider, chain),

@@ -4,10 +4,10 @@
  */
 import { createRoot } from "react-dom/client";
 import { flushSync } from "react-dom";
-import { ErrorLine, OffersChart, ProgressBar, QuoteChecks, Timeline } from "./components.tsx";
+import { CheckResults, ErrorLine, OffersChart, ProgressBar, QuoteChecks, Timeline } from "./components.tsx";
 import "./style.css";
 
-const components = { ErrorLine, OffersChart, ProgressBar, QuoteChecks, Timeline } as const;
+const components = { CheckResults, ErrorLine, OffersChart, ProgressBar, QuoteChecks, Timeline } as const;
 const root = createRoot(document.getElementById("root")!);
 
 (
