@@ -113,7 +113,11 @@ abstract contract TrustPolicy is ITrustPolicy, Ownable2Step {
     }
 
     /// @notice Takes ETH only from the verifier while DealProof is calling it (a returned fee,
-    /// passed on to the caller); refuses every other transfer with UnexpectedEther.
+    /// passed on to the caller); refuses every other transfer.
+    ///
+    /// Requirements: the sender is the verifier, during DealProof's call to it (UnexpectedEther).
+    ///
+    /// Emits: nothing (the call that ends passes the fee on, with FeeRefunded).
     // The check is what refuses stray ETH, so this receive cannot be "simple".
     // solhint-disable-next-line no-complex-fallback
     receive() external payable {
