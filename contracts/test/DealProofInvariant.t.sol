@@ -2,7 +2,9 @@
 pragma solidity ^0.8.33;
 
 import {DealProof} from "../DealProof.sol";
+import {IDealEscrow} from "../interfaces/IDealEscrow.sol";
 import {IDealProof} from "../interfaces/IDealProof.sol";
+import {ITrustPolicy} from "../interfaces/ITrustPolicy.sol";
 import {DcapOutput} from "../lib/DcapOutput.sol";
 import {MockDcapVerifier} from "./mocks/MockDcapVerifier.sol";
 import {ForceSender} from "./mocks/ForceSender.sol";
@@ -34,7 +36,7 @@ contract DealProofHandler {
     uint256 public feesKept;
     /// @notice The largest currentIssuedAt seen (it must never go down).
     uint64 public maxCurrentIssuedAt;
-    mapping(uint256 => IDealProof.DealState) public terminalState;
+    mapping(uint256 => IDealEscrow.DealState) public terminalState;
     mapping(address => bool) public revokedGhost;
 
     constructor(MockDcapVerifier mock_, bytes32 measurement_) {
@@ -67,7 +69,7 @@ contract DealProofHandler {
         return actors[seed % 3];
     }
 
-    function _deal(uint256 seed) internal view returns (uint256 id, IDealProof.Deal memory d) {
+    function _deal(uint256 seed) internal view returns (uint256 id, IDealEscrow.Deal memory d) {
         if (dealIds.length == 0) return (0, d);
         id = dealIds[seed % dealIds.length];
         d = dp.getDeal(id);
@@ -82,7 +84,7 @@ contract DealProofHandler {
 
     function _outcome(
         uint256 id,
-        IDealProof.Deal memory d,
+        IDealEscrow.Deal memory d,
         uint256 priceSeed,
         bool agreed
     ) internal view returns (IDealProof.Settlement memory) {
@@ -121,8 +123,8 @@ contract DealProofHandler {
     }
 
     function accept(uint256 seed) external {
-        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
-        if (d.state != IDealProof.DealState.Open || block.timestamp > d.deadline) return;
+        (uint256 id, IDealEscrow.Deal memory d) = _deal(seed);
+        if (d.state != IDealEscrow.DealState.Open || block.timestamp > d.deadline) return;
         vm.prank(d.seller);
         dp.acceptDeal(id, hex"02");
     }
@@ -144,8 +146,8 @@ contract DealProofHandler {
     }
 
     function settle(uint256 seed, uint256 keySeed, uint256 priceSeed, bool agreed) external {
-        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
-        if (d.state != IDealProof.DealState.Accepted || block.timestamp > d.deadline) return;
+        (uint256 id, IDealEscrow.Deal memory d) = _deal(seed);
+        if (d.state != IDealEscrow.DealState.Accepted || block.timestamp > d.deadline) return;
         IDealProof.Settlement memory s = _outcome(id, d, priceSeed, agreed);
         uint256 key = oracleKeys[keySeed % 3];
         (uint8 v, bytes32 r, bytes32 sig) = vm.sign(key, dp.settlementDigest(s));
@@ -154,13 +156,13 @@ contract DealProofHandler {
             if (revokedGhost[signer]) _fail("a revoked signer settled");
             if (!dp.allowedMeasurements(measurement)) _fail("a disallowed measurement settled");
             if (block.timestamp > dp.registrationExpiry(signer)) _fail("an expired signer settled");
-            terminalState[id] = IDealProof.DealState.Settled;
+            terminalState[id] = IDealEscrow.DealState.Settled;
         } catch {}
     }
 
     function settleByQuote(uint256 seed, uint256 priceSeed, bool agreed, uint8 refundPercent) external {
-        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
-        if (d.state != IDealProof.DealState.Accepted || block.timestamp > d.deadline) return;
+        (uint256 id, IDealEscrow.Deal memory d) = _deal(seed);
+        if (d.state != IDealEscrow.DealState.Accepted || block.timestamp > d.deadline) return;
         IDealProof.Settlement memory s = _outcome(id, d, priceSeed, agreed);
         mock.setResult(true, _output(dp.settlementDigest(s)));
         mock.setRefundPercent(uint256(refundPercent) % 101);
@@ -171,16 +173,16 @@ contract DealProofHandler {
             uint256 kept = address(mock).balance - before;
             if (address(this).balance != mine - kept) _fail("the returned fee did not reach the submitter");
             feesKept += kept;
-            terminalState[id] = IDealProof.DealState.Settled;
+            terminalState[id] = IDealEscrow.DealState.Settled;
         } catch {}
     }
 
     function refund(uint256 seed) external {
-        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
-        if (d.state != IDealProof.DealState.Open && d.state != IDealProof.DealState.Accepted) return;
+        (uint256 id, IDealEscrow.Deal memory d) = _deal(seed);
+        if (d.state != IDealEscrow.DealState.Open && d.state != IDealEscrow.DealState.Accepted) return;
         if (block.timestamp <= d.deadline) vm.warp(uint256(d.deadline) + 1);
         dp.refund(id);
-        terminalState[id] = IDealProof.DealState.Refunded;
+        terminalState[id] = IDealEscrow.DealState.Refunded;
     }
 
     /// @notice A party leaves. The buyer of an Accepted deal does it in two steps: a request
@@ -189,10 +191,10 @@ contract DealProofHandler {
     /// by the owner cancelling or executing a change), the cancellation. A lapsed request can
     /// never complete: calling again makes a new request (or fails with no change pending).
     function cancel(uint256 seed, bool asSeller, bool waitNotice) external {
-        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
-        if (d.state != IDealProof.DealState.Open && d.state != IDealProof.DealState.Accepted) return;
+        (uint256 id, IDealEscrow.Deal memory d) = _deal(seed);
+        if (d.state != IDealEscrow.DealState.Open && d.state != IDealEscrow.DealState.Accepted) return;
         bool pending = dp.hasPendingChange();
-        bool twoStep = !asSeller && d.state == IDealProof.DealState.Accepted;
+        bool twoStep = !asSeller && d.state == IDealEscrow.DealState.Accepted;
         (, uint64 executableAt, uint64 lapsesAt, bool live) = dp.cancelRequest(id);
         if (twoStep && live != dp.buyerCancelLive(id)) _fail("buyerCancelLive disagrees with the request");
         if (twoStep && live) {
@@ -202,7 +204,7 @@ contract DealProofHandler {
             try dp.cancelDeal(id) {
                 if (!ready) _fail("the buyer cancelled before the notice was over");
                 if (block.timestamp > lapsesAt) _fail("the buyer completed a lapsed request");
-                terminalState[id] = IDealProof.DealState.Refunded;
+                terminalState[id] = IDealEscrow.DealState.Refunded;
             } catch {
                 if (ready) _fail("the buyer could not complete a live requested cancellation");
             }
@@ -212,12 +214,12 @@ contract DealProofHandler {
         try dp.cancelDeal(id) {
             if (!pending) _fail("cancelled with no change pending");
             if (twoStep) {
-                if (dp.getDeal(id).state != IDealProof.DealState.Accepted)
+                if (dp.getDeal(id).state != IDealEscrow.DealState.Accepted)
                     _fail("a cancel request (or a lapsed one) ended the deal");
                 (uint64 at, , , bool nowLive) = dp.cancelRequest(id);
                 if (at != block.timestamp || !nowLive) _fail("a cancel request was not recorded live");
             } else {
-                terminalState[id] = IDealProof.DealState.Refunded;
+                terminalState[id] = IDealEscrow.DealState.Refunded;
             }
         } catch {
             if (pending && !twoStep) _fail("a party could not leave while a change was pending");
@@ -228,12 +230,12 @@ contract DealProofHandler {
 
     /// @dev When the last pending change lapses (0: none pending).
     function _lastLapse() private view returns (uint256 last) {
-        IDealProof.PendingChange[] memory p = dp.pendingChanges();
+        ITrustPolicy.PendingChange[] memory p = dp.pendingChanges();
         for (uint256 i = 0; i < p.length; ++i) if (p[i].lapsesAt > last) last = p[i].lapsesAt;
     }
 
     function withdraw(uint256 seed, bool asSeller) external {
-        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
+        (uint256 id, IDealEscrow.Deal memory d) = _deal(seed);
         uint256 amount = asSeller ? d.sellerPayout : d.buyerPayout;
         if (amount == 0) return;
         address party = asSeller ? d.seller : d.buyer;
@@ -248,21 +250,21 @@ contract DealProofHandler {
     /// @notice Owner: schedules one of a few widening changes (a re-allow of the measurement or a
     /// longer TTL), executes or cancels a scheduled one.
     function scheduleChange(uint256 seed) external {
-        IDealProof.ChangeKind kind =
+        ITrustPolicy.ChangeKind kind =
             seed % 2 == 0
-                ? IDealProof.ChangeKind.AllowMeasurement
-                : IDealProof.ChangeKind.LengthenRegistrationTtl;
+                ? ITrustPolicy.ChangeKind.AllowMeasurement
+                : ITrustPolicy.ChangeKind.LengthenRegistrationTtl;
         bytes32 value =
-            kind == IDealProof.ChangeKind.AllowMeasurement
+            kind == ITrustPolicy.ChangeKind.AllowMeasurement
                 ? measurement
                 : bytes32(uint256(dp.registrationTtl()) + 1 + (seed % 1000));
         try dp.scheduleChange(kind, value) {} catch {}
     }
 
     function executeOrCancelChange(uint256 seed, bool execute) external {
-        IDealProof.PendingChange[] memory p = dp.pendingChanges();
+        ITrustPolicy.PendingChange[] memory p = dp.pendingChanges();
         if (p.length == 0) return;
-        IDealProof.PendingChange memory c = p[seed % p.length];
+        ITrustPolicy.PendingChange memory c = p[seed % p.length];
         if (execute) {
             if (block.timestamp < c.readyAt) vm.warp(c.readyAt);
             // a longer TTL executed first makes a shorter pending one a no-op: refused, cancelled
@@ -300,8 +302,8 @@ contract DealProofHandler {
 
     /// @notice Tries to move a terminal deal again; every attempt must revert.
     function poke(uint256 seed) external {
-        (uint256 id, IDealProof.Deal memory d) = _deal(seed);
-        if (d.state != IDealProof.DealState.Settled && d.state != IDealProof.DealState.Refunded) return;
+        (uint256 id, IDealEscrow.Deal memory d) = _deal(seed);
+        if (d.state != IDealEscrow.DealState.Settled && d.state != IDealEscrow.DealState.Refunded) return;
         try dp.refund(id) {
             _fail("refunded a terminal deal");
         } catch {}
@@ -356,7 +358,7 @@ contract DealProofInvariantTest is TestBase {
         uint256 n = handler.dealCount();
         for (uint256 i = 0; i < n; ++i) {
             uint256 id = handler.dealIds(i);
-            IDealProof.Deal memory d = dp.getDeal(id);
+            IDealEscrow.Deal memory d = dp.getDeal(id);
             uint256 inDeal = d.escrow + d.buyerPayout + d.sellerPayout;
             assertEq(
                 inDeal + handler.withdrawnOf(id),
@@ -382,8 +384,8 @@ contract DealProofInvariantTest is TestBase {
         uint256 n = handler.dealCount();
         for (uint256 i = 0; i < n; ++i) {
             uint256 id = handler.dealIds(i);
-            IDealProof.DealState recorded = handler.terminalState(id);
-            if (recorded != IDealProof.DealState.None) {
+            IDealEscrow.DealState recorded = handler.terminalState(id);
+            if (recorded != IDealEscrow.DealState.None) {
                 assertTrue(dp.getDeal(id).state == recorded, "a terminal deal changed state");
             }
         }

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.33;
 
 import {DealProof} from "../DealProof.sol";
-import {IDealProof} from "../interfaces/IDealProof.sol";
+import {IOracleRegistry} from "../interfaces/IOracleRegistry.sol";
 import {DcapOutput} from "../lib/DcapOutput.sol";
 import {TdPolicy} from "../lib/TdPolicy.sol";
 import {MockDcapVerifier} from "./mocks/MockDcapVerifier.sol";
@@ -70,7 +70,7 @@ contract TrustModelTest is TestBase {
         first = nowTs - (first % (2 * WINDOW)); // from now back to twice the window
         (bool ok, bytes4 err) = _register(signer, first);
         if (nowTs - first > WINDOW) {
-            assertTrue(!ok && err == IDealProof.RegistrationStale.selector, "stale accepted");
+            assertTrue(!ok && err == IOracleRegistry.RegistrationStale.selector, "stale accepted");
             return;
         }
         assertTrue(ok, "fresh refused");
@@ -78,11 +78,12 @@ contract TrustModelTest is TestBase {
         // a second registration: future, stale, not newer, or accepted
         second = uint64(uint256(nowTs) + WINDOW - (second % (3 * WINDOW)));
         (ok, err) = _register(signer, second);
-        if (second > nowTs) assertTrue(!ok && err == IDealProof.RegistrationFromFuture.selector, "future");
+        if (second > nowTs)
+            assertTrue(!ok && err == IOracleRegistry.RegistrationFromFuture.selector, "future");
         else if (nowTs - second > WINDOW)
-            assertTrue(!ok && err == IDealProof.RegistrationStale.selector, "stale");
+            assertTrue(!ok && err == IOracleRegistry.RegistrationStale.selector, "stale");
         else if (second <= first)
-            assertTrue(!ok && err == IDealProof.RegistrationNotNewer.selector, "replay");
+            assertTrue(!ok && err == IOracleRegistry.RegistrationNotNewer.selector, "replay");
         else assertTrue(ok && dp.currentIssuedAt() == second, "newer refused");
         assertTrue(dp.currentIssuedAt() >= first, "currentIssuedAt went back");
     }

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.33;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IOracleRegistry} from "./interfaces/IOracleRegistry.sol";
+import {TrustPolicy} from "./TrustPolicy.sol";
+
+/// @title OracleRegistry
+/// @notice The enclave keys: registration with a quote the trust policy accepts, the current
+/// oracle dapps seal inputs to, revocation, and the check a signature settlement makes on its
+/// signer (`_requireTrustedSigner`).
+/// @dev Replay protection: a registration binds `issuedAt`, which must be fresh and newer than
+/// the signer's last, so a quote seen in public calldata cannot be submitted again; an old quote
+/// can never renew a key or move `currentSigner` back. Expiry is computed on use (issuedAt + the
+/// TTL in force), so shortening the TTL shortens existing registrations at once. The EIP-712
+/// domain is DealProof's (its constructor names it).
+abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, ReentrancyGuardTransient {
+    bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
+        "OracleRegistration(address signer,bytes32 encryptionKey,uint64 issuedAt)"
+    );
+
+    // slot (shared with TrustPolicy's last one: registerOracle reads the epoch beside it)
+    /// @inheritdoc IOracleRegistry
+    address public currentSigner;
+    // slot: the current registration's issuedAt
+    /// @inheritdoc IOracleRegistry
+    uint64 public currentIssuedAt;
+
+    mapping(address signer => OracleRegistration) private _registrations;
+
+    /// @inheritdoc IOracleRegistry
+    function registerOracle(
+        address signer,
+        bytes32 encryptionKey,
+        uint64 issuedAt,
+        bytes calldata quote
+    ) external payable nonReentrant {
+        if (signer == address(0)) revert InvalidOracleSigner();
+        OracleRegistration storage reg = _registrations[signer];
+        if (reg.revoked) revert SignerIsRevoked(signer);
+        if (issuedAt > block.timestamp) revert RegistrationFromFuture(issuedAt, block.timestamp);
+        uint256 freshUntil = uint256(issuedAt) + freshnessWindow;
+        if (block.timestamp > freshUntil) revert RegistrationStale(issuedAt, freshUntil);
+        // The TTL may be shorter than the freshness window: refuse what would be born expired.
+        uint64 expiresAt = issuedAt + registrationTtl;
+        if (expiresAt <= block.timestamp) revert OracleRegistrationExpired(signer, expiresAt);
+        uint64 previous = reg.issuedAt;
+        if (issuedAt <= previous) revert RegistrationNotNewer(signer, issuedAt, previous);
+        (bytes32 measurementId, uint8 tcbStatus) = _verifyQuote(
+            quote,
+            registrationDigest(signer, encryptionKey, issuedAt)
+        );
+
+        reg.encryptionKey = encryptionKey;
+        reg.measurementId = measurementId;
+        reg.issuedAt = issuedAt;
+        reg.tcbStatus = tcbStatus;
+        reg.measurementEpoch = measurementEpoch;
+        bool current = issuedAt > currentIssuedAt;
+        if (current) {
+            currentSigner = signer;
+            currentIssuedAt = issuedAt;
+        }
+        emit OracleRegistered(signer, encryptionKey, measurementId, issuedAt, tcbStatus, current);
+        _returnFee();
+    }
+
+    /// @inheritdoc IOracleRegistry
+    function revokeSigner(address signer) external onlyOwner {
+        if (signer == address(0)) revert ZeroAddress();
+        _registrations[signer].revoked = true;
+        bool wasCurrent = currentSigner == signer;
+        if (wasCurrent) currentSigner = address(0);
+        emit SignerRevoked(signer, wasCurrent);
+    }
+
+    /// @inheritdoc IOracleRegistry
+    function currentOracle()
+        external
+        view
+        returns (address signer, bytes32 encryptionKey, uint64 expiresAt, bytes32 measurementId)
+    {
+        signer = currentSigner;
+        OracleRegistration storage reg = _registrations[signer];
+        return (signer, reg.encryptionKey, registrationExpiry(signer), reg.measurementId);
+    }
+
+    /// @inheritdoc IOracleRegistry
+    function registrationOf(address signer) external view returns (OracleRegistration memory) {
+        return _registrations[signer];
+    }
+
+    /// @inheritdoc IOracleRegistry
+    function registrationExpiry(address signer) public view returns (uint64) {
+        uint64 issuedAt = _registrations[signer].issuedAt;
+        return issuedAt == 0 ? 0 : issuedAt + registrationTtl;
+    }
+
+    /// @inheritdoc IOracleRegistry
+    function registrationDigest(
+        address signer,
+        bytes32 encryptionKey,
+        uint64 issuedAt
+    ) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(keccak256(abi.encode(REGISTRATION_TYPEHASH, signer, encryptionKey, issuedAt)));
+    }
+
+    /// @dev Reverts unless `signer` may settle now: registered (UnknownOracle), not revoked
+    /// (SignerIsRevoked), not expired under the TTL in force (OracleRegistrationExpired), its
+    /// measurement still allowed (MeasurementNotAllowed) and its TCB status still accepted
+    /// (TcbStatusNotAccepted).
+    function _requireTrustedSigner(address signer) internal view {
+        OracleRegistration storage reg = _registrations[signer];
+        uint64 issuedAt = reg.issuedAt;
+        if (issuedAt == 0) revert UnknownOracle(signer);
+        if (reg.revoked) revert SignerIsRevoked(signer);
+        uint64 expiry = issuedAt + registrationTtl;
+        if (block.timestamp > expiry) revert OracleRegistrationExpired(signer, expiry);
+        // An unchanged epoch proves no measurement was disallowed since registration (when the
+        // measurement was allowed); otherwise read the allowlist.
+        if (reg.measurementEpoch != measurementEpoch) {
+            bytes32 measurementId = reg.measurementId;
+            if (!allowedMeasurements[measurementId]) revert MeasurementNotAllowed(measurementId);
+        }
+        uint8 tcbStatus = reg.tcbStatus;
+        if (!isTcbStatusAccepted(tcbStatus)) revert TcbStatusNotAccepted(tcbStatus);
+    }
+}
