@@ -1,5 +1,5 @@
 /**
- * DealProof's enums (contracts/interfaces/IDealProof.sol) by name, in the contract's order (the ABI
+ * DealProof's enums (`DealState` in contracts/interfaces/IDealEscrow.sol, `ChangeKind` in ITrustPolicy.sol) by name, in the contract's order (the ABI
  * carries only their uint8 values), and the deal limit a dapp checks before sending.
  * test/contracts/constants-parity.test.ts compares them with the compiled contract's.
  */
