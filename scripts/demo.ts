@@ -22,7 +22,7 @@ import { at } from "./lib/at.ts";
 import { DEFAULT_IMAGE } from "../oracle/simulator/backend.ts";
 import { deployForSimulator, localOracleConfig } from "./lib/local-oracle.ts";
 import { startLocalOracle } from "../oracle/simulator/oracle.ts";
-import { acceptDeal, createDeal } from "../oracle/chain/parties.ts";
+import { acceptDeal, createDeal } from "../sdk/src/parties.ts";
 import { connectDealProof, parseSettleCall } from "../oracle/chain/dealproof.ts";
 import { receiveDeal } from "../oracle/chain/receive.ts";
 import { verifyQuote } from "../oracle/quote/verify.ts";

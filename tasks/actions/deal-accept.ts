@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { isHexString } from "ethers";
 import { userError, asUserError } from "./user-error.ts";
 import { dealContext, dealIdArg, dealIdHex, ethAmount, wrap } from "./context.ts";
-import { acceptDeal } from "../../oracle/chain/parties.ts";
+import { acceptDeal } from "../../sdk/src/parties.ts";
 import { oraclePreflight } from "./oracle-preflight.ts";
 import { readDealCreated } from "../../oracle/chain/deal-events.ts";
 import { openSource } from "../../oracle/data/source.ts";

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { Wallet } from "ethers";
 import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
 import { receiveDeal } from "../../oracle/chain/receive.ts";
-import { createDeal } from "../../oracle/chain/parties.ts";
+import { createDeal } from "../../sdk/src/parties.ts";
 import { parseSettleCall } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";

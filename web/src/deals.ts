@@ -1,24 +1,22 @@
 /**
- * The dapp's chain calls, each a thin use of the SDK: deal ids, sealed inputs and the oracle key
- * come from `dealproof`; this module only wires them to the wallet's provider and DealProof's
- * address. Reads go through the wallet's provider, so the dapp needs no RPC URL of its own.
+ * The dapp's chain calls, each a thin use of the SDK: creating and accepting a deal are the SDK's
+ * `prepareDeal` / `acceptDeal` (the same code the tasks and the demo run); this module only wires
+ * them to the wallet's provider and signer, DealProof's address and the oracle check. Reads go
+ * through the wallet's provider, so the dapp needs no RPC URL of its own.
  * DealProof is typed with the types TypeChain generates from the compiled contract (imported as
  * types only); the runtime ABI is the SDK's, and test/contracts/abi-and-deploy.test.ts asserts the
  * two are the same interface, which is what makes the casts in `dealProof` and `typedEvent` sound.
  */
 import { badInput } from "./bad-input.ts";
-import { Contract, hexlify, type BrowserProvider, type Log } from "ethers";
+import { Contract, type BrowserProvider, type Log } from "ethers";
 import {
   DEAL_PROOF_ABI,
+  acceptDeal as sdkAcceptDeal,
   checkOracleReady,
-  dealIdFor,
-  dealProofDomain,
   dealStateName,
   decodeDealProofEvent,
-  generateX25519KeyPair,
-  oracleSealingKey,
-  sealBuyerInput,
-  sealSellerInput,
+  prepareDeal,
+  type CheckSpec,
   type SellerInput,
 } from "dealproof";
 import type { ChainConfig } from "./config.ts";
@@ -44,11 +42,6 @@ type DealProofEvent = {
 /** The SDK's decoding of a log (name, args by name), typed by the event's name. */
 function typedEvent(log: { topics: readonly string[]; data: string }): DealProofEvent | null {
   return decodeDealProofEvent(log) as DealProofEvent | null;
-}
-
-async function sealingKey(provider: BrowserProvider, chain: ChainConfig): Promise<Uint8Array> {
-  const now = (await provider.getBlock("latest"))!.timestamp;
-  return oracleSealingKey(await dealProof(chain, provider).currentOracle(), now);
 }
 
 /**
@@ -77,44 +70,34 @@ export interface NewDeal {
   budgetWei: bigint;
   requirements: string;
   requireSellerDomain?: string;
+  /** The buyer's data checks (DESIGN §10), sealed with the buyer's input. */
+  checks?: CheckSpec;
 }
 
 /**
- * Checks the oracle and seals the buyer's input; `send` creates the deal (moves the escrow). The
- * delivery key pair is the caller's to keep, before it calls `send`.
+ * Checks the oracle and seals the buyer's input (the SDK's `prepareDeal`); `send` creates the
+ * deal (moves the escrow). The delivery key pair is the caller's to keep, before it calls `send`.
  */
 export async function createDeal(provider: BrowserProvider, chain: ChainConfig, address: string, d: NewDeal) {
   await oracleReady(provider, chain);
-  const dealId = dealIdFor(dealProofDomain(chain.chainId, chain.dealProof), {
-    buyer: address,
-    seller: d.seller,
-    dataRoot: d.dataRoot,
-    deadline: d.deadline,
-  });
-  const delivery = await generateX25519KeyPair();
-  const input = {
-    v: 1 as const,
-    budgetWei: d.budgetWei.toString(),
-    requirements: d.requirements,
-    deliveryPublicKey: hexlify(delivery.publicKey),
-    ...(d.requireSellerDomain ? { requireSellerDomain: d.requireSellerDomain } : {}),
-  };
-  const sealed = await sealBuyerInput(
-    await sealingKey(provider, chain),
-    { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
-    input,
-  );
-  const dp = dealProof(chain, await provider.getSigner(address));
-  return {
-    dealId,
-    delivery,
-    send: async () => {
-      const tx = await dp.createDeal(d.seller, d.dataRoot, d.deadline, sealed, { value: d.escrowWei });
-      return tx.wait();
+  const { dealId, delivery, send } = await prepareDeal(
+    dealProof(chain, provider),
+    await provider.getSigner(address),
+    {
+      seller: d.seller,
+      dataRoot: d.dataRoot,
+      escrowWei: d.escrowWei,
+      deadline: d.deadline,
+      budgetWei: d.budgetWei,
+      requirements: d.requirements,
+      ...(d.requireSellerDomain ? { requireSellerDomain: d.requireSellerDomain } : {}),
+      ...(d.checks === undefined ? {} : { checks: d.checks }),
     },
-  };
+  );
+  return { dealId, delivery, send };
 }
 
+/** Checks the oracle, then seals the seller's input and accepts the deal (the SDK's `acceptDeal`). */
 export async function acceptDeal(
   provider: BrowserProvider,
   chain: ChainConfig,
@@ -123,13 +106,7 @@ export async function acceptDeal(
   input: Omit<SellerInput, "v">,
 ) {
   await oracleReady(provider, chain);
-  const sealed = await sealSellerInput(
-    await sealingKey(provider, chain),
-    { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
-    { v: 1, ...input },
-  );
-  const tx = await dealProof(chain, await provider.getSigner(address)).acceptDeal(dealId, sealed);
-  return tx.wait();
+  return sdkAcceptDeal(dealProof(chain, provider), await provider.getSigner(address), dealId, input);
 }
 
 export async function sendDealCall(
