@@ -24,7 +24,7 @@ import { deployForSimulator, localOracleConfig } from "./lib/local-oracle.ts";
 import { startLocalOracle } from "../oracle/simulator/oracle.ts";
 import { acceptDeal, createDeal } from "../sdk/src/parties.ts";
 import { connectDealProof, parseSettleCall } from "../oracle/chain/dealproof.ts";
-import { receiveDeal } from "../oracle/chain/receive.ts";
+import { receiveDeal } from "../client/receive.ts";
 import { verifyQuote } from "../oracle/quote/verify.ts";
 import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
 import { formatDealProofError, isDealProofError, type DealProofError } from "../sdk/src/errors.ts";

@@ -16,7 +16,7 @@ import { openSource } from "../../oracle/data/source.ts";
 import { decodeHeader } from "../../oracle/data/encryption.ts";
 import { ENC_HEADER_LEN } from "../../sdk/src/dataset-format.ts";
 import { fetchAndVerifyDataset } from "../../oracle/data/dataset.ts";
-import { progressPrinter } from "../../oracle/data/files.ts";
+import { progressPrinter } from "../../client/files.ts";
 
 interface Args {
   dealId: string;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { Wallet } from "ethers";
 import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
-import { receiveDeal } from "../../oracle/chain/receive.ts";
+import { receiveDeal } from "../../client/receive.ts";
 import { createDeal } from "../../sdk/src/parties.ts";
 import { parseSettleCall } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
