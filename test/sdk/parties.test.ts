@@ -60,6 +60,15 @@ describe("sdk parties: createDeal / acceptDeal seal what the party gave, for thi
     const a = (log as unknown as { args: { sealedBuyerInput?: string; sealedSellerInput?: string } }).args;
     return getBytes((a.sealedBuyerInput ?? a.sealedSellerInput)!);
   };
+  /** A deal's terms for data root `n`, due in `hours`: 0.1 ETH escrowed, a 0.01 ETH budget. */
+  const terms = async (n: number, hours = 1) => ({
+    seller: f.seller.address,
+    dataRoot: dataRoot(n),
+    escrowWei: 10n ** 17n,
+    deadline: (await f.networkHelpers.time.latest()) + hours * 3600,
+    budgetWei: 10n ** 16n,
+    requirements: "csv",
+  });
   beforeEach(async () => {
     f = await deployFixture();
     oracle = await x25519KeyPairFromSeed(new Uint8Array(32).fill(9));
@@ -116,14 +125,7 @@ describe("sdk parties: createDeal / acceptDeal seal what the party gave, for thi
     const plain = new Contract(f.address, DEAL_PROOF_ABI, f.ethers.provider);
     const delivery = await x25519KeyPairFromSeed(new Uint8Array(32).fill(3));
     const p = await prepareDeal(plain, f.buyer, {
-      ...{
-        seller: f.seller.address,
-        dataRoot: dataRoot(5),
-        escrowWei: 10n ** 17n,
-        deadline: (await f.networkHelpers.time.latest()) + 3600,
-        budgetWei: 10n ** 16n,
-        requirements: "csv",
-      },
+      ...(await terms(5)),
       delivery,
       requireSellerDomain: false,
     });
@@ -145,14 +147,7 @@ describe("sdk parties: createDeal / acceptDeal seal what the party gave, for thi
   });
 
   it("the seller's input opens with the oracle's key for this deal; a stale registration is refused", async () => {
-    const d = await createDeal(connectDealProof(f.address, f.buyer), f.buyer, {
-      seller: f.seller.address,
-      dataRoot: dataRoot(6),
-      escrowWei: 10n ** 17n,
-      deadline: (await f.networkHelpers.time.latest()) + 3600,
-      budgetWei: 10n ** 16n,
-      requirements: "csv",
-    });
+    const d = await createDeal(connectDealProof(f.address, f.buyer), f.buyer, await terms(6));
     const input = {
       floorWei: "5000",
       description: "six rows",
@@ -173,14 +168,7 @@ describe("sdk parties: createDeal / acceptDeal seal what the party gave, for thi
     );
     expect(opened).to.deep.equal({ v: 1, ...input });
 
-    const d2 = await createDeal(connectDealProof(f.address, f.buyer), f.buyer, {
-      seller: f.seller.address,
-      dataRoot: dataRoot(7),
-      escrowWei: 10n ** 17n,
-      deadline: (await f.networkHelpers.time.latest()) + 30 * 24 * 3600,
-      budgetWei: 10n ** 16n,
-      requirements: "csv",
-    });
+    const d2 = await createDeal(connectDealProof(f.address, f.buyer), f.buyer, await terms(7, 30 * 24));
     await f.networkHelpers.time.increase(Number(TTL) + 1);
     await rejects(acceptDeal(plain, f.seller, d2.dealId, input), /the oracle's registration expired/);
     expect((await f.dealProof.getDeal(d2.dealId)).state, "still open").to.equal(1n);

@@ -16,7 +16,7 @@ import {
   dealStateName,
   decodeDealProofEvent,
   prepareDeal,
-  type CheckSpec,
+  type NewDealArgs,
   type SellerInput,
 } from "dealproof";
 import type { ChainConfig } from "./config.ts";
@@ -62,16 +62,9 @@ async function oracleReady(provider: BrowserProvider, chain: ChainConfig): Promi
   });
 }
 
-export interface NewDeal {
-  seller: string;
-  dataRoot: string;
-  escrowWei: bigint;
-  deadline: number;
-  budgetWei: bigint;
-  requirements: string;
+/** The buyer's form: the SDK's terms, with a required seller domain named (or none). */
+export interface NewDeal extends Omit<NewDealArgs, "requireSellerDomain" | "delivery"> {
   requireSellerDomain?: string;
-  /** The buyer's data checks (DESIGN §10), sealed with the buyer's input. */
-  checks?: CheckSpec;
 }
 
 /**
@@ -80,18 +73,14 @@ export interface NewDeal {
  */
 export async function createDeal(provider: BrowserProvider, chain: ChainConfig, address: string, d: NewDeal) {
   await oracleReady(provider, chain);
+  // the buyer's checks (d.checks), when the form has them, go through with the rest of the terms
+  const { requireSellerDomain, ...terms } = d;
   const { dealId, delivery, send } = await prepareDeal(
     dealProof(chain, provider),
     await provider.getSigner(address),
     {
-      seller: d.seller,
-      dataRoot: d.dataRoot,
-      escrowWei: d.escrowWei,
-      deadline: d.deadline,
-      budgetWei: d.budgetWei,
-      requirements: d.requirements,
-      ...(d.requireSellerDomain ? { requireSellerDomain: d.requireSellerDomain } : {}),
-      ...(d.checks === undefined ? {} : { checks: d.checks }),
+      ...terms,
+      ...(requireSellerDomain ? { requireSellerDomain } : {}),
     },
   );
   return { dealId, delivery, send };
