@@ -31,7 +31,14 @@ export default tseslint.config(
   { files: ["web/src/**/*.{ts,tsx}"], languageOptions: { globals: globals.browser } },
   // code branches on error codes, never on message text (sdk/src/errors.ts); tests may read messages
   {
-    files: ["oracle/**/*.ts", "sdk/src/**/*.ts", "tasks/**/*.ts", "scripts/**/*.ts", "web/src/**/*.{ts,tsx}"],
+    files: [
+      "oracle/**/*.ts",
+      "sdk/src/**/*.ts",
+      "client/**/*.ts",
+      "tasks/**/*.ts",
+      "scripts/**/*.ts",
+      "web/src/**/*.{ts,tsx}",
+    ],
     rules: {
       "no-restricted-syntax": [
         "error",

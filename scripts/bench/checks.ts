@@ -165,7 +165,7 @@ async function writeCsv(path: string, targetBytes: number): Promise<number> {
 
 const dir = mkdtempSync(join(tmpdir(), "bench-checks-"));
 try {
-  const { encryptFile } = await import("../../oracle/data/files.ts");
+  const { encryptFile } = await import("../../client/files.ts");
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const csv = join(dir, "data.csv");
   const rows = await writeCsv(csv, mb * 1024 * 1024);

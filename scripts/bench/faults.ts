@@ -28,7 +28,7 @@ import { at } from "../lib/at.ts";
 import { deployForSimulator, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { prng, startFaultProxy } from "../lib/fault-proxy.ts";
 import { makeReorg, ReorgLock, type ReorgResult } from "../lib/reorg-maker.ts";
-import { acceptDeal, createDeal } from "../../oracle/chain/parties.ts";
+import { acceptDeal, createDeal } from "../../sdk/src/parties.ts";
 import { connectDealProof, dealProofInterface, parseSettleCall } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 

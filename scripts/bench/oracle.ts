@@ -23,7 +23,7 @@ import { at } from "../lib/at.ts";
 import { loadOracleIdentity } from "../../oracle/tee/identity.ts";
 import { deployForSimulator, localOracleConfig, LOCAL_SENDER_KEY } from "../lib/local-oracle.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
-import { acceptDeal, createDeal } from "../../oracle/chain/parties.ts";
+import { acceptDeal, createDeal } from "../../sdk/src/parties.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import {

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { dkimSign } from "mailauth";
-import { encryptFile } from "../../oracle/data/files.ts";
+import { encryptFile } from "../../client/files.ts";
 import { scenarioCsv, type Scenario } from "../../oracle/negotiation/scenarios.ts";
 import { createStaticResolver, type DnsResolver } from "../../oracle/dkim/resolver.ts";
 

@@ -1,7 +1,8 @@
 /**
  * `dealproof`: what a dapp needs to make and follow DealProof deals. Every export is browser-safe
  * (no Node built-ins; HPKE over WebCrypto). The oracle, the Hardhat tasks and the demo import
- * these same sources, so the SDK is the single definition of the protocol's bytes.
+ * these same sources, so the SDK is the single definition of the protocol's bytes; creating and
+ * accepting a deal (parties.ts) is one function for the dapp, the tasks and the demo alike.
  */
 export { DEAL_PROOF_ABI } from "./abi.ts";
 export {
@@ -62,6 +63,15 @@ export {
 } from "./limits.ts";
 export { oracleSealingKey, type CurrentOracle } from "./oracle-key.ts";
 export { checkOracleReady, type OracleReadyInput } from "./oracle-ready.ts";
+export {
+  createDeal,
+  prepareDeal,
+  acceptDeal,
+  type DealProofContract,
+  type NewDealArgs,
+  type PreparedDeal,
+  type CreatedDeal,
+} from "./parties.ts";
 export {
   openDelivery,
   sealDelivery,

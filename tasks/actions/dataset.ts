@@ -3,8 +3,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { getBytes, isHexString } from "ethers";
 import { userError } from "./user-error.ts";
 import { dealIdArg, dealIdHex, taskDeployment, writeNewFile } from "./context.ts";
-import { commitFile, encryptFile, progressPrinter, verifyFile } from "../../oracle/data/files.ts";
-import { receiveDeal } from "../../oracle/chain/receive.ts";
+import { commitFile, encryptFile, progressPrinter, verifyFile } from "../../client/files.ts";
+import { receiveDeal } from "../../client/receive.ts";
 import { chainError } from "../../sdk/src/revert.ts";
 
 function chunk(s: string): number {

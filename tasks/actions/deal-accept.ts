@@ -9,14 +9,14 @@ import { readFileSync } from "node:fs";
 import { isHexString } from "ethers";
 import { userError, asUserError } from "./user-error.ts";
 import { dealContext, dealIdArg, dealIdHex, ethAmount, wrap } from "./context.ts";
-import { acceptDeal } from "../../oracle/chain/parties.ts";
+import { acceptDeal } from "../../sdk/src/parties.ts";
 import { oraclePreflight } from "./oracle-preflight.ts";
 import { readDealCreated } from "../../oracle/chain/deal-events.ts";
 import { openSource } from "../../oracle/data/source.ts";
 import { decodeHeader } from "../../oracle/data/encryption.ts";
 import { ENC_HEADER_LEN } from "../../sdk/src/dataset-format.ts";
 import { fetchAndVerifyDataset } from "../../oracle/data/dataset.ts";
-import { progressPrinter } from "../../oracle/data/files.ts";
+import { progressPrinter } from "../../client/files.ts";
 
 interface Args {
   dealId: string;

@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { hexlify, isAddress, isHexString, formatEther } from "ethers";
 import { userError, asUserError, moreHint } from "./user-error.ts";
 import { dealContext, dealIdHex, ethAmount, wrap, writeNewFile } from "./context.ts";
-import { createDeal } from "../../oracle/chain/parties.ts";
+import { createDeal } from "../../sdk/src/parties.ts";
 import { oraclePreflight } from "./oracle-preflight.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { readCheckSpecFile } from "./checks-file.ts";

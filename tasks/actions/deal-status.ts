@@ -10,7 +10,7 @@ import { userError } from "./user-error.ts";
 import { oracleUrl } from "./oracle-url.ts";
 import { dealStateName } from "../../sdk/src/deal-state.ts";
 import { readDealCreated, readDealSettled } from "../../oracle/chain/deal-events.ts";
-import { oracleDealStatus } from "../../oracle/chain/oracle-api.ts";
+import { fetchOracleDeal } from "../../sdk/src/oracle-api.ts";
 
 interface Args {
   dealId: string;
@@ -50,7 +50,7 @@ export default async function dealStatus(a: Args, hre: HardhatRuntimeEnvironment
     ? `past its deadline: refundable with npx hardhat deal:refund ${dealIdHex(id)}${net}`
     : null;
   // The oracle's view is a courtesy: the chain is the authority, so an unreachable oracle is no error.
-  const oracle = await oracleDealStatus(api, id).then(
+  const oracle = await fetchOracleDeal(api, id).then(
     (o) => ({ status: o.status, reason: o.outcome?.reason ?? null, lastError: o.lastError }),
     (e: unknown) => ({ unavailable: (e as Error).message }),
   );

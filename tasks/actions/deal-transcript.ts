@@ -7,7 +7,7 @@ import { dealContext, dealIdArg, dealIdHex, wrap } from "./context.ts";
 import { userError, asUserError } from "./user-error.ts";
 import { oracleUrl } from "./oracle-url.ts";
 import { readDealSettled } from "../../oracle/chain/deal-events.ts";
-import { fetchTranscript } from "../../oracle/chain/oracle-api.ts";
+import { fetchDealTranscript, signInToOracle } from "../../sdk/src/oracle-api.ts";
 
 interface Args {
   dealId: string;
@@ -25,7 +25,9 @@ export default async function dealTranscript(a: Args, hre: HardhatRuntimeEnviron
     throw userError(`deal ${dealIdHex(id)} is not settled: its transcript exists once the oracle settles it`);
   let t;
   try {
-    t = await fetchTranscript(api, id, signer, settled);
+    // the dapp's two calls (web/src/deal.tsx): sign in with the wallet, then the checked transcript
+    const auth = await signInToOracle(api, id, await signer.getAddress(), (m) => signer.signMessage(m));
+    t = await fetchDealTranscript(api, id, auth, settled);
   } catch (e) {
     throw asUserError(e);
   }

@@ -17,7 +17,7 @@ import type { DealRow } from "../../oracle/daemon/store.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { LOCAL_POLICY } from "../../oracle/data/location-policy.ts";
 import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } from "../../sdk/src/inputs.ts";
-import { encryptFile } from "../../oracle/data/files.ts";
+import { encryptFile } from "../../client/files.ts";
 import { checks, checkSpecHash, overlapKey } from "../../sdk/src/checks.ts";
 import { StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
 import { createStaticResolver } from "../../oracle/dkim/resolver.ts";

@@ -9,7 +9,7 @@ import { prepareDataset, sellerEmailKit, type SellerDataset } from "../../script
 import { deployForSimulator, localOracleConfig } from "../../scripts/lib/local-oracle.ts";
 import type { OracleOverrides, RunningOracle } from "../../oracle/main/app.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
-import { acceptDeal, createDeal, type CreatedDeal } from "../../oracle/chain/parties.ts";
+import { acceptDeal, createDeal, type CreatedDeal } from "../../sdk/src/parties.ts";
 import { connectDealProof, type DealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";

@@ -1,7 +1,8 @@
 /**
- * docs/sdk.md's examples run as written: every ```ts runnable``` block is written to a module
- * whose only change is that "dealproof" resolves to sdk/src, then called against a local chain
- * (a fresh DealProof with a registered oracle whose HPKE key we hold) and the oracle's real HTTP API.
+ * docs/sdk.md's examples run as written: every ```ts runnable``` block (the viem buyer; both
+ * parties with ethers and the SDK's prepareDeal / acceptDeal) is written to a module whose only
+ * change is that "dealproof" resolves to sdk/src, then called against a local chain (a fresh
+ * DealProof with a registered oracle whose HPKE key we hold) and the oracle's real HTTP API.
  * The wallet is the node's own EIP-1193 provider (its accounts are unlocked).
  */
 import { expect } from "chai";
@@ -11,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { getBytes, hexlify } from "ethers";
 import { deployFixture, registerOracle, dataRoot } from "../fixtures/deal-proof.ts";
 import { x25519 } from "@noble/curves/ed25519";
-import { openBuyerInput } from "../../sdk/src/inputs.ts";
+import { openBuyerInput, openSellerInput } from "../../sdk/src/inputs.ts";
 import { x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
 import { formatDealId } from "../../sdk/src/deal-id.ts";
 import { createApi } from "../../oracle/api/server.ts";
@@ -26,57 +27,74 @@ export function runnableBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```ts runnable\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 }
 
+/** Writes block `i` of docs/sdk.md to a module whose "dealproof" is sdk/src, and imports it. */
+async function loadBlock<T>(dir: string, i: number, name: string): Promise<T> {
+  const blocks = runnableBlocks(readFileSync(join(root, "docs", "sdk.md"), "utf8"));
+  expect(blocks).to.have.length(2);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.ts`);
+  const sdk = pathToFileURL(join(root, "sdk", "src", "index.ts")).href;
+  writeFileSync(file, blocks[i]!.replaceAll('from "dealproof"', `from "${sdk}"`));
+  return (await import(pathToFileURL(file).href)) as T;
+}
+
+/**
+ * A fresh DealProof with a registered oracle whose HPKE key we hold, the oracle's real HTTP API
+ * in front of it, and a wallet as a dapp sees one: the node's EIP-1193 provider, where
+ * eth_requestAccounts answers the node's unlocked accounts.
+ */
+async function docChain() {
+  const f = await deployFixture();
+  const oracleKeys = await x25519KeyPairFromSeed(new Uint8Array(32).fill(7));
+  await registerOracle(f, hexlify(oracleKeys.publicKey) as `0x${string}`);
+  const current = await f.dealProof.currentOracle();
+  const api = createApi({
+    store: new Store(":memory:"),
+    deployment: {
+      network: "hardhat",
+      chainId: Number(f.chainId),
+      dealProof: f.address,
+      verifier: await f.mock.getAddress(),
+      verifierKind: "simulated",
+      deployBlock: 0,
+      deployedAt: new Date().toISOString(),
+    },
+    teeMode: "simulator",
+    settleMode: "signature",
+    signer: current.signer,
+    encryptionKey: current.encryptionKey,
+    measurementId: current.measurementId,
+    registrationExpiresAt: () => current.expiresAt,
+    publicUrl: "http://127.0.0.1",
+    corsOrigins: [],
+    chainClient: viemClientFor(f.ethers.provider),
+  });
+  const oracleUrl = await api.listen(0, "127.0.0.1");
+  const node = f.connection.provider;
+  const ethereum = {
+    request: (a: { method: string; params?: unknown[] }) =>
+      node.request(a.method === "eth_requestAccounts" ? { method: "eth_accounts" } : a),
+    on: () => undefined,
+    removeListener: () => undefined,
+  };
+  const close = async () => {
+    api.server.closeAllConnections();
+    await new Promise<void>((r) => api.server.close(() => r()));
+  };
+  return { f, oracleKeys, oracleUrl, ethereum, close };
+}
+
 describe("docs/sdk.md: the examples run as written", function () {
   this.timeout(120_000);
   const dir = join(root, ".dealproof", `doc-examples-${process.pid}`);
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("the viem buyer creates a deal: the oracle checked, the key saved before the escrow, the input sealed", async () => {
-    const blocks = runnableBlocks(readFileSync(join(root, "docs", "sdk.md"), "utf8"));
-    expect(blocks).to.have.length(1);
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, "viem-buyer.ts");
-    const sdk = pathToFileURL(join(root, "sdk", "src", "index.ts")).href;
-    writeFileSync(file, blocks[0]!.replaceAll('from "dealproof"', `from "${sdk}"`));
-    const { createDealAsBuyer } = (await import(pathToFileURL(file).href)) as {
+    const { createDealAsBuyer } = await loadBlock<{
       createDealAsBuyer: (input: unknown) => Promise<{ dealId: string; hash: string }>;
-    };
-
-    const f = await deployFixture();
-    const oracleKeys = await x25519KeyPairFromSeed(new Uint8Array(32).fill(7));
-    await registerOracle(f, hexlify(oracleKeys.publicKey) as `0x${string}`);
-    const current = await f.dealProof.currentOracle();
-    const api = createApi({
-      store: new Store(":memory:"),
-      deployment: {
-        network: "hardhat",
-        chainId: Number(f.chainId),
-        dealProof: f.address,
-        verifier: await f.mock.getAddress(),
-        verifierKind: "simulated",
-        deployBlock: 0,
-        deployedAt: new Date().toISOString(),
-      },
-      teeMode: "simulator",
-      settleMode: "signature",
-      signer: current.signer,
-      encryptionKey: current.encryptionKey,
-      measurementId: current.measurementId,
-      registrationExpiresAt: () => current.expiresAt,
-      publicUrl: "http://127.0.0.1",
-      corsOrigins: [],
-      chainClient: viemClientFor(f.ethers.provider),
-    });
-    const oracleUrl = await api.listen(0, "127.0.0.1");
+    }>(dir, 0, "viem-buyer");
+    const { f, oracleKeys, oracleUrl, ethereum, close } = await docChain();
     try {
-      // a wallet as a dapp sees one: eth_requestAccounts answers the node's unlocked accounts
-      const node = f.connection.provider;
-      const ethereum = {
-        request: (a: { method: string; params?: unknown[] }) =>
-          node.request(a.method === "eth_requestAccounts" ? { method: "eth_accounts" } : a),
-        on: () => undefined,
-        removeListener: () => undefined,
-      };
       const seller = (await f.seller.getAddress()) as `0x${string}`;
       const buyer = f.owner.address; // the node's first account
       let saved: string | undefined;
@@ -123,8 +141,68 @@ describe("docs/sdk.md: the examples run as written", function () {
       expect(opened.deliveryPublicKey).to.equal(hexlify(x25519.getPublicKey(getBytes(saved!))));
       expect(formatDealId(BigInt(dealId))).to.equal(dealId);
     } finally {
-      api.server.closeAllConnections();
-      await new Promise<void>((r) => api.server.close(() => r()));
+      await close();
+    }
+  });
+
+  it("with ethers, the buyer prepares, saves the key, sends; the seller accepts; both inputs sealed for the deal", async () => {
+    const { buyerCreates, sellerAccepts } = await loadBlock<{
+      buyerCreates: (input: unknown) => Promise<{ dealId: string; hash: string }>;
+      sellerAccepts: (input: unknown) => Promise<{ hash: string }>;
+    }>(dir, 1, "ethers-parties");
+    const { f, oracleKeys, oracleUrl, ethereum, close } = await docChain();
+    try {
+      const seller = await f.seller.getAddress();
+      const buyer = f.owner.address; // the node's first account: the wallet's default signer
+      let saved: string | undefined;
+      let escrowWhenSaved = -1n;
+      const common = { ethereum, dealProof: f.address, seller };
+      const create = (url: string) =>
+        buyerCreates({
+          ...common,
+          oracleUrl: url,
+          dataRoot: dataRoot(8),
+          saveDeliveryKey: async (hex: string) => {
+            saved = hex;
+            escrowWhenSaved = await f.ethers.provider.getBalance(f.address);
+          },
+        });
+      await rejects(create("http://127.0.0.1:9"), /the oracle does not answer/);
+      expect(saved).to.equal(undefined);
+
+      const { dealId, hash } = await create(oracleUrl);
+      expect(hash).to.match(/^0x[0-9a-f]{64}$/);
+      expect(escrowWhenSaved, "the key was saved while the contract held no escrow").to.equal(0n);
+      const d = await f.dealProof.getDeal(BigInt(dealId));
+      expect([d.state, d.buyer, d.seller, d.escrow]).to.deep.equal([1n, buyer, seller, 15n * 10n ** 17n]);
+      const ctx = { chainId: f.chainId, contract: f.address, dealId: BigInt(dealId) };
+      const [created] = await f.dealProof.queryFilter(f.dealProof.filters.DealCreated(BigInt(dealId)));
+      const buyerInput = await openBuyerInput(
+        oracleKeys.privateKey,
+        ctx,
+        getBytes((created as unknown as { args: { sealedBuyerInput: string } }).args.sealedBuyerInput),
+      );
+      expect(buyerInput.deliveryPublicKey).to.equal(hexlify(x25519.getPublicKey(getBytes(saved!))));
+      expect(buyerInput.checks?.checks.map((c) => c.kind)).to.deep.equal(["rowCount", "column"]);
+
+      const dataset = {
+        location: "https://example.com/streets.enc",
+        key: hexlify(new Uint8Array(32).fill(2)),
+        chunkSize: 65536,
+      };
+      const accepted = await sellerAccepts({ ...common, oracleUrl, dealId, dataset });
+      expect(accepted.hash).to.match(/^0x[0-9a-f]{64}$/);
+      expect((await f.dealProof.getDeal(BigInt(dealId))).state).to.equal(2n);
+      const [acc] = await f.dealProof.queryFilter(f.dealProof.filters.DealAccepted(BigInt(dealId)));
+      const sellerInput = await openSellerInput(
+        oracleKeys.privateKey,
+        ctx,
+        getBytes((acc as unknown as { args: { sealedSellerInput: string } }).args.sealedSellerInput),
+      );
+      expect(sellerInput.dataset).to.deep.equal(dataset);
+      expect(sellerInput.floorWei).to.equal((5n * 10n ** 17n).toString());
+    } finally {
+      await close();
     }
   });
 });

@@ -2,7 +2,8 @@
  * The tree's one-way layering (docs/architecture.md), checked on every import of every source file:
  * a module imports only from its own layer or lower ones, folders of one layer never import each
  * other both ways, the production entry (oracle/main/main.ts, the image's CMD) never reaches the
- * simulator or any tooling, and the image leaves the simulator out; every source folder has its test
+ * simulator or any tooling, no oracle folder imports the parties' client (client/), and the image
+ * leaves the simulator and the client out; every source folder has its test
  * folder under the same name (test/<name>), so a room's tests are found from the room's name. Imports are read with
  * TypeScript's own pre-processor (static, re-exports and dynamic `import("…")` alike).
  */
@@ -28,6 +29,9 @@ export const LAYERS: readonly (readonly string[])[] = [
     "oracle/deploy",
   ],
   ["oracle/chain"],
+  // what a buyer or seller runs on a machine (files, receiving a dataset): above the chain client
+  // it uses, below the tasks and scripts that call it; the oracle never imports it (FORBIDDEN)
+  ["client"],
   ["oracle/daemon"],
   ["oracle/api"],
   ["oracle/main"],
@@ -36,6 +40,11 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["oracle/simulator"],
   ["tasks", "hardhat.config.ts"],
   ["scripts", "web/src"],
+];
+
+/** Imports the ranks would allow but the design forbids, with the reason printed. */
+const FORBIDDEN: readonly { from: string; to: string; why: string }[] = [
+  { from: "oracle/", to: "client", why: "the oracle never runs the parties' client" },
 ];
 
 /** A source folder's test folder: test/<last part of its name> (oracle/data → test/data, sdk/src → test/sdk). */
@@ -83,7 +92,9 @@ export function violations(edges: readonly Edge[]): string[] {
       continue;
     }
     if (a === b) continue;
-    if (rankOf(b) > rankOf(a)) out.push(`${e.from} imports ${e.to}: ${a} is below ${b}, so it may not`);
+    const rule = FORBIDDEN.find((r) => e.from.startsWith(r.from) && b === r.to);
+    if (rule !== undefined) out.push(`${e.from} imports ${e.to}: ${rule.why}`);
+    else if (rankOf(b) > rankOf(a)) out.push(`${e.from} imports ${e.to}: ${a} is below ${b}, so it may not`);
     else if (rankOf(b) === rankOf(a)) folderEdges.set(`${a} -> ${b}`, e);
   }
   // folders of one layer may import each other one way only: no cycle of any length among them
@@ -211,6 +222,13 @@ describe("structure: one-way layers", () => {
     ).to.have.length(1);
     expect(violations([{ from: "oracle/cli/x.ts", to: "oracle/simulator/backend.ts" }])).to.have.length(1);
     expect(violations([{ from: "oracle/daemon/store.ts", to: "oracle/quote/reader.ts" }])).to.deep.equal([]);
+    // the client sits below the daemon by rank, yet no oracle folder may import it
+    expect(violations([{ from: "oracle/daemon/x.ts", to: "client/receive.ts" }])).to.deep.equal([
+      "oracle/daemon/x.ts imports client/receive.ts: the oracle never runs the parties' client",
+    ]);
+    expect(violations([{ from: "client/receive.ts", to: "oracle/chain/dealproof.ts" }])).to.deep.equal([]);
+    expect(violations([{ from: "client/x.ts", to: "oracle/daemon/store.ts" }])).to.have.length(1);
+    expect(violations([{ from: "tasks/x.ts", to: "client/files.ts" }])).to.deep.equal([]);
   });
 
   it("no source file imports upwards, outside the layers, or across a layer both ways", () => {
@@ -222,7 +240,7 @@ describe("structure: one-way layers", () => {
   it("every production folder is in a layer", () => {
     const folders = new Set(
       sourceFiles()
-        .filter((f) => /^(oracle|sdk\/src|tasks|scripts|web\/src)\//.test(f))
+        .filter((f) => /^(oracle|sdk\/src|tasks|scripts|web\/src|client)\//.test(f))
         .map((f) => f.split("/").slice(0, 2).join("/")),
     );
     for (const f of folders) expect(folderOf(`${f}/x.ts`), `${f} belongs to a layer`).to.not.equal(undefined);
@@ -274,6 +292,8 @@ describe("structure: one-way layers", () => {
     }
     const simulator = [...image].filter((f) => f.startsWith("oracle/simulator/"));
     expect(simulator, "simulator files in the image").to.deep.equal([]);
+    const client = [...image].filter((f) => f.startsWith("client/"));
+    expect(client, "the parties' client in the image").to.deep.equal([]);
     expect(image.has("oracle/main/main.ts")).to.equal(true);
   });
 });

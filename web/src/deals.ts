@@ -1,26 +1,22 @@
 /**
- * The dapp's chain calls, each a thin use of the SDK: deal ids, sealed inputs and the oracle key
- * come from `dealproof`; this module only wires them to the wallet's provider and DealProof's
- * address. Reads go through the wallet's provider, so the dapp needs no RPC URL of its own.
+ * The dapp's chain calls, each a thin use of the SDK: creating and accepting a deal are the SDK's
+ * `prepareDeal` / `acceptDeal` (the same code the tasks and the demo run); this module only wires
+ * them to the wallet's provider and signer, DealProof's address and the oracle check. Reads go
+ * through the wallet's provider, so the dapp needs no RPC URL of its own.
  * DealProof is typed with the types TypeChain generates from the compiled contract (imported as
  * types only); the runtime ABI is the SDK's, and test/contracts/abi-and-deploy.test.ts asserts the
  * two are the same interface, which is what makes the casts in `dealProof` and `typedEvent` sound.
  */
 import { badInput } from "./bad-input.ts";
-import { Contract, hexlify, type BrowserProvider, type Log } from "ethers";
+import { Contract, type BrowserProvider, type Log } from "ethers";
 import {
   DEAL_PROOF_ABI,
+  acceptDeal as sdkAcceptDeal,
   checkOracleReady,
-  dealIdFor,
-  dealProofDomain,
   dealStateName,
   decodeDealProofEvent,
-  generateX25519KeyPair,
-  oracleSealingKey,
-  sealBuyerInput,
-  sealSellerInput,
-  type CheckSpec,
-  type OverlapKeys,
+  prepareDeal,
+  type NewDealArgs,
   type SellerInput,
 } from "dealproof";
 import type { ChainConfig } from "./config.ts";
@@ -48,11 +44,6 @@ function typedEvent(log: { topics: readonly string[]; data: string }): DealProof
   return decodeDealProofEvent(log) as DealProofEvent | null;
 }
 
-async function sealingKey(provider: BrowserProvider, chain: ChainConfig): Promise<Uint8Array> {
-  const now = (await provider.getBlock("latest"))!.timestamp;
-  return oracleSealingKey(await dealProof(chain, provider).currentOracle(), now);
-}
-
 /**
  * Refuses (a DealProofError saying why) unless the oracle answers, serves this chain and contract,
  * and holds the registered keys: a deal it cannot settle would lock the escrow until its deadline.
@@ -71,56 +62,31 @@ async function oracleReady(provider: BrowserProvider, chain: ChainConfig): Promi
   });
 }
 
-export interface NewDeal {
-  seller: string;
-  dataRoot: string;
-  escrowWei: bigint;
-  deadline: number;
-  budgetWei: bigint;
-  requirements: string;
+/** The buyer's form: the SDK's terms, with a required seller domain named (or none). */
+export interface NewDeal extends Omit<NewDealArgs, "requireSellerDomain" | "delivery"> {
   requireSellerDomain?: string;
-  checks?: CheckSpec;
-  overlapKeys?: OverlapKeys;
 }
 
 /**
- * Checks the oracle and seals the buyer's input; `send` creates the deal (moves the escrow). The
- * delivery key pair is the caller's to keep, before it calls `send`.
+ * Checks the oracle and seals the buyer's input (the SDK's `prepareDeal`); `send` creates the
+ * deal (moves the escrow). The delivery key pair is the caller's to keep, before it calls `send`.
  */
 export async function createDeal(provider: BrowserProvider, chain: ChainConfig, address: string, d: NewDeal) {
   await oracleReady(provider, chain);
-  const dealId = dealIdFor(dealProofDomain(chain.chainId, chain.dealProof), {
-    buyer: address,
-    seller: d.seller,
-    dataRoot: d.dataRoot,
-    deadline: d.deadline,
-  });
-  const delivery = await generateX25519KeyPair();
-  const input = {
-    v: 1 as const,
-    budgetWei: d.budgetWei.toString(),
-    requirements: d.requirements,
-    deliveryPublicKey: hexlify(delivery.publicKey),
-    ...(d.requireSellerDomain ? { requireSellerDomain: d.requireSellerDomain } : {}),
-    ...(d.checks === undefined ? {} : { checks: d.checks }),
-    ...(d.overlapKeys === undefined ? {} : { overlapKeys: d.overlapKeys }),
-  };
-  const sealed = await sealBuyerInput(
-    await sealingKey(provider, chain),
-    { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
-    input,
-  );
-  const dp = dealProof(chain, await provider.getSigner(address));
-  return {
-    dealId,
-    delivery,
-    send: async () => {
-      const tx = await dp.createDeal(d.seller, d.dataRoot, d.deadline, sealed, { value: d.escrowWei });
-      return tx.wait();
+  // the buyer's checks and overlap keys, when the form has them, go through with the rest of the terms
+  const { requireSellerDomain, ...terms } = d;
+  const { dealId, delivery, send } = await prepareDeal(
+    dealProof(chain, provider),
+    await provider.getSigner(address),
+    {
+      ...terms,
+      ...(requireSellerDomain ? { requireSellerDomain } : {}),
     },
-  };
+  );
+  return { dealId, delivery, send };
 }
 
+/** Checks the oracle, then seals the seller's input and accepts the deal (the SDK's `acceptDeal`). */
 export async function acceptDeal(
   provider: BrowserProvider,
   chain: ChainConfig,
@@ -129,13 +95,7 @@ export async function acceptDeal(
   input: Omit<SellerInput, "v">,
 ) {
   await oracleReady(provider, chain);
-  const sealed = await sealSellerInput(
-    await sealingKey(provider, chain),
-    { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
-    { v: 1, ...input },
-  );
-  const tx = await dealProof(chain, await provider.getSigner(address)).acceptDeal(dealId, sealed);
-  return tx.wait();
+  return sdkAcceptDeal(dealProof(chain, provider), await provider.getSigner(address), dealId, input);
 }
 
 export async function sendDealCall(

@@ -1,15 +1,17 @@
 /**
  * The buyer receiving a settled deal's dataset: reads the deal's DealCreated and DealSettled events,
  * opens the sealed delivery with the buyer's key, then fetches, decrypts and verifies the dataset
- * against the committed root (oracle/data/delivery.ts) and writes it to `outPath`.
+ * against the committed root (oracle/data/delivery.ts) and writes it to `outPath`. Part of the
+ * parties' client (client/, see files.ts for why it is a folder of its own): the buyer runs it
+ * (deal:receive, the demo), the oracle never does.
  */
 import { getBytes, type Provider } from "ethers";
-import { openDelivery, receiveDataset } from "../data/delivery.ts";
-import { DatasetError } from "../data/errors.ts";
-import type { Deployment } from "./deployment.ts";
-import { readDealCreated, readDealSettled } from "./deal-events.ts";
-import { connectDealProof } from "./dealproof.ts";
-import { formatDealId } from "../../sdk/src/deal-id.ts";
+import { openDelivery, receiveDataset } from "../oracle/data/delivery.ts";
+import { DatasetError } from "../oracle/data/errors.ts";
+import type { Deployment } from "../oracle/chain/deployment.ts";
+import { readDealCreated, readDealSettled } from "../oracle/chain/deal-events.ts";
+import { connectDealProof } from "../oracle/chain/dealproof.ts";
+import { formatDealId } from "../sdk/src/deal-id.ts";
 
 /** Buyer: opens `delivery` from the deal's DealSettled event, fetches, decrypts, verifies, writes. */
 export async function receiveDeal(

@@ -1,3 +1,8 @@
+/**
+ * The parties' client on files (client/files.ts, client/receive.ts): dataset:commit, dataset:verify
+ * and dataset:encrypt agree on the root, and deal:receive opens the delivery from DealSettled, writes
+ * the verified dataset and refuses a stranger's key, an unknown deal and an unsettled one.
+ */
 import { expect } from "chai";
 import { network } from "hardhat";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -5,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getBytes, hexlify, randomBytes, ZeroHash } from "ethers";
-import { commitFile, encryptFile, verifyFile } from "../../oracle/data/files.ts";
-import { receiveDeal } from "../../oracle/chain/receive.ts";
+import { commitFile, encryptFile, verifyFile } from "../../client/files.ts";
+import { receiveDeal } from "../../client/receive.ts";
 import { sealDelivery } from "../../oracle/data/delivery.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { SimulatorBackend } from "../../oracle/simulator/backend.ts";

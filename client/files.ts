@@ -1,13 +1,20 @@
-/** File-level operations behind the seller and buyer commands (dataset:*, deal:receive). */
+/**
+ * The parties' client on a machine (client/, what a buyer or seller runs, never the oracle): the
+ * file-level operations behind the seller's and the buyer's commands (dataset:commit,
+ * dataset:encrypt, dataset:verify, the demo's seller kit) over the oracle's own dataset code
+ * (oracle/data), so a file committed here has the root the oracle checks. A top-level folder
+ * rather than a Node-only entry of the SDK: it writes files and reuses oracle/data and
+ * oracle/chain, which the SDK (the lowest layer, browser-safe) may not import.
+ */
 import { createWriteStream, statSync, renameSync, rmSync } from "node:fs";
 import { finished } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
 import { hexlify } from "ethers";
-import { openSource } from "./source.ts";
-import { encryptStream } from "./encryption.ts";
-import { commitLocation, type Progress } from "./dataset.ts";
-import { DEFAULT_CHUNK_SIZE, type Commitment } from "./merkle.ts";
-import { DatasetError } from "./errors.ts";
+import { openSource } from "../oracle/data/source.ts";
+import { encryptStream } from "../oracle/data/encryption.ts";
+import { commitLocation, type Progress } from "../oracle/data/dataset.ts";
+import { DEFAULT_CHUNK_SIZE, type Commitment } from "../oracle/data/merkle.ts";
+import { DatasetError } from "../oracle/data/errors.ts";
 
 /** Prints progress to stderr on a terminal (or when forced), at most every 64 MiB. */
 export function progressPrinter(label: string, total: number, force = false): Progress | undefined {
