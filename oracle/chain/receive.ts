@@ -5,7 +5,7 @@
  */
 import { getBytes, type Provider } from "ethers";
 import { openDelivery, receiveDataset } from "../data/delivery.ts";
-import { DatasetError } from "../data/errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import type { Deployment } from "./deployment.ts";
 import { readDealCreated, readDealSettled } from "./deal-events.ts";
 import { connectDealProof } from "./dealproof.ts";

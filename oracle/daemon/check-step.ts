@@ -13,7 +13,7 @@ import { isDealProofError } from "../../sdk/src/errors.ts";
 import { checkSpecHash, effectivePolicy, type CheckReport } from "../../sdk/src/checks.ts";
 import { fetchAndVerifyDataset, type VerifiedDataset } from "../data/dataset.ts";
 import type { SourceOptions } from "../data/source.ts";
-import { DatasetError } from "../data/errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import {
   fileSink,
   overlapKeySink,

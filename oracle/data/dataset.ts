@@ -7,7 +7,7 @@ import { rechunk } from "./chunks.ts";
 import { openSource, type SourceOptions } from "./source.ts";
 import { decryptStream } from "./encryption.ts";
 import { ENC_HEADER_LEN, ENC_TAG_LEN } from "../../sdk/src/dataset-format.ts";
-import { DatasetError } from "./errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { FactsCollector, type DataFacts } from "./facts.ts";
 import { DEFAULT_CHUNK_SIZE, MerkleBuilder, type Commitment } from "./merkle.ts";
 

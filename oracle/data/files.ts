@@ -7,7 +7,7 @@ import { openSource } from "./source.ts";
 import { encryptStream } from "./encryption.ts";
 import { commitLocation, type Progress } from "./dataset.ts";
 import { DEFAULT_CHUNK_SIZE, type Commitment } from "./merkle.ts";
-import { DatasetError } from "./errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 
 /** Prints progress to stderr on a terminal (or when forced), at most every 64 MiB. */
 export function progressPrinter(label: string, total: number, force = false): Progress | undefined {

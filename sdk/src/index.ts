@@ -62,11 +62,11 @@ export {
 } from "./limits.ts";
 export { oracleSealingKey, type CurrentOracle } from "./oracle-key.ts";
 export { checkOracleReady, type OracleReadyInput } from "./oracle-ready.ts";
+export { DatasetError, type DatasetErrorCode } from "./dataset-error.ts";
 export {
   openDelivery,
   sealDelivery,
   deliveryPayloadSchema,
-  DeliveryError,
   type DeliveryPayload,
   type DeliveryContext,
 } from "./delivery.ts";
@@ -84,7 +84,6 @@ export {
   commitDataset,
   commitAndEncryptDataset,
   decryptAndVerifyDataset,
-  DatasetStreamError,
   type DatasetCommitment,
   type EncryptedDataset,
   type DecryptedDataset,

@@ -9,10 +9,10 @@ import { hexlify, randomBytes, Wallet } from "ethers";
 import { encryptStream } from "../../oracle/data/encryption.ts";
 import { commitStream, fetchAndVerifyDataset } from "../../oracle/data/dataset.ts";
 import { sealDelivery, openDelivery, receiveDataset } from "../../oracle/data/delivery.ts";
-import { DatasetError } from "../../oracle/data/errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
+import { isDealProofError } from "../../sdk/src/errors.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { vectorData } from "./vectors.ts";
-import { DeliveryError } from "../../sdk/src/delivery.ts";
 
 const CS = 4096;
 const dir = mkdtempSync(join(tmpdir(), "dealproof-data-"));
@@ -32,8 +32,8 @@ async function codeOf(p: Promise<unknown>): Promise<[string, string]> {
   try {
     await p;
   } catch (e) {
-    // the SDK's delivery errors (DeliveryError) carry the same code as the oracle's DatasetError
-    expect(e instanceof DatasetError || e instanceof DeliveryError, String(e)).to.equal(true);
+    // one class for every dataset.* code (issue 22): the oracle's fetch and the SDK's delivery alike
+    expect(e instanceof DatasetError && isDealProofError(e), String(e)).to.equal(true);
     return [(e as DatasetError).code, (e as Error).message];
   }
   throw new Error("expected a DatasetError");
