@@ -28,10 +28,6 @@ import type { OracleConfig } from "../daemon/config.ts";
 import type { Step } from "../daemon/pipeline.ts";
 
 /**
- * Runs a start-up step; a failure that is not already explained becomes a DealProofError with
- * `code`, `message` (plus the cause's own text) and `hint`, so the entry prints it without a stack.
- */
-/**
  * Where the per-deal plaintext dirs live: DEALPROOF_CHECK_TMP_DIR, else plaintext/ beside the
  * database (the CVM's encrypted volume); an in-memory database (tests) gets its own per-process dir.
  */
@@ -41,6 +37,10 @@ function plaintextRootOf(cfg: OracleConfig): string {
   return join(dirname(cfg.DEALPROOF_DB), "plaintext");
 }
 
+/**
+ * Runs a start-up step; a failure that is not already explained becomes a DealProofError with
+ * `code`, `message` (plus the cause's own text) and `hint`, so the entry prints it without a stack.
+ */
 async function expected<T>(
   step: () => Promise<T>,
   code: DealProofErrorCode,

@@ -6,7 +6,7 @@
  * thrown at run time by each side are instances of the one class.
  */
 import { expect } from "chai";
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { join, relative } from "node:path";
 import { tmpdir } from "node:os";
 import { pathToFileURL } from "node:url";
@@ -20,7 +20,10 @@ import { fetchAndVerifyDataset } from "../../oracle/data/dataset.ts";
 import { encryptStream } from "../../oracle/data/encryption.ts";
 
 const root = join(import.meta.dirname, "..", "..");
-const SOURCE_DIRS = ["oracle", "sdk/src", "tasks", "scripts", "web/src"];
+// every production folder (client/ where the tree has it)
+const SOURCE_DIRS = ["oracle", "client", "sdk/src", "tasks", "scripts", "web/src"].filter((d) =>
+  existsSync(join(root, d)),
+);
 
 function sources(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
