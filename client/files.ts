@@ -14,7 +14,7 @@ import { openSource } from "../oracle/data/source.ts";
 import { encryptStream } from "../oracle/data/encryption.ts";
 import { commitLocation, type Progress } from "../oracle/data/dataset.ts";
 import { DEFAULT_CHUNK_SIZE, type Commitment } from "../oracle/data/merkle.ts";
-import { DatasetError } from "../oracle/data/errors.ts";
+import { DatasetError } from "../sdk/src/dataset-error.ts";
 
 /** Prints progress to stderr on a terminal (or when forced), at most every 64 MiB. */
 export function progressPrinter(label: string, total: number, force = false): Progress | undefined {

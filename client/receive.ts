@@ -7,7 +7,7 @@
  */
 import { getBytes, type Provider } from "ethers";
 import { openDelivery, receiveDataset } from "../oracle/data/delivery.ts";
-import { DatasetError } from "../oracle/data/errors.ts";
+import { DatasetError } from "../sdk/src/dataset-error.ts";
 import type { Deployment } from "../oracle/chain/deployment.ts";
 import { readDealCreated, readDealSettled } from "../oracle/chain/deal-events.ts";
 import { connectDealProof } from "../oracle/chain/dealproof.ts";

@@ -5,10 +5,13 @@
  * verdict — go on, or no-deal with a reason code naming the false claim (`datasheet.<claim>`),
  * the failing required check (`check.failed:<id>`), the refused required check
  * (`check.refused:<id>`), or the engine fault the dataset caused (`engine.*`: a hostile dataset is
- * the seller's fault). Invariant: the plaintext exists only inside withDealTmpDir's directory
- * (mode 0700), which is removed when the stage ends, whatever the way it ends.
+ * the seller's fault). With neither checks nor a datasheet the stage runs the profile only: it is
+ * what the agents learn about the data. Invariant: the plaintext exists only inside
+ * withDealTmpDir's directory (mode 0700), which is removed when the stage ends, whatever the way it
+ * ends; a directory a crash left behind (SIGKILL, power loss) is removed by sweepPlaintextRoot
+ * when the daemon next starts, before it serves.
  */
-import { mkdtemp, open, rm, writeFile, chmod } from "node:fs/promises";
+import { mkdtemp, mkdir, open, readdir, rm, writeFile, chmod } from "node:fs/promises";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import { tmpdir } from "node:os";
@@ -30,15 +33,31 @@ import type { EngineLimits } from "./protocol.ts";
 import { datasheetChecks, policyRefusals, runChecks } from "./run.ts";
 import { profileDataset } from "./profile.ts";
 
+/** The name every per-deal plaintext directory starts with (what the sweep removes). */
+const DEAL_DIR_PREFIX = "dealproof-checks-";
+
 /** Runs `work` with a fresh directory only this process can read, removed afterwards. */
 export async function withDealTmpDir<T>(work: (dir: string) => Promise<T>, parent = tmpdir()): Promise<T> {
-  const dir = await mkdtemp(join(parent, "dealproof-checks-"));
+  const dir = await mkdtemp(join(parent, DEAL_DIR_PREFIX));
   try {
     await chmod(dir, 0o700);
     return await work(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Makes the daemon's plaintext root `root` (mode 0700; chmod fails unless this process owns it)
+ * and removes every per-deal directory left in it — only a crash leaves one, since the stage
+ * removes its own. Returns how many were removed; nothing of their content is read.
+ */
+export async function sweepPlaintextRoot(root: string): Promise<number> {
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  await chmod(root, 0o700);
+  const left = (await readdir(root)).filter((n) => n.startsWith(DEAL_DIR_PREFIX));
+  for (const n of left) await rm(join(root, n), { recursive: true, force: true });
+  return left.length;
 }
 
 /** A sink for the verified fetch: appends plaintext to `path` (mode 0600), honouring backpressure. */
@@ -124,6 +143,8 @@ export type CheckVerdict = { ok: true } | { ok: false; code: string; reason: str
 export interface CheckStageResult {
   report: CheckReport;
   verdict: CheckVerdict;
+  /** The format the engine read the file in (stated, or inferred from its first bytes). */
+  format: DatasetFormat;
 }
 
 function verdictOf(datasheet: CheckResult[], results: CheckResult[]): CheckVerdict {
@@ -162,17 +183,19 @@ export async function runCheckStage(i: CheckStageInput): Promise<CheckStageResul
   };
   // DESIGN §10: the policy decides refusals before any result exists
   const refused = i.spec === undefined ? new Map<string, string>() : policyRefusals(i.spec, policy);
+  const format = await inferFormat(i.dataPath, i.format);
   let engine;
   try {
     engine = await openEngine({
       dataPath: i.dataPath,
-      format: await inferFormat(i.dataPath, i.format),
+      format,
       keysPath: i.overlap?.keysPath ?? null,
       tmpDir: i.tmpDir,
       ...(i.limits === undefined ? {} : { limits: i.limits }),
     });
   } catch (e) {
-    if (e instanceof EngineError) return { report, verdict: { ok: false, code: e.code, reason: e.message } };
+    if (e instanceof EngineError)
+      return { report, format, verdict: { ok: false, code: e.code, reason: e.message } };
     throw e;
   }
   try {
@@ -183,9 +206,10 @@ export async function runCheckStage(i: CheckStageInput): Promise<CheckStageResul
       report.datasheet = { verified: sheet.every((r) => r.status === "pass"), results: sheet };
     if (i.spec !== undefined)
       report.results = await runChecks(engine, i.spec.checks, policy, i.overlap?.salt ?? null, refused);
-    return { report, verdict: verdictOf(sheet, report.results) };
+    return { report, format, verdict: verdictOf(sheet, report.results) };
   } catch (e) {
-    if (e instanceof EngineError) return { report, verdict: { ok: false, code: e.code, reason: e.message } };
+    if (e instanceof EngineError)
+      return { report, format, verdict: { ok: false, code: e.code, reason: e.message } };
     throw e;
   } finally {
     engine.close();

@@ -1,19 +1,24 @@
 /**
- * The pipeline's "verify the dataset, then check it" step for a deal whose buyer sent checks or
- * whose seller sent a datasheet (DESIGN §10). One pass over the fetched bytes decrypts, verifies
- * the Merkle root and writes the plaintext into the deal's private tmp dir; the engine reads that
- * file only after the root verified (fetchAndVerifyDataset throws before returning otherwise).
- * The buyer's overlap keys are fetched and verified the same way. The tmp dir — all plaintext —
- * is removed when the step ends, however it ends. Fetch failures propagate as DatasetError for
- * the pipeline's usual handling; everything else that is a party's fault becomes a verdict.
+ * The pipeline's "verify the dataset, then profile and check it" step, for every deal (DESIGN
+ * §8, §10). One pass over the fetched bytes decrypts, verifies the Merkle root and writes the
+ * plaintext into the deal's private tmp dir; the engine reads that file only after the root
+ * verified (fetchAndVerifyDataset throws before returning otherwise). What the agents learn about
+ * the data (DataFacts) is the engine's profile under the seller's policy; with the buyer's checks
+ * or the seller's datasheet the check report goes beside it. A file the engine cannot read is
+ * "binary" for a deal without checks (it still negotiates) and keeps its engine.* verdict
+ * otherwise. The buyer's overlap keys are fetched and verified the same way. The tmp dir — all
+ * plaintext — is removed when the step ends, however it ends. Fetch failures propagate as
+ * DatasetError for the pipeline's usual handling; everything else that is a party's fault
+ * becomes a verdict.
  */
 import { join } from "node:path";
 import type { BuyerInput, SellerInput } from "../../sdk/src/inputs.ts";
 import { isDealProofError } from "../../sdk/src/errors.ts";
 import { checkSpecHash, effectivePolicy, type CheckReport } from "../../sdk/src/checks.ts";
+import { dataFacts, type DataFacts } from "../checks/profile.ts";
 import { fetchAndVerifyDataset, type VerifiedDataset } from "../data/dataset.ts";
 import type { SourceOptions } from "../data/source.ts";
-import { DatasetError } from "../data/errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import {
   fileSink,
   overlapKeySink,
@@ -32,17 +37,21 @@ export interface CheckStepOptions {
 
 export interface CheckStepResult {
   verified: VerifiedDataset;
-  report: CheckReport;
+  /**
+   * What the agents see of the data and the terms bind: the facts from the profile and, for a
+   * deal with checks or a datasheet, the check report (its profile is the facts' own).
+   */
+  facts: DataFacts & { checks?: CheckReport };
   verdict: CheckVerdict;
-  /** What the agents see of the results (the negotiation's `evidence`). */
-  evidence: {
+  /** What the agents see of the results (the negotiation's `evidence`); only with checks or a datasheet. */
+  evidence?: {
     checks: { id: string; required: boolean; passed: boolean; value?: number }[];
     datasheetVerified: boolean;
   };
 }
 
-/** Whether this deal runs the check stage at all. */
-export function wantsChecks(buyer: BuyerInput, seller: SellerInput): boolean {
+/** Whether this deal runs checks (the buyer's or the datasheet's) beside the profile. */
+function wantsChecks(buyer: BuyerInput, seller: SellerInput): boolean {
   return buyer.checks !== undefined || seller.datasheet !== undefined;
 }
 
@@ -85,7 +94,7 @@ export async function verifyAndCheck(
       }
       overlap = { salt: ok.salt, keysPath };
     }
-    const { report, verdict } = await runCheckStage({
+    const { report, verdict, format } = await runCheckStage({
       dataPath,
       tmpDir: dir,
       ...(seller.dataset.format === undefined ? {} : { format: seller.dataset.format }),
@@ -95,9 +104,19 @@ export async function verifyAndCheck(
       ...(overlap === undefined ? {} : { overlap }),
       ...(o.limits === undefined ? {} : { limits: o.limits }),
     });
+    if (!wantsChecks(buyer, seller)) {
+      // profile only: a file the engine cannot read is "binary", and the deal still negotiates
+      const profiled =
+        verdict.ok && report.profile !== undefined ? { format, profile: report.profile } : null;
+      return { verified, facts: dataFacts(verified, profiled), verdict: { ok: true } };
+    }
+    const { profile, ...checkReport } = report;
     return {
       verified,
-      report,
+      facts: {
+        ...dataFacts(verified, profile === undefined ? null : { format, profile }),
+        checks: checkReport,
+      },
       verdict,
       evidence: {
         checks: report.results.map((r) => ({
@@ -120,11 +139,14 @@ function refusedKeys(
 ): CheckStepResult {
   return {
     verified,
-    report: {
-      specHash: buyer.checks === undefined ? null : checkSpecHash(buyer.checks),
-      policy: effectivePolicy(seller.policy),
-      datasheet: null,
-      results: [],
+    facts: {
+      ...dataFacts(verified, null),
+      checks: {
+        specHash: buyer.checks === undefined ? null : checkSpecHash(buyer.checks),
+        policy: effectivePolicy(seller.policy),
+        datasheet: null,
+        results: [],
+      },
     },
     verdict: {
       ok: false,

@@ -9,8 +9,7 @@
 import { getBytes, hexlify } from "ethers";
 import { DealProofError } from "../../sdk/src/errors.ts";
 import { openBuyerInput, openSellerInput, SealedInputError } from "../../sdk/src/inputs.ts";
-import { fetchAndVerifyDataset, type VerifiedDataset } from "../data/dataset.ts";
-import { DatasetError } from "../data/errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { sealDelivery } from "../data/delivery.ts";
 import { dkimSummary, verifySellerEmail, type SellerIdentity } from "../dkim/verify.ts";
 import type { DnsResolver } from "../dkim/resolver.ts";
@@ -20,7 +19,7 @@ import { AgentUnavailableError } from "../negotiation/types.ts";
 import { dealSeed } from "../negotiation/random.ts";
 import type { DealRow, StoredOutcome } from "./store.ts";
 import { storedCode } from "./reason-codes.ts";
-import { verifyAndCheck, wantsChecks, type CheckStepResult } from "./check-step.ts";
+import { verifyAndCheck, type CheckStepResult } from "./check-step.ts";
 import type { EngineLimits } from "../checks/protocol.ts";
 
 export type Step =
@@ -65,14 +64,14 @@ export function noDeal(
   deal: DealRow,
   reason: string,
   identity: SellerIdentity | null = null,
-  facts: Record<string, unknown> | VerifiedDataset["facts"] | null = null,
+  facts: CheckStepResult["facts"] | null = null,
   reasonCode?: string,
 ): StoredOutcome {
   const t = noDealTerms({
     dealId: BigInt(deal.id),
     reason,
     sellerIdentity: identity && { domain: identity.domain, verified: identity.verified },
-    dataFacts: facts as unknown as Record<string, unknown> | null,
+    dataFacts: facts,
     ...(identity === null ? {} : { sellerDkim: dkimSummary(identity) }),
     ...(reasonCode === undefined ? {} : { reasonCode }),
   });
@@ -110,8 +109,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   }
 
   await deps.onStep?.("verify_dataset", deal.id);
-  let verified: VerifiedDataset;
-  let checked: CheckStepResult | undefined;
+  let checked: CheckStepResult;
   const fetchOptions = {
     maxBytes: deps.maxDatasetBytes,
     policy: deps.fetch.policy,
@@ -121,11 +119,8 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
     signal: deps.signal,
   };
   try {
-    if (wantsChecks(buyer, seller)) {
-      // DESIGN §10: one pass decrypts, verifies the root and writes the plaintext the engine reads
-      checked = await verifyAndCheck(buyer, seller, deal.data_root, { fetch: fetchOptions, ...deps.checks });
-      verified = checked.verified;
-    } else verified = await fetchAndVerifyDataset(seller.dataset, deal.data_root, fetchOptions);
+    // DESIGN §10: one pass decrypts, verifies the root and writes the plaintext the engine profiles
+    checked = await verifyAndCheck(buyer, seller, deal.data_root, { fetch: fetchOptions, ...deps.checks });
   } catch (e) {
     if (e instanceof DatasetError && e.code === "dataset.fetch_failed")
       throw new RetryableError(e.code, e.message, { cause: e });
@@ -134,10 +129,9 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
     throw e;
   }
 
-  // the facts the agents see and the terms bind: with checks, the check report beside them
-  const facts: Record<string, unknown> =
-    checked === undefined ? { ...verified.facts } : { ...verified.facts, checks: checked.report };
-  if (checked !== undefined && !checked.verdict.ok)
+  // the facts the agents see and the terms bind: the engine's profile, with checks the report beside it
+  const facts = checked.facts;
+  if (!checked.verdict.ok)
     return noDeal(deal, `checks: ${checked.verdict.reason}`, null, facts, checked.verdict.code);
 
   await deps.onStep?.("verify_email", deal.id);
@@ -197,7 +191,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
       ...(seller.postedPriceWei === undefined ? {} : { postedPriceWei: BigInt(seller.postedPriceWei) }),
     },
     facts,
-    ...(checked === undefined ? {} : { evidence: checked.evidence }),
+    ...(checked.evidence === undefined ? {} : { evidence: checked.evidence }),
     sellerIdentity: { domain: identity.verified ? identity.domain : null, verified: identity.verified },
     agents: deps.agents(),
     maxRounds: deps.maxRounds,

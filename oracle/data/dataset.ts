@@ -1,14 +1,14 @@
 /**
  * Dataset operations built from the streaming parts: commit a plaintext source, prove a chunk,
- * and — in the oracle — fetch an encrypted dataset, decrypt it, recompute the root over the
- * plaintext and collect the facts the buyer's agent may see, all in constant memory.
+ * and — in the oracle — fetch an encrypted dataset, decrypt it and recompute the root over the
+ * plaintext, handing each verified-so-far chunk to a sink (the check stage's plaintext file, which
+ * the engine profiles for the agents once the root verified), all in constant memory.
  */
 import { rechunk } from "./chunks.ts";
 import { openSource, type SourceOptions } from "./source.ts";
 import { decryptStream } from "./encryption.ts";
 import { ENC_HEADER_LEN, ENC_TAG_LEN } from "../../sdk/src/dataset-format.ts";
-import { DatasetError } from "./errors.ts";
-import { FactsCollector, type DataFacts } from "./facts.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { DEFAULT_CHUNK_SIZE, MerkleBuilder, type Commitment } from "./merkle.ts";
 
 export type Progress = (bytesDone: number) => void;
@@ -44,9 +44,9 @@ export interface DatasetLocator {
 }
 
 export interface VerifiedDataset {
-  facts: DataFacts;
   size: number;
   chunkCount: number;
+  chunkSize: number;
 }
 
 /**
@@ -69,7 +69,6 @@ export async function fetchAndVerifyDataset(
     throw new DatasetError("bad_format", "the dataset key must be 0x + 64 hex digits");
   // (no ethers here: this module runs in memory-bounded streaming paths, and ethers costs ~30 MB)
   const key = Buffer.from(locator.key.slice(2), "hex");
-  const facts = new FactsCollector();
   let tree: MerkleBuilder | undefined;
   let done = 0;
   const src: SourceOptions = { ...opts, limit: { maxBytes: Number.MAX_SAFE_INTEGER } };
@@ -87,7 +86,6 @@ export async function fetchAndVerifyDataset(
     tree = new MerkleBuilder(h.chunkSize);
   })) {
     tree!.addChunk(plain);
-    facts.add(plain);
     await opts.sink?.(plain);
     done += plain.length;
     opts.onProgress?.(done);
@@ -103,5 +101,5 @@ export async function fetchAndVerifyDataset(
       },
     );
   }
-  return { facts: facts.finish(c.chunkCount, c.chunkSize), size: c.size, chunkCount: c.chunkCount };
+  return { size: c.size, chunkCount: c.chunkCount, chunkSize: c.chunkSize };
 }

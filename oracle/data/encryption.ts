@@ -4,7 +4,7 @@
  * to its file, index and position, so a swapped, dropped, reordered or truncated chunk fails.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { DatasetError } from "./errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { ExactReader, rechunk } from "./chunks.ts";
 import { checkChunkSize } from "./merkle.ts";
 import {

@@ -8,7 +8,7 @@
  * Hand-written: no library implements this exact commitment.
  */
 import { createHash } from "node:crypto";
-import { DatasetError } from "./errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { DEFAULT_CHUNK_SIZE, chunkSizeProblem } from "../../sdk/src/limits.ts";
 
 /** Chunk verification is the SDK's (sdk/src/merkle.ts); the tests check it against this builder. */

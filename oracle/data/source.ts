@@ -17,7 +17,7 @@ import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import type { LookupFunction } from "node:net";
 import { fileURLToPath } from "node:url";
-import { DatasetError } from "./errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { LOCAL_POLICY, resolveAll, type LocationPolicy } from "./location-policy.ts";
 
 export interface SourceOptions {

@@ -6,6 +6,8 @@
  */
 import { DealProofError, isDealProofError, type DealProofErrorCode } from "../../sdk/src/errors.ts";
 import { Wallet } from "ethers";
+import { dirname, join } from "node:path";
+import { tmpdir } from "node:os";
 import { RetryingJsonRpcProvider } from "../chain/provider.ts";
 import { viemClientFor } from "../chain/viem-client.ts";
 import { PRODUCTION_POLICY, type LocationPolicy } from "../data/location-policy.ts";
@@ -20,9 +22,20 @@ import { openStore } from "../daemon/store-open.ts";
 import { configDigest } from "../daemon/config-digest.ts";
 import { waitForQuietSender } from "./quiet-sender.ts";
 import { OracleDaemon } from "../daemon/daemon.ts";
+import { sweepPlaintextRoot } from "../checks/stage.ts";
 import { createApi } from "../api/server.ts";
 import type { OracleConfig } from "../daemon/config.ts";
 import type { Step } from "../daemon/pipeline.ts";
+
+/**
+ * Where the per-deal plaintext dirs live: DEALPROOF_CHECK_TMP_DIR, else plaintext/ beside the
+ * database (the CVM's encrypted volume); an in-memory database (tests) gets its own per-process dir.
+ */
+function plaintextRootOf(cfg: OracleConfig): string {
+  if (cfg.DEALPROOF_CHECK_TMP_DIR !== undefined) return cfg.DEALPROOF_CHECK_TMP_DIR;
+  if (cfg.DEALPROOF_DB === ":memory:") return join(tmpdir(), `dealproof-plaintext-${process.pid}`);
+  return join(dirname(cfg.DEALPROOF_DB), "plaintext");
+}
 
 /**
  * Runs a start-up step; a failure that is not already explained becomes a DealProofError with
@@ -122,6 +135,20 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
       throw e;
     }
   }
+  // DESIGN §10: the verified plaintext lives only in per-deal dirs under one root this process
+  // owns (mode 0700); whatever a crash left there is removed before any deal is served
+  const plaintextRoot = plaintextRootOf(cfg);
+  const swept = await expected(
+    async () => sweepPlaintextRoot(plaintextRoot),
+    "checks.plaintext_dir",
+    `cannot prepare the plaintext directory ${plaintextRoot}`,
+    "point DEALPROOF_CHECK_TMP_DIR at a directory this process owns (default: plaintext/ beside DEALPROOF_DB)",
+  ).catch((e: unknown) => {
+    provider.destroy();
+    store.close();
+    throw e;
+  });
+  logger.info({ swept, dir: plaintextRoot }, "plaintext left by an earlier run swept");
   const daemon = new OracleDaemon({
     deployment,
     provider,
@@ -158,7 +185,7 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
           threads: cfg.DEALPROOF_CHECK_THREADS,
           queryTimeoutMs: cfg.DEALPROOF_CHECK_QUERY_MS,
         },
-        ...(cfg.DEALPROOF_CHECK_TMP_DIR === undefined ? {} : { tmpParent: cfg.DEALPROOF_CHECK_TMP_DIR }),
+        tmpParent: plaintextRoot,
       },
       onMove: o.onMove,
     },

@@ -85,7 +85,12 @@ if (argv[0] === "--stage") {
   });
   const seconds = (performance.now() - t0) / 1000;
   console.log(
-    JSON.stringify({ seconds, peak: sampler.stop(), verdict: r.verdict, results: r.report.results }),
+    JSON.stringify({
+      seconds,
+      peak: sampler.stop(),
+      verdict: r.verdict,
+      results: r.facts.checks?.results ?? [],
+    }),
   );
   process.exit(0);
 }

@@ -12,6 +12,8 @@ import { getBytes, keccak256, sha256, toUtf8Bytes } from "ethers";
 import { describeIssues } from "./zod-issues.ts";
 import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
 
+/** Most raw sample rows a seller's policy may let the agents see. */
+const MAX_SAMPLE_ROWS = 3;
 /** Most checks one specification may hold (the seller's policy may allow fewer). */
 export const MAX_CHECKS = 64;
 /** Longest regex a pattern check may carry (DuckDB matches with RE2: linear time, no backtracking). */
@@ -203,7 +205,7 @@ export type Datasheet = z.infer<typeof datasheetSchema>;
 /**
  * What the buyer's checks may reveal, set by the seller. Defaults (DEFAULT_POLICY): 16 checks,
  * values rounded to 2 significant digits, no aggregate over fewer than 10 values, every column
- * may be profiled.
+ * may be profiled, no raw sample row shown to the agents.
  */
 export const disclosurePolicySchema = z.strictObject({
   maxChecks: z.number().int().min(0).max(MAX_CHECKS).optional(),
@@ -213,6 +215,11 @@ export const disclosurePolicySchema = z.strictObject({
   minGroupSize: z.number().int().min(1).max(1_000_000).optional(),
   /** Columns a check may name; absent = all. */
   profileColumns: z.array(columnName).max(512).optional(),
+  /**
+   * Raw rows (profiled columns only, each value cut to 160 characters) the agents may see beside
+   * the profile, and the terms bind; 0 (the default) shows none.
+   */
+  sampleRows: z.number().int().min(0).max(MAX_SAMPLE_ROWS).optional(),
 });
 export type DisclosurePolicyInput = z.infer<typeof disclosurePolicySchema>;
 export type DisclosurePolicy = Required<Omit<DisclosurePolicyInput, "profileColumns">> & {
@@ -225,6 +232,7 @@ export const DEFAULT_POLICY: DisclosurePolicy = {
   precision: 2,
   minGroupSize: 10,
   profileColumns: null,
+  sampleRows: 0,
 };
 
 /** The policy in force: the seller's fields over the defaults. */
@@ -235,6 +243,7 @@ export function effectivePolicy(p: DisclosurePolicyInput | undefined): Disclosur
     precision: p?.precision ?? DEFAULT_POLICY.precision,
     minGroupSize: p?.minGroupSize ?? DEFAULT_POLICY.minGroupSize,
     profileColumns: p?.profileColumns ?? null,
+    sampleRows: p?.sampleRows ?? DEFAULT_POLICY.sampleRows,
   };
 }
 
@@ -265,6 +274,8 @@ export interface CheckReport {
   profile?: {
     rowCount: number;
     columns: { name: string; type: ColumnType; nullFraction?: number }[];
+    /** Only when the policy's `sampleRows` allows: the first rows, profiled columns only. */
+    samples?: Record<string, string | number | boolean | null>[];
   };
 }
 

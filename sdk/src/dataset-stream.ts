@@ -14,7 +14,7 @@
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
 import { DEFAULT_CHUNK_SIZE, chunkSizeProblem } from "./limits.ts";
 import { chunkNodeHash, datasetRoot } from "./merkle.ts";
-import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
+import { DatasetError } from "./dataset-error.ts";
 import {
   ENC_HEADER_LEN,
   ENC_TAG_LEN,
@@ -25,17 +25,6 @@ import {
   decodeEncHeader,
   encodeEncHeader,
 } from "./dataset-format.ts";
-
-export type DatasetStreamErrorCode =
-  "empty" | "bad_format" | "decrypt_failed" | "truncated" | "root_mismatch";
-
-/** A dataset problem: code `dataset.<reason>` and a message that says what to fix. */
-export class DatasetStreamError extends DealProofError<`dataset.${DatasetStreamErrorCode}`> {
-  override name = "DatasetStreamError";
-  constructor(reason: DatasetStreamErrorCode, message: string, options?: DealProofErrorOptions) {
-    super(`dataset.${reason}`, message, options);
-  }
-}
 
 export interface DatasetCommitment {
   /** 0x-hex root: the deal's dataRoot. */
@@ -57,7 +46,7 @@ export type ProgressFn = (bytesDone: number, bytesTotal: number) => void;
 const subtle = () => {
   const s = globalThis.crypto?.subtle;
   if (s === undefined)
-    throw new DealProofError("dataset.no_webcrypto", "WebCrypto is unavailable in this page", {
+    throw new DatasetError("no_webcrypto", "WebCrypto is unavailable in this page", {
       hint: "open the page over https:// or localhost",
     });
   return s;
@@ -70,7 +59,7 @@ type AesKey = Awaited<ReturnType<typeof crypto.subtle.deriveKey>>;
 
 function checkChunkSize(chunkSize: number): void {
   const problem = chunkSizeProblem(chunkSize);
-  if (problem !== undefined) throw new DatasetStreamError("bad_format", problem);
+  if (problem !== undefined) throw new DatasetError("bad_format", problem);
 }
 
 /** RFC 6962 streaming tree over leaf hashes: a stack of perfect-subtree roots, O(log n) memory. */
@@ -159,8 +148,7 @@ async function* framedChunks(
 const IN_FLIGHT = 4;
 
 async function fileKey(datasetKey: Uint8Array, fileId: Uint8Array): Promise<AesKey> {
-  if (datasetKey.length !== 32)
-    throw new DatasetStreamError("bad_format", "a dataset key is 32 bytes (AES-256)");
+  if (datasetKey.length !== 32) throw new DatasetError("bad_format", "a dataset key is 32 bytes (AES-256)");
   const ikm = await subtle().importKey("raw", buf(datasetKey), "HKDF", false, ["deriveKey"]);
   return subtle().deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: buf(fileId), info: buf(FILE_KEY_INFO) },
@@ -179,7 +167,7 @@ export async function commitDataset(
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   checkChunkSize(chunkSize);
   if (data.size === 0)
-    throw new DatasetStreamError("empty", "an empty file cannot be committed to: choose a non-empty dataset");
+    throw new DatasetError("empty", "an empty file cannot be committed to: choose a non-empty dataset");
   const tree = new TreeBuilder();
   const pending: { leaf: Promise<Uint8Array>; end: number }[] = [];
   let read = 0;
@@ -215,7 +203,7 @@ export async function commitAndEncryptDataset(
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   checkChunkSize(chunkSize);
   if (data.size === 0)
-    throw new DatasetStreamError("empty", "an empty file cannot be committed to: choose a non-empty dataset");
+    throw new DatasetError("empty", "an empty file cannot be committed to: choose a non-empty dataset");
   const datasetKey = opts.key ?? crypto.getRandomValues(new Uint8Array(32));
   const fileId = crypto.getRandomValues(new Uint8Array(FILE_ID_LEN));
   const { raw: header, chunkCount } = encodeEncHeader(chunkSize, data.size, fileId);
@@ -249,7 +237,7 @@ export async function commitAndEncryptDataset(
   }
   while (pending.length > 0) await settle();
   if (i !== chunkCount || read !== data.size)
-    throw new DatasetStreamError("bad_format", "the file changed while it was being read: choose it again");
+    throw new DatasetError("bad_format", "the file changed while it was being read: choose it again");
   return {
     root: datasetRoot(tree.root(), chunkCount, chunkSize, data.size) as `0x${string}`,
     chunkCount,
@@ -301,7 +289,7 @@ export interface DecryptedDataset extends DatasetCommitment {
 /**
  * The buyer's side: decrypts an encrypted dataset (a Blob or a fetch body) with the delivered
  * key, authenticating each chunk, and recomputes the Merkle root over the plaintext; throws
- * DatasetStreamError unless it equals `expectedRoot` (the deal's dataRoot).
+ * DatasetError unless it equals `expectedRoot` (the deal's dataRoot).
  */
 export async function decryptAndVerifyDataset(
   encrypted: Blob | ReadableStream<Uint8Array>,
@@ -310,12 +298,12 @@ export async function decryptAndVerifyDataset(
   opts: { onProgress?: ProgressFn } = {},
 ): Promise<DecryptedDataset> {
   if (!/^0x[0-9a-fA-F]{64}$/.test(datasetKeyHex))
-    throw new DatasetStreamError("bad_format", "the dataset key must be 0x + 64 hex digits");
+    throw new DatasetError("bad_format", "the dataset key must be 0x + 64 hex digits");
   const datasetKey = hexToBytes(datasetKeyHex.slice(2));
   const reader = new ExactReader(encrypted instanceof Blob ? encrypted.stream() : encrypted);
   try {
     const decoded = decodeEncHeader(await reader.read(ENC_HEADER_LEN));
-    if (typeof decoded === "string") throw new DatasetStreamError("bad_format", decoded);
+    if (typeof decoded === "string") throw new DatasetError("bad_format", decoded);
     const { chunkSize, chunkCount, size } = decoded;
     const key = await fileKey(datasetKey, decoded.fileId);
     const tree = new TreeBuilder();
@@ -325,10 +313,7 @@ export async function decryptAndVerifyDataset(
       const plainLen = last ? size - chunkSize * (chunkCount - 1) : chunkSize;
       const sealed = await reader.read(plainLen + ENC_TAG_LEN);
       if (sealed.length < plainLen + ENC_TAG_LEN)
-        throw new DatasetStreamError(
-          "truncated",
-          `the encrypted dataset ends inside chunk ${i} of ${chunkCount}`,
-        );
+        throw new DatasetError("truncated", `the encrypted dataset ends inside chunk ${i} of ${chunkCount}`);
       let plain: Uint8Array<ArrayBuffer>;
       try {
         plain = new Uint8Array(
@@ -339,7 +324,7 @@ export async function decryptAndVerifyDataset(
           ),
         );
       } catch {
-        throw new DatasetStreamError(
+        throw new DatasetError(
           "decrypt_failed",
           `chunk ${i} failed authentication: a wrong dataset key, or a chunk altered, swapped or moved`,
         );
@@ -352,10 +337,10 @@ export async function decryptAndVerifyDataset(
       await letThePageRun();
     }
     if ((await reader.read(1)).length !== 0)
-      throw new DatasetStreamError("bad_format", "the encrypted dataset has data after its last chunk");
+      throw new DatasetError("bad_format", "the encrypted dataset has data after its last chunk");
     const root = datasetRoot(tree.root(), chunkCount, chunkSize, size) as `0x${string}`;
     if (root !== expectedRoot.toLowerCase())
-      throw new DatasetStreamError(
+      throw new DatasetError(
         "root_mismatch",
         `the dataset's Merkle root ${root} is not the deal's dataRoot ${expectedRoot.toLowerCase()}`,
       );

@@ -6,7 +6,7 @@
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { boundInfo, openJson, sealJson } from "./sealed-json.ts";
-import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
+import { DatasetError } from "./dataset-error.ts";
 import { formatDealId } from "./deal-id.ts";
 
 export interface DeliveryContext {
@@ -22,14 +22,6 @@ export const deliveryPayloadSchema = z.strictObject({
   chunkSize: z.number().int().positive(),
 });
 export type DeliveryPayload = z.infer<typeof deliveryPayloadSchema>;
-
-/** Thrown when a delivery does not open with the key or its payload is malformed. */
-export class DeliveryError extends DealProofError<"dataset.bad_delivery"> {
-  override name = "DeliveryError";
-  constructor(message: string, options?: DealProofErrorOptions) {
-    super("dataset.bad_delivery", message, options);
-  }
-}
 
 function deliveryInfo(ctx: DeliveryContext): Uint8Array {
   return boundInfo(
@@ -56,11 +48,12 @@ export async function openDelivery(
   const opened = await openJson(buyerPrivateKey, deliveryInfo(ctx), delivery, deliveryPayloadSchema);
   if (opened.ok) return opened.value;
   if (opened.kind === "cannot_open")
-    throw new DeliveryError(
+    throw new DatasetError(
+      "bad_delivery",
       `the delivery for deal ${formatDealId(ctx.dealId)} does not open with this key (another buyer key or deal?)`,
       { hint: "use the delivery key file that deal:create saved for this deal (--delivery-key-out)" },
     );
-  throw new DeliveryError("the delivery opened but its payload is malformed", {
+  throw new DatasetError("bad_delivery", "the delivery opened but its payload is malformed", {
     hint: "the oracle sealed an unreadable delivery: report the deal id to the oracle's operator",
   });
 }

@@ -63,6 +63,7 @@ export {
 } from "./limits.ts";
 export { oracleSealingKey, type CurrentOracle } from "./oracle-key.ts";
 export { checkOracleReady, type OracleReadyInput } from "./oracle-ready.ts";
+export { DatasetError, type DatasetErrorCode } from "./dataset-error.ts";
 export {
   createDeal,
   prepareDeal,
@@ -76,7 +77,6 @@ export {
   openDelivery,
   sealDelivery,
   deliveryPayloadSchema,
-  DeliveryError,
   type DeliveryPayload,
   type DeliveryContext,
 } from "./delivery.ts";
@@ -94,7 +94,6 @@ export {
   commitDataset,
   commitAndEncryptDataset,
   decryptAndVerifyDataset,
-  DatasetStreamError,
   type DatasetCommitment,
   type EncryptedDataset,
   type DecryptedDataset,

@@ -3,19 +3,23 @@
  * raw-socket fuzzing of its HTTP API cannot crash it; SIGTERM ends it within 5 s even while an
  * RPC request hangs; a dead RPC is reported plainly within seconds, without the URL's secrets; a
  * corrupt database file or WAL does not keep it down: the file is quarantined (or SQLite drops the
- * damaged WAL), the state is rebuilt from the chain, and deals settle after — each exactly once.
+ * damaged WAL), the state is rebuilt from the chain, and deals settle after — each exactly once; the
+ * plaintext a SIGKILL leaves in a deal's dir is swept at the next start, before it serves.
  */
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import type { Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { formatEther } from "ethers";
 import { setupEnv, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
 import { LOCAL_SENDER_KEY } from "../../scripts/lib/local-oracle.ts";
 import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { prepareDataset } from "../../scripts/lib/seller-kit.ts";
 import { fuzz, HAND_WRITTEN, randomRequests } from "./http-fuzz.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -289,5 +293,90 @@ describe("the oracle as a process (oracle/simulator/main.ts)", function () {
       second.child.kill("SIGTERM");
     }
     expect(await second.exited).to.equal(0);
+  });
+
+  it("sweeps the plaintext a SIGKILL left in a deal's dir before serving; the deal then settles once", async () => {
+    // the dataset is served over loopback http, stalling halfway the first time: the first oracle is
+    // killed while the deal's plaintext dir holds the chunks verified so far
+    const ds = await prepareDataset(env.dir, scenarioByName("vision"), {
+      rows: 2000,
+      chunkSize: 4096,
+      tag: "sweep",
+    });
+    const enc = readFileSync(ds.encPath);
+    let stall = true;
+    const sockets = new Set<Socket>();
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { "content-length": enc.length });
+      if (stall) res.write(enc.subarray(0, Math.floor(enc.length / 2)));
+      else res.end(enc);
+    });
+    server.on("connection", (s) => {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const location = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sweep.csv.enc`;
+    mkdirSync(join(env.dir, "sweep"));
+    const db = join("sweep", "oracle.sqlite");
+    const root = join(env.dir, "sweep", "plaintext");
+    const dealDirs = () => (existsSync(root) ? readdirSync(root) : []);
+    try {
+      const first = spawnOracle(env, db);
+      let deal: Awaited<ReturnType<typeof runDeal>>;
+      let leftover: string;
+      try {
+        await first.url();
+        expect(statSync(root).mode & 0o777, "the plaintext root is the daemon's alone").to.equal(0o700);
+        deal = await runDeal(env, { buyerIx: 12, email: null, dataset: { ...ds, location } });
+        // ours is the dir whose plaintext stops growing halfway (another deal of the shared chain
+        // may pass through the root too, whole and quickly)
+        const sizeOf = (d: string) => {
+          const data = join(root, d, "data");
+          return existsSync(data) ? statSync(data).size : 0;
+        };
+        leftover = await waitFor(
+          "the deal's plaintext on disk, stalled",
+          async () => {
+            const before = dealDirs().map((d) => [d, sizeOf(d)] as const);
+            await new Promise((r) => setTimeout(r, 300));
+            return before.find(([d, n]) => n > 0 && n < ds.size && sizeOf(d) === n)?.[0];
+          },
+          60_000,
+        );
+      } finally {
+        first.child.kill("SIGKILL");
+      }
+      await first.exited;
+      // (another deal of the shared chain may have been mid-stage too: every leftover dir counts)
+      const left = dealDirs();
+      expect(left, "a SIGKILL leaves the deal's plaintext behind").to.include(leftover);
+      expect(statSync(join(root, leftover, "data")).size).to.be.greaterThan(0);
+
+      stall = false;
+      for (const s of sockets) s.destroy();
+      const second = spawnOracle(env, db);
+      try {
+        await second.url();
+        for (const d of left) expect(existsSync(join(root, d)), "swept before serving").to.equal(false);
+        const out = second.out();
+        const sweptLine = out.split("\n").find((l) => l.includes("plaintext left by an earlier run swept"));
+        expect(JSON.parse(sweptLine!)).to.include({ swept: left.length });
+        expect(out.indexOf(sweptLine!)).to.be.lessThan(out.indexOf("oracle started"));
+        await settledOnce(deal.dealId);
+        await waitFor("the deal's plaintext dir removed", () => dealDirs().length === 0 || undefined);
+        // no field of the dataset reaches the log (only the count and the root's path)
+        const row = readFileSync(ds.plainPath, "utf8").split("\n")[1]!;
+        expect(second.out()).to.not.include(row);
+        expect(first.out()).to.not.include(row);
+      } finally {
+        second.child.kill("SIGTERM");
+      }
+      expect(await second.exited).to.equal(0);
+      expect(await settledEvents(env, deal.dealId), "settled exactly once").to.have.length(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   });
 });

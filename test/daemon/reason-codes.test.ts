@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { isDealProofError, type DealProofError } from "../../sdk/src/errors.ts";
 import { failureCode, storedCode } from "../../oracle/daemon/reason-codes.ts";
 import { RpcError } from "../../oracle/chain/errors.ts";
-import { DatasetError } from "../../oracle/data/errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { RetryableError } from "../../oracle/daemon/pipeline.ts";
 import { SettlementRefusedError } from "../../oracle/daemon/submitter.ts";
 import { ChallengeBookFullError } from "../../oracle/api/auth.ts";
@@ -15,8 +15,6 @@ import { UsageError } from "../../oracle/cli/verify-quote-command.ts";
 import { SeedFileMissing } from "../../oracle/simulator/backend.ts";
 import { AgentUnavailableError } from "../../oracle/negotiation/types.ts";
 import { QuoteFormatError } from "../../oracle/quote/reader.ts";
-import { DatasetStreamError } from "../../sdk/src/dataset-stream.ts";
-import { DeliveryError } from "../../sdk/src/delivery.ts";
 import { SealedInputError } from "../../sdk/src/inputs.ts";
 import { userError } from "../../tasks/actions/user-error.ts";
 
@@ -70,8 +68,8 @@ describe("every error class is a DealProofError with a dotted code", () => {
     new SeedFileMissing("x", { hint: "h" }),
     new AgentUnavailableError("x"),
     new QuoteFormatError("x"),
-    new DatasetStreamError("truncated", "x"),
-    new DeliveryError("x"),
+    new DatasetError("truncated", "x"),
+    new DatasetError("bad_delivery", "x"),
     new SealedInputError("cannot_open", "x"),
     userError("x"),
   ];

@@ -13,7 +13,7 @@ import {
   type LocationPolicy,
 } from "../../oracle/data/location-policy.ts";
 import { openSource } from "../../oracle/data/source.ts";
-import { DatasetError } from "../../oracle/data/errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 
 async function read(location: string, policy: LocationPolicy, extra = {}): Promise<string> {
   const parts: Buffer[] = [];

@@ -4,7 +4,7 @@ import { MerkleBuilder } from "../../oracle/data/merkle.ts";
 import { verifyChunk } from "../../sdk/src/merkle.ts";
 import { leafHash, proveFromLeaves } from "../fixtures/merkle-proofs.ts";
 import { commitStream } from "../../oracle/data/dataset.ts";
-import { DatasetError } from "../../oracle/data/errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { VECTORS, vectorData } from "./vectors.ts";
 
 const CS = 4096;

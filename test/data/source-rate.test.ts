@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openSource } from "../../oracle/data/source.ts";
 import { LOCAL_POLICY } from "../../oracle/data/location-policy.ts";
-import { DatasetError } from "../../oracle/data/errors.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 
 describe("dataset fetch minimum rate (oracle/data/source.ts)", function () {
   this.timeout(30_000);

@@ -12,8 +12,8 @@ import {
   commitAndEncryptDataset,
   commitDataset,
   decryptAndVerifyDataset,
-  DatasetStreamError,
 } from "../../sdk/src/dataset-stream.ts";
+import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { verifySettlementQuote, tdAttributesProblems, type DcapQvl } from "../../sdk/src/settlement-quote.ts";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -40,8 +40,8 @@ const expectReject = async (p: Promise<unknown>, code: string, msg: RegExp) => {
   try {
     await p;
   } catch (e) {
-    expect(e).to.be.instanceOf(DatasetStreamError);
-    expect((e as DatasetStreamError).code).to.equal(`dataset.${code}`);
+    expect(e).to.be.instanceOf(DatasetError);
+    expect((e as DatasetError).code).to.equal(`dataset.${code}`);
     expect((e as Error).message).to.match(msg);
     return;
   }
