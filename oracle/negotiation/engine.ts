@@ -8,7 +8,7 @@
  *  3. render — the transcript's offers are rendered from that outcome, the escrow and enclave
  *     randomness alone (render.ts);
  *  4. write — each agent writes the messages for its own entries, seeing only that rendered
- *     transcript; a message that breaks the rule in guard.ts is replaced by a built-in line,
+ *     transcript; a message that breaks the message rule (message-rule.ts) is replaced by a built-in line,
  *     silently.
  * So the transcript a party sees is a function of the outcome, the public inputs and the deal's
  * seed; for a fixed outcome it is the same whatever the limits were. An agent's infrastructure
@@ -18,7 +18,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { policyHash, termsOutput, transcriptOutput } from "./canonical.ts";
-import { acceptableNote } from "./guard.ts";
+import { acceptableNote } from "./message-rule.ts";
 import { decide, PRICE_RULES, TRANSCRIPT_LABEL, type Outcome, type PriceRule } from "./mechanism.ts";
 import { dealRandom, freshSeed } from "./random.ts";
 import { RENDER_PARAMS, renderSkeleton, type RenderOutcome } from "./render.ts";

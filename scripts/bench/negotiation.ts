@@ -29,7 +29,7 @@ import { decide } from "../../oracle/negotiation/mechanism.ts";
 import { dealRandom } from "../../oracle/negotiation/random.ts";
 import { StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
 import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
-import { SCENARIOS, seeded, units } from "../../oracle/negotiation/scenarios.ts";
+import { SCENARIOS, seeded, units } from "../lib/scenarios.ts";
 import type { Agent, Role, TranscriptEntry } from "../../oracle/negotiation/types.ts";
 
 const argv = process.argv.slice(2);

@@ -7,7 +7,7 @@ import { parseEther } from "ethers";
 import { negotiate, type NegotiationInput } from "../../oracle/negotiation/engine.ts";
 import { decide } from "../../oracle/negotiation/mechanism.ts";
 import { dealRandom } from "../../oracle/negotiation/random.ts";
-import { seeded } from "../../oracle/negotiation/scenarios.ts";
+import { seeded } from "../../scripts/lib/scenarios.ts";
 import type { Agent, PublicView, Terms, WriteView } from "../../oracle/negotiation/types.ts";
 
 /** An agent whose judgement and messages are given (values or functions of the view). */
