@@ -4,7 +4,8 @@
  * the Merkle root and writes the plaintext into the deal's private tmp dir; the engine reads that
  * file only after the root verified (fetchAndVerifyDataset throws before returning otherwise).
  * The buyer's overlap keys are fetched and verified the same way. The tmp dir — all plaintext —
- * is removed when the step ends, however it ends. Fetch failures propagate as DatasetError for
+ * is removed when the step ends, however it ends; with `hold`, after a passing stage, it and the
+ * open engine are kept for the buyer's agent's queries until the caller releases them. Fetch failures propagate as DatasetError for
  * the pipeline's usual handling; everything else that is a party's fault becomes a verdict.
  */
 import { join } from "node:path";
@@ -16,18 +17,24 @@ import type { SourceOptions } from "../data/source.ts";
 import { DatasetError } from "../data/errors.ts";
 import {
   fileSink,
+  openDealTmpDir,
   overlapKeySink,
   runCheckStage,
-  withDealTmpDir,
   type CheckVerdict,
 } from "../checks/stage.ts";
 import type { EngineLimits } from "../checks/protocol.ts";
+import type { QueryAnswer } from "../checks/query.ts";
 
 export interface CheckStepOptions {
   fetch: SourceOptions & { minBytesPerSec?: number };
   limits?: Partial<EngineLimits>;
   /** Where the per-deal tmp dirs are made (default: the OS tmp dir; in the CVM its encrypted disk). */
   tmpParent?: string;
+  /**
+   * Keeps the engine and the plaintext for the buyer's agent's queries after a passing stage: it
+   * is handed the release (close the engine, remove the tmp dir), which the caller must call.
+   */
+  hold?: (release: () => Promise<void>) => void;
 }
 
 export interface CheckStepResult {
@@ -39,6 +46,8 @@ export interface CheckStepResult {
     checks: { id: string; required: boolean; passed: boolean; value?: number }[];
     datasheetVerified: boolean;
   };
+  /** With `hold`: one further check under the policy and its budget, for the buyer's agent. */
+  queryData?: (check: unknown) => Promise<QueryAnswer>;
 }
 
 /** Whether this deal runs the check stage at all. */
@@ -65,7 +74,9 @@ export async function verifyAndCheck(
   dataRoot: string,
   o: CheckStepOptions,
 ): Promise<CheckStepResult> {
-  return withDealTmpDir(async (dir) => {
+  const { dir, remove } = await openDealTmpDir(o.tmpParent);
+  let held = false;
+  try {
     const dataPath = join(dir, "data");
     const verified = await sinkInto(fileSink(dataPath), (write) =>
       fetchAndVerifyDataset(seller.dataset, dataRoot, { ...o.fetch, sink: write }),
@@ -85,7 +96,7 @@ export async function verifyAndCheck(
       }
       overlap = { salt: ok.salt, keysPath };
     }
-    const { report, verdict } = await runCheckStage({
+    const { report, verdict, queries } = await runCheckStage({
       dataPath,
       tmpDir: dir,
       ...(seller.dataset.format === undefined ? {} : { format: seller.dataset.format }),
@@ -94,11 +105,20 @@ export async function verifyAndCheck(
       ...(seller.policy === undefined ? {} : { policy: seller.policy }),
       ...(overlap === undefined ? {} : { overlap }),
       ...(o.limits === undefined ? {} : { limits: o.limits }),
+      keepOpen: o.hold !== undefined,
     });
+    if (queries !== undefined && o.hold !== undefined) {
+      held = true;
+      o.hold(async () => {
+        queries.close();
+        await remove();
+      });
+    }
     return {
       verified,
       report,
       verdict,
+      ...(queries === undefined ? {} : { queryData: queries.run }),
       evidence: {
         checks: report.results.map((r) => ({
           id: r.id,
@@ -109,7 +129,9 @@ export async function verifyAndCheck(
         datasheetVerified: report.datasheet?.verified ?? false,
       },
     };
-  }, o.tmpParent);
+  } finally {
+    if (!held) await remove();
+  }
 }
 
 function refusedKeys(

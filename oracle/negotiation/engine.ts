@@ -26,6 +26,7 @@ import { builtInJudgement, builtInLine, evidenceFactor } from "./strategy-agent.
 import {
   AgentUnavailableError,
   emptyUsage,
+  MAX_QUERIES_PER_JUDGEMENT,
   evidenceSchema,
   judgementSchema,
   NegotiationInputError,
@@ -35,6 +36,7 @@ import {
   type Evidence,
   type Judgement,
   type PublicView,
+  type QueryData,
   type Role,
   type Terms,
   type TranscriptEntry,
@@ -67,6 +69,8 @@ export interface NegotiationInput {
   sellerIdentity: { domain: string | null; verified: boolean };
   /** The data checks' results, when the buyer asked for checks (both sides may see them). */
   evidence?: Evidence;
+  /** Further checks for the buyer's agent while it judges (the pipeline's, under the seller's policy). */
+  queryData?: QueryData;
   agents: { buyer: Agent; seller: Agent };
   /** Upper bound on the rendered rounds (1..50; rendered deals take 3–8 rounds within it). */
   maxRounds?: number;
@@ -130,6 +134,13 @@ async function judgeOf(agent: Agent, view: PublicView, ownLimits: readonly bigin
   };
 }
 
+/** The runner with the per-judgement cap in code, whatever the agent does. */
+function capped(q: QueryData): QueryData {
+  let n = 0;
+  return async (check) =>
+    ++n > MAX_QUERIES_PER_JUDGEMENT ? { refused: "query.turn_budget_spent" } : q(check);
+}
+
 function withExtras(t: Judgement["terms"], base: Terms): Terms {
   return base.extras === undefined ? { ...t } : { ...t, extras: base.extras };
 }
@@ -182,7 +193,12 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
 
   // 1. judge (seller first: it speaks first)
   const seller = await judgeOf(input.agents.seller, view("seller"), limits.seller);
-  const buyer = await judgeOf(input.agents.buyer, view("buyer"), limits.buyer);
+  const queryData = input.queryData === undefined ? undefined : capped(input.queryData);
+  const buyer = await judgeOf(
+    input.agents.buyer,
+    { ...view("buyer"), ...(queryData === undefined ? {} : { queryData }) },
+    limits.buyer,
+  );
 
   // 2. decide
   const candidates: Terms[] = [];
