@@ -7,51 +7,12 @@
  * judge is forced); the tool's fields are the SDK's check format.
  */
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { checks, checkSchema, type DisclosurePolicyInput } from "../../sdk/src/checks.ts";
-import { runCheckStage } from "../../oracle/checks/stage.ts";
+import { checkSchema } from "../../sdk/src/checks.ts";
 import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
 import { QUERY_TOOL } from "../../oracle/negotiation/prompts.ts";
 import { MAX_QUERIES_PER_JUDGEMENT, type QueryAnswer } from "../../oracle/negotiation/types.ts";
 import { startFakeAnthropic, type Reply, type Script } from "../fixtures/fake-anthropic.ts";
-import { run } from "./helpers.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "dealproof-query-data-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const data = join(dir, "data.csv");
-
-/** 100 rows: id, label cat (70) / dog (30), score id/100. */
-function csv(): string {
-  const lines = ["id,label,score"];
-  for (let i = 1; i <= 100; i++) lines.push(`${i},${i <= 70 ? "cat" : "dog"},${i / 100}`);
-  return `${lines.join("\n")}\n`;
-}
-
-/** The deal's check stage with its engine kept open: evidence for both agents, the runner for the buyer's. */
-async function checkedDeal(policy: DisclosurePolicyInput = {}) {
-  const spec = checks().rowCount({ min: 50 }).column("label", "string").build(); // 2 sealed checks
-  const r = await runCheckStage({ dataPath: data, tmpDir: dir, format: "csv", spec, policy, keepOpen: true });
-  expect(r.verdict).to.deep.equal({ ok: true });
-  const asked: unknown[] = [];
-  const answers: QueryAnswer[] = [];
-  return {
-    asked,
-    answers,
-    queryData: async (c: unknown) => {
-      asked.push(c);
-      const a = await r.queries!.run(c);
-      answers.push(a);
-      return a;
-    },
-    evidence: {
-      checks: r.report.results.map((x) => ({ id: x.id, required: x.required, passed: x.status === "pass" })),
-      datasheetVerified: false,
-    },
-    close: () => r.queries!.close(),
-  };
-}
+import { checkedDeal, run, type CheckedDeal } from "./helpers.ts";
 
 const judge = (fit: string, message = ""): Reply => ({
   kind: "tool",
@@ -79,7 +40,7 @@ const toolResults = (req: Parameters<Script>[0]) =>
     .filter((b) => b.type === "tool_result")
     .map((b) => JSON.parse(b.content!) as QueryAnswer);
 
-async function negotiateWith(script: Script, deal: Awaited<ReturnType<typeof checkedDeal>>) {
+async function negotiateWith(script: Script, deal: CheckedDeal) {
   const fake = await startFakeAnthropic(script);
   try {
     const o = {
@@ -96,13 +57,12 @@ async function negotiateWith(script: Script, deal: Awaited<ReturnType<typeof che
     return { r, requests: fake.requests };
   } finally {
     await fake.close();
-    deal.close();
+    await deal.close();
   }
 }
 
 describe("ClaudeAgent's query_data: further checks under the seller's policy, seen only by the model", function () {
   this.timeout(60_000);
-  before(() => writeFileSync(data, csv()));
 
   it("the model calls query_data, gets the result in its context, then judges from it; nothing reaches the transcript", async () => {
     const deal = await checkedDeal();
