@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { parseEther } from "ethers";
 import { checks, type DisclosurePolicyInput } from "../../sdk/src/checks.ts";
 import { runCheckStage } from "../../oracle/checks/stage.ts";
+import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
+import { startFakeAnthropic, type Script } from "../fixtures/fake-anthropic.ts";
 import { negotiate, type NegotiationInput } from "../../oracle/negotiation/engine.ts";
 import { decide } from "../../oracle/negotiation/mechanism.ts";
 import { dealRandom } from "../../oracle/negotiation/random.ts";
@@ -180,4 +182,30 @@ export async function checkedDeal(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The standard deal between two ClaudeAgents on the fake Messages API answering by `script`, with
+ * `deal`'s evidence and query runner; the fake server and the deal's engine are closed after.
+ */
+export async function claudeDeal(script: Script, deal: CheckedDeal, over: Partial<NegotiationInput> = {}) {
+  const fake = await startFakeAnthropic(script);
+  try {
+    const o = {
+      apiKey: "sk-test-local",
+      baseURL: fake.baseURL,
+      timeoutMs: 5000,
+      backoffMs: 5,
+      maxBackoffMs: 20,
+    };
+    const r = await run(new ClaudeAgent(o), new ClaudeAgent(o), {
+      evidence: deal.evidence,
+      queryData: deal.queryData,
+      ...over,
+    });
+    return { r, requests: fake.requests };
+  } finally {
+    await fake.close();
+    await deal.close();
+  }
 }

@@ -8,11 +8,10 @@
  */
 import { expect } from "chai";
 import { checkSchema } from "../../sdk/src/checks.ts";
-import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
 import { QUERY_TOOL } from "../../oracle/negotiation/prompts.ts";
 import { MAX_QUERIES_PER_JUDGEMENT, type QueryAnswer } from "../../oracle/negotiation/types.ts";
-import { startFakeAnthropic, type Reply, type Script } from "../fixtures/fake-anthropic.ts";
-import { checkedDeal, run, type CheckedDeal } from "./helpers.ts";
+import type { Reply, Script } from "../fixtures/fake-anthropic.ts";
+import { checkedDeal, claudeDeal } from "./helpers.ts";
 
 const judge = (fit: string, message = ""): Reply => ({
   kind: "tool",
@@ -40,27 +39,6 @@ const toolResults = (req: Parameters<Script>[0]) =>
     .filter((b) => b.type === "tool_result")
     .map((b) => JSON.parse(b.content!) as QueryAnswer);
 
-async function negotiateWith(script: Script, deal: CheckedDeal) {
-  const fake = await startFakeAnthropic(script);
-  try {
-    const o = {
-      apiKey: "sk-test-local",
-      baseURL: fake.baseURL,
-      timeoutMs: 5000,
-      backoffMs: 5,
-      maxBackoffMs: 20,
-    };
-    const r = await run(new ClaudeAgent(o), new ClaudeAgent(o), {
-      evidence: deal.evidence,
-      queryData: deal.queryData,
-    });
-    return { r, requests: fake.requests };
-  } finally {
-    await fake.close();
-    await deal.close();
-  }
-}
-
 describe("ClaudeAgent's query_data: further checks under the seller's policy, seen only by the model", function () {
   this.timeout(60_000);
 
@@ -77,7 +55,7 @@ describe("ClaudeAgent's query_data: further checks under the seller's policy, se
         ? judge("poor", "Too few of the labels we need, so we walk away.")
         : judge("good");
     };
-    const { r, requests } = await negotiateWith(script, deal);
+    const { r, requests } = await claudeDeal(script, deal);
     expect(
       requests.map((q) => `${q.role}:${q.body.tool_choice.name ?? q.body.tool_choice.type}`),
     ).to.deep.equal([
@@ -118,7 +96,7 @@ describe("ClaudeAgent's query_data: further checks under the seller's policy, se
         ? query({ kind: "stat", column: "score", stat: "mean", min: 0.1 })
         : judge("good");
     };
-    const { r, requests } = await negotiateWith(script, deal);
+    const { r, requests } = await claudeDeal(script, deal);
     expect(deal.answers).to.deep.equal([{ refused: "policy.column_not_profiled" }]);
     expect(toolResults(requests[2]!)).to.deep.equal([{ refused: "policy.column_not_profiled" }]);
     expect(r.agreed, r.reason).to.equal(true);
@@ -135,7 +113,7 @@ describe("ClaudeAgent's query_data: further checks under the seller's policy, se
         ? query({ kind: "distinctCount", column: "label", min: 2 })
         : judge("good");
     };
-    const { r } = await negotiateWith(script, deal);
+    const { r } = await claudeDeal(script, deal);
     expect(deal.answers.map((a) => ("result" in a ? a.result.status : a.refused))).to.deep.equal([
       "pass",
       "policy.too_many_checks",
@@ -150,7 +128,7 @@ describe("ClaudeAgent's query_data: further checks under the seller's policy, se
       if (req.body.tool_choice.name === "write_messages") return writeAll(req);
       return query({ kind: "rowCount", min: 1 }); // a model that would query for ever
     };
-    const { r, requests } = await negotiateWith(script, deal);
+    const { r, requests } = await claudeDeal(script, deal);
     const buyerJudging = requests.filter(
       (q) => q.role === "buyer" && q.body.tool_choice.name !== "write_messages",
     );

@@ -9,11 +9,10 @@
  * the fake Messages API, whose message writer never even sees a row.
  */
 import { expect } from "chai";
-import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
 import { LINES, StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
 import type { PublicView, WriteView } from "../../oracle/negotiation/types.ts";
-import { startFakeAnthropic, type Reply, type Script } from "../fixtures/fake-anthropic.ts";
-import { checkedDeal, run, ScriptedAgent, TERMS } from "./helpers.ts";
+import type { Reply, Script } from "../fixtures/fake-anthropic.ts";
+import { checkedDeal, claudeDeal, run, ScriptedAgent, TERMS } from "./helpers.ts";
 
 const COLUMNS = ["id", "diagnosis", "note", "ward", "score"];
 /** Two datasets' sample rows (as the verified fetch reports them in `facts.samples`). */
@@ -239,32 +238,15 @@ describe("no relay: an agent's messages carry no row or field value of the data"
       remembered = [`Row: ${facts.samples[0]}`, `It is ${spaced(diagnosis)}.`, `The mean score is ${value}.`];
       return judge;
     };
-    const fake = await startFakeAnthropic(script);
-    try {
-      const o = {
-        apiKey: "sk-test-local",
-        baseURL: fake.baseURL,
-        timeoutMs: 5000,
-        backoffMs: 5,
-        maxBackoffMs: 20,
-      };
-      const r = await run(new ClaudeAgent(o), new ClaudeAgent(o), {
-        facts: factsOf(ROWS_A),
-        evidence: deal.evidence,
-        queryData: deal.queryData,
-      });
-      expect(remembered, "the model saw the rows and its query's result while judging").to.have.length(3);
-      expect(remembered[2]).to.equal("The mean score is 0.51.");
-      const writes = fake.requests.filter((q) => q.body.tool_choice.name === "write_messages");
-      for (const w of writes)
-        expect(w.raw, "the writer never sees a row").to.not.match(/pneumonia|Hartley|17\.25/);
-      expect(r.agreed, r.reason).to.equal(true);
-      for (const e of r.transcript.filter((x) => x.role === "buyer"))
-        expect(isBuiltIn(e.note!), e.note).to.equal(true);
-      expect(compact(r.transcriptJson)).to.not.match(/pneumonia|hartley|1725|051/);
-    } finally {
-      await fake.close();
-      await deal.close();
-    }
+    const { r, requests } = await claudeDeal(script, deal, { facts: factsOf(ROWS_A) });
+    expect(remembered, "the model saw the rows and its query's result while judging").to.have.length(3);
+    expect(remembered[2]).to.equal("The mean score is 0.51.");
+    const writes = requests.filter((q) => q.body.tool_choice.name === "write_messages");
+    for (const w of writes)
+      expect(w.raw, "the writer never sees a row").to.not.match(/pneumonia|Hartley|17\.25/);
+    expect(r.agreed, r.reason).to.equal(true);
+    for (const e of r.transcript.filter((x) => x.role === "buyer"))
+      expect(isBuiltIn(e.note!), e.note).to.equal(true);
+    expect(compact(r.transcriptJson)).to.not.match(/pneumonia|hartley|1725|051/);
   });
 });
