@@ -35,22 +35,28 @@ function fold(s: string): string {
 /** Letters and digits only: spacing and punctuation cannot hide a value. */
 const compact = (s: string) => fold(s).replace(/[^\p{L}\p{N}]/gu, "");
 
-/** The words of a text, runs of single characters joined ("c a t" → "cat"). */
-function wordsOf(s: string): string[] {
-  const out: string[] = [];
+/** The words of a text, and its runs of single characters joined ("a c a t" → "acat"). */
+function wordsAndRuns(s: string): { words: string[]; runs: string[] } {
+  const words: string[] = [];
+  const runs: string[] = [];
   let run = "";
-  for (const w of fold(s)
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)) {
+  for (const w of fold(s).split(/[^\p{L}\p{N}]+/u)) {
+    if (w === "") continue;
     if (w.length === 1) run += w;
     else {
-      if (run !== "") out.push(run);
+      if (run !== "") runs.push(run);
       run = "";
-      out.push(w);
+      words.push(w);
     }
   }
-  if (run !== "") out.push(run);
-  return out;
+  if (run !== "") runs.push(run);
+  return { words, runs };
+}
+
+/** The words of a text, runs of single characters counted as one word. */
+function wordsOf(s: string): string[] {
+  const { words, runs } = wordsAndRuns(s);
+  return [...words, ...runs];
 }
 
 /** Values too common to be a row's content (and that say nothing when they are). */
@@ -70,7 +76,7 @@ function fieldsOf(sample: string): string[] {
       return leaves(JSON.parse(t));
     } catch {
       // a sample cut at its length limit: every quoted string that is not a key
-      return [...t.matchAll(/"((?:[^"\\]|\\.)*)"?(?!\s*:)/g)].map((m) => m[1]!);
+      return [...t.matchAll(/"((?:[^"\\]|\\.)*)(?:"|$)(\s*:)?/g)].flatMap((m) => (m[2] ? [] : [m[1]!]));
     }
   }
   return t.split(",").map((f) => f.trim().replace(/^"|"$/g, ""));
@@ -118,8 +124,9 @@ export function carriesData(texts: readonly string[], data: UnreleasedData): boo
   const all = compact(texts.join(" "));
   if (data.long.some((v) => all.includes(v))) return true;
   return texts.some((t) => {
-    const words = new Set(wordsOf(t));
-    return data.short.some((v) => words.has(v));
+    const { words, runs } = wordsAndRuns(t);
+    // a short value as a word, or spelled out inside a run of single letters ("a c a t")
+    return data.short.some((v) => words.includes(v) || runs.some((r) => r.includes(v)));
   });
 }
 

@@ -10,6 +10,7 @@
  */
 import { expect } from "chai";
 import { LINES, StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
+import { carriesData, unreleasedData } from "../../oracle/negotiation/data-text-guard.ts";
 import type { PublicView, WriteView } from "../../oracle/negotiation/types.ts";
 import type { Reply, Script } from "../fixtures/fake-anthropic.ts";
 import { checkedDeal, claudeDeal, run, ScriptedAgent, TERMS } from "./helpers.ts";
@@ -131,6 +132,36 @@ describe("no relay: an agent's messages carry no row or field value of the data"
       expect(a.transcriptJson, "the replacement does not depend on the rows").to.equal(b.transcriptJson);
     });
   }
+
+  it("the guard reads JSON samples (values, never keys, also when cut short) and lets ordinary text pass", () => {
+    const data = unreleasedData({
+      columns: ["id", "label", "site"],
+      samples: [
+        '{"id":7,"label":"cat","site":"Grand Rapids clinic"}',
+        '{"id":8,"label":"ICU","site":"Lake Tahoe annex","extra":{"tag":"zebra-crossing"}}',
+        '{"id":9,"label":"dog","site":"Mount Shasta obser', // cut at the sample length limit
+      ],
+    });
+    const says = (...texts: string[]) => carriesData(texts, data);
+    for (const relay of [
+      "It is a c a t.",
+      "From Grand Rapids.",
+      "the LAKE-tahoe annex",
+      "Zebra crossing!",
+      "Mount Shasta, as said.",
+      "in the I.C.U.",
+    ])
+      expect(says(relay), relay).to.equal(true);
+    expect(says("Grand", "Rapids is where")).to.equal(true); // split across two messages
+    for (const ordinary of [
+      "We can communicate about the picture.",
+      "The label and site columns look complete.",
+      "A dogged, fair offer from a grand team.",
+      "Verified data, fairly described; noted.",
+    ])
+      expect(says(ordinary), ordinary).to.equal(false);
+    expect(carriesData(["anything at all"], unreleasedData({ format: "binary" }))).to.equal(false);
+  });
 
   it("a query's result relayed in digits or words is replaced too", async () => {
     const deal = await checkedDeal();
