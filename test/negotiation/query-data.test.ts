@@ -144,6 +144,19 @@ describe("ClaudeAgent's query_data: further checks under the seller's policy, se
     expect(r.agreed, r.reason).to.equal(true);
   });
 
+  it("a model that needs no further check judges at once: one request, no query run", async () => {
+    const deal = await checkedDeal();
+    const script: Script = (req) =>
+      req.body.tool_choice.name === "write_messages" ? writeAll(req) : judge("good");
+    const { r, requests } = await claudeDeal(script, deal);
+    expect(requests.filter((q) => q.role === "buyer").map((q) => q.body.tool_choice.type)).to.deep.equal([
+      "any",
+      "tool",
+    ]);
+    expect(deal.asked).to.deep.equal([]);
+    expect(r.agreed, r.reason).to.equal(true);
+  });
+
   it("the tool's input is one check in the SDK's format: each kind's fields and required fields are the zod schema's", () => {
     const anyOf = (QUERY_TOOL.input_schema.properties.check as { anyOf: Record<string, unknown>[] }).anyOf;
     const tool = Object.fromEntries(
