@@ -5,13 +5,13 @@
  * dir; without a hold, or when the stage fails, nothing outlives the step.
  */
 import { expect } from "chai";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { checks } from "../../sdk/src/checks.ts";
 import type { BuyerInput, SellerInput } from "../../sdk/src/inputs.ts";
-import { encryptFile } from "../../oracle/data/files.ts";
+import { prepareDataset } from "../../scripts/lib/seller-kit.ts";
+import { scenarioByName } from "../../scripts/lib/scenarios.ts";
 import { LOCAL_POLICY } from "../../oracle/data/location-policy.ts";
 import { verifyAndCheck } from "../../oracle/daemon/check-step.ts";
 
@@ -27,16 +27,15 @@ describe("check step: the engine held for the buyer's agent's queries, and relea
   let seller: SellerInput;
   let root: string;
   before(async () => {
-    const plain = join(dir, "data.csv");
     const rows = Array.from({ length: 60 }, (_, i) => `${i + 1},${i % 2 ? "cat" : "dog"}`);
-    writeFileSync(plain, `id,label\n${rows.join("\n")}\n`);
-    const { manifest, key } = await encryptFile(plain, `${plain}.enc`, { chunkSize: 4096 });
-    root = manifest.root;
+    const csv = `id,label\n${rows.join("\n")}\n`;
+    const data = await prepareDataset(dir, scenarioByName("vision"), { csv, chunkSize: 4096, tag: "labels" });
+    root = data.dataRoot;
     seller = {
       v: 1,
       floorWei: "1",
       description: "labels",
-      dataset: { location: pathToFileURL(`${plain}.enc`).href, key, chunkSize: 4096 },
+      dataset: { location: data.location, key: data.key, chunkSize: data.chunkSize },
       policy: { maxChecks: 2 },
     };
   });
