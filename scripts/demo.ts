@@ -26,7 +26,7 @@ import { acceptDeal, createDeal } from "../sdk/src/parties.ts";
 import { connectDealProof, parseSettleCall } from "../oracle/chain/dealproof.ts";
 import { receiveDeal } from "../client/receive.ts";
 import { verifyQuote } from "../oracle/quote/verify.ts";
-import { SCENARIOS, units } from "../oracle/negotiation/scenarios.ts";
+import { SCENARIOS, units } from "./lib/scenarios.ts";
 import { formatDealProofError, isDealProofError, type DealProofError } from "../sdk/src/errors.ts";
 import type { CheckResult } from "../sdk/src/checks.ts";
 import type { TranscriptEntry } from "../oracle/negotiation/types.ts";

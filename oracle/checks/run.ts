@@ -37,16 +37,30 @@ export function datasheetChecks(d: Datasheet): Check[] {
   return out;
 }
 
+/**
+ * The policy's refusal of the check that would be the deal's `index`-th (from 0) against its
+ * budget `maxChecks`, or undefined when the policy admits it.
+ */
+export function policyRefusal(c: Check, index: number, policy: DisclosurePolicy): string | undefined {
+  if (index >= policy.maxChecks) return "policy.too_many_checks";
+  if (policy.profileColumns !== null && columnsOf(c).some((n) => !policy.profileColumns!.includes(n)))
+    return "policy.column_not_profiled";
+  return undefined;
+}
+
 /** Refusals the policy decides before the engine runs anything: id → reason. */
 export function policyRefusals(spec: CheckSpec, policy: DisclosurePolicy): Map<string, string> {
   const out = new Map<string, string>();
   spec.checks.forEach((c, i) => {
-    if (i >= policy.maxChecks) out.set(c.id, "policy.too_many_checks");
-    else if (policy.profileColumns !== null && columnsOf(c).some((n) => !policy.profileColumns!.includes(n)))
-      out.set(c.id, "policy.column_not_profiled");
+    const why = policyRefusal(c, i, policy);
+    if (why !== undefined) out.set(c.id, why);
   });
   return out;
 }
+
+/** How much of the policy's check budget a sealed specification uses (checks past it are refused, not run). */
+export const budgetUsedBy = (spec: CheckSpec | undefined, policy: DisclosurePolicy): number =>
+  Math.min(spec?.checks.length ?? 0, policy.maxChecks);
 
 /** `v` rounded to `digits` significant digits (0 stays 0). */
 export function roundSignificant(v: number, digits: number): number {

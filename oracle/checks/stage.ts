@@ -6,10 +6,12 @@
  * the failing required check (`check.failed:<id>`), the refused required check
  * (`check.refused:<id>`), or the engine fault the dataset caused (`engine.*`: a hostile dataset is
  * the seller's fault). With neither checks nor a datasheet the stage runs the profile only: it is
- * what the agents learn about the data. Invariant: the plaintext exists only inside
- * withDealTmpDir's directory (mode 0700), which is removed when the stage ends, whatever the way it
- * ends; a directory a crash left behind (SIGKILL, power loss) is removed by sweepPlaintextRoot
- * when the daemon next starts, before it serves.
+ * what the agents learn about the data. Invariant: the plaintext exists only inside its deal's
+ * private directory (mode 0700, openDealTmpDir / withDealTmpDir), which is removed when the stage
+ * ends, whatever the way it ends — or, when the buyer's agent may query the data (`keepOpen`), when
+ * the caller releases the open engine after the negotiation; a directory a crash left behind
+ * (SIGKILL, power loss) is removed by sweepPlaintextRoot when the daemon next starts, before it
+ * serves.
  */
 import { mkdtemp, mkdir, open, readdir, rm, writeFile, chmod } from "node:fs/promises";
 import { createWriteStream, type WriteStream } from "node:fs";
@@ -30,20 +32,35 @@ import {
 import { DealProofError } from "../../sdk/src/errors.ts";
 import { EngineError, openEngine } from "./engine.ts";
 import type { EngineLimits } from "./protocol.ts";
-import { datasheetChecks, policyRefusals, runChecks } from "./run.ts";
+import { budgetUsedBy, datasheetChecks, policyRefusals, runChecks } from "./run.ts";
 import { profileDataset } from "./profile.ts";
+import { queryRunner, type QueryAnswer } from "./query.ts";
 
 /** The name every per-deal plaintext directory starts with (what the sweep removes). */
 const DEAL_DIR_PREFIX = "dealproof-checks-";
 
-/** Runs `work` with a fresh directory only this process can read, removed afterwards. */
-export async function withDealTmpDir<T>(work: (dir: string) => Promise<T>, parent = tmpdir()): Promise<T> {
+/** A fresh directory only this process can read, and its removal. */
+export async function openDealTmpDir(
+  parent = tmpdir(),
+): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(parent, DEAL_DIR_PREFIX));
+  const remove = () => rm(dir, { recursive: true, force: true });
   try {
     await chmod(dir, 0o700);
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+  return { dir, remove };
+}
+
+/** Runs `work` with a fresh directory only this process can read, removed afterwards. */
+export async function withDealTmpDir<T>(work: (dir: string) => Promise<T>, parent = tmpdir()): Promise<T> {
+  const { dir, remove } = await openDealTmpDir(parent);
+  try {
     return await work(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await remove();
   }
 }
 
@@ -136,6 +153,11 @@ export interface CheckStageInput {
   policy?: DisclosurePolicyInput;
   overlap?: { salt: string; keysPath: string };
   limits?: Partial<EngineLimits>;
+  /**
+   * Keep the engine open after a passing stage for the buyer's agent's queries (query.ts): the
+   * result then carries `queries`, and its `close()` is the caller's to call.
+   */
+  keepOpen?: boolean;
 }
 
 export type CheckVerdict = { ok: true } | { ok: false; code: string; reason: string };
@@ -145,6 +167,8 @@ export interface CheckStageResult {
   verdict: CheckVerdict;
   /** The format the engine read the file in (stated, or inferred from its first bytes). */
   format: DatasetFormat;
+  /** With `keepOpen` and a passing verdict: the deal's query runner, until `close()`. */
+  queries?: { run: (check: unknown) => Promise<QueryAnswer>; close: () => void };
 }
 
 function verdictOf(datasheet: CheckResult[], results: CheckResult[]): CheckVerdict {
@@ -198,20 +222,25 @@ export async function runCheckStage(i: CheckStageInput): Promise<CheckStageResul
       return { report, format, verdict: { ok: false, code: e.code, reason: e.message } };
     throw e;
   }
+  let kept = false;
   try {
     report.profile = await profileDataset(engine, policy);
     const sheet =
       i.datasheet === undefined ? [] : await runChecks(engine, datasheetChecks(i.datasheet), null, null);
     if (i.datasheet !== undefined)
       report.datasheet = { verified: sheet.every((r) => r.status === "pass"), results: sheet };
-    if (i.spec !== undefined)
-      report.results = await runChecks(engine, i.spec.checks, policy, i.overlap?.salt ?? null, refused);
-    return { report, format, verdict: verdictOf(sheet, report.results) };
+    const salt = i.overlap?.salt ?? null;
+    if (i.spec !== undefined) report.results = await runChecks(engine, i.spec.checks, policy, salt, refused);
+    const verdict = verdictOf(sheet, report.results);
+    if (i.keepOpen !== true || !verdict.ok) return { report, format, verdict };
+    kept = true;
+    const run = queryRunner({ engine, policy, salt, used: budgetUsedBy(i.spec, policy) });
+    return { report, format, verdict, queries: { run, close: () => engine.close() } };
   } catch (e) {
     if (e instanceof EngineError)
       return { report, format, verdict: { ok: false, code: e.code, reason: e.message } };
     throw e;
   } finally {
-    engine.close();
+    if (!kept) engine.close();
   }
 }

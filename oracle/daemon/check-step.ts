@@ -7,9 +7,10 @@
  * or the seller's datasheet the check report goes beside it. A file the engine cannot read is
  * "binary" for a deal without checks (it still negotiates) and keeps its engine.* verdict
  * otherwise. The buyer's overlap keys are fetched and verified the same way. The tmp dir — all
- * plaintext — is removed when the step ends, however it ends. Fetch failures propagate as
- * DatasetError for the pipeline's usual handling; everything else that is a party's fault
- * becomes a verdict.
+ * plaintext — is removed when the step ends, however it ends; with `hold`, after a passing stage,
+ * it and the open engine are kept for the buyer's agent's queries until the caller releases them.
+ * Fetch failures propagate as DatasetError for the pipeline's usual handling; everything else
+ * that is a party's fault becomes a verdict.
  */
 import { join } from "node:path";
 import type { BuyerInput, SellerInput } from "../../sdk/src/inputs.ts";
@@ -21,18 +22,24 @@ import type { SourceOptions } from "../data/source.ts";
 import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import {
   fileSink,
+  openDealTmpDir,
   overlapKeySink,
   runCheckStage,
-  withDealTmpDir,
   type CheckVerdict,
 } from "../checks/stage.ts";
 import type { EngineLimits } from "../checks/protocol.ts";
+import type { QueryAnswer } from "../checks/query.ts";
 
 export interface CheckStepOptions {
   fetch: SourceOptions & { minBytesPerSec?: number };
   limits?: Partial<EngineLimits>;
   /** Where the per-deal tmp dirs are made (default: the OS tmp dir; in the CVM its encrypted disk). */
   tmpParent?: string;
+  /**
+   * Keeps the engine and the plaintext for the buyer's agent's queries after a passing stage: it
+   * is handed the release (close the engine, remove the tmp dir), which the caller must call.
+   */
+  hold?: (release: () => Promise<void>) => void;
 }
 
 export interface CheckStepResult {
@@ -48,6 +55,8 @@ export interface CheckStepResult {
     checks: { id: string; required: boolean; passed: boolean; value?: number }[];
     datasheetVerified: boolean;
   };
+  /** With `hold`: one further check under the policy and its budget, for the buyer's agent. */
+  queryData?: (check: unknown) => Promise<QueryAnswer>;
 }
 
 /** Whether this deal runs checks (the buyer's or the datasheet's) beside the profile. */
@@ -74,7 +83,9 @@ export async function verifyAndCheck(
   dataRoot: string,
   o: CheckStepOptions,
 ): Promise<CheckStepResult> {
-  return withDealTmpDir(async (dir) => {
+  const { dir, remove } = await openDealTmpDir(o.tmpParent);
+  let held = false;
+  try {
     const dataPath = join(dir, "data");
     const verified = await sinkInto(fileSink(dataPath), (write) =>
       fetchAndVerifyDataset(seller.dataset, dataRoot, { ...o.fetch, sink: write }),
@@ -94,7 +105,7 @@ export async function verifyAndCheck(
       }
       overlap = { salt: ok.salt, keysPath };
     }
-    const { report, verdict, format } = await runCheckStage({
+    const { report, verdict, format, queries } = await runCheckStage({
       dataPath,
       tmpDir: dir,
       ...(seller.dataset.format === undefined ? {} : { format: seller.dataset.format }),
@@ -103,12 +114,21 @@ export async function verifyAndCheck(
       ...(seller.policy === undefined ? {} : { policy: seller.policy }),
       ...(overlap === undefined ? {} : { overlap }),
       ...(o.limits === undefined ? {} : { limits: o.limits }),
+      keepOpen: o.hold !== undefined,
     });
+    if (queries !== undefined && o.hold !== undefined) {
+      held = true;
+      o.hold(async () => {
+        queries.close();
+        await remove();
+      });
+    }
+    const queryData = queries === undefined ? {} : { queryData: queries.run };
     if (!wantsChecks(buyer, seller)) {
       // profile only: a file the engine cannot read is "binary", and the deal still negotiates
       const profiled =
         verdict.ok && report.profile !== undefined ? { format, profile: report.profile } : null;
-      return { verified, facts: dataFacts(verified, profiled), verdict: { ok: true } };
+      return { verified, facts: dataFacts(verified, profiled), verdict: { ok: true }, ...queryData };
     }
     const { profile, ...checkReport } = report;
     return {
@@ -118,6 +138,7 @@ export async function verifyAndCheck(
         checks: checkReport,
       },
       verdict,
+      ...queryData,
       evidence: {
         checks: report.results.map((r) => ({
           id: r.id,
@@ -128,7 +149,9 @@ export async function verifyAndCheck(
         datasheetVerified: report.datasheet?.verified ?? false,
       },
     };
-  }, o.tmpParent);
+  } finally {
+    if (!held) await remove();
+  }
 }
 
 function refusedKeys(

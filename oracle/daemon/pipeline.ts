@@ -96,6 +96,20 @@ const bigints = (m: Record<string, string | undefined>) =>
   Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (v === undefined ? [] : [[k, BigInt(v)]])));
 
 export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<StoredOutcome> {
+  // the check engine and the plaintext stay open for the buyer's agent's queries until here
+  const held: (() => Promise<void>)[] = [];
+  try {
+    return await outcomeOf(deal, deps, (release) => held.push(release));
+  } finally {
+    for (const release of held) await release();
+  }
+}
+
+async function outcomeOf(
+  deal: DealRow,
+  deps: PipelineDeps,
+  hold: (release: () => Promise<void>) => void,
+): Promise<StoredOutcome> {
   const ctx = { chainId: deps.chainId, contract: deps.contract, dealId: BigInt(deal.id) };
   await deps.onStep?.("open_inputs", deal.id);
   let buyer, seller;
@@ -120,7 +134,11 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   };
   try {
     // DESIGN §10: one pass decrypts, verifies the root and writes the plaintext the engine profiles
-    checked = await verifyAndCheck(buyer, seller, deal.data_root, { fetch: fetchOptions, ...deps.checks });
+    checked = await verifyAndCheck(buyer, seller, deal.data_root, {
+      fetch: fetchOptions,
+      ...deps.checks,
+      hold,
+    });
   } catch (e) {
     if (e instanceof DatasetError && e.code === "dataset.fetch_failed")
       throw new RetryableError(e.code, e.message, { cause: e });
@@ -192,6 +210,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
     },
     facts,
     ...(checked.evidence === undefined ? {} : { evidence: checked.evidence }),
+    ...(checked.queryData === undefined ? {} : { queryData: checked.queryData }),
     sellerIdentity: { domain: identity.verified ? identity.domain : null, verified: identity.verified },
     agents: deps.agents(),
     maxRounds: deps.maxRounds,

@@ -1,13 +1,15 @@
 /**
  * Canonical outputs whose hashes go on-chain (DESIGN.md §3): the terms JSON and the transcript
  * JSON, serialised with RFC 8785 (JSON Canonicalization Scheme, the `canonicalize` package) and
- * hashed with keccak256 over the UTF-8 bytes.
+ * hashed with keccak256 over the UTF-8 bytes. The parties read the terms, so their data facts
+ * are the released ones: no sample row (the dataRoot already commits to every byte).
  */
 import canonicalizeModule from "canonicalize";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Hex } from "../../sdk/src/eip712.ts";
 import type { Terms, TranscriptEntry } from "./types.ts";
 import { TRANSCRIPT_LABEL } from "./mechanism.ts";
+import { releasedFacts } from "./data-text-guard.ts";
 
 const canonicalize = canonicalizeModule as unknown as (v: unknown) => string | undefined;
 
@@ -48,8 +50,9 @@ export interface TermsDocument {
   reasonCode?: string;
 }
 
+/** The terms' JSON and hash; the data facts as released (no sample row: the parties read the terms). */
 export function termsOutput(doc: TermsDocument): { termsJson: string; termsHash: Hex } {
-  const termsJson = canonicalJson(doc);
+  const termsJson = canonicalJson({ ...doc, dataFacts: doc.dataFacts && releasedFacts(doc.dataFacts) });
   return { termsJson, termsHash: hashJson(termsJson) };
 }
 

@@ -1,8 +1,11 @@
 /**
  * An agent backed by Claude through @anthropic-ai/sdk: two forced tool calls with strict schemas
  * per deal (prompts.ts) — `judge` (fit and terms) and `write_messages` (its messages for the
- * transcript the enclave rendered from the outcome). It never sees a limit and never sets a
- * price; whatever it returns still passes the engine's checks.
+ * transcript the enclave rendered from the outcome). In a deal whose data was checked, the buyer's
+ * agent may first call `query_data` (one check in the SDK's format, run by the pipeline's injected
+ * runner under the seller's policy and check budget) up to MAX_QUERIES_PER_JUDGEMENT times; the
+ * answers stay in that judgement's conversation and the write request never sees them. It never
+ * sees a limit and never sets a price; whatever it returns still passes the engine's checks.
  *
  * Model faults are never moves (DESIGN §9): a network error, timeout, 5xx, 529 overloaded, 429,
  * 401, 400 or any other API error, and an answer that is not a complete tool call (stop_reason
@@ -21,25 +24,31 @@ import Anthropic from "@anthropic-ai/sdk";
 import { DealProofError } from "../../sdk/src/errors.ts";
 import {
   JUDGE_TOOL,
+  QUERY_TOOL,
   SYSTEM_PROMPTS,
   WRITE_TOOL,
   renderJudgeContext,
   renderWriteContext,
+  toolInputToCheck,
   toolInputToJudgement,
   toolInputToMessages,
 } from "./prompts.ts";
 import {
   AgentUnavailableError,
   emptyUsage,
+  MAX_QUERIES_PER_JUDGEMENT,
   type Agent,
   type Judgement,
   type PublicView,
+  type QueryData,
   type Role,
   type Usage,
   type WriteView,
 } from "./types.ts";
 
-type Tool = typeof JUDGE_TOOL | typeof WRITE_TOOL;
+type Tool = typeof JUDGE_TOOL | typeof WRITE_TOOL | typeof QUERY_TOOL;
+type Message = Anthropic.MessageParam;
+type ToolUse = Anthropic.ToolUseBlock;
 
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
 
@@ -114,10 +123,11 @@ export class ClaudeAgent implements Agent {
 
   policy(): Record<string, unknown> {
     return {
-      agent: "ClaudeAgent/3",
+      agent: "ClaudeAgent/4",
       model: this.model,
       system: SYSTEM_PROMPTS,
-      tools: [JUDGE_TOOL, WRITE_TOOL],
+      tools: [JUDGE_TOOL, WRITE_TOOL, QUERY_TOOL],
+      maxQueriesPerJudgement: MAX_QUERIES_PER_JUDGEMENT,
       maxTokens: this.#maxTokens,
     };
   }
@@ -126,22 +136,61 @@ export class ClaudeAgent implements Agent {
     return { ...this.#usage };
   }
 
-  /** Fit and terms: the judge tool, from public inputs only. */
+  /**
+   * Fit and terms: the judge tool, from public inputs only — and, for the buyer in a checked deal,
+   * up to MAX_QUERIES_PER_JUDGEMENT query_data calls first, each answered in the model's context
+   * only (the conversation of this one judgement; never the transcript). Each turn is one request,
+   * retried on its own; the turn after the last query forces judge.
+   */
   async judge(view: PublicView): Promise<Judgement | undefined> {
-    const input = await this.#withRetries(view, JUDGE_TOOL, renderJudgeContext(view));
-    return toolInputToJudgement(input);
+    const q = view.queryData;
+    if (q === undefined) {
+      const messages: Message[] = [{ role: "user", content: renderJudgeContext(view) }];
+      const [call] = await this.#withRetries(view, [JUDGE_TOOL], JUDGE_TOOL.name, messages);
+      return toolInputToJudgement(call!.input);
+    }
+    return toolInputToJudgement(await this.#judgeWithQueries(view, q));
+  }
+
+  async #judgeWithQueries(view: PublicView, queryData: QueryData): Promise<unknown> {
+    const messages: Message[] = [{ role: "user", content: renderJudgeContext(view) }];
+    for (let queries = 0; ;) {
+      const force = queries >= MAX_QUERIES_PER_JUDGEMENT ? JUDGE_TOOL.name : undefined;
+      const calls = await this.#withRetries(view, [QUERY_TOOL, JUDGE_TOOL], force, messages);
+      const judged = calls.find((c) => c.name === JUDGE_TOOL.name);
+      if (judged !== undefined) return judged.input;
+      const results: Anthropic.ToolResultBlockParam[] = [];
+      for (const c of calls) {
+        queries += 1;
+        const answer =
+          queries > MAX_QUERIES_PER_JUDGEMENT
+            ? { refused: "query.turn_budget_spent" }
+            : await queryData(toolInputToCheck(c.input));
+        results.push({ type: "tool_result", tool_use_id: c.id, content: JSON.stringify(answer) });
+      }
+      const asked = calls.map((c) => ({ type: "tool_use" as const, id: c.id, name: c.name, input: c.input }));
+      messages.push({ role: "assistant", content: asked }, { role: "user", content: results });
+    }
   }
 
   /** The messages for this side's rendered entries: the write_messages tool. */
   async write(view: WriteView): Promise<Record<string, string>> {
-    return toolInputToMessages(await this.#withRetries(view, WRITE_TOOL, renderWriteContext(view)));
+    const messages: Message[] = [{ role: "user", content: renderWriteContext(view) }];
+    const [call] = await this.#withRetries(view, [WRITE_TOOL], WRITE_TOOL.name, messages);
+    return toolInputToMessages(call!.input);
   }
 
-  async #withRetries(view: PublicView, tool: Tool, context: string): Promise<unknown> {
+  /** One turn, retried: the tool calls it made (at least one, each of an offered tool). */
+  async #withRetries(
+    view: PublicView,
+    tools: readonly Tool[],
+    force: string | undefined,
+    messages: readonly Message[],
+  ): Promise<ToolUse[]> {
     const failures: string[] = [];
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       try {
-        return await this.#once(view.role, tool, context);
+        return await this.#once(view.role, tools, force, messages);
       } catch (e) {
         // any SDK error (HTTP status, network, timeout, unreadable answer) or incomplete answer
         if (!(e instanceof Anthropic.AnthropicError) && !(e instanceof ModelFault)) throw e;
@@ -159,14 +208,22 @@ export class ClaudeAgent implements Agent {
     throw new AgentUnavailableError(`the model API failed ${failures.length} times (${failures.join(", ")})`);
   }
 
-  async #once(role: Role, tool: Tool, context: string): Promise<unknown> {
+  async #once(
+    role: Role,
+    tools: readonly Tool[],
+    force: string | undefined,
+    messages: readonly Message[],
+  ): Promise<ToolUse[]> {
     const res = await this.#client.messages.create({
       model: this.model,
       max_tokens: this.#maxTokens,
       system: [{ type: "text", text: SYSTEM_PROMPTS[role] }],
-      tools: [{ ...tool, strict: true }],
-      tool_choice: { type: "tool", name: tool.name },
-      messages: [{ role: "user", content: context }],
+      tools: tools.map((t) => ({ ...t, strict: true })),
+      tool_choice:
+        force !== undefined
+          ? { type: "tool", name: force }
+          : { type: "any", disable_parallel_tool_use: true },
+      messages: [...messages],
     });
     const u = res.usage;
     this.#usage.calls += 1;
@@ -176,9 +233,10 @@ export class ClaudeAgent implements Agent {
     this.#usage.cacheWriteTokens += u.cache_creation_input_tokens ?? 0;
     if (res.stop_reason === "max_tokens") throw new ModelFault("stop_reason max_tokens");
     if (res.stop_reason === "refusal") throw new ModelFault("stop_reason refusal");
-    const call = res.content.find((b) => b.type === "tool_use" && b.name === tool.name);
-    if (call === undefined || call.type !== "tool_use")
-      throw new ModelFault(`no ${tool.name} call (stop_reason ${res.stop_reason ?? "null"})`);
-    return call.input;
+    const wanted = force === undefined ? tools.map((t) => t.name) : [force];
+    const calls = res.content.filter((b): b is ToolUse => b.type === "tool_use" && wanted.includes(b.name));
+    if (calls.length === 0)
+      throw new ModelFault(`no ${wanted.join(" or ")} call (stop_reason ${res.stop_reason ?? "null"})`);
+    return calls;
   }
 }

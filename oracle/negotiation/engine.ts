@@ -8,8 +8,12 @@
  *  3. render — the transcript's offers are rendered from that outcome, the escrow and enclave
  *     randomness alone (render.ts);
  *  4. write — each agent writes the messages for its own entries, seeing only that rendered
- *     transcript; a message that breaks the rule in guard.ts is replaced by a built-in line,
- *     silently.
+ *     transcript and the released facts (no sample row); a message that breaks the message rule
+ *     (message-rule.ts) or carries a value of the data (data-text-guard.ts) is replaced by a
+ *     built-in line, silently.
+ * The buyer's agent may also run further checks while it judges (`queryData`, injected by the
+ * pipeline: the seller's policy and check budget apply, capped at MAX_QUERIES_PER_JUDGEMENT); their
+ * answers reach only the agent.
  * So the transcript a party sees is a function of the outcome, the public inputs and the deal's
  * seed; for a fixed outcome it is the same whatever the limits were. An agent's infrastructure
  * fault while judging (AgentUnavailableError) aborts the negotiation with that error; a fault
@@ -18,7 +22,8 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { policyHash, termsOutput, transcriptOutput } from "./canonical.ts";
-import { acceptableNote } from "./guard.ts";
+import { carriesData, releasedFacts, unreleasedData, type UnreleasedData } from "./data-text-guard.ts";
+import { acceptableNote } from "./message-rule.ts";
 import { decide, PRICE_RULES, TRANSCRIPT_LABEL, type Outcome, type PriceRule } from "./mechanism.ts";
 import { dealRandom, freshSeed } from "./random.ts";
 import { RENDER_PARAMS, renderSkeleton, type RenderOutcome } from "./render.ts";
@@ -26,6 +31,7 @@ import { builtInJudgement, builtInLine, evidenceFactor } from "./strategy-agent.
 import {
   AgentUnavailableError,
   emptyUsage,
+  MAX_QUERIES_PER_JUDGEMENT,
   evidenceSchema,
   judgementSchema,
   NegotiationInputError,
@@ -35,6 +41,7 @@ import {
   type Evidence,
   type Judgement,
   type PublicView,
+  type QueryData,
   type Role,
   type Terms,
   type TranscriptEntry,
@@ -67,6 +74,8 @@ export interface NegotiationInput {
   sellerIdentity: { domain: string | null; verified: boolean };
   /** The data checks' results, when the buyer asked for checks (both sides may see them). */
   evidence?: Evidence;
+  /** Further checks for the buyer's agent while it judges (the pipeline's, under the seller's policy). */
+  queryData?: QueryData;
   agents: { buyer: Agent; seller: Agent };
   /** Upper bound on the rendered rounds (1..50; rendered deals take 3–8 rounds within it). */
   maxRounds?: number;
@@ -105,7 +114,12 @@ const FALLBACK_WALK_AWAY: Record<Role, string> = {
   seller: "I will not sell under these terms, so I decline.",
 };
 
-async function judgeOf(agent: Agent, view: PublicView, ownLimits: readonly bigint[]): Promise<Judgement> {
+async function judgeOf(
+  agent: Agent,
+  view: PublicView,
+  ownLimits: readonly bigint[],
+  data: UnreleasedData,
+): Promise<Judgement> {
   let raw: unknown;
   try {
     raw = await agent.judge(view);
@@ -119,8 +133,9 @@ async function judgeOf(agent: Agent, view: PublicView, ownLimits: readonly bigin
   // checks decide in code: a failed required check is a walk-away whatever the agent said
   const checks = view.role === "buyer" ? evidenceFactor(view) : { walkAway: false, factor: 1 };
   const walkAway = j.walkAway || checks.walkAway;
+  const shown = acceptableNote(j.message, [], ownLimits, view.escrowWei);
   const note =
-    acceptableNote(j.message, [], ownLimits, view.escrowWei) ??
+    (shown === undefined || carriesData([shown], data) ? undefined : shown) ??
     (checks.walkAway ? builtInJudgement(view).message : FALLBACK_WALK_AWAY[view.role]);
   return {
     walkAway,
@@ -128,6 +143,13 @@ async function judgeOf(agent: Agent, view: PublicView, ownLimits: readonly bigin
     terms: j.terms,
     message: walkAway ? note : "",
   };
+}
+
+/** The runner with the per-judgement cap in code, whatever the agent does. */
+function capped(q: QueryData): QueryData {
+  let n = 0;
+  return async (check) =>
+    ++n > MAX_QUERIES_PER_JUDGEMENT ? { refused: "query.turn_budget_spent" } : q(check);
 }
 
 function withExtras(t: Judgement["terms"], base: Terms): Terms {
@@ -180,9 +202,18 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
     ...(input.notAfterMs === undefined ? {} : { notAfterMs: input.notAfterMs }),
   });
 
+  // what both agents saw of the data and no policy releases: no message may carry it
+  const data = unreleasedData(input.facts);
+
   // 1. judge (seller first: it speaks first)
-  const seller = await judgeOf(input.agents.seller, view("seller"), limits.seller);
-  const buyer = await judgeOf(input.agents.buyer, view("buyer"), limits.buyer);
+  const seller = await judgeOf(input.agents.seller, view("seller"), limits.seller, data);
+  const queryData = input.queryData === undefined ? undefined : capped(input.queryData);
+  const buyer = await judgeOf(
+    input.agents.buyer,
+    { ...view("buyer"), ...(queryData === undefined ? {} : { queryData }) },
+    limits.buyer,
+    data,
+  );
 
   // 2. decide
   const candidates: Terms[] = [];
@@ -241,6 +272,7 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
   for (const role of ["seller", "buyer"] as const) {
     const w: WriteView = {
       ...view(role),
+      facts: releasedFacts(input.facts), // the writer never sees a row
       entries: entries.map((e) => ({ ...e })),
       agreed,
       random: dealRandom(seed, `lines:${role}`),
@@ -252,12 +284,19 @@ export async function negotiate(input: NegotiationInput): Promise<NegotiationRes
       raw = undefined; // model unavailable or failing after the outcome is set: built-in lines
     }
     const texts = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+    const own = new Map<number, string>(); // entry index → the agent's message, where it passes
     entries.forEach((e, i) => {
       if (e.role !== role || e.note !== undefined) return;
       const quoted = entries
         .slice(0, i + 1)
         .flatMap((x) => (x.priceWei === undefined ? [] : [BigInt(x.priceWei)]));
-      e.note = acceptableNote(texts[String(e.round)], quoted, limits[role], E) ?? builtInLine(w, i);
+      const shown = acceptableNote(texts[String(e.round)], quoted, limits[role], E);
+      if (shown !== undefined && !carriesData([shown], data)) own.set(i, shown);
+    });
+    // a value split across its messages: none of them is shown
+    if (carriesData([...own.values()], data)) own.clear();
+    entries.forEach((e, i) => {
+      if (e.role === role && e.note === undefined) e.note = own.get(i) ?? builtInLine(w, i);
     });
   }
   for (const e of entries) input.onMove?.(e);

@@ -6,8 +6,16 @@
  * text sits inside an <untrusted_…> block the model is told to treat as data, never instructions.
  * Tool schemas use only what strict tool use accepts (see the comment on JUDGE_TOOL).
  */
+import { COLUMN_TYPES } from "../../sdk/src/checks.ts";
 import { formatEth } from "./money.ts";
-import type { Judgement, PublicView, Terms, TranscriptEntry, WriteView } from "./types.ts";
+import {
+  MAX_QUERIES_PER_JUDGEMENT,
+  type Judgement,
+  type PublicView,
+  type Terms,
+  type TranscriptEntry,
+  type WriteView,
+} from "./types.ts";
 
 const shared = `The enclave's mechanism sets the price from both parties' sealed limits, which you never see; you never choose a price and must never write any number except a price already quoted in the transcript.
 You do two things, each with one tool call:
@@ -71,6 +79,65 @@ export const WRITE_TOOL = {
   },
 };
 
+const STR = { type: "string" } as const;
+const NUM = { type: "number" } as const;
+const INT = { type: "integer" } as const;
+const SHARE = { type: "number", description: "A share, 0 to 1." } as const;
+/** Each check kind's fields in the SDK's format (sdk/src/checks.ts, without id and required): [required, optional]. */
+const CHECK_FIELDS: Record<string, [Record<string, object>, Record<string, object>]> = {
+  rowCount: [{}, { min: INT, max: INT }],
+  column: [{ column: STR }, { type: { type: "string", enum: [...COLUMN_TYPES] } }],
+  nullFraction: [{ column: STR, max: SHARE }, {}],
+  unique: [{ columns: { type: "array", items: STR } }, {}],
+  valuesIn: [
+    { column: STR, values: { type: "array", items: { anyOf: [STR, NUM, { type: "boolean" }] } } },
+    { minShare: SHARE },
+  ],
+  stat: [
+    { column: STR, stat: { type: "string", enum: ["min", "max", "mean", "quantile"] } },
+    { q: { ...SHARE, description: 'The quantile (0 to 1), for stat "quantile" only.' }, min: NUM, max: NUM },
+  ],
+  distinctCount: [{ column: STR, min: INT }, {}],
+  pattern: [{ column: STR, regex: { type: "string", description: "RE2 syntax." }, minShare: SHARE }, {}],
+  freshness: [
+    { column: STR, notBefore: { type: "string", description: "ISO 8601 date, e.g. 2026-01-31." } },
+    {},
+  ],
+  classBalance: [{ column: STR, minShare: SHARE }, {}],
+  overlap: [{ column: STR }, { min: INT, max: INT }],
+};
+
+/**
+ * The buyer's agent's further checks: ONE check in the SDK's documented format (a kind and its
+ * fields; never SQL), which the enclave validates with zod and runs under the seller's policy and
+ * its check budget (oracle/checks/query.ts). test/negotiation/query-data.test.ts holds these
+ * fields to the SDK's zod schema.
+ */
+export const QUERY_TOOL = {
+  name: "query_data",
+  description: `Run one more data check inside the enclave, in the same format as the data checks (at most ${MAX_QUERIES_PER_JUDGEMENT} per judgement; each also uses the seller's check budget). The result, as the seller's disclosure policy renders it, or the reason it was refused, comes back only to you: never repeat it, or any value or row of the data, in a message.`,
+  input_schema: {
+    type: "object" as const,
+    properties: {
+      check: {
+        anyOf: Object.entries(CHECK_FIELDS).map(([kind, [req, opt]]) => ({
+          type: "object",
+          properties: { kind: { type: "string", const: kind }, ...req, ...opt },
+          required: ["kind", ...Object.keys(req)],
+          additionalProperties: false,
+        })),
+      },
+    },
+    required: ["check"],
+    additionalProperties: false,
+  },
+};
+
+/** The query tool's input: the check it carries (validated again where it runs). */
+export function toolInputToCheck(input: unknown): unknown {
+  return (input as { check?: unknown } | null)?.check;
+}
+
 const FIT_FACTOR = { good: 1, partial: 0.85 } as const;
 
 /** The judge tool's input as a judgement (the engine validates it again). */
@@ -111,7 +178,11 @@ function publicContext(v: PublicView): string[] {
 }
 
 export function renderJudgeContext(v: PublicView): string {
-  return [...publicContext(v), "Call judge."].join("\n\n");
+  const ask =
+    v.queryData === undefined
+      ? "Call judge."
+      : `You may first call query_data, at most ${MAX_QUERIES_PER_JUDGEMENT} times, for checks the data checks above do not answer; then call judge.`;
+  return [...publicContext(v), ask].join("\n\n");
 }
 
 function renderEntries(h: readonly TranscriptEntry[]): string {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import type { DealRandom } from "./random.ts";
 import type { Role } from "../../sdk/src/inputs.ts";
+import type { CheckResult } from "../../sdk/src/checks.ts";
 
 const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
 export type AccessScope = (typeof ACCESS_SCOPES)[number];
@@ -76,6 +77,23 @@ export interface TranscriptEntry {
   note?: string;
 }
 
+/**
+ * A further check's answer for the buyer's agent: the result as the seller's policy renders it,
+ * or why it was refused (outside the policy, budget spent, unknown column, …). Seen only by the
+ * agent, inside the enclave: never in the terms or the transcript.
+ */
+export type QueryAnswer = { result: CheckResult } | { refused: string };
+
+/**
+ * Runs ONE check in the SDK's check format (sdk/src/checks.ts) on the deal's data under the
+ * seller's policy and its per-deal check budget. The pipeline injects it (oracle/checks/query.ts);
+ * this room never imports the check engine.
+ */
+export type QueryData = (check: unknown) => Promise<QueryAnswer>;
+
+/** Most queries an agent may make in one judgement (each also spends the policy's check budget). */
+export const MAX_QUERIES_PER_JUDGEMENT = 4;
+
 /** Everything public about a deal that both parties may see; no reservation value. */
 export interface PublicView {
   role: Role;
@@ -90,6 +108,8 @@ export interface PublicView {
   evidence?: Evidence;
   /** Wall-clock time (ms) by which the negotiation must be over; agents stop retrying faults then. */
   notAfterMs?: number;
+  /** The buyer's agent, while judging, in a deal whose data was checked: further checks. */
+  queryData?: QueryData;
 }
 
 /** What a message writer sees: the public view and the transcript the enclave rendered from the outcome. */

@@ -30,7 +30,7 @@ import { prng, startFaultProxy } from "../lib/fault-proxy.ts";
 import { makeReorg, ReorgLock, type ReorgResult } from "../lib/reorg-maker.ts";
 import { acceptDeal, createDeal } from "../../sdk/src/parties.ts";
 import { connectDealProof, dealProofInterface, parseSettleCall } from "../../oracle/chain/dealproof.ts";
-import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioByName, units } from "../lib/scenarios.ts";
 
 const { values: a } = parseArgs({
   options: {

@@ -29,10 +29,19 @@ import { decide } from "../../oracle/negotiation/mechanism.ts";
 import { dealRandom } from "../../oracle/negotiation/random.ts";
 import { StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
 import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
-import { SCENARIOS, seeded, units } from "../../oracle/negotiation/scenarios.ts";
+import { SCENARIOS, seeded, units } from "../lib/scenarios.ts";
 import type { Agent, Role, TranscriptEntry } from "../../oracle/negotiation/types.ts";
 
 const argv = process.argv.slice(2);
+if (argv.includes("--help") || argv.includes("-h")) {
+  console.log(`npm run bench:negotiation [-- --json] [--deals N] [--train N]
+
+  --deals N   test deals (default 3000, N ≥ 10)
+  --train N   simulated deals the learned attackers train on (default 12000, N ≥ 10)
+  --json      print the figures as one JSON object
+With ANTHROPIC_API_KEY set it also runs Claude on the five demo scenarios.`);
+  process.exit(0);
+}
 const json = argv.includes("--json");
 const intArg = (name: string, dflt: number) => {
   const i = argv.indexOf(name);

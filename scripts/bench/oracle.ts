@@ -25,7 +25,7 @@ import { deployForSimulator, localOracleConfig, LOCAL_SENDER_KEY } from "../lib/
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
 import { acceptDeal, createDeal } from "../../sdk/src/parties.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
-import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioByName, units } from "../lib/scenarios.ts";
 import {
   dealProofDomain,
   reportDataFor,

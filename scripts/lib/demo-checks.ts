@@ -4,7 +4,7 @@
  * junk, so the buyer's required "labels-known" check fails inside the enclave.
  */
 import { checks, type CheckSpec } from "../../sdk/src/checks.ts";
-import { scenarioCsv, type Scenario } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioCsv, type Scenario } from "./scenarios.ts";
 
 /** Per scenario: the column that carries its labels and every label the generator emits. */
 const LABELS: Record<string, { column: string; values: string[] }> = {

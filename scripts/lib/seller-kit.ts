@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { dkimSign } from "mailauth";
 import { encryptFile } from "../../client/files.ts";
-import { scenarioCsv, type Scenario } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioCsv, type Scenario } from "./scenarios.ts";
 import { createStaticResolver, type DnsResolver } from "../../oracle/dkim/resolver.ts";
 
 export interface SellerDataset {

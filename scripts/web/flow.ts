@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { scenarioByName, scenarioCsv } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioByName, scenarioCsv } from "../lib/scenarios.ts";
 import type { WebStack } from "./stack.ts";
 import { buildDapp, installTestWallet, type TestWalletControls } from "./browser.ts";
 import { serveDapp, type StaticHost } from "./serve.ts";

@@ -19,7 +19,7 @@ import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { LOCAL_POLICY } from "../../oracle/data/location-policy.ts";
 import { sealBuyerInput, sealSellerInput } from "../../sdk/src/inputs.ts";
 import { prepareDataset, sellerEmailKit } from "../../scripts/lib/seller-kit.ts";
-import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
 import { startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
 

@@ -8,7 +8,7 @@ import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./h
 import { receiveDeal } from "../../client/receive.ts";
 import { createDeal } from "../../sdk/src/parties.ts";
 import { parseSettleCall } from "../../oracle/chain/dealproof.ts";
-import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
 import { verifyQuote } from "../../oracle/quote/verify.ts";
 

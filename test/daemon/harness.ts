@@ -11,7 +11,7 @@ import type { OracleOverrides, RunningOracle } from "../../oracle/main/app.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
 import { acceptDeal, createDeal, type CreatedDeal } from "../../sdk/src/parties.ts";
 import { connectDealProof, type DealProof } from "../../oracle/chain/dealproof.ts";
-import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
 import type { Deployment } from "../../oracle/chain/deployment.ts";
 

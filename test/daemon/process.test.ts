@@ -18,7 +18,7 @@ import { formatEther } from "ethers";
 import { setupEnv, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
 import { LOCAL_SENDER_KEY } from "../../scripts/lib/local-oracle.ts";
 import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
-import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { prepareDataset } from "../../scripts/lib/seller-kit.ts";
 import { fuzz, HAND_WRITTEN, randomRequests } from "./http-fuzz.ts";
 

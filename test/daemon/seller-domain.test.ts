@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { setupEnv, oracle, runDeal, waitFor, type Env } from "./harness.ts";
-import { scenarioByName, units } from "../../oracle/negotiation/scenarios.ts";
+import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { sealBuyerInput, SealedInputError } from "../../sdk/src/inputs.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 

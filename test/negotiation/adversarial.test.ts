@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { formatEther, parseEther } from "ethers";
 import { StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
 import { AgentUnavailableError, NegotiationInputError } from "../../oracle/negotiation/types.ts";
-import { acceptableNote } from "../../oracle/negotiation/guard.ts";
+import { acceptableNote } from "../../oracle/negotiation/message-rule.ts";
 import { BUDGET, ESCROW, FLOOR, run, ScriptedAgent, TERMS } from "./helpers.ts";
 
 const good = { walkAway: false, valueFactor: 1, terms: TERMS, message: "" };

@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { formatEther, parseEther } from "ethers";
 import { ClaudeAgent, DEFAULT_MODEL } from "../../oracle/negotiation/claude-agent.ts";
 import { createAgents } from "../../oracle/negotiation/index.ts";
-import { JUDGE_TOOL, WRITE_TOOL } from "../../oracle/negotiation/prompts.ts";
+import { JUDGE_TOOL, QUERY_TOOL, WRITE_TOOL } from "../../oracle/negotiation/prompts.ts";
 import { LINES } from "../../oracle/negotiation/strategy-agent.ts";
 import { AgentUnavailableError } from "../../oracle/negotiation/types.ts";
 import { startFakeAnthropic, type Reply, type Script } from "../fixtures/fake-anthropic.ts";
@@ -95,6 +95,7 @@ function badKeywords(schema: unknown, path = "$"): string[] {
   for (const [name, sub] of Object.entries((s.properties ?? {}) as Record<string, unknown>))
     bad.push(...badKeywords(sub, `${path}.${name}`));
   if (s.items !== undefined) bad.push(...badKeywords(s.items, `${path}[]`));
+  if (Array.isArray(s.anyOf)) s.anyOf.forEach((sub, i) => bad.push(...badKeywords(sub, `${path}|${i}`)));
   return bad;
 }
 
@@ -243,11 +244,13 @@ describe("ClaudeAgent through the real SDK against a local Messages API", () => 
   it("the strict tool schemas use only documented keywords (no minimum/maximum, every object closed)", () => {
     expect(badKeywords(JUDGE_TOOL.input_schema)).to.deep.equal([]);
     expect(badKeywords(WRITE_TOOL.input_schema)).to.deep.equal([]);
+    expect(badKeywords(QUERY_TOOL.input_schema)).to.deep.equal([]);
     // and the check itself catches what the real API refuses
     expect(badKeywords({ type: "integer", minimum: 1 })).to.deep.equal(["$.minimum"]);
     expect(
       badKeywords({ type: "object", properties: {}, additionalProperties: { type: "string" } }),
     ).to.include("$.additionalProperties≠false");
+    expect(badKeywords({ anyOf: [{ type: "object", properties: {} }] })).to.deep.equal(["$|0 is not closed"]);
   });
 
   const faults: [string, Reply, { timeoutMs?: number }?][] = [

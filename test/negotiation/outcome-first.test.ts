@@ -7,9 +7,9 @@
 import { expect } from "chai";
 import { formatEther, parseEther } from "ethers";
 import { StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
-import { SCENARIOS, seeded, units } from "../../oracle/negotiation/scenarios.ts";
+import { SCENARIOS, seeded, units } from "../../scripts/lib/scenarios.ts";
 import { createAgents } from "../../oracle/negotiation/index.ts";
-import { findNumbers } from "../../oracle/negotiation/disclosure.ts";
+import { findNumbers } from "../../oracle/negotiation/reservation-text-guard.ts";
 import { dealRandom, dealSeed } from "../../oracle/negotiation/random.ts";
 import { PRICE_RULES, TRANSCRIPT_LABEL } from "../../oracle/negotiation/mechanism.ts";
 import type { Evidence, TranscriptEntry } from "../../oracle/negotiation/types.ts";

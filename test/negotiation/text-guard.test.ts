@@ -1,11 +1,12 @@
 /**
- * The text guard (disclosure.ts): an agent's own reservation value is found in any rendering a
- * reader could turn back into it — and ordinary text, other amounts and far-off roundings pass.
- * In the engine it is the second line behind the message rule (guard.ts; adversarial.test.ts).
+ * The reservation-value text guard (reservation-text-guard.ts): an agent's own reservation value
+ * is found in any rendering a reader could turn back into it — and ordinary text, other amounts
+ * and far-off roundings pass. In the engine it is the second line behind the message rule
+ * (message-rule.ts; adversarial.test.ts).
  */
 import { expect } from "chai";
 import { parseEther } from "ethers";
-import { findDisclosure } from "../../oracle/negotiation/disclosure.ts";
+import { findDisclosure } from "../../oracle/negotiation/reservation-text-guard.ts";
 
 const FLOOR = parseEther("0.612345"); // 612345000000000000 wei
 const ESCROW = parseEther("1.5"); // the floor is 40.823 % of it

@@ -1,12 +1,14 @@
 /**
- * The message rule, enforced in code whatever an agent writes: a message may contain no number
+ * The message rule: it guards the numbers in an agent's messages (its moves' notes and its
+ * walk-away reason), enforced in code whatever the agent writes. A message may contain no number
  * other than a price the engine quoted in the transcript so far (read as ETH), and is capped in
  * length. A message that breaks it is replaced by a built-in line, silently: no refusal or retry
  * reaches the parties' transcript. The rule does not depend on any limit, so the replacement
- * cannot tell anyone anything. The text guard (disclosure.ts) stays as a second line of defence:
- * with the quoted prices masked, no rendering of the sender's own limit may remain.
+ * cannot tell anyone anything. The reservation-value text guard (reservation-text-guard.ts) stays
+ * as a second line of defence: with the quoted prices masked, no rendering of the sender's own
+ * limit may remain.
  */
-import { findDisclosure, findNumbers } from "./disclosure.ts";
+import { findDisclosure, findNumbers } from "./reservation-text-guard.ts";
 
 const NOTE_MAX = 280;
 

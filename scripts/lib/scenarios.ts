@@ -1,9 +1,10 @@
 /**
  * The five scenarios of the original DealProof demo as fixtures. Amounts are in units of
  * 0.001 ETH (the demo uses local test ETH): vision's budget 1000 is 1 ETH, its floor 600 is 0.6 ETH.
- * Each names the terms it negotiates and how the demo generates a matching CSV dataset.
+ * Each names the terms it negotiates and how the demo generates a matching CSV dataset. Demo and
+ * test data only: the oracle never reads it (it lived in oracle/negotiation before issue 22).
  */
-import type { Terms } from "./types.ts";
+import type { Terms } from "../../oracle/negotiation/types.ts";
 import { DealProofError } from "../../sdk/src/errors.ts";
 
 const UNIT_WEI = 10n ** 15n;

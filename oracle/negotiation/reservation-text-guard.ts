@@ -1,8 +1,10 @@
 /**
- * The text guard (DESIGN §8): finds an agent's own reservation value in free text it wants to
- * send, in any rendering a reader could turn back into the amount — decimal ETH at any rounding
- * or truncation, wei, gwei, finney, a percentage of the escrow, English number words, with
- * thousands separators, exponents, full-width digits or zero-width characters in between.
+ * The reservation-value text guard (DESIGN §8): finds an agent's own reservation value (budget,
+ * floor, posted price) in free text it wants to send, in any rendering a reader could turn back
+ * into the amount — decimal ETH at any rounding or truncation, wei, gwei, finney, a percentage of
+ * the escrow, English number words, with thousands separators, exponents, full-width digits or
+ * zero-width characters in between. It guards text, not moves: it is the second line behind the
+ * message rule (message-rule.ts), which decides which numbers a message may carry at all.
  *
  * Rule: every number in the text is read in every unit it could mean (its written unit, or ETH,
  * gwei and wei when none is written; a percentage only with "%"/"percent") and flagged when it
