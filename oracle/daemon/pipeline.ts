@@ -10,7 +10,7 @@ import { getBytes, hexlify } from "ethers";
 import { DealProofError } from "../../sdk/src/errors.ts";
 import { openBuyerInput, openSellerInput, SealedInputError } from "../../sdk/src/inputs.ts";
 import { DatasetError } from "../../sdk/src/dataset-error.ts";
-import { sealDelivery } from "../data/delivery.ts";
+import { sealDelivery } from "../../sdk/src/delivery.ts";
 import { dkimSummary, verifySellerEmail, type SellerIdentity } from "../dkim/verify.ts";
 import type { DnsResolver } from "../dkim/resolver.ts";
 import type { LocationPolicy } from "../data/location-policy.ts";

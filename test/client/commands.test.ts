@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { getBytes, hexlify, randomBytes, ZeroHash } from "ethers";
 import { commitFile, encryptFile, verifyFile } from "../../client/files.ts";
 import { receiveDeal } from "../../client/receive.ts";
-import { sealDelivery } from "../../oracle/data/delivery.ts";
+import { sealDelivery } from "../../sdk/src/delivery.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { SimulatorBackend } from "../../oracle/simulator/backend.ts";
 import { loadOracleIdentity, registrationQuote } from "../../oracle/tee/identity.ts";
