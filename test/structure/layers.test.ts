@@ -43,8 +43,9 @@ export const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** Imports the ranks would allow but the design forbids, with the reason printed. */
-const FORBIDDEN: readonly { from: string; to: string; why: string }[] = [
+export const FORBIDDEN: readonly { from: string; to: string; why: string }[] = [
   { from: "oracle/", to: "client", why: "the oracle never runs the parties' client" },
+  { from: "ignition/", to: "client", why: "the deployment module never runs the parties' client" },
 ];
 
 /** A source folder's test folder: test/<last part of its name> (oracle/data → test/data, sdk/src → test/sdk). */
