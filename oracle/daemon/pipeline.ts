@@ -3,8 +3,9 @@
  * the dataset → verify the seller's email → negotiate → seal the key to the buyer. Bad inputs
  * give a "no deal" outcome with the reason, so the buyer is refunded at once. Private inputs
  * live only in this function's memory. The dataset fetch runs under the deal's budget (location
- * policy, idle timeout, time budget, byte cap); a fetch that fails is a RetryableError with the
- * dataset's code, and the daemon decides when the deal has used up its attempts or its time.
+ * policy, idle timeout, time budget, byte cap); a dataset error that classifyFailure
+ * (chain/retry.ts) calls a refusal gives "no deal", any other (a fetch that failed) is thrown on,
+ * and the daemon decides when the deal has used up its attempts or its time.
  */
 import { getBytes, hexlify } from "ethers";
 import { DealProofError } from "../../sdk/src/errors.ts";
@@ -22,6 +23,7 @@ import type { DealRow, StoredOutcome } from "./store.ts";
 import { storedCode } from "./reason-codes.ts";
 import { verifyAndCheck, wantsChecks, type CheckStepResult } from "./check-step.ts";
 import type { EngineLimits } from "../checks/protocol.ts";
+import { classifyFailure } from "../chain/retry.ts";
 
 export type Step =
   "open_inputs" | "verify_dataset" | "verify_email" | "negotiate" | "outcome_built" | "submitted" | "settled";
@@ -55,9 +57,16 @@ export interface PipelineDeps {
 /** Time kept between the end of a negotiation and the deal's deadline, for settlement inclusion. */
 export const NEGOTIATION_DEADLINE_MARGIN_MS = 120_000;
 
-/** A transient failure: leave the deal for a later attempt. `code` says what failed. */
-export class RetryableError extends DealProofError {
-  override name = "RetryableError";
+/** DNS does not answer for the seller's DKIM key while the buyer requires a verified seller. */
+export class DnsUnavailableError extends DealProofError<"dns.unavailable"> {
+  override name = "DnsUnavailableError";
+  constructor() {
+    super(
+      "dns.unavailable",
+      "DNS unreachable for the seller's DKIM key, and the buyer requires a verified seller",
+      { hint: "nothing to do: the oracle retries the deal until DNS answers or the deal runs out of time" },
+    );
+  }
 }
 
 /** A "no deal" outcome for `deal` with `reason` (which starts with its reason code). */
@@ -127,9 +136,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
       verified = checked.verified;
     } else verified = await fetchAndVerifyDataset(seller.dataset, deal.data_root, fetchOptions);
   } catch (e) {
-    if (e instanceof DatasetError && e.code === "dataset.fetch_failed")
-      throw new RetryableError(e.code, e.message, { cause: e });
-    if (e instanceof DatasetError)
+    if (e instanceof DatasetError && classifyFailure(e).kind === "refusal")
       return noDeal(deal, `dataset refused (${storedCode(e.code)}): ${e.message}`);
     throw e;
   }
@@ -157,11 +164,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   // DESIGN §8: a buyer may require a verified seller domain (or one domain and its subdomains).
   const required = buyer.requireSellerDomain;
   if (required !== undefined && required !== false) {
-    if (identity.dnsUnavailable)
-      throw new RetryableError(
-        "dns.unavailable",
-        "DNS unreachable for the seller's DKIM key, and the buyer requires a verified seller",
-      );
+    if (identity.dnsUnavailable) throw new DnsUnavailableError();
     if (!identity.verified)
       return noDeal(
         deal,

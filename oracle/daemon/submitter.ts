@@ -30,6 +30,7 @@ import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
 import type { StoredOutcome, TxRow } from "./store.ts";
 import type { Outbox } from "./outbox.ts";
+import { deadlinePassed } from "./chain-clock.ts";
 
 /** Why a deal closes without a settlement of ours. */
 type CloseCode = "refunded" | "settled_by_other" | "deadline_passed";
@@ -42,7 +43,7 @@ export type SubmitResult =
   | { kind: "already_settled"; atBlock: number };
 
 /** The deal is not Accepted at the head, and what it is instead is not final yet: wait. */
-class DealStateNotFinalError extends DealProofError<"deal.state_not_final"> {
+export class DealStateNotFinalError extends DealProofError<"deal.state_not_final"> {
   override name = "DealStateNotFinalError";
   constructor(dealId: string, head: DealStateName, final: DealStateName | undefined) {
     super(
@@ -62,7 +63,7 @@ class DealStateNotFinalError extends DealProofError<"deal.state_not_final"> {
  * (DESIGN.md §2). The oracle waits: the option lapses (CANCEL_WINDOW, the change's end) or the
  * buyer leaves and the deal is refunded.
  */
-class CancelOptionLiveError extends DealProofError<"deal.cancel_option_live"> {
+export class CancelOptionLiveError extends DealProofError<"deal.cancel_option_live"> {
   override name = "CancelOptionLiveError";
   constructor(dealId: string) {
     super(
@@ -163,8 +164,9 @@ export class Submitter {
     const dealId = outcome.settlement.dealId;
     const { state } = await this.dealState(dealId);
     const now = (await this.#provider.getBlock("latest"))!.timestamp;
-    if (state !== "Accepted") return this.#notAccepted(outcome, state, now > deadline);
-    if (now > deadline)
+    const late = deadlinePassed(deadline, now);
+    if (state !== "Accepted") return this.#notAccepted(outcome, state, late);
+    if (late)
       return {
         kind: "closed",
         code: "deadline_passed",
