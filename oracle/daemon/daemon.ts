@@ -28,7 +28,7 @@ import { Submitter } from "./submitter.ts";
 import { Outbox } from "./outbox.ts";
 import { isTransient } from "../chain/retry.ts";
 import { rpcHost } from "../chain/errors.ts";
-import type { Store } from "./store.ts";
+import type { DealId, Store } from "./store.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
 import type { Deployment } from "../chain/deployment.ts";
@@ -55,9 +55,9 @@ export interface DaemonDeps {
   register: boolean;
   pipeline: Omit<PipelineDeps, "chainId" | "contract" | "encryptionPrivateKey" | "onStep" | "signal">;
   /** Test hook: called as each step starts; throwing simulates a crash at that step. */
-  onStep?: (step: Step, dealId: string) => void | Promise<void>;
+  onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
   /** Called when a deal reaches a terminal state in the store. */
-  onDone?: (dealId: string, status: "settled" | "closed") => void;
+  onDone?: (dealId: DealId, status: "settled" | "closed") => void;
   /** Attempts at fetching a deal's dataset before it closes as no deal (default 6). */
   maxAttempts?: number;
   /** A deal still unfinished this many seconds before its deadline closes as no deal (default 300). */
@@ -83,8 +83,8 @@ export class OracleDaemon {
   readonly #registration: Registration;
   readonly #clock = new ChainClock();
   readonly #attempt: AttemptDeps;
-  readonly #work = new Map<string, Busy & { p: Promise<void> }>();
-  readonly #checks = new Map<string, Promise<void>>();
+  readonly #work = new Map<DealId, Busy & { p: Promise<void> }>();
+  readonly #checks = new Map<DealId, Promise<void>>();
   /** Deals whose store row cannot be read: logged once each, skipped. */
   readonly #unreadable = new Set<string>();
   readonly #abort = new AbortController();

@@ -13,7 +13,7 @@ import { classifyFailure, retryVerdict } from "../chain/retry.ts";
 import { bindConfigDigest } from "./config-digest.ts";
 import { deadlinePassed, type ChainClock } from "./chain-clock.ts";
 import { retryDelayMs, type BackoffOptions } from "./scheduling.ts";
-import type { DealRow, Store, StoredOutcome } from "./store.ts";
+import type { DealId, DealRow, Store, StoredOutcome } from "./store.ts";
 import type { Submitter } from "./submitter.ts";
 import type { Hex } from "../../sdk/src/eip712.ts";
 
@@ -33,13 +33,13 @@ export interface AttemptDeps {
   /** False once the daemon stops: failures are then left for the restart, not recorded. */
   running: () => boolean;
   configDigest?: Hex;
-  onStep?: (step: Step, dealId: string) => void | Promise<void>;
-  onDone?: (dealId: string, status: "settled" | "closed") => void;
+  onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
+  onDone?: (dealId: DealId, status: "settled" | "closed") => void;
 }
 
 /** Builds (if needed) and submits a deal's outcome; never throws. */
 export async function attemptDeal(deal: DealRow, d: AttemptDeps): Promise<void> {
-  const log = d.logger.child({ dealId: deal.id });
+  const log = d.logger.child({ dealId: deal.id.toString() });
   try {
     let row = deal;
     if (row.status === "accepted") {

@@ -19,7 +19,7 @@ import type { LocationPolicy } from "../data/location-policy.ts";
 import { negotiate, noDealTerms, type Agent, type TranscriptEntry } from "../negotiation/index.ts";
 import { AgentUnavailableError } from "../negotiation/types.ts";
 import { dealSeed } from "../negotiation/random.ts";
-import type { DealRow, StoredOutcome } from "./store.ts";
+import type { DealId, DealRow, StoredOutcome } from "./store.ts";
 import { storedCode } from "./reason-codes.ts";
 import { verifyAndCheck, wantsChecks, type CheckStepResult } from "./check-step.ts";
 import type { EngineLimits } from "../checks/protocol.ts";
@@ -50,8 +50,8 @@ export interface PipelineDeps {
   /** Aborts work in flight (shutdown). */
   signal?: AbortSignal;
   /** Test hook: called as each step starts; throwing simulates a crash there. */
-  onStep?: (step: Step, dealId: string) => void | Promise<void>;
-  onMove?: (dealId: string, entry: TranscriptEntry) => void;
+  onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
+  onMove?: (dealId: DealId, entry: TranscriptEntry) => void;
 }
 
 /** Time kept between the end of a negotiation and the deal's deadline, for settlement inclusion. */
@@ -78,7 +78,7 @@ export function noDeal(
   reasonCode?: string,
 ): StoredOutcome {
   const t = noDealTerms({
-    dealId: BigInt(deal.id),
+    dealId: deal.id,
     reason,
     sellerIdentity: identity && { domain: identity.domain, verified: identity.verified },
     dataFacts: facts as unknown as Record<string, unknown> | null,
@@ -106,7 +106,7 @@ const bigints = (m: Record<string, string | undefined>) =>
   Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (v === undefined ? [] : [[k, BigInt(v)]])));
 
 export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<StoredOutcome> {
-  const ctx = { chainId: deps.chainId, contract: deps.contract, dealId: BigInt(deal.id) };
+  const ctx = { chainId: deps.chainId, contract: deps.contract, dealId: deal.id };
   await deps.onStep?.("open_inputs", deal.id);
   let buyer, seller;
   try {
@@ -186,7 +186,7 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
 
   await deps.onStep?.("negotiate", deal.id);
   const negotiation = negotiate({
-    dealId: BigInt(deal.id),
+    dealId: deal.id,
     escrowWei: BigInt(deal.escrow),
     buyer: {
       budgetWei: BigInt(buyer.budgetWei),

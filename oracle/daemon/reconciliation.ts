@@ -12,7 +12,7 @@ import { recordFailure } from "./deal-attempt.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Step } from "./pipeline.ts";
 import type { BackoffOptions } from "./scheduling.ts";
-import type { DealRow, Store } from "./store.ts";
+import type { DealId, DealRow, Store } from "./store.ts";
 
 export interface ReconcileDeps {
   store: Store;
@@ -20,13 +20,13 @@ export interface ReconcileDeps {
   logger: Logger;
   backoff: BackoffOptions;
   running: () => boolean;
-  onStep?: (step: Step, dealId: string) => void | Promise<void>;
-  onDone?: (dealId: string, status: "settled" | "closed") => void;
+  onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
+  onDone?: (dealId: DealId, status: "settled" | "closed") => void;
 }
 
 /** Reconciles a submitted deal's transaction with the chain; never throws. */
 export async function reconcileSubmitted(deal: DealRow, d: ReconcileDeps): Promise<void> {
-  const log = d.logger.child({ dealId: deal.id });
+  const log = d.logger.child({ dealId: deal.id.toString() });
   try {
     const tx = deal.tx_hash === null ? undefined : d.store.txByHash(deal.tx_hash);
     if (tx === undefined) {

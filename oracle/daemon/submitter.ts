@@ -28,7 +28,7 @@ import {
 } from "../chain/dealproof.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
-import type { StoredOutcome, TxRow } from "./store.ts";
+import type { DealId, StoredOutcome, TxRow } from "./store.ts";
 import type { Outbox } from "./outbox.ts";
 import { deadlinePassed } from "./chain-clock.ts";
 
@@ -45,7 +45,7 @@ export type SubmitResult =
 /** The deal is not Accepted at the head, and what it is instead is not final yet: wait. */
 export class DealStateNotFinalError extends DealProofError<"deal.state_not_final"> {
   override name = "DealStateNotFinalError";
-  constructor(dealId: string, head: DealStateName, final: DealStateName | undefined) {
+  constructor(dealId: DealId, head: DealStateName, final: DealStateName | undefined) {
     super(
       "deal.state_not_final",
       `deal ${dealId} is ${head} at the chain's head but ${final ?? "not yet read"} at the confirmation depth`,
@@ -65,7 +65,7 @@ export class DealStateNotFinalError extends DealProofError<"deal.state_not_final
  */
 export class CancelOptionLiveError extends DealProofError<"deal.cancel_option_live"> {
   override name = "CancelOptionLiveError";
-  constructor(dealId: string) {
+  constructor(dealId: DealId) {
     super(
       "deal.cancel_option_live",
       `deal ${dealId}: its buyer may cancel it (a widening change is pending), so the delivery is not sent yet`,
@@ -104,7 +104,7 @@ function revertName(e: unknown): string | undefined {
 
 function toSettlement(o: StoredOutcome["settlement"]): Settlement {
   return {
-    dealId: BigInt(o.dealId),
+    dealId: o.dealId,
     agreed: o.agreed,
     price: BigInt(o.price),
     termsHash: o.termsHash as Hex,
@@ -115,11 +115,11 @@ function toSettlement(o: StoredOutcome["settlement"]): Settlement {
 }
 
 /** Whether a receipt is a successful transaction that emitted DealSettled for `dealId`. */
-export function receiptSettles(receipt: TransactionReceipt, dealId: string): boolean {
+export function receiptSettles(receipt: TransactionReceipt, dealId: DealId): boolean {
   if (receipt.status !== 1) return false;
   return receipt.logs.some((l) => {
     try {
-      return parseDealProofLog(l, "DealSettled")?.args.dealId.toString() === dealId;
+      return parseDealProofLog(l, "DealSettled")?.args.dealId === dealId;
     } catch {
       return false;
     }
@@ -151,8 +151,8 @@ export class Submitter {
     this.domain = dealProofDomain(deps.chainId, deps.address);
   }
 
-  async dealState(dealId: string, blockTag?: number): Promise<{ state: DealStateName; deadline: number }> {
-    const d = await this.#contract.getDeal(BigInt(dealId), blockTag === undefined ? {} : { blockTag });
+  async dealState(dealId: DealId, blockTag?: number): Promise<{ state: DealStateName; deadline: number }> {
+    const d = await this.#contract.getDeal(dealId, blockTag === undefined ? {} : { blockTag });
     return { state: dealStateName(d.state), deadline: Number(d.deadline) };
   }
 
@@ -248,7 +248,7 @@ export class Submitter {
    */
   async settledWith(outcome: StoredOutcome, toBlock: number): Promise<boolean> {
     const events = await this.#contract.queryFilter(
-      this.#contract.filters.DealSettled(BigInt(outcome.settlement.dealId)),
+      this.#contract.filters.DealSettled(outcome.settlement.dealId),
       0,
       toBlock,
     );

@@ -71,8 +71,8 @@ describe("retry policy: one classifier for every failure (oracle/chain/retry.ts)
     ["dataset fetch failed", new DatasetError("fetch_failed", "x"), "dataset"],
     ["sealed input refused", new SealedInputError("cannot_open", "x"), "refusal"],
     ["model API unavailable", new AgentUnavailableError("x"), "refusal"],
-    ["deal state not final", new DealStateNotFinalError("1", "Settled", undefined), "waiting"],
-    ["buyer's cancel option live", new CancelOptionLiveError("1"), "waiting"],
+    ["deal state not final", new DealStateNotFinalError(1n, "Settled", undefined), "waiting"],
+    ["buyer's cancel option live", new CancelOptionLiveError(1n), "waiting"],
     ["no code at all", new Error("HTTP 503 socket hang up timeout ECONNRESET"), "fault"],
     ["not an error", undefined, "fault"],
   ];
