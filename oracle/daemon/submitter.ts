@@ -6,7 +6,9 @@
  * A deal that is not Accepted at the chain's head is closed only on its state at the final block
  * (the listener's cursor, DESIGN.md §9): a refund or settlement newer than that may still be
  * replaced by a reorganisation, so the deal waits; a deal the chain no longer knows (its events
- * were replaced) waits for their re-inclusion until its deadline.
+ * were replaced) waits for their re-inclusion until its deadline (deadlinePassed, chain-clock.ts:
+ * the one deadline rule). The errors it throws carry codes that classifyFailure (chain/retry.ts)
+ * reads: a deal the chain is not ready for waits, anything else is the daemon's to retry.
  * Invariant: nothing here signs or sends a transaction; the outbox does, once per nonce.
  */
 import type { Provider, TransactionReceipt } from "ethers";
