@@ -96,15 +96,19 @@ export function classifyFailure(e: unknown): Failure {
 
 /**
  * Whether to try again: a call (`{ scope: "call" }`, withRetry) on a transport fault only; a
- * deal's attempt (`{ scope: "deal", attempt, maxAttempts }`, `attempt` counting the one that
- * failed) unless its inputs were refused or its dataset could not be fetched in maxAttempts.
+ * start-up check (`{ scope: "startup" }`, preflight) on any failure, within its few bounded
+ * attempts (a flaky RPC must not stop the oracle at start; a dead one is still reported within
+ * seconds); a deal's attempt (`{ scope: "deal", attempt, maxAttempts }`, `attempt` counting the
+ * one that failed) unless its inputs were refused or its dataset could not be fetched in
+ * maxAttempts.
  */
 export function retryVerdict(
   e: unknown,
-  at: { scope: "call" } | { scope: "deal"; attempt: number; maxAttempts: number },
+  at: { scope: "call" } | { scope: "startup" } | { scope: "deal"; attempt: number; maxAttempts: number },
 ): Failure & { retry: boolean } {
   const f = classifyFailure(e);
   if (at.scope === "call") return { ...f, retry: f.kind === "transient" };
+  if (at.scope === "startup") return { ...f, retry: true };
   if (f.kind === "refusal") return { ...f, retry: false };
   if (f.kind === "dataset") return { ...f, retry: at.attempt < at.maxAttempts };
   return { ...f, retry: true };

@@ -96,6 +96,7 @@ describe("retry policy: one classifier for every failure (oracle/chain/retry.ts)
         retryVerdict(e, { scope: "call" }).retry,
         "a call is retried on a transport fault only",
       ).to.equal(kind === "transient");
+      expect(retryVerdict(e, { scope: "startup" }).retry, "a start-up check retries anything").to.equal(true);
       const first = retryVerdict(e, deal(1)).retry;
       expect(first, "a deal's first attempt is retried unless refused").to.equal(kind !== "refusal");
     });
