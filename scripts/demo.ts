@@ -137,8 +137,8 @@ try {
   line("oracle (embedded TDX simulator)");
   const email = sellerEmailKit("acme-data.test");
   // Moves of concurrent deals arrive interleaved: keep each deal's and print it under its own heading.
-  const moves = new Map<string, string[]>();
-  const onMove = (dealId: string, e: TranscriptEntry) => {
+  const moves = new Map<bigint, string[]>();
+  const onMove = (dealId: bigint, e: TranscriptEntry) => {
     const price = e.priceWei === undefined ? "" : ` ${eth(BigInt(e.priceWei)).padStart(12)}`;
     const rule = PRICE_RULES[args["posted-price"] === true ? "posted-price" : "randomized-split"];
     const list = moves.get(dealId) ?? [`  Shown: ${TRANSCRIPT_LABEL}. ${rule}`];
@@ -240,7 +240,7 @@ try {
   const rows = [];
   for (const d of deals) {
     for (;;) {
-      const row = oracle.store.get(d.dealId.toString());
+      const row = oracle.store.get(d.dealId);
       if (row?.status === "settled" || row?.status === "closed") {
         rows.push(row);
         break;
@@ -248,7 +248,7 @@ try {
       await new Promise((r) => setTimeout(r, 100));
     }
     if (nDeals > 1) console.log(`deal ${short(d.dealId)}`);
-    for (const m of moves.get(d.dealId.toString()) ?? []) console.log(m);
+    for (const m of moves.get(d.dealId) ?? []) console.log(m);
     // what the transcript is, and how the price was set (both in the attested terms)
     const t = JSON.parse(rows.at(-1)!.outcome!.termsJson) as { transcriptIs?: string; priceRule?: string };
     if (t.transcriptIs !== undefined) console.log(`  (these are ${t.transcriptIs}. ${t.priceRule ?? ""})`);

@@ -252,7 +252,7 @@ export function createApi(deps: ApiDeps): {
       const dealId = parseDealId(url.searchParams.get("dealId") ?? "");
       if (!/^0x[0-9a-fA-F]{40}$/.test(address) || dealId === undefined)
         return fail(res, 400, "bad_query", "give ?address=0x…(20 bytes)&dealId=<decimal uint256>", h);
-      if (deps.store.get(dealId) === undefined)
+      if (deps.store.get(BigInt(dealId)) === undefined)
         return fail(res, 404, "unknown_deal", `deal ${dealId} is unknown to this oracle`, h);
       try {
         const c = challenges.issue(address, dealId);
@@ -266,7 +266,7 @@ export function createApi(deps: ApiDeps): {
     const m = /^\/deals\/([0-9]{1,78})(\/transcript)?$/.exec(url.pathname);
     const dealId = m === null ? undefined : parseDealId(m[1]!);
     if (m === null || dealId === undefined) return fail(res, 404, "not_found", "not found", h);
-    const row = deps.store.get(dealId);
+    const row = deps.store.get(BigInt(dealId));
     if (row === undefined)
       return fail(res, 404, "unknown_deal", `deal ${dealId} is unknown to this oracle`, h);
     const outcome = row.outcome;
@@ -275,7 +275,7 @@ export function createApi(deps: ApiDeps): {
         res,
         200,
         {
-          dealId: row.id,
+          dealId,
           status: row.status,
           buyer: row.buyer,
           seller: row.seller,
@@ -314,7 +314,7 @@ export function createApi(deps: ApiDeps): {
         h,
       );
     }
-    const auth = await challenges.redeem(message, signature, row.id);
+    const auth = await challenges.redeem(message, signature, dealId);
     if (!auth.ok)
       return fail(res, auth.code === "verification_unavailable" ? 503 : 401, auth.code, auth.why, h);
     const who = auth.address.toLowerCase();
@@ -324,7 +324,7 @@ export function createApi(deps: ApiDeps): {
     return send(
       res,
       200,
-      { dealId: row.id, termsJson: outcome.termsJson, transcriptJson: outcome.transcriptJson },
+      { dealId, termsJson: outcome.termsJson, transcriptJson: outcome.transcriptJson },
       h,
     );
   }

@@ -1,44 +1,43 @@
 /**
- * The oracle daemon: follows the chain, drives each accepted deal through the pipeline and the
- * submitter, and resumes from SQLite after any crash. Per deal:
+ * The oracle daemon's wiring: follows the chain, drives each accepted deal through the pipeline and
+ * the submitter, and resumes from SQLite after any crash. Per deal:
  *   accepted → (build outcome, persisted) outcome_built → (signed tx stored, then broadcast)
  *   submitted → (our receipt, final) settled
+ * This file composes the parts and runs the tick; each job lives in its own module:
+ * - chain-clock.ts: chain time and the one deadline rule;
+ * - registration.ts: registering and renewing the oracle's key;
+ * - scheduling.ts: which deal runs next (slots, fairness) and the backoff after a failure;
+ * - deal-attempt.ts: one attempt at a deal (outcome, submission, a failure recorded);
+ * - reconciliation.ts: submitted deals caught up with the chain;
+ * - chain/retry.ts: the one answer to "retry?".
  * Reorganisations (DESIGN.md §9): facts count at the final block only (the listener's cursor,
  * `confirmations` deep, its hash checked every pass); when the listener finds a reorganisation it
  * rewinds the store, which reopens what rested on the replaced blocks: our transactions mined
- * there are reconciled again (kept, re-broadcast unchanged, or, if their nonce went elsewhere,
- * re-submitted at a fresh nonce), deals settled or closed there are re-checked, and the
- * registration is read again.
- * Scheduling and budgets (DESIGN.md §9):
- * - work (building and submitting) runs in at most `concurrency` slots; deals on a retry take at
- *   most half of them, one seller at most half, fresh deals go first, and a failed deal waits a
- *   jittered exponential backoff before its next attempt — so no deal or party holds every slot;
- * - a deal whose dataset cannot be fetched after `maxAttempts` attempts, or that is still
- *   unfinished `deadlineMarginS` before its deadline, gets a "no deal" outcome with a reason code
- *   (the buyer's escrow returns at once); past its deadline it is closed (the buyer refunds);
- * - infrastructure faults (RPC) are retried with backoff and never turned into a refusal;
- * - submitted deals are reconciled against the chain in their own lane (cheap, not counted in
- *   the slots): a settlement is re-broadcast or fee-bumped under its nonce, never signed anew
- *   while it may still be mined.
- * stop() aborts in-flight work and returns within `stopGraceMs`: everything is persisted before
- * each step, so abandoned work resumes after a restart.
+ * there are reconciled again, deals settled or closed there are re-checked, and the registration
+ * is read again. Infrastructure faults (RPC) are retried every tick and never turned into a
+ * refusal. stop() aborts in-flight work and returns within `stopGraceMs`: everything is persisted
+ * before each step, so abandoned work resumes after a restart.
  */
 import type { Logger } from "pino";
 import type { Provider, Wallet } from "ethers";
 import { ChainListener } from "./listener.ts";
-import { buildOutcome, noDeal, RetryableError, type PipelineDeps, type Step } from "./pipeline.ts";
-import { failureCode, storedCode } from "./reason-codes.ts";
-import { DealProofError, findDealProofError } from "../../sdk/src/errors.ts";
-import { Submitter, receiptSettles } from "./submitter.ts";
+import type { PipelineDeps, Step } from "./pipeline.ts";
+import { failureCode } from "./reason-codes.ts";
+import { DealProofError } from "../../sdk/src/errors.ts";
+import { Submitter } from "./submitter.ts";
 import { Outbox } from "./outbox.ts";
-import { isTransient, backoffMs } from "../chain/retry.ts";
+import { isTransient } from "../chain/retry.ts";
 import { rpcHost } from "../chain/errors.ts";
-import type { DealRow, Store, StoredOutcome } from "./store.ts";
+import type { DealId, Store } from "./store.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
 import type { Deployment } from "../chain/deployment.ts";
-import { bindConfigDigest } from "./config-digest.ts";
 import type { Hex } from "../../sdk/src/eip712.ts";
+import { ChainClock } from "./chain-clock.ts";
+import { Registration } from "./registration.ts";
+import { dealsToStart, type BackoffOptions, type Busy } from "./scheduling.ts";
+import { attemptDeal, type AttemptDeps } from "./deal-attempt.ts";
+import { reconcileSubmitted } from "./reconciliation.ts";
 
 export interface DaemonDeps {
   deployment: Deployment;
@@ -56,9 +55,9 @@ export interface DaemonDeps {
   register: boolean;
   pipeline: Omit<PipelineDeps, "chainId" | "contract" | "encryptionPrivateKey" | "onStep" | "signal">;
   /** Test hook: called as each step starts; throwing simulates a crash at that step. */
-  onStep?: (step: Step, dealId: string) => void | Promise<void>;
+  onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
   /** Called when a deal reaches a terminal state in the store. */
-  onDone?: (dealId: string, status: "settled" | "closed") => void;
+  onDone?: (dealId: DealId, status: "settled" | "closed") => void;
   /** Attempts at fetching a deal's dataset before it closes as no deal (default 6). */
   maxAttempts?: number;
   /** A deal still unfinished this many seconds before its deadline closes as no deal (default 300). */
@@ -81,18 +80,18 @@ export class OracleDaemon {
   readonly submitter: Submitter;
   readonly outbox: Outbox;
   readonly listener: ChainListener;
-  readonly #work = new Map<string, { seller: string; retry: boolean; p: Promise<void> }>();
-  readonly #checks = new Map<string, Promise<void>>();
+  readonly #registration: Registration;
+  readonly #clock = new ChainClock();
+  readonly #attempt: AttemptDeps;
+  readonly #work = new Map<DealId, Busy & { p: Promise<void> }>();
+  readonly #checks = new Map<DealId, Promise<void>>();
   /** Deals whose store row cannot be read: logged once each, skipped. */
   readonly #unreadable = new Set<string>();
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
-  #head: { number: number; timestamp: number; seenAt: number } | undefined;
   #rpcDown = false;
-  #registering: Promise<void> | undefined;
-  registrationExpiresAt: bigint | undefined;
 
   constructor(deps: DaemonDeps) {
     this.deps = deps;
@@ -115,18 +114,52 @@ export class OracleDaemon {
       identity: deps.identity,
       finalBlock: () => deps.store.cursor(),
     });
+    this.#registration = new Registration({
+      outbox: this.outbox,
+      submitter: this.submitter,
+      tee: deps.tee,
+      identity: deps.identity,
+      logger: deps.logger,
+    });
     this.listener = new ChainListener(deps.provider, deps.store, {
       address: deps.deployment.dealProof,
       startBlock: deps.startBlock ?? deps.deployment.deployBlock,
       confirmations: deps.confirmations,
       logger: deps.logger,
       // a registration in the replaced blocks may be gone: read it again on the next tick
-      onReorg: () => (this.registrationExpiresAt = undefined),
+      onReorg: () => this.#registration.forget(),
     });
+    const backoff: BackoffOptions = {
+      pollMs: deps.pollMs,
+      retryBaseMs: deps.retryBaseMs,
+      retryMaxMs: deps.retryMaxMs,
+    };
+    this.#attempt = {
+      store: deps.store,
+      logger: deps.logger,
+      submitter: this.submitter,
+      clock: this.#clock,
+      pipeline: {
+        ...deps.pipeline,
+        chainId: BigInt(deps.deployment.chainId),
+        contract: deps.deployment.dealProof,
+        encryptionPrivateKey: deps.identity.encryptionPrivateKey,
+        onStep: deps.onStep,
+        signal: this.#abort.signal,
+      },
+      maxAttempts: deps.maxAttempts ?? 6,
+      marginS: deps.deadlineMarginS ?? 300,
+      backoff,
+      running: () => this.#running,
+      configDigest: deps.configDigest,
+      onStep: deps.onStep,
+      onDone: deps.onDone,
+    };
   }
 
-  get #margin() {
-    return this.deps.deadlineMarginS ?? 300;
+  /** Until when the oracle's registration holds (chain time), undefined when unknown or absent. */
+  get registrationExpiresAt(): bigint | undefined {
+    return this.#registration.expiresAt;
   }
 
   /** Checks the RPC serves the deployment's chain, re-broadcasts stored transactions, registers. */
@@ -167,45 +200,13 @@ export class OracleDaemon {
           .catch((e: unknown) =>
             this.deps.logger.warn({ code: failureCode(e) }, "chain poll failed; retrying"),
           );
-        await this.#register();
-        if (this.registrationExpiresAt !== undefined || this.outbox.pendingFor("register") === undefined)
-          break;
+        await this.#registration.pass();
+        if (this.#registration.resolved) break;
         if (Date.now() > until || !this.#running) break;
         await new Promise((r) => setTimeout(r, Math.min(this.deps.pollMs, 1000)));
       }
     }
     this.#schedule(0);
-  }
-
-  /**
-   * Registers (or renews) the oracle's key, one pass. A refusal — typically MeasurementNotAllowed
-   * before the owner has allowed this CVM — is logged and retried every tick, so the API stays up
-   * and the operator can fetch GET /attestation to allow the measurement.
-   */
-  async #register(): Promise<void> {
-    try {
-      const p = this.outbox.pendingFor("register");
-      if (p !== undefined && (await this.outbox.reconcile(p.nonce)).kind === "pending") return;
-      const r = await this.submitter.ensureRegistered();
-      if ("pending" in r) return;
-      this.registrationExpiresAt = r.expiresAt;
-      this.deps.logger.info(
-        { signer: this.deps.identity.address, expiresAt: r.expiresAt.toString() },
-        "oracle registration",
-      );
-    } catch (e) {
-      this.registrationExpiresAt = undefined;
-      const info = await this.deps.tee.info().catch(() => undefined);
-      this.deps.logger.error(
-        {
-          code: failureCode(e),
-          err: (e as Error).message.slice(0, 300),
-          hint: findDealProofError(e)?.hint,
-          measurementId: info?.measurementId,
-        },
-        "registration refused; allow this measurement (npx hardhat measurement:allow) — retrying",
-      );
-    }
   }
 
   #schedule(ms: number): void {
@@ -217,32 +218,17 @@ export class OracleDaemon {
     }, ms);
   }
 
-  /** Chain time now: the newest block's timestamp plus the wall-clock time since it was first seen. */
-  #chainNow(): number {
-    if (this.#head === undefined) return Math.floor(Date.now() / 1000);
-    return this.#head.timestamp + Math.floor((Date.now() - this.#head.seenAt) / 1000);
-  }
-
   /**
    * One pass: start work on what the store holds, catch up with the chain, start work on what it
    * brought. Registration renewal runs beside it, so no single request blocks the pass (each
    * request is bounded by the transport's timeout and attempts).
    */
   async tick(): Promise<void> {
-    const now = BigInt(this.#chainNow());
-    if (
-      this.deps.register &&
-      this.#registering === undefined &&
-      (this.registrationExpiresAt === undefined || this.registrationExpiresAt < now + 3600n)
-    ) {
-      this.#registering = this.#register().finally(() => (this.#registering = undefined));
-    }
+    if (this.deps.register) this.#registration.renewIfDue(this.#clock.now());
     this.#dispatch();
     try {
       const head = (await this.deps.provider.getBlock("latest"))!;
-      // chain time runs on from the moment a block was first seen (not re-seen)
-      if (this.#head?.number !== head.number)
-        this.#head = { number: head.number, timestamp: head.timestamp, seenAt: Date.now() };
+      this.#clock.observe(head);
       await this.listener.poll(head.number);
       if (this.#rpcDown) this.deps.logger.info("the RPC answers again");
       this.#rpcDown = false;
@@ -270,170 +256,26 @@ export class OracleDaemon {
     });
     for (const d of pending) {
       if (d.status !== "submitted" || this.#checks.has(d.id) || this.#work.has(d.id)) continue;
-      const p = this.#check(d).finally(() => this.#checks.delete(d.id));
+      const p = reconcileSubmitted(d, { ...this.#attempt, outbox: this.outbox }).finally(() =>
+        this.#checks.delete(d.id),
+      );
       this.#checks.set(d.id, p);
     }
-    const wall = Date.now();
-    const chainNow = this.#chainNow();
-    const ready = pending
-      .filter(
-        (d) =>
-          d.status !== "submitted" &&
-          !this.#work.has(d.id) &&
-          !this.#checks.has(d.id) &&
-          (d.next_attempt_at <= wall || chainNow >= d.deadline - this.#margin),
-      )
-      .sort((a, b) => Math.sign(a.attempts) - Math.sign(b.attempts) || a.created_block - b.created_block);
-    const half = Math.max(1, Math.ceil(this.deps.concurrency / 2));
-    for (const d of ready) {
-      if (this.#work.size >= this.deps.concurrency) break;
-      const busy = [...this.#work.values()];
-      const retry = d.attempts > 0;
-      if (retry && busy.filter((w) => w.retry).length >= half) continue;
-      if (busy.filter((w) => w.seller === d.seller).length >= half) continue;
-      const p = this.#process(d).finally(() => this.#work.delete(d.id));
-      this.#work.set(d.id, { seller: d.seller, retry, p });
+    const start = dealsToStart(
+      pending,
+      [...this.#work.values()],
+      (id) => this.#work.has(id) || this.#checks.has(id),
+      {
+        concurrency: this.deps.concurrency,
+        wall: Date.now(),
+        chainNow: this.#clock.now(),
+        marginS: this.#attempt.marginS,
+      },
+    );
+    for (const d of start) {
+      const p = attemptDeal(d, this.#attempt).finally(() => this.#work.delete(d.id));
+      this.#work.set(d.id, { seller: d.seller, retry: d.attempts > 0, p });
     }
-  }
-
-  /** Reconciles a submitted deal's transaction with the chain. */
-  async #check(deal: DealRow): Promise<void> {
-    const log = this.deps.logger.child({ dealId: deal.id });
-    try {
-      const tx = deal.tx_hash === null ? undefined : this.deps.store.txByHash(deal.tx_hash);
-      if (tx === undefined) {
-        this.deps.store.resetSubmission(deal.id);
-        return;
-      }
-      const epoch = this.deps.store.reorgEpoch();
-      const r = await this.outbox.reconcile(tx.nonce);
-      if (r.kind === "pending") return;
-      if (r.kind === "mined" && receiptSettles(r.receipt, deal.id)) {
-        await this.deps.onStep?.("settled", deal.id);
-        // a rewind since the receipt was read may have replaced its block: check again next tick
-        if (this.deps.store.reorgEpoch() !== epoch) return;
-        this.deps.store.markSettled(deal.id, {
-          settledBy: "oracle",
-          txHash: r.receipt.hash,
-          gasUsed: r.receipt.gasUsed.toString(),
-          atBlock: r.receipt.blockNumber,
-        });
-        log.info({ txHash: r.receipt.hash, gasUsed: r.receipt.gasUsed.toString() }, "deal settled");
-        this.deps.onDone?.(deal.id, "settled");
-        return;
-      }
-      // mined and reverted, or its nonce went elsewhere: that transaction can never settle the
-      // deal, so the same outcome may be submitted again (after a fresh check of the deal)
-      log.warn(
-        { txHash: tx.hash, result: r.kind === "mined" ? "reverted" : "dropped" },
-        "the settlement transaction did not settle the deal; resubmitting",
-      );
-      this.deps.store.resetSubmission(deal.id);
-    } catch (e) {
-      this.#failed(deal, e, log, false);
-    }
-  }
-
-  async #process(deal: DealRow): Promise<void> {
-    const log = this.deps.logger.child({ dealId: deal.id });
-    try {
-      let row = deal;
-      if (row.status === "accepted") {
-        const built = await this.#outcome(row, log);
-        if (built === undefined) return;
-        const outcome = this.deps.configDigest ? bindConfigDigest(built, this.deps.configDigest) : built;
-        this.deps.store.saveOutcome(row.id, outcome);
-        log.info({ agreed: outcome.settlement.agreed, reason: outcome.reason }, "outcome built");
-        row = this.deps.store.get(row.id)!;
-      }
-      await this.deps.onStep?.("outcome_built", row.id);
-      const outcome = row.outcome!;
-      const epoch = this.deps.store.reorgEpoch();
-      const r = await this.submitter.submit(outcome, row.deadline);
-      if (r.kind === "sent") {
-        log.info({ txHash: r.tx.hash, nonce: r.tx.nonce }, "settlement sent");
-        await this.deps.onStep?.("submitted", row.id);
-        return;
-      }
-      // what the chain said before a rewind may be replaced: the next attempt reads it again
-      if (this.deps.store.reorgEpoch() !== epoch) return;
-      if (r.kind === "already_settled") {
-        this.deps.store.markSettled(row.id, { settledBy: "oracle", atBlock: r.atBlock });
-        log.info("deal already settled on-chain with this outcome");
-        this.deps.onDone?.(row.id, "settled");
-        return;
-      }
-      this.deps.store.markClosed(row.id, `${r.code}: ${r.why}`, r.atBlock);
-      log.warn({ code: r.code }, "deal closed without our settlement");
-      this.deps.onDone?.(row.id, "closed");
-    } catch (e) {
-      this.#failed(deal, e, log, true);
-    }
-  }
-
-  /** The deal's outcome, or undefined when it waits for another attempt. */
-  async #outcome(row: DealRow, log: Logger): Promise<StoredOutcome | undefined> {
-    const chainNow = this.#chainNow();
-    if (chainNow >= row.deadline) {
-      this.deps.store.markClosed(
-        row.id,
-        "deadline_passed: the deadline passed before an outcome; the buyer can refund",
-      );
-      log.warn({ code: "deadline_passed" }, "deal closed without an outcome");
-      this.deps.onDone?.(row.id, "closed");
-      return undefined;
-    }
-    const lastCode = row.last_code ?? "none";
-    if (chainNow >= row.deadline - this.#margin)
-      return noDeal(row, `out_of_time (${lastCode}): the deal could not finish before its deadline`);
-    try {
-      return await buildOutcome(row, {
-        ...this.deps.pipeline,
-        chainId: BigInt(this.deps.deployment.chainId),
-        contract: this.deps.deployment.dealProof,
-        encryptionPrivateKey: this.deps.identity.encryptionPrivateKey,
-        onStep: this.deps.onStep,
-        signal: this.#abort.signal,
-      });
-    } catch (e) {
-      // only the seller's dataset counts against the attempts: infrastructure faults (the model,
-      // the RPC) are retried until the deadline margin, never turned into a refusal
-      if (
-        e instanceof RetryableError &&
-        e.code === "dataset.fetch_failed" &&
-        row.attempts + 1 >= (this.deps.maxAttempts ?? 6) &&
-        this.#running
-      )
-        return noDeal(
-          row,
-          `dataset_unavailable (${storedCode(e.code)}): the dataset could not be fetched in ${row.attempts + 1} attempts`,
-        );
-      throw e;
-    }
-  }
-
-  /** Records a failed attempt with its code and schedules the next one after a backoff. */
-  #failed(deal: DealRow, e: unknown, log: Logger, counts: boolean): void {
-    if (!this.#running) return; // shutting down: the deal resumes on restart as it was
-    const code = failureCode(e);
-    const transient = e instanceof RetryableError || isTransient(e);
-    const delay = counts
-      ? this.deps.retryBaseMs === 0
-        ? 0
-        : Math.max(
-            this.deps.pollMs,
-            backoffMs(deal.attempts + 1, this.deps.retryBaseMs ?? 1000, this.deps.retryMaxMs ?? 30_000),
-          )
-      : 0;
-    let attempts: number;
-    try {
-      attempts = counts
-        ? this.deps.store.recordError(deal.id, code, (e as Error).message, Date.now() + delay)
-        : deal.attempts;
-    } catch {
-      return; // the store is closed: the process is going down; the deal resumes on restart
-    }
-    log.warn({ code, attempts, transient, retryInMs: delay }, "deal step failed; will retry");
   }
 
   /** Graceful stop: no new work; aborts in-flight work and waits for it at most stopGraceMs. */
@@ -443,7 +285,7 @@ export class OracleDaemon {
     this.#abort.abort();
     const all = Promise.allSettled([
       this.#loop ?? Promise.resolve(),
-      this.#registering ?? Promise.resolve(),
+      this.#registration.inFlight ?? Promise.resolve(),
       ...[...this.#work.values()].map((w) => w.p),
       ...this.#checks.values(),
     ]);

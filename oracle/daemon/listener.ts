@@ -111,7 +111,7 @@ export class ChainListener {
           const a = created.args;
           return {
             kind: "created" as const,
-            id: a.dealId.toString(),
+            id: a.dealId,
             buyer: a.buyer,
             seller: a.seller,
             dataRoot: a.dataRoot,
@@ -122,7 +122,7 @@ export class ChainListener {
           };
         }
         const a = parseDealProofLog(log, "DealAccepted")!.args;
-        return { kind: "accepted" as const, id: a.dealId.toString(), sealed: a.sealedSellerInput };
+        return { kind: "accepted" as const, id: a.dealId, sealed: a.sealedSellerInput };
       });
       this.store.applyEvents(events, to, { hash: toHash, keepFrom: to - REORG_WINDOW });
       stored += events.length;

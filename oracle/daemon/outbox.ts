@@ -20,7 +20,7 @@
  */
 import { Transaction, type Provider, type TransactionReceipt, type Wallet } from "ethers";
 import type { Logger } from "pino";
-import type { Store, TxRow } from "./store.ts";
+import type { DealId, Store, TxRow } from "./store.ts";
 import { REORG_WINDOW } from "./listener.ts";
 
 export interface OutboxOptions {
@@ -50,7 +50,7 @@ export type Reconciled =
 
 export interface SendRequest {
   purpose: "settle" | "register";
-  dealId: string | null;
+  dealId: DealId | null;
   to: string;
   data: string;
   gasLimit: bigint;

@@ -3,8 +3,9 @@
  * the dataset → verify the seller's email → negotiate → seal the key to the buyer. Bad inputs
  * give a "no deal" outcome with the reason, so the buyer is refunded at once. Private inputs
  * live only in this function's memory. The dataset fetch runs under the deal's budget (location
- * policy, idle timeout, time budget, byte cap); a fetch that fails is a RetryableError with the
- * dataset's code, and the daemon decides when the deal has used up its attempts or its time.
+ * policy, idle timeout, time budget, byte cap); a dataset error that classifyFailure
+ * (chain/retry.ts) calls a refusal gives "no deal", any other (a fetch that failed) is thrown on,
+ * and the daemon decides when the deal has used up its attempts or its time.
  */
 import { getBytes, hexlify } from "ethers";
 import { DealProofError } from "../../sdk/src/errors.ts";
@@ -17,10 +18,11 @@ import type { LocationPolicy } from "../data/location-policy.ts";
 import { negotiate, noDealTerms, type Agent, type TranscriptEntry } from "../negotiation/index.ts";
 import { AgentUnavailableError } from "../negotiation/types.ts";
 import { dealSeed } from "../negotiation/random.ts";
-import type { DealRow, StoredOutcome } from "./store.ts";
+import type { DealId, DealRow, StoredOutcome } from "./store.ts";
 import { storedCode } from "./reason-codes.ts";
 import { verifyAndCheck, type CheckStepResult } from "./check-step.ts";
 import type { EngineLimits } from "../checks/protocol.ts";
+import { classifyFailure } from "../chain/retry.ts";
 
 export type Step =
   "open_inputs" | "verify_dataset" | "verify_email" | "negotiate" | "outcome_built" | "submitted" | "settled";
@@ -47,16 +49,23 @@ export interface PipelineDeps {
   /** Aborts work in flight (shutdown). */
   signal?: AbortSignal;
   /** Test hook: called as each step starts; throwing simulates a crash there. */
-  onStep?: (step: Step, dealId: string) => void | Promise<void>;
-  onMove?: (dealId: string, entry: TranscriptEntry) => void;
+  onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
+  onMove?: (dealId: DealId, entry: TranscriptEntry) => void;
 }
 
 /** Time kept between the end of a negotiation and the deal's deadline, for settlement inclusion. */
 export const NEGOTIATION_DEADLINE_MARGIN_MS = 120_000;
 
-/** A transient failure: leave the deal for a later attempt. `code` says what failed. */
-export class RetryableError extends DealProofError {
-  override name = "RetryableError";
+/** DNS does not answer for the seller's DKIM key while the buyer requires a verified seller. */
+export class DnsUnavailableError extends DealProofError<"dns.unavailable"> {
+  override name = "DnsUnavailableError";
+  constructor() {
+    super(
+      "dns.unavailable",
+      "DNS unreachable for the seller's DKIM key, and the buyer requires a verified seller",
+      { hint: "nothing to do: the oracle retries the deal until DNS answers or the deal runs out of time" },
+    );
+  }
 }
 
 /** A "no deal" outcome for `deal` with `reason` (which starts with its reason code). */
@@ -68,7 +77,7 @@ export function noDeal(
   reasonCode?: string,
 ): StoredOutcome {
   const t = noDealTerms({
-    dealId: BigInt(deal.id),
+    dealId: deal.id,
     reason,
     sellerIdentity: identity && { domain: identity.domain, verified: identity.verified },
     dataFacts: facts,
@@ -110,7 +119,7 @@ async function outcomeOf(
   deps: PipelineDeps,
   hold: (release: () => Promise<void>) => void,
 ): Promise<StoredOutcome> {
-  const ctx = { chainId: deps.chainId, contract: deps.contract, dealId: BigInt(deal.id) };
+  const ctx = { chainId: deps.chainId, contract: deps.contract, dealId: deal.id };
   await deps.onStep?.("open_inputs", deal.id);
   let buyer, seller;
   try {
@@ -140,9 +149,7 @@ async function outcomeOf(
       hold,
     });
   } catch (e) {
-    if (e instanceof DatasetError && e.code === "dataset.fetch_failed")
-      throw new RetryableError(e.code, e.message, { cause: e });
-    if (e instanceof DatasetError)
+    if (e instanceof DatasetError && classifyFailure(e).kind === "refusal")
       return noDeal(deal, `dataset refused (${storedCode(e.code)}): ${e.message}`);
     throw e;
   }
@@ -169,11 +176,7 @@ async function outcomeOf(
   // DESIGN §8: a buyer may require a verified seller domain (or one domain and its subdomains).
   const required = buyer.requireSellerDomain;
   if (required !== undefined && required !== false) {
-    if (identity.dnsUnavailable)
-      throw new RetryableError(
-        "dns.unavailable",
-        "DNS unreachable for the seller's DKIM key, and the buyer requires a verified seller",
-      );
+    if (identity.dnsUnavailable) throw new DnsUnavailableError();
     if (!identity.verified)
       return noDeal(
         deal,
@@ -195,7 +198,7 @@ async function outcomeOf(
 
   await deps.onStep?.("negotiate", deal.id);
   const negotiation = negotiate({
-    dealId: BigInt(deal.id),
+    dealId: deal.id,
     escrowWei: BigInt(deal.escrow),
     buyer: {
       budgetWei: BigInt(buyer.budgetWei),

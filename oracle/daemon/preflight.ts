@@ -7,7 +7,7 @@
  * flaky RPC must not stop the oracle at start, while a dead one is still reported within seconds.
  */
 import { readDeployment, type Deployment } from "../chain/deployment.ts";
-import { withRetry } from "../chain/retry.ts";
+import { retryVerdict, withRetry } from "../chain/retry.ts";
 import { RpcError } from "../chain/errors.ts";
 import { DealProofError } from "../../sdk/src/errors.ts";
 import { storedCode } from "./reason-codes.ts";
@@ -37,7 +37,7 @@ export async function preflight(cfg: OracleConfig): Promise<Deployment> {
       return await withRetry(() => rpc(cfg.DEALPROOF_RPC_URL, method, params, timeoutMs), {
         attempts: cfg.DEALPROOF_RPC_ATTEMPTS,
         baseMs: 250,
-        retryIf: () => true,
+        retryIf: (e) => retryVerdict(e, { scope: "startup" }).retry,
       });
     } catch (e) {
       // the node answered, but with an error: say so (an API key missing from the URL, a method

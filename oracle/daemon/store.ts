@@ -8,7 +8,9 @@
  * `next_nonce` that the chain has not consumed belongs to a stored transaction (no gaps, no
  * second signature for a deal whose transaction may still be mined). Every row leaves the store
  * parsed by its schema (the outcome's JSON decoded and validated in one place, `outcomeColumn`),
- * so callers get typed values or a clear refusal, never a re-cast string.
+ * so callers get typed values or a clear refusal, never a re-cast string. A deal id is a bigint
+ * (DealId) everywhere outside; SQLite keeps it as decimal text (a uint256 does not fit an INTEGER),
+ * converted here only: `dealIdColumn` when a row is read, `key` when an id is bound.
  * Reorganisations (DESIGN.md §9): the cursor is a block number *and* its hash, with the hashes of
  * the recent blocks the listener scanned (`blocks`); each terminal fact learnt from the chain keeps
  * the block it rests on (a receipt's block, the block a deal's state was read at), so `rewind`
@@ -23,11 +25,23 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { DealProofError } from "../../sdk/src/errors.ts";
 
+/** A deal's id, as DealProof's uint256: one form from the listener to the submitter. */
+export type DealId = bigint;
+
+/** The id columns: decimal text in SQLite (and in the outcome's JSON), a DealId in a row. */
+const dealIdColumn = z.codec(z.string().regex(/^(0|[1-9][0-9]*)$/), z.bigint(), {
+  decode: (text) => BigInt(text),
+  encode: (id) => id.toString(),
+});
+
+/** A DealId as SQLite binds it (the id columns' text). */
+const key = (id: DealId): string => id.toString();
+
 const DEAL_STATUSES = ["open", "accepted", "outcome_built", "submitted", "settled", "closed"] as const;
 
 const StoredOutcomeSchema = z.object({
   settlement: z.object({
-    dealId: z.string(),
+    dealId: dealIdColumn,
     agreed: z.boolean(),
     price: z.string(),
     termsHash: z.string(),
@@ -57,7 +71,7 @@ const outcomeColumn = z.codec(z.string(), StoredOutcomeSchema, {
 });
 
 const DealRowSchema = z.object({
-  id: z.string(),
+  id: dealIdColumn,
   buyer: z.string(),
   seller: z.string(),
   escrow: z.string(),
@@ -90,7 +104,7 @@ const TxRowSchema = z.object({
   hash: z.string(),
   /** What it does: "settle" (with deal_id) or "register". */
   purpose: z.string(),
-  deal_id: z.string().nullable(),
+  deal_id: dealIdColumn.nullable(),
   nonce: z.number(),
   raw: z.string(),
   max_fee: z.string(),
@@ -220,7 +234,7 @@ export class Store {
         .run(
           tx.hash,
           tx.purpose,
-          tx.deal_id,
+          tx.deal_id === null ? null : key(tx.deal_id),
           tx.nonce,
           tx.raw,
           tx.max_fee,
@@ -235,7 +249,7 @@ export class Store {
       if (tx.deal_id !== null)
         this.db
           .prepare("UPDATE deals SET tx_hash = ?, status = 'submitted', updated_at = ? WHERE id = ?")
-          .run(tx.hash, Date.now(), tx.deal_id);
+          .run(tx.hash, Date.now(), key(tx.deal_id));
     });
   }
 
@@ -355,7 +369,7 @@ export class Store {
     events: (
       | {
           kind: "created";
-          id: string;
+          id: DealId;
           buyer: string;
           seller: string;
           escrow: string;
@@ -364,7 +378,7 @@ export class Store {
           sealed: string;
           block: number;
         }
-      | { kind: "accepted"; id: string; sealed: string }
+      | { kind: "accepted"; id: DealId; sealed: string }
     )[],
     toBlock: number,
     toHash?: { hash: string; keepFrom: number },
@@ -381,8 +395,8 @@ export class Store {
       );
       for (const e of events) {
         if (e.kind === "created")
-          ins.run(e.id, e.buyer, e.seller, e.escrow, e.dataRoot, e.deadline, e.sealed, e.block, now);
-        else acc.run(e.sealed, now, e.id);
+          ins.run(key(e.id), e.buyer, e.seller, e.escrow, e.dataRoot, e.deadline, e.sealed, e.block, now);
+        else acc.run(e.sealed, now, key(e.id));
       }
       this.#setCursor(toBlock);
       if (toHash !== undefined) {
@@ -398,8 +412,8 @@ export class Store {
     }
   }
 
-  get(id: string): DealRow | undefined {
-    return row(DealRowSchema, this.db.prepare("SELECT * FROM deals WHERE id = ?").get(id));
+  get(id: DealId): DealRow | undefined {
+    return row(DealRowSchema, this.db.prepare("SELECT * FROM deals WHERE id = ?").get(key(id)));
   }
 
   /**
@@ -420,12 +434,12 @@ export class Store {
     });
   }
 
-  saveOutcome(id: string, outcome: StoredOutcome): void {
+  saveOutcome(id: DealId, outcome: StoredOutcome): void {
     this.db
       .prepare(
         "UPDATE deals SET outcome = ?, status = 'outcome_built', updated_at = ? WHERE id = ? AND status = 'accepted'",
       )
-      .run(outcomeColumn.encode(outcome), Date.now(), id);
+      .run(outcomeColumn.encode(outcome), Date.now(), key(id));
   }
 
   /**
@@ -433,7 +447,7 @@ export class Store {
    * block `atBlock` (the receipt's, or the one the deal's state was read at).
    */
   markSettled(
-    id: string,
+    id: DealId,
     by: { settledBy: "oracle" | "other"; txHash?: string; gasUsed?: string; atBlock?: number },
   ): void {
     this.db
@@ -441,37 +455,37 @@ export class Store {
         `UPDATE deals SET status = 'settled', settled_by = ?, tx_hash = COALESCE(?, tx_hash), gas_used = ?,
          last_error = NULL, final_block = ?, updated_at = ? WHERE id = ?`,
       )
-      .run(by.settledBy, by.txHash ?? null, by.gasUsed ?? null, by.atBlock ?? null, Date.now(), id);
+      .run(by.settledBy, by.txHash ?? null, by.gasUsed ?? null, by.atBlock ?? null, Date.now(), key(id));
   }
 
   /**
    * Terminal without our settlement (refunded, settled by someone else, or past its deadline); when
    * the chain said so, `atBlock` is the block its state was read at.
    */
-  markClosed(id: string, why: string, atBlock?: number): void {
+  markClosed(id: DealId, why: string, atBlock?: number): void {
     this.db
       .prepare(
         "UPDATE deals SET status = 'closed', last_error = ?, final_block = ?, updated_at = ? WHERE id = ?",
       )
-      .run(why, atBlock ?? null, Date.now(), id);
+      .run(why, atBlock ?? null, Date.now(), key(id));
   }
 
   /** Back to accepted (e.g. a submitted transaction vanished); keeps the built outcome. */
-  resetSubmission(id: string): void {
+  resetSubmission(id: DealId): void {
     this.db
       .prepare(
         "UPDATE deals SET status = CASE WHEN outcome IS NULL THEN 'accepted' ELSE 'outcome_built' END, tx_hash = NULL, updated_at = ? WHERE id = ?",
       )
-      .run(Date.now(), id);
+      .run(Date.now(), key(id));
   }
 
   /** Counts a failed attempt and holds the deal back until `nextAttemptAt` (ms since epoch). */
-  recordError(id: string, code: string, message: string, nextAttemptAt = 0): number {
+  recordError(id: DealId, code: string, message: string, nextAttemptAt = 0): number {
     this.db
       .prepare(
         "UPDATE deals SET attempts = attempts + 1, last_code = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
       )
-      .run(code.slice(0, 64), `${code}: ${message}`.slice(0, 500), nextAttemptAt, Date.now(), id);
+      .run(code.slice(0, 64), `${code}: ${message}`.slice(0, 500), nextAttemptAt, Date.now(), key(id));
     return this.get(id)?.attempts ?? 0;
   }
 

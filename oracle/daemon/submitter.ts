@@ -6,7 +6,9 @@
  * A deal that is not Accepted at the chain's head is closed only on its state at the final block
  * (the listener's cursor, DESIGN.md §9): a refund or settlement newer than that may still be
  * replaced by a reorganisation, so the deal waits; a deal the chain no longer knows (its events
- * were replaced) waits for their re-inclusion until its deadline.
+ * were replaced) waits for their re-inclusion until its deadline (deadlinePassed, chain-clock.ts:
+ * the one deadline rule). The errors it throws carry codes that classifyFailure (chain/retry.ts)
+ * reads: a deal the chain is not ready for waits, anything else is the daemon's to retry.
  * Invariant: nothing here signs or sends a transaction; the outbox does, once per nonce.
  */
 import type { Provider, TransactionReceipt } from "ethers";
@@ -28,8 +30,9 @@ import {
 } from "../chain/dealproof.ts";
 import type { TeeBackend } from "../tee/backend.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
-import type { StoredOutcome, TxRow } from "./store.ts";
+import type { DealId, StoredOutcome, TxRow } from "./store.ts";
 import type { Outbox } from "./outbox.ts";
+import { deadlinePassed } from "./chain-clock.ts";
 
 /** Why a deal closes without a settlement of ours. */
 type CloseCode = "refunded" | "settled_by_other" | "deadline_passed";
@@ -42,9 +45,9 @@ export type SubmitResult =
   | { kind: "already_settled"; atBlock: number };
 
 /** The deal is not Accepted at the head, and what it is instead is not final yet: wait. */
-class DealStateNotFinalError extends DealProofError<"deal.state_not_final"> {
+export class DealStateNotFinalError extends DealProofError<"deal.state_not_final"> {
   override name = "DealStateNotFinalError";
-  constructor(dealId: string, head: DealStateName, final: DealStateName | undefined) {
+  constructor(dealId: DealId, head: DealStateName, final: DealStateName | undefined) {
     super(
       "deal.state_not_final",
       `deal ${dealId} is ${head} at the chain's head but ${final ?? "not yet read"} at the confirmation depth`,
@@ -62,9 +65,9 @@ class DealStateNotFinalError extends DealProofError<"deal.state_not_final"> {
  * (DESIGN.md §2). The oracle waits: the option lapses (CANCEL_WINDOW, the change's end) or the
  * buyer leaves and the deal is refunded.
  */
-class CancelOptionLiveError extends DealProofError<"deal.cancel_option_live"> {
+export class CancelOptionLiveError extends DealProofError<"deal.cancel_option_live"> {
   override name = "CancelOptionLiveError";
-  constructor(dealId: string) {
+  constructor(dealId: DealId) {
     super(
       "deal.cancel_option_live",
       `deal ${dealId}: its buyer may cancel it (a widening change is pending), so the delivery is not sent yet`,
@@ -103,7 +106,7 @@ function revertName(e: unknown): string | undefined {
 
 function toSettlement(o: StoredOutcome["settlement"]): Settlement {
   return {
-    dealId: BigInt(o.dealId),
+    dealId: o.dealId,
     agreed: o.agreed,
     price: BigInt(o.price),
     termsHash: o.termsHash as Hex,
@@ -114,11 +117,11 @@ function toSettlement(o: StoredOutcome["settlement"]): Settlement {
 }
 
 /** Whether a receipt is a successful transaction that emitted DealSettled for `dealId`. */
-export function receiptSettles(receipt: TransactionReceipt, dealId: string): boolean {
+export function receiptSettles(receipt: TransactionReceipt, dealId: DealId): boolean {
   if (receipt.status !== 1) return false;
   return receipt.logs.some((l) => {
     try {
-      return parseDealProofLog(l, "DealSettled")?.args.dealId.toString() === dealId;
+      return parseDealProofLog(l, "DealSettled")?.args.dealId === dealId;
     } catch {
       return false;
     }
@@ -150,8 +153,8 @@ export class Submitter {
     this.domain = dealProofDomain(deps.chainId, deps.address);
   }
 
-  async dealState(dealId: string, blockTag?: number): Promise<{ state: DealStateName; deadline: number }> {
-    const d = await this.#contract.getDeal(BigInt(dealId), blockTag === undefined ? {} : { blockTag });
+  async dealState(dealId: DealId, blockTag?: number): Promise<{ state: DealStateName; deadline: number }> {
+    const d = await this.#contract.getDeal(dealId, blockTag === undefined ? {} : { blockTag });
     return { state: dealStateName(d.state), deadline: Number(d.deadline) };
   }
 
@@ -163,8 +166,9 @@ export class Submitter {
     const dealId = outcome.settlement.dealId;
     const { state } = await this.dealState(dealId);
     const now = (await this.#provider.getBlock("latest"))!.timestamp;
-    if (state !== "Accepted") return this.#notAccepted(outcome, state, now > deadline);
-    if (now > deadline)
+    const late = deadlinePassed(deadline, now);
+    if (state !== "Accepted") return this.#notAccepted(outcome, state, late);
+    if (late)
       return {
         kind: "closed",
         code: "deadline_passed",
@@ -246,7 +250,7 @@ export class Submitter {
    */
   async settledWith(outcome: StoredOutcome, toBlock: number): Promise<boolean> {
     const events = await this.#contract.queryFilter(
-      this.#contract.filters.DealSettled(BigInt(outcome.settlement.dealId)),
+      this.#contract.filters.DealSettled(outcome.settlement.dealId),
       0,
       toBlock,
     );

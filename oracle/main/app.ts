@@ -26,6 +26,7 @@ import { sweepPlaintextRoot } from "../checks/stage.ts";
 import { createApi } from "../api/server.ts";
 import type { OracleConfig } from "../daemon/config.ts";
 import type { Step } from "../daemon/pipeline.ts";
+import type { DealId } from "../daemon/store.ts";
 
 /**
  * Where the per-deal plaintext dirs live: DEALPROOF_CHECK_TMP_DIR, else plaintext/ beside the
@@ -70,9 +71,9 @@ export interface OracleParts {
 export interface OracleOverrides {
   resolver?: DnsResolver;
   logger?: Logger;
-  onStep?: (step: Step, dealId: string) => void | Promise<void>;
-  onMove?: (dealId: string, entry: TranscriptEntry) => void;
-  onDone?: (dealId: string, status: "settled" | "closed") => void;
+  onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
+  onMove?: (dealId: DealId, entry: TranscriptEntry) => void;
+  onDone?: (dealId: DealId, status: "settled" | "closed") => void;
 }
 
 export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: OracleOverrides = {}) {

@@ -119,7 +119,7 @@ try {
   const oracle = await startLocalOracle(config, {
     resolver: email.resolver,
     logger: quiet,
-    onDone: (id) => settledAt.set(id, performance.now()),
+    onDone: (id) => settledAt.set(id.toString(), performance.now()),
   });
   const flood = Number(a.lockout) > 0 ? await holdSockets(oracle.url, Number(a.lockout)) : undefined;
   const probes: (number | undefined)[] = [];

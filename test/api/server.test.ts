@@ -49,7 +49,7 @@ describe("oracle HTTP API (oracle/api)", function () {
 
   function store(): Store {
     const s = new Store(":memory:");
-    const deal = (id: string, buyer: string, seller: string) => ({
+    const deal = (id: bigint, buyer: string, seller: string) => ({
       kind: "created" as const,
       id,
       buyer,
@@ -62,14 +62,14 @@ describe("oracle HTTP API (oracle/api)", function () {
     });
     s.applyEvents(
       [
-        deal("1", eoaBuyer.address, deployedWallet),
-        deal("2", undeployedWallet, eoaBuyer.address),
-        { kind: "accepted", id: "1", sealed: "0x02" },
-        { kind: "accepted", id: "2", sealed: "0x02" },
+        deal(1n, eoaBuyer.address, deployedWallet),
+        deal(2n, undeployedWallet, eoaBuyer.address),
+        { kind: "accepted", id: 1n, sealed: "0x02" },
+        { kind: "accepted", id: 2n, sealed: "0x02" },
       ],
       1,
     );
-    const outcome = (id: string): StoredOutcome => ({
+    const outcome = (id: bigint): StoredOutcome => ({
       settlement: {
         dealId: id,
         agreed: false,
@@ -83,8 +83,8 @@ describe("oracle HTTP API (oracle/api)", function () {
       transcriptJson: `{"deal":"${id}"}`,
       reason: "test",
     });
-    s.saveOutcome("1", outcome("1"));
-    s.saveOutcome("2", outcome("2"));
+    s.saveOutcome(1n, outcome(1n));
+    s.saveOutcome(2n, outcome(2n));
     return s;
   }
 

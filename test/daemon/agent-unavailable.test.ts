@@ -14,14 +14,13 @@ import {
   NEGOTIATION_DEADLINE_MARGIN_MS,
   type PipelineDeps,
 } from "../../oracle/daemon/pipeline.ts";
-import type { DealRow } from "../../oracle/daemon/store.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { LOCAL_POLICY } from "../../oracle/data/location-policy.ts";
-import { sealBuyerInput, sealSellerInput } from "../../sdk/src/inputs.ts";
 import { prepareDataset, sellerEmailKit } from "../../scripts/lib/seller-kit.ts";
 import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
 import { startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { acceptedDealRow, SEAL_CONTEXT } from "../fixtures/settlements.ts";
 
 describe("pipeline: a model API that stays down closes the deal as agent-unavailable", function () {
   this.timeout(60_000);
@@ -31,54 +30,34 @@ describe("pipeline: a model API that stays down closes the deal as agent-unavail
     const dir = mkdtempSync(join(tmpdir(), "dealproof-unavail-"));
     const dataset = await prepareDataset(dir, s, { rows: 200 });
     const email = sellerEmailKit();
-    const oracleKeys = await generateX25519KeyPair();
     const delivery = await generateX25519KeyPair();
-    const ctx = { chainId: 31337n, contract: "0x00000000000000000000000000000000000000aa", dealId: 9n };
-    const sealedBuyer = await sealBuyerInput(oracleKeys.publicKey, ctx, {
-      v: 1,
-      budgetWei: units(s.budgetUnits).toString(),
-      requirements: s.buyerRequirements,
-      deliveryPublicKey: hexlify(delivery.publicKey),
-    });
-    const sealedSeller = await sealSellerInput(oracleKeys.publicKey, ctx, {
-      v: 1,
-      floorWei: units(s.floorUnits).toString(),
-      description: s.sellerDescription,
-      dataset: { location: dataset.location, key: dataset.key, chunkSize: dataset.chunkSize },
-    });
     // the deadline leaves just the margin plus a little: one failed call, then no time for a retry
-    const deadline = Math.floor((Date.now() + NEGOTIATION_DEADLINE_MARGIN_MS + 3000) / 1000);
-    const deal: DealRow = {
-      id: ctx.dealId.toString(),
-      buyer: "0x0000000000000000000000000000000000000001",
-      seller: "0x0000000000000000000000000000000000000002",
-      escrow: units(s.escrowUnits).toString(),
-      data_root: dataset.dataRoot,
-      deadline,
-      sealed_buyer: hexlify(sealedBuyer),
-      sealed_seller: hexlify(sealedSeller),
-      created_block: 1,
-      status: "accepted",
-      outcome: null,
-      tx_hash: null,
-      attempts: 0,
-      last_error: null,
-      gas_used: null,
-      updated_at: 0,
-      last_code: null,
-      settled_by: null,
-      next_attempt_at: 0,
-      final_block: null,
-    };
+    const { row: deal, oracleKey } = await acceptedDealRow({
+      dealId: 9n,
+      buyer: {
+        v: 1,
+        budgetWei: units(s.budgetUnits).toString(),
+        requirements: s.buyerRequirements,
+        deliveryPublicKey: hexlify(delivery.publicKey),
+      },
+      seller: {
+        v: 1,
+        floorWei: units(s.floorUnits).toString(),
+        description: s.sellerDescription,
+        dataset: { location: dataset.location, key: dataset.key, chunkSize: dataset.chunkSize },
+      },
+      dataRoot: dataset.dataRoot,
+      escrowWei: units(s.escrowUnits),
+      deadline: Math.floor((Date.now() + NEGOTIATION_DEADLINE_MARGIN_MS + 3000) / 1000),
+    });
     const fake = await startFakeAnthropic(() => ({ kind: "status", status: 529 }));
     const moves: string[] = [];
     try {
       const claude = () =>
         new ClaudeAgent({ apiKey: "sk-test", baseURL: fake.baseURL, timeoutMs: 2000, maxAttempts: 50 });
       const deps: PipelineDeps = {
-        chainId: ctx.chainId,
-        contract: ctx.contract,
-        encryptionPrivateKey: oracleKeys.privateKey,
+        ...SEAL_CONTEXT,
+        encryptionPrivateKey: oracleKey,
         resolver: email.resolver,
         agents: () => ({ buyer: claude(), seller: claude() }),
         maxRounds: 4,

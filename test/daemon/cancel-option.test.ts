@@ -7,7 +7,8 @@
  */
 import { expect } from "chai";
 import { hexlify, randomBytes, ZeroAddress } from "ethers";
-import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
+import { oracle, runDeal, waitFor, settledEvents } from "./harness.ts";
+import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 import { CHANGE_KIND } from "../../sdk/src/deal-state.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { at } from "../../scripts/lib/at.ts";
@@ -18,13 +19,10 @@ describe("the oracle and the buyer's cancel option (real daemon, local chain, 1 
   this.timeout(180_000);
   let env: Env;
   let o: Awaited<ReturnType<typeof oracle>>;
-  before(async () => {
-    env = await setupEnv({ changeDelay: 7200n });
-  });
   after(async () => {
     await o?.stop();
-    await env.chain.close();
   });
+  useLocalChain((e) => (env = e), { changeDelay: 7200n });
 
   it("sends no delivery while the buyer's request lives, settles once it lapsed with the change", async () => {
     expect(await env.dp.CANCEL_NOTICE()).to.equal(3600n);
@@ -45,7 +43,7 @@ describe("the oracle and the buyer's cancel option (real daemon, local chain, 1 
     // back up: the request is live from its first look at the deal
     o = await oracle(env, { DEALPROOF_SETTLE_MODE: "signature", DEALPROOF_RETRY_MAX_MS: "2000" });
 
-    const id = deal.dealId.toString();
+    const id = deal.dealId;
     const waiting = await waitFor("the daemon to hold the settlement back", () => {
       const r = o.store.get(id);
       return r?.last_code === "deal.cancel_option_live" ? r : undefined;

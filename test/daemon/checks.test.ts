@@ -13,14 +13,14 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { hexlify, keccak256, toUtf8Bytes } from "ethers";
 import { buildOutcome, type PipelineDeps } from "../../oracle/daemon/pipeline.ts";
-import type { DealRow } from "../../oracle/daemon/store.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { LOCAL_POLICY } from "../../oracle/data/location-policy.ts";
-import { sealBuyerInput, sealSellerInput, type BuyerInput, type SellerInput } from "../../sdk/src/inputs.ts";
+import type { BuyerInput, SellerInput } from "../../sdk/src/inputs.ts";
 import { encryptFile } from "../../client/files.ts";
 import { checks, checkSpecHash, overlapKey } from "../../sdk/src/checks.ts";
 import { StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
 import { createStaticResolver } from "../../oracle/dkim/resolver.ts";
+import { acceptedDealRow, SEAL_CONTEXT } from "../fixtures/settlements.ts";
 
 const ETH = 10n ** 18n;
 const dir = mkdtempSync(join(tmpdir(), "dealproof-pipeline-checks-"));
@@ -49,49 +49,30 @@ async function run(
   buyerExtra: Partial<BuyerInput>,
   sellerExtra: Partial<SellerInput>,
 ) {
-  const oracle = await generateX25519KeyPair();
   const delivery = await generateX25519KeyPair();
-  const ctx = { chainId: 31337n, contract: "0x00000000000000000000000000000000000000aa", dealId: nextId++ };
-  const sealedBuyer = await sealBuyerInput(oracle.publicKey, ctx, {
-    v: 1,
-    budgetWei: (8n * ETH).toString(),
-    requirements: "labelled animal images",
-    deliveryPublicKey: hexlify(delivery.publicKey),
-    ...buyerExtra,
-  });
-  const sealedSeller = await sealSellerInput(oracle.publicKey, ctx, {
-    v: 1,
-    floorWei: (2n * ETH).toString(),
-    description: "animal labels",
-    dataset: { location: data.location, key: data.key, chunkSize: data.chunkSize },
-    ...sellerExtra,
-  });
-  const deal: DealRow = {
-    id: ctx.dealId.toString(),
-    buyer: "0x0000000000000000000000000000000000000001",
-    seller: "0x0000000000000000000000000000000000000002",
-    escrow: (10n * ETH).toString(),
-    data_root: data.root,
+  const { row: deal, oracleKey } = await acceptedDealRow({
+    dealId: nextId++,
+    buyer: {
+      v: 1,
+      budgetWei: (8n * ETH).toString(),
+      requirements: "labelled animal images",
+      deliveryPublicKey: hexlify(delivery.publicKey),
+      ...buyerExtra,
+    },
+    seller: {
+      v: 1,
+      floorWei: (2n * ETH).toString(),
+      description: "animal labels",
+      dataset: { location: data.location, key: data.key, chunkSize: data.chunkSize },
+      ...sellerExtra,
+    },
+    dataRoot: data.root,
+    escrowWei: 10n * ETH,
     deadline: Math.floor(Date.now() / 1000) + 3600,
-    sealed_buyer: hexlify(sealedBuyer),
-    sealed_seller: hexlify(sealedSeller),
-    created_block: 1,
-    status: "accepted",
-    outcome: null,
-    tx_hash: null,
-    attempts: 0,
-    last_error: null,
-    gas_used: null,
-    updated_at: 0,
-    last_code: null,
-    settled_by: null,
-    next_attempt_at: 0,
-    final_block: null,
-  };
+  });
   const deps: PipelineDeps = {
-    chainId: ctx.chainId,
-    contract: ctx.contract,
-    encryptionPrivateKey: oracle.privateKey,
+    ...SEAL_CONTEXT,
+    encryptionPrivateKey: oracleKey,
     resolver: createStaticResolver({}),
     agents: () => ({ buyer: new StrategyAgent(), seller: new StrategyAgent() }),
     maxRounds: 8,

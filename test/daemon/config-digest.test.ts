@@ -15,7 +15,8 @@ import { CONFIG_CLASSES, bindConfigDigest, configDigest } from "../../oracle/dae
 import { renderAppCompose } from "../../oracle/deploy/app-compose.ts";
 import phalaAppCompose from "../../tasks/actions/phala-app-compose.ts";
 import type { StoredOutcome } from "../../oracle/daemon/store.ts";
-import { setupEnv, oracle, runDeal, waitFor, type Env } from "./harness.ts";
+import { oracle, runDeal, rowWhen } from "./harness.ts";
+import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const docs = readFileSync(join(root, "docs", "operations.md"), "utf8");
@@ -150,7 +151,7 @@ describe("configuration: measured or attested (oracle/daemon/config-digest.ts)",
     const termsJson = '{"agreed":false,"dealId":"1","v":1}';
     const outcome: StoredOutcome = {
       settlement: {
-        dealId: "1",
+        dealId: 1n,
         agreed: false,
         price: "0",
         termsHash: keccak256(toUtf8Bytes(termsJson)),
@@ -176,12 +177,7 @@ describe("configuration: measured or attested (oracle/daemon/config-digest.ts)",
 
   describe("a real oracle", () => {
     let env: Env;
-    before(async () => {
-      env = await setupEnv();
-    });
-    after(async () => {
-      await env.chain.close();
-    });
+    useLocalChain((e) => (env = e));
 
     it("writes /health's configDigest into a settled deal's terms, which termsHash binds on-chain", async () => {
       const o = await oracle(env);
@@ -193,14 +189,7 @@ describe("configuration: measured or attested (oracle/daemon/config-digest.ts)",
         expect(health.configDigest).to.match(/^0x[0-9a-f]{64}$/);
         expect(health.config.DEALPROOF_CONFIRMATIONS).to.be.a("number");
         const d = await runDeal(env, { buyerIx: 5 });
-        const row = await waitFor(
-          "settlement",
-          () => {
-            const r = o.store.get(d.dealId.toString());
-            return r?.status === "settled" ? r : undefined;
-          },
-          60_000,
-        );
+        const row = await rowWhen(o, d.dealId);
         const terms = JSON.parse(row.outcome!.termsJson) as { configDigest: string };
         expect(terms.configDigest).to.equal(health.configDigest);
         const [ev] = await env.dp.queryFilter(

@@ -4,7 +4,8 @@ import { formatDealId } from "../../sdk/src/deal-id.ts";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { Wallet } from "ethers";
-import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
+import { oracle, runDeal, settledEvents, rowWhen } from "./harness.ts";
+import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 import { receiveDeal } from "../../client/receive.ts";
 import { createDeal } from "../../sdk/src/parties.ts";
 import { parseSettleCall } from "../../oracle/chain/dealproof.ts";
@@ -14,22 +15,13 @@ import { verifyQuote } from "../../oracle/quote/verify.ts";
 
 const vision = scenarioByName("vision");
 
-async function settled(o: Awaited<ReturnType<typeof oracle>>, id: bigint) {
-  return waitFor(`deal ${id} to settle`, () => {
-    const row = o.store.get(id.toString());
-    return row?.status === "settled" || row?.status === "closed" ? row : undefined;
-  });
-}
+const settled = (o: Awaited<ReturnType<typeof oracle>>, id: bigint) =>
+  rowWhen(o, id, ["settled", "closed"], 30_000);
 
 describe("oracle daemon end to end (local chain over HTTP, embedded TDX simulator)", function () {
   this.timeout(120_000);
   let env: Env;
-  before(async () => {
-    env = await setupEnv();
-  });
-  after(async () => {
-    await env.chain.close();
-  });
+  useLocalChain((e) => (env = e));
 
   it("quote path: negotiates, settles with a TDX quote, delivers the key; the buyer decrypts and verifies the data", async () => {
     const o = await oracle(env, { DEALPROOF_SETTLE_MODE: "quote" });

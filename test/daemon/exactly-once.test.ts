@@ -6,7 +6,8 @@
  */
 import { expect } from "chai";
 import { Transaction, Wallet } from "ethers";
-import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
+import { oracle, runDeal, waitFor, settledEvents, rowWhen } from "./harness.ts";
+import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
 import { LOCAL_SENDER_KEY } from "../../scripts/lib/local-oracle.ts";
 import { isTransient, withRetry } from "../../oracle/chain/retry.ts";
@@ -16,26 +17,12 @@ describe("exactly-once settlement (oracle/daemon/outbox.ts)", function () {
   this.timeout(120_000);
   let env: Env;
   const send = (m: string, p: unknown[] = []) => env.chain.connection.ethers.provider.send(m, p);
-  before(async () => {
-    env = await setupEnv();
-  });
-  after(async () => {
-    await env.chain.close();
-  });
+  useLocalChain((e) => (env = e));
   afterEach(async () => {
     await send("evm_setAutomine", [true]);
   });
 
-  async function settled(o: RunningOracle, id: bigint) {
-    return waitFor(
-      `deal ${id} to settle`,
-      () => {
-        const row = o.store.get(id.toString());
-        return row?.status === "settled" ? row : undefined;
-      },
-      60_000,
-    );
-  }
+  const settled = (o: RunningOracle, id: bigint) => rowWhen(o, id);
 
   it("a settlement the node never saw before a kill is re-broadcast unchanged after restart, and recorded as ours", async () => {
     let first: RunningOracle | undefined = undefined;
@@ -68,7 +55,7 @@ describe("exactly-once settlement (oracle/daemon/outbox.ts)", function () {
       expect(row.tx_hash).to.equal(sentHash);
       expect(row.settled_by).to.equal("oracle");
       expect(Transaction.from(raw!).hash).to.equal(sentHash);
-      expect(second.store.allTxs().filter((t) => t.deal_id === deal.dealId.toString())).to.have.length(1);
+      expect(second.store.allTxs().filter((t) => t.deal_id === deal.dealId)).to.have.length(1);
       expect(await settledEvents(env, deal.dealId)).to.have.length(1);
       const api = (await (await fetch(`${second.url}/deals/${deal.dealId}`)).json()) as { settledBy: string };
       expect(api.settledBy).to.equal("oracle");
@@ -82,7 +69,7 @@ describe("exactly-once settlement (oracle/daemon/outbox.ts)", function () {
     await send("evm_setAutomine", [false]);
     try {
       const deal = await runDealMined(env, 4);
-      const id = deal.dealId.toString();
+      const id = deal.dealId;
       const txs = await waitFor("a fee-bumped replacement", () => {
         const t = o.store.allTxs().filter((x) => x.deal_id === id);
         return t.length >= 2 ? t : undefined;
@@ -125,7 +112,7 @@ describe("exactly-once settlement (oracle/daemon/outbox.ts)", function () {
       await send("evm_setAutomine", [true]);
       const row = await settled(o, deal.dealId);
       expect(row.tx_hash).to.not.equal(held);
-      const txs = o.store.allTxs().filter((t) => t.deal_id === deal.dealId.toString());
+      const txs = o.store.allTxs().filter((t) => t.deal_id === deal.dealId);
       expect(txs.map((t) => t.state)).to.deep.equal(["dropped", "mined"]);
       expect(txs[1]!.nonce).to.be.greaterThan(ours.nonce);
       expect(await settledEvents(env, deal.dealId)).to.have.length(1);

@@ -9,7 +9,8 @@
 import { expect } from "chai";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
+import { oracle, runDeal, settledEvents, rowWhen } from "./harness.ts";
+import { setupEnv, type Env } from "../fixtures/local-chain.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
 
 const BUYERS = [2, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -50,16 +51,8 @@ describe("per-deal budgets and fair scheduling (oracle/daemon/daemon.ts)", funct
     DEALPROOF_RETRY_MAX_MS: "1500",
   };
 
-  async function until(o: RunningOracle, id: bigint, status: "settled" | "closed") {
-    return waitFor(
-      `deal ${id} to be ${status}`,
-      () => {
-        const row = o.store.get(id.toString());
-        return row?.status === status ? row : undefined;
-      },
-      120_000,
-    );
-  }
+  const until = (o: RunningOracle, id: bigint, status: "settled" | "closed") =>
+    rowWhen(o, id, [status], 120_000);
 
   it("one honest deal settles in its normal time beside 10 hostile deals, which end as no deal with a reason", async () => {
     const o = await oracle(env, budget);
@@ -89,7 +82,7 @@ describe("per-deal budgets and fair scheduling (oracle/daemon/daemon.ts)", funct
       const honest = await runDeal(env, { buyerIx: 13, sellerIx: 15 });
       await until(o, honest.dealId, "settled");
       const withHostileMs = Date.now() - t0;
-      const unfinished = hostile.filter((d) => o.store.get(d.dealId.toString())?.status !== "settled").length;
+      const unfinished = hostile.filter((d) => o.store.get(d.dealId)?.status !== "settled").length;
       console.log(
         `      honest deal: ${aloneMs} ms alone, ${withHostileMs} ms beside 10 hostile deals (${unfinished} of them still unfinished)`,
       );

@@ -1,61 +1,17 @@
-/** End-to-end harness: a local chain over HTTP, the contracts, a real oracle, and parties. */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+/**
+ * End-to-end harness over the local chain fixture (test/fixtures/local-chain.ts): a real oracle,
+ * the parties' deals, and waiting for what the oracle and the chain say.
+ */
 import pino from "pino";
-import type { Signer } from "ethers";
-import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
-import { prepareDataset, sellerEmailKit, type SellerDataset } from "../../scripts/lib/seller-kit.ts";
-import { deployForSimulator, localOracleConfig } from "../../scripts/lib/local-oracle.ts";
+import type { SellerDataset } from "../../scripts/lib/seller-kit.ts";
+import { localOracleConfig } from "../../scripts/lib/local-oracle.ts";
 import type { OracleOverrides, RunningOracle } from "../../oracle/main/app.ts";
 import { startLocalOracle } from "../../oracle/simulator/oracle.ts";
 import { acceptDeal, createDeal, type CreatedDeal } from "../../sdk/src/parties.ts";
-import { connectDealProof, type DealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
-import type { Deployment } from "../../oracle/chain/deployment.ts";
-
-export interface Env {
-  chain: LocalChain;
-  dir: string;
-  deployment: Deployment;
-  deploymentFile: string;
-  seedFile: string;
-  dbFile: string;
-  dp: DealProof;
-  signers: Signer[];
-  email: ReturnType<typeof sellerEmailKit>;
-  dataset: SellerDataset;
-  rpcUrl: string;
-}
-
-export async function setupEnv(
-  opts: { rpcUrl?: (chainUrl: string) => Promise<string>; changeDelay?: bigint } = {},
-): Promise<Env> {
-  const chain = await startLocalChain();
-  const dir = mkdtempSync(join(tmpdir(), "dealproof-e2e-"));
-  const { seedFile, deployment, deploymentFile } = await deployForSimulator(
-    chain.connection,
-    dir,
-    "e2e",
-    opts.changeDelay === undefined ? {} : { changeDelay: opts.changeDelay },
-  );
-  const signers = await chain.connection.ethers.getSigners();
-  const dataset = await prepareDataset(dir, scenarioByName("vision"), { rows: 2000 });
-  return {
-    chain,
-    dir,
-    deployment,
-    deploymentFile,
-    seedFile,
-    dbFile: join(dir, "oracle.sqlite"),
-    dp: connectDealProof(deployment.dealProof, at(signers, 0)),
-    signers,
-    email: sellerEmailKit(),
-    dataset,
-    rpcUrl: opts.rpcUrl ? await opts.rpcUrl(chain.url) : chain.url,
-  };
-}
+import type { DealId, DealRow, Store } from "../../oracle/daemon/store.ts";
+import type { Env } from "../fixtures/local-chain.ts";
 
 export async function oracle(
   env: Env,
@@ -131,4 +87,21 @@ export async function waitFor<T>(
 
 export async function settledEvents(env: Env, dealId: bigint) {
   return env.dp.queryFilter(env.dp.filters.DealSettled(dealId), env.deployment.deployBlock);
+}
+
+/** Deal `id`'s row once its status is one of `statuses` (by default: settled). */
+export async function rowWhen(
+  o: { store: Store },
+  id: DealId,
+  statuses: readonly DealRow["status"][] = ["settled"],
+  timeoutMs = 60_000,
+): Promise<DealRow> {
+  return waitFor(
+    `deal ${id} to be ${statuses.join(" or ")}`,
+    () => {
+      const row = o.store.get(id);
+      return row !== undefined && statuses.includes(row.status) ? row : undefined;
+    },
+    timeoutMs,
+  );
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { setupEnv, oracle, waitFor, type Env } from "./harness.ts";
+import { oracle, waitFor } from "./harness.ts";
+import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 import { SimulatorBackend, DEFAULT_IMAGE } from "../../oracle/simulator/backend.ts";
 import { verifyAndAllowMeasurement } from "../../tasks/lib/measurement.ts";
 import { deployDealProof } from "../../tasks/lib/deploy.ts";
@@ -11,12 +12,7 @@ import { deployDealProof } from "../../tasks/lib/deploy.ts";
 describe("onboarding a new CVM: attestation endpoint, measurement:allow, then registration", function () {
   this.timeout(60_000);
   let env: Env;
-  before(async () => {
-    env = await setupEnv();
-  });
-  after(async () => {
-    await env.chain.close();
-  });
+  useLocalChain((e) => (env = e));
 
   it("runs unregistered until its measurement is allowed, serving a fresh quote meanwhile", async () => {
     // a fresh DealProof that does not yet allow this simulator's measurement

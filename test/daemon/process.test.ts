@@ -15,7 +15,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { formatEther } from "ethers";
-import { setupEnv, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
+import { runDeal, waitFor, settledEvents } from "./harness.ts";
+import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 import { LOCAL_SENDER_KEY } from "../../scripts/lib/local-oracle.ts";
 import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
@@ -75,12 +76,7 @@ function spawnOracle(env: Env, db: string, extra: Record<string, string> = {}): 
 describe("the oracle as a process (oracle/simulator/main.ts)", function () {
   this.timeout(120_000);
   let env: Env;
-  before(async () => {
-    env = await setupEnv();
-  });
-  after(async () => {
-    await env.chain.close();
-  });
+  useLocalChain((e) => (env = e));
 
   it("settles a deal, logs JSON without private values, and exits 0 on SIGTERM", async () => {
     const p = spawnOracle(env, "process.sqlite");

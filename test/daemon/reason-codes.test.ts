@@ -8,7 +8,7 @@ import { isDealProofError, type DealProofError } from "../../sdk/src/errors.ts";
 import { failureCode, storedCode } from "../../oracle/daemon/reason-codes.ts";
 import { RpcError } from "../../oracle/chain/errors.ts";
 import { DatasetError } from "../../sdk/src/dataset-error.ts";
-import { RetryableError } from "../../oracle/daemon/pipeline.ts";
+import { DnsUnavailableError } from "../../oracle/daemon/pipeline.ts";
 import { SettlementRefusedError } from "../../oracle/daemon/submitter.ts";
 import { ChallengeBookFullError } from "../../oracle/api/auth.ts";
 import { UsageError } from "../../oracle/cli/verify-quote-command.ts";
@@ -50,7 +50,7 @@ describe("stored reason codes", () => {
     expect(failureCode(new Error("outer", { cause: new RpcError("rpc.unreachable", "x") }))).to.equal(
       "rpc_unreachable",
     );
-    expect(failureCode(new RetryableError("dataset.fetch_failed", "x"))).to.equal("fetch_failed");
+    expect(failureCode(new DatasetError("fetch_failed", "x"))).to.equal("fetch_failed");
     expect(failureCode(Object.assign(new Error("x"), { code: "NETWORK_ERROR" }))).to.equal("NETWORK_ERROR");
     expect(failureCode(new Error("no code at all"))).to.equal("internal");
     expect(failureCode(undefined)).to.equal("internal");
@@ -61,7 +61,7 @@ describe("every error class is a DealProofError with a dotted code", () => {
   const errors: DealProofError[] = [
     new RpcError("rpc.timeout", "x"),
     new DatasetError("fetch_failed", "x"),
-    new RetryableError("dns.unavailable", "x"),
+    new DnsUnavailableError(),
     new SettlementRefusedError("settle", "MeasurementNotAllowed", new Error("revert")),
     new ChallengeBookFullError(),
     new UsageError("x"),

@@ -12,7 +12,8 @@
  */
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
+import { oracle, runDeal, waitFor, settledEvents, rowWhen } from "./harness.ts";
+import { setupEnv, type Env } from "../fixtures/local-chain.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
 import { LOCAL_SENDER_KEY } from "../../scripts/lib/local-oracle.ts";
 import { at } from "../../scripts/lib/at.ts";
@@ -77,22 +78,14 @@ describe("chain reorganisations (oracle/daemon/listener.ts, outbox.ts)", functio
 
   /** The deal's settlement, once the daemon sent it and the node holds it in its mempool. */
   async function sentSettlement(id: bigint) {
-    const hash = await waitFor(
-      `deal ${id}'s settlement`,
-      () => o.store.get(id.toString())?.tx_hash ?? undefined,
-    );
+    const hash = await waitFor(`deal ${id}'s settlement`, () => o.store.get(id)?.tx_hash ?? undefined);
     await waitFor("the settlement in the mempool", async () =>
       (await provider().getTransaction(hash)) !== null ? true : undefined,
     );
     return o.store.txByHash(hash)!;
   }
 
-  async function settledRow(id: bigint) {
-    return waitFor(`deal ${id} settled in the store`, () => {
-      const row = o.store.get(id.toString());
-      return row?.status === "settled" ? row : undefined;
-    });
-  }
+  const settledRow = (id: bigint) => rowWhen(o, id, ["settled"], 30_000);
 
   /** The daemon has polled the chain at its current head (its cursor is CONFIRMATIONS below it). */
   async function caughtUp() {
@@ -134,7 +127,7 @@ describe("chain reorganisations (oracle/daemon/listener.ts, outbox.ts)", functio
 
   async function onceOnChain(id: bigint) {
     expect(await settledEvents(env, id)).to.have.length(1);
-    const txs = o.store.allTxs().filter((t) => t.deal_id === id.toString() && t.state === "mined");
+    const txs = o.store.allTxs().filter((t) => t.deal_id === id && t.state === "mined");
     expect(txs).to.have.length(1);
   }
 
@@ -145,7 +138,7 @@ describe("chain reorganisations (oracle/daemon/listener.ts, outbox.ts)", functio
       const snap = (await send("evm_snapshot")) as string;
       await mine(1); // included, one block deep: not final at CONFIRMATIONS=2
       await caughtUp();
-      expect(o.store.get(deal.dealId.toString())!.status).to.equal("submitted");
+      expect(o.store.get(deal.dealId)!.status).to.equal("submitted");
       const r = await reorg(snap, { blocks: 1, drop: keep ? [] : [tx.hash] });
       expect(r.depth).to.equal(1);
       // kept: the new branch's block holds it again (one deep); dropped: the daemon sends it again
@@ -154,11 +147,11 @@ describe("chain reorganisations (oracle/daemon/listener.ts, outbox.ts)", functio
           (await provider().getTransaction(tx.hash)) !== null ? true : undefined,
         );
       // at most one block deep now (kept, or re-sent and perhaps already mined): not final
-      expect(o.store.get(deal.dealId.toString())!.status).to.equal("submitted");
+      expect(o.store.get(deal.dealId)!.status).to.equal("submitted");
       await mine(1 + CONFIRMATIONS);
       const row = await settledRow(deal.dealId);
       expect(row.tx_hash).to.equal(tx.hash); // the same signed bytes
-      expect(o.store.allTxs().filter((t) => t.deal_id === deal.dealId.toString())).to.have.length(1);
+      expect(o.store.allTxs().filter((t) => t.deal_id === deal.dealId)).to.have.length(1);
       await onceOnChain(deal.dealId);
     });
   }
@@ -202,7 +195,7 @@ describe("chain reorganisations (oracle/daemon/listener.ts, outbox.ts)", functio
     expect((await settledRow(a.dealId)).tx_hash).to.equal(txA.hash); // the same signed bytes
     expect((await settledRow(b!.dealId)).tx_hash).to.equal(txB.hash);
     expect(await provider().getTransactionCount(sender, "latest")).to.equal(txB.nonce + 1);
-    expect(o.store.allTxs().filter((t) => t.deal_id === a.dealId.toString())).to.have.length(1);
+    expect(o.store.allTxs().filter((t) => t.deal_id === a.dealId)).to.have.length(1);
     await onceOnChain(a.dealId);
     await onceOnChain(b!.dealId);
   });
@@ -229,7 +222,7 @@ describe("chain reorganisations (oracle/daemon/listener.ts, outbox.ts)", functio
         }),
     });
     const resigned = await waitFor("a new settlement", () =>
-      o.store.allTxs().find((t) => t.deal_id === deal.dealId.toString() && t.hash !== tx.hash),
+      o.store.allTxs().find((t) => t.deal_id === deal.dealId && t.hash !== tx.hash),
     );
     expect(resigned.nonce).to.equal(tx.nonce + 1);
     expect(o.store.txByHash(tx.hash)!.state).to.equal("dropped");

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { setupEnv, oracle, runDeal, waitFor, settledEvents, type Env } from "./harness.ts";
+import { oracle, runDeal, waitFor, settledEvents, rowWhen } from "./harness.ts";
+import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import type { Step } from "../../oracle/daemon/pipeline.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
@@ -8,16 +9,7 @@ import type { DealProof } from "../../oracle/chain/dealproof.ts";
 
 class Crash extends Error {}
 
-async function settledRow(o: RunningOracle, id: bigint) {
-  return waitFor(
-    `deal ${id} to settle`,
-    () => {
-      const row = o.store.get(id.toString());
-      return row?.status === "settled" ? row : undefined;
-    },
-    60_000,
-  );
-}
+const settledRow = (o: RunningOracle, id: bigint) => rowWhen(o, id);
 
 /** Owner re-allows a measurement: a widening change, scheduled and executed at once (delay 0 locally). */
 async function allowNow(dp: DealProof, measurement: string) {
@@ -30,12 +22,7 @@ async function allowNow(dp: DealProof, measurement: string) {
 describe("oracle daemon resilience", function () {
   this.timeout(180_000);
   let env: Env;
-  before(async () => {
-    env = await setupEnv();
-  });
-  after(async () => {
-    await env.chain.close();
-  });
+  useLocalChain((e) => (env = e));
 
   const steps: Step[] = [
     "open_inputs",
@@ -83,7 +70,7 @@ describe("oracle daemon resilience", function () {
     try {
       const deal = await runDeal(env, { buyerIx: 11 });
       const refused = await waitFor("the refused settlement to be recorded", () => {
-        const row = o.store.get(deal.dealId.toString());
+        const row = o.store.get(deal.dealId);
         return row !== undefined && row.attempts >= 2 ? row : undefined;
       });
       expect(refused.status).to.equal("outcome_built");
@@ -134,7 +121,7 @@ describe("oracle daemon resilience", function () {
       expect(receipt?.status).to.equal(0); // mined, reverted
       expect((await env.dp.getDeal(deal.dealId)).state).to.equal(2n); // still Accepted
       await waitFor("the resubmission to be refused", () => {
-        const row = o.store.get(deal.dealId.toString());
+        const row = o.store.get(deal.dealId);
         return row?.last_error?.includes("MeasurementNotAllowed") ? row : undefined;
       });
       await allowNow(env.dp, measurement);
@@ -184,7 +171,7 @@ describe("oracle daemon resilience", function () {
     const deal = await runDeal(env, { buyerIx: 13 });
     await waitFor(
       "work to start",
-      () => o.daemon.inFlight() > 0 || o.store.get(deal.dealId.toString())?.status === "settled" || undefined,
+      () => o.daemon.inFlight() > 0 || o.store.get(deal.dealId)?.status === "settled" || undefined,
     );
     await o.stop();
     const o2 = await oracle(env);

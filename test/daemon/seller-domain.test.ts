@@ -5,7 +5,8 @@
  * terms saying "unverified" and why — when it does not. A named domain must match.
  */
 import { expect } from "chai";
-import { setupEnv, oracle, runDeal, waitFor, type Env } from "./harness.ts";
+import { oracle, runDeal, rowWhen } from "./harness.ts";
+import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { sealBuyerInput, SealedInputError } from "../../sdk/src/inputs.ts";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
@@ -27,20 +28,16 @@ describe("buyer requirement requireSellerDomain (real daemon, local chain)", fun
   this.timeout(180_000);
   let env: Env;
   let o: Awaited<ReturnType<typeof oracle>>;
-  before(async () => {
-    env = await setupEnv();
-    o = await oracle(env, { DEALPROOF_SETTLE_MODE: "signature" });
-  });
   after(async () => {
     await o?.stop();
-    await env.chain.close();
+  });
+  useLocalChain((e) => (env = e));
+  before(async () => {
+    o = await oracle(env, { DEALPROOF_SETTLE_MODE: "signature" });
   });
 
   const outcomeOf = async (id: bigint) => {
-    const row = await waitFor(`deal ${id} to settle`, () => {
-      const r = o.store.get(id.toString());
-      return r?.status === "settled" || r?.status === "closed" ? r : undefined;
-    });
+    const row = await rowWhen(o, id, ["settled", "closed"], 30_000);
     const outcome = row.outcome!;
     const onChain = await env.dp.getDeal(id);
     return { outcome, terms: JSON.parse(outcome.termsJson), onChain };

@@ -37,7 +37,7 @@ function populated(dir: string): string {
     [
       {
         kind: "created",
-        id: "1",
+        id: 1n,
         buyer: "0x" + "aa".repeat(20),
         seller: "0x" + "bb".repeat(20),
         escrow: "4",
@@ -65,7 +65,7 @@ describe("store open and quarantine (oracle/daemon/store-open.ts)", () => {
     const { logger, lines } = capture();
     const o = openStore(path, logger, at);
     expect(o.rebuilt).to.equal(true);
-    expect(o.store.get("1")).to.equal(undefined); // fresh: rebuilt from the chain
+    expect(o.store.get(1n)).to.equal(undefined); // fresh: rebuilt from the chain
     expect(o.store.nextNonce()).to.equal(undefined);
     expect(o.quarantined!.reason).to.match(/not a database/);
     const suffix = ".corrupt-2026-12-02T19-30-00-000Z";

@@ -11,78 +11,31 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Provider } from "ethers";
-import { Store, type StoredOutcome } from "../../oracle/daemon/store.ts";
+import { Store } from "../../oracle/daemon/store.ts";
 import { ChainListener, REORG_WINDOW } from "../../oracle/daemon/listener.ts";
-
-const ZERO_ROOT = "0x" + "22".repeat(32);
-
-function outcomeFor(id: string): StoredOutcome {
-  return {
-    settlement: {
-      dealId: id,
-      agreed: true,
-      price: "800",
-      termsHash: "0x" + "11".repeat(32),
-      dataRoot: ZERO_ROOT,
-      transcriptHash: "0x" + "33".repeat(32),
-      delivery: "0x1234",
-    },
-    termsJson: "{}",
-    transcriptJson: "[]",
-    reason: "agreed",
-  };
-}
-
-function created(id: string, block: number) {
-  return {
-    kind: "created" as const,
-    id,
-    buyer: "0x0000000000000000000000000000000000000001",
-    seller: "0x0000000000000000000000000000000000000002",
-    escrow: "1000",
-    dataRoot: ZERO_ROOT,
-    deadline: 2_000_000_000,
-    sealed: "0xaa",
-    block,
-  };
-}
-
-/** A deal with a built outcome and our settlement `0x<id>…` at nonce `nonce`, stored as sent. */
-function submitted(store: Store, id: string, nonce: number): string {
-  store.applyEvents([created(id, 1), { kind: "accepted", id, sealed: "0xbb" }], 1);
-  store.saveOutcome(id, outcomeFor(id));
-  const hash = "0x" + id.padStart(64, "0");
-  store.recordSignedTx({
-    hash,
-    purpose: "settle",
-    deal_id: id,
-    nonce,
-    raw: "0x02",
-    max_fee: "1",
-    priority_fee: "1",
-    gas_limit: "100000",
-    to_addr: "0x0000000000000000000000000000000000000003",
-    data: "0x",
-    value: "0",
-  });
-  return hash;
-}
+import {
+  acceptedEvent,
+  createdEvent,
+  DATA_ROOT,
+  storedOutcome,
+  submittedDeal as submitted,
+} from "../fixtures/settlements.ts";
 
 describe("oracle store: rewinding a reorganisation", () => {
   it("reopens what rested on the replaced blocks, and nothing below the ancestor", () => {
     const store = new Store(":memory:");
-    const deep = submitted(store, "1", 0); // settled by our receipt in block 4: below the ancestor
+    const deep = submitted(store, 1n, 0); // settled by our receipt in block 4: below the ancestor
     store.settleNonce(0, "mined", 4);
-    store.markSettled("1", { settledBy: "oracle", txHash: deep, atBlock: 4 });
-    const high = submitted(store, "2", 1); // settled by our receipt in block 10: replaced
+    store.markSettled(1n, { settledBy: "oracle", txHash: deep, atBlock: 4 });
+    const high = submitted(store, 2n, 1); // settled by our receipt in block 10: replaced
     store.settleNonce(1, "mined", 10);
-    store.markSettled("2", { settledBy: "oracle", txHash: high, atBlock: 10 });
-    submitted(store, "3", 2); // refunded as of block 12 (after our nonce went elsewhere)
+    store.markSettled(2n, { settledBy: "oracle", txHash: high, atBlock: 10 });
+    submitted(store, 3n, 2); // refunded as of block 12 (after our nonce went elsewhere)
     store.settleNonce(2, "dropped");
-    store.resetSubmission("3");
-    store.markClosed("3", "refunded: the deal was refunded", 12);
-    store.applyEvents([created("4", 2), { kind: "accepted", id: "4", sealed: "0xbb" }], 2);
-    store.markClosed("4", "deadline_passed: by the clock, not by a block");
+    store.resetSubmission(3n);
+    store.markClosed(3n, "refunded: the deal was refunded", 12);
+    store.applyEvents([createdEvent(4n, 2), acceptedEvent(4n)], 2);
+    store.markClosed(4n, "deadline_passed: by the clock, not by a block");
     store.applyEvents([], 12, { hash: "0x" + "cc".repeat(32), keepFrom: 0 });
     store.applyEvents([], 7, { hash: "0x" + "bb".repeat(32), keepFrom: 0 });
 
@@ -92,10 +45,10 @@ describe("oracle store: rewinding a reorganisation", () => {
     expect(store.cursor()).to.equal(8);
     expect(store.scannedBlocks().map((b) => b.number)).to.deep.equal([7]);
 
-    expect(store.get("1")).to.include({ status: "settled", final_block: 4, tx_hash: deep });
+    expect(store.get(1n)).to.include({ status: "settled", final_block: 4, tx_hash: deep });
     expect(store.txByHash(deep)).to.include({ state: "mined", mined_block: 4 });
     // our receipt was in a replaced block: the transaction is pending again, the deal submitted
-    expect(store.get("2")).to.include({
+    expect(store.get(2n)).to.include({
       status: "submitted",
       tx_hash: high,
       settled_by: null,
@@ -104,17 +57,17 @@ describe("oracle store: rewinding a reorganisation", () => {
     expect(store.txByHash(high)).to.include({ state: "pending", mined_block: null });
     expect(store.pendingTxs().map((t) => t.hash)).to.deep.equal([high]);
     // the refund was read at a replaced block: back to be checked (its outcome kept)
-    expect(store.get("3")).to.include({ status: "outcome_built", tx_hash: null, final_block: null });
-    expect(store.get("3")!.outcome).to.deep.equal(outcomeFor("3"));
+    expect(store.get(3n)).to.include({ status: "outcome_built", tx_hash: null, final_block: null });
+    expect(store.get(3n)!.outcome).to.deep.equal(storedOutcome(3n));
     // a dropped nonce stays dropped (its deal was already resubmitted) and a clock close stays
     expect(store.txsWithNonce(2).map((t) => t.state)).to.deep.equal(["dropped"]);
-    expect(store.get("4")!.status).to.equal("closed");
+    expect(store.get(4n)!.status).to.equal("closed");
     expect(
       store
         .pending()
         .map((d) => d.id)
         .sort(),
-    ).to.deep.equal(["2", "3"]);
+    ).to.deep.equal([2n, 3n]);
   });
 
   it("opens a database written before block hashes (additive migration), and re-reads the last window once", async () => {
@@ -141,13 +94,13 @@ describe("oracle store: rewinding a reorganisation", () => {
         INSERT INTO meta VALUES ('cursor', '1000'), ('next_nonce', '1');
         INSERT INTO deals (id, buyer, seller, escrow, data_root, deadline, sealed_buyer, sealed_seller,
           created_block, status, tx_hash, updated_at, settled_by)
-          VALUES ('9', '0x01', '0x02', '5', '${ZERO_ROOT}', 2000000000, '0xaa', '0xbb', 990, 'settled', '0x99', 0, 'oracle');
+          VALUES ('9', '0x01', '0x02', '5', '${DATA_ROOT}', 2000000000, '0xaa', '0xbb', 990, 'settled', '0x99', 0, 'oracle');
         INSERT INTO txs VALUES ('0x99', 'settle', '9', 0, '0x02', '1', '1', '1', '0x03', '0x', '0', 0, 'mined');
       `);
       old.close();
 
       const store = new Store(file);
-      expect(store.get("9")).to.include({ status: "settled", final_block: null, tx_hash: "0x99" });
+      expect(store.get(9n)).to.include({ status: "settled", final_block: null, tx_hash: "0x99" });
       expect(store.txByHash("0x99")).to.include({ state: "mined", mined_block: null });
       expect(store.cursor()).to.equal(1000);
       expect(store.nextNonce()).to.equal(1);
@@ -172,7 +125,7 @@ describe("oracle store: rewinding a reorganisation", () => {
       await listener.poll();
       expect(ranges).to.deep.equal([[1000 - REORG_WINDOW + 1, 1000]]);
       expect(store.scannedBlocks()).to.deep.equal([{ number: 1000, hash: hashes(1000) }]);
-      expect(store.get("9")!.status).to.equal("settled"); // no final block recorded: left as it was
+      expect(store.get(9n)!.status).to.equal("settled"); // no final block recorded: left as it was
       await listener.poll();
       expect(ranges).to.have.length(1); // the head did not move: nothing read again
       store.close();

@@ -4,51 +4,23 @@
  * message naming the database, never handed on half-typed.
  */
 import { expect } from "chai";
-import { Store, type StoredOutcome } from "../../oracle/daemon/store.ts";
+import { Store } from "../../oracle/daemon/store.ts";
+import { acceptedEvent, createdEvent, storedOutcome } from "../fixtures/settlements.ts";
 
-const outcome: StoredOutcome = {
-  settlement: {
-    dealId: "7",
-    agreed: true,
-    price: "800",
-    termsHash: "0x" + "11".repeat(32),
-    dataRoot: "0x" + "22".repeat(32),
-    transcriptHash: "0x" + "33".repeat(32),
-    delivery: "0x1234",
-  },
-  termsJson: '{"price":"800"}',
-  transcriptJson: "[]",
-  reason: "agreed",
-};
+const outcome = storedOutcome(7n, { termsJson: '{"price":"800"}' });
 
 function withDeal(): Store {
   const store = new Store(":memory:");
-  store.applyEvents(
-    [
-      {
-        kind: "created",
-        id: "7",
-        buyer: "0x0000000000000000000000000000000000000001",
-        seller: "0x0000000000000000000000000000000000000002",
-        escrow: "1000",
-        dataRoot: outcome.settlement.dataRoot,
-        deadline: 2_000_000_000,
-        sealed: "0xaa",
-        block: 5,
-      },
-      { kind: "accepted", id: "7", sealed: "0xbb" },
-    ],
-    5,
-  );
+  store.applyEvents([createdEvent(7n, 5), acceptedEvent(7n)], 5);
   return store;
 }
 
 describe("oracle store: parsed, typed rows", () => {
   it("returns the saved outcome parsed, and null before one is built", () => {
     const store = withDeal();
-    expect(store.get("7")!.outcome).to.equal(null);
-    store.saveOutcome("7", outcome);
-    const row = store.get("7")!;
+    expect(store.get(7n)!.outcome).to.equal(null);
+    store.saveOutcome(7n, outcome);
+    const row = store.get(7n)!;
     expect(row.status).to.equal("outcome_built");
     expect(row.outcome).to.deep.equal(outcome);
     expect(store.pending().map((r) => r.outcome)).to.deep.equal([outcome]);
@@ -67,34 +39,18 @@ describe("oracle store: parsed, typed rows", () => {
   ] as const) {
     it(`refuses a row with ${what}, naming the database`, () => {
       const store = withDeal();
-      store.saveOutcome("7", outcome);
+      store.saveOutcome(7n, outcome);
       store.db.exec(sql);
-      expect(() => store.get("7"))
+      expect(() => store.get(7n))
         .to.throw(/oracle's database holds a row it cannot read/)
         .with.property("hint")
         .that.matches(/DEALPROOF_DB/);
-      expect(() => store.get("7")).to.throw(/outcome|status/); // names the field, not its value
-      expect(() => store.get("7")).to.not.throw(/not json'|800|bogus/);
+      expect(() => store.get(7n)).to.throw(/outcome|status/); // names the field, not its value
+      expect(() => store.get(7n)).to.not.throw(/not json'|800|bogus/);
       // a second, healthy deal still comes back: one damaged row never stops the others
-      store.applyEvents(
-        [
-          {
-            kind: "created",
-            id: "8",
-            buyer: "0x0000000000000000000000000000000000000001",
-            seller: "0x0000000000000000000000000000000000000002",
-            escrow: "1",
-            dataRoot: outcome.settlement.dataRoot,
-            deadline: 2_000_000_000,
-            sealed: "0xaa",
-            block: 6,
-          },
-          { kind: "accepted", id: "8", sealed: "0xbb" },
-        ],
-        6,
-      );
+      store.applyEvents([createdEvent(8n, 6, { escrow: "1" }), acceptedEvent(8n)], 6);
       const skipped: string[] = [];
-      expect(store.pending((id) => skipped.push(id)).map((r) => r.id)).to.deep.equal(["8"]);
+      expect(store.pending((id) => skipped.push(id)).map((r) => r.id)).to.deep.equal([8n]);
       expect(skipped).to.deep.equal(pending ? ["7"] : []);
     });
   }

@@ -68,14 +68,16 @@ export function layersDiagram(layers: readonly (readonly string[])[]): string {
 describe("structure: docs/architecture.md is true to the code", () => {
   it("its layer diagram is the one generated from LAYERS", () => {
     const expected = layersDiagram(LAYERS);
-    expect(doc.includes(expected), `docs/architecture.md must contain, under "## Layers":\n${expected}\n`).to.equal(
-      true,
-    );
+    expect(
+      doc.includes(expected),
+      `docs/architecture.md must contain, under "## Layers":\n${expected}\n`,
+    ).to.equal(true);
   });
 
   it("its folder table names every source folder, and only folders that exist", () => {
     const table = [...doc.matchAll(/^\| `([\w./-]+)\/` \|/gm)].map((m) => m[1]!);
-    for (const f of table) expect(existsSync(join(root, f)), `${f}/ in the folder table exists`).to.equal(true);
+    for (const f of table)
+      expect(existsSync(join(root, f)), `${f}/ in the folder table exists`).to.equal(true);
     const folders = LAYERS.flat().filter((f) => shown(f) && !f.endsWith(".ts"));
     const missing = folders.filter((f) => !table.some((t) => f === t || f.startsWith(`${t}/`)));
     expect(missing, "source folders the table does not describe").to.deep.equal([]);
@@ -91,8 +93,10 @@ describe("structure: docs/architecture.md is true to the code", () => {
   });
 
   it("every contract event it names is a DealProof event", () => {
-    const events = new Set(DEAL_PROOF_ABI.filter((e) => e.type === "event").map((e) => e.name));
-    const named = [...doc.matchAll(/\b((?:Deal|Oracle|Measurement|Trust)[A-Z][A-Za-z]*) events?\b/g)].map((m) => m[1]!);
+    const events = new Set<string>(DEAL_PROOF_ABI.filter((e) => e.type === "event").map((e) => e.name));
+    const named = [...doc.matchAll(/\b((?:Deal|Oracle|Measurement|Trust)[A-Z][A-Za-z]*) events?\b/g)].map(
+      (m) => m[1]!,
+    );
     const inSequence = [...doc.matchAll(/-->>L: ([^(\n]+?) events/g)].flatMap((m) => m[1]!.split(/\s*\/\s*/));
     const all = [...new Set([...named, ...inSequence])];
     expect(all.length, "the page names the events the listener reads").to.be.greaterThan(0);

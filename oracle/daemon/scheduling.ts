@@ -1,0 +1,71 @@
+/**
+ * Which deal runs next, and when a failed one runs again (DESIGN.md §9). Work runs in at most
+ * `concurrency` slots; deals on a retry take at most half of them, one seller at most half, fresh
+ * deals go first (then the oldest), and a failed deal waits a jittered exponential backoff before
+ * its next attempt, unless it is near its deadline (its last attempt closes it) — so no deal or
+ * party holds every slot. Pure functions of the store's rows and what is running.
+ */
+import { backoffMs } from "../chain/retry.ts";
+import { deadlinePassed } from "./chain-clock.ts";
+import type { DealRow } from "./store.ts";
+
+/** A deal holding a slot: whose it is and whether it is on a retry. */
+export interface Busy {
+  seller: string;
+  retry: boolean;
+}
+
+export interface SlotLimits {
+  concurrency: number;
+  /** ms since epoch, for the deals' backoff. */
+  wall: number;
+  /** Chain time (unix seconds), for their deadlines. */
+  chainNow: number;
+  /** A deal this many seconds before its deadline runs whatever its backoff. */
+  marginS: number;
+}
+
+/**
+ * The deals to start now, in order, from `pending` (the store's unfinished deals, submitted ones
+ * excepted), given the work already in its slots (`busy`) and the deals taken otherwise (`taken`).
+ */
+export function dealsToStart(
+  pending: readonly DealRow[],
+  busy: readonly Busy[],
+  taken: (id: DealRow["id"]) => boolean,
+  limits: SlotLimits,
+): DealRow[] {
+  const ready = pending
+    .filter(
+      (d) =>
+        d.status !== "submitted" &&
+        !taken(d.id) &&
+        (d.next_attempt_at <= limits.wall || deadlinePassed(d.deadline, limits.chainNow, limits.marginS)),
+    )
+    .sort((a, b) => Math.sign(a.attempts) - Math.sign(b.attempts) || a.created_block - b.created_block);
+  const half = Math.max(1, Math.ceil(limits.concurrency / 2));
+  const running = [...busy];
+  const start: DealRow[] = [];
+  for (const d of ready) {
+    if (running.length >= limits.concurrency) break;
+    const retry = d.attempts > 0;
+    if (retry && running.filter((w) => w.retry).length >= half) continue;
+    if (running.filter((w) => w.seller === d.seller).length >= half) continue;
+    running.push({ seller: d.seller, retry });
+    start.push(d);
+  }
+  return start;
+}
+
+export interface BackoffOptions {
+  pollMs: number;
+  /** Base and ceiling of the backoff in ms (defaults 1000, 30000); a base of 0 retries at once. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+/** How long a deal waits after its `attempt`-th failed attempt (at least one poll, jittered). */
+export function retryDelayMs(attempt: number, o: BackoffOptions): number {
+  if (o.retryBaseMs === 0) return 0;
+  return Math.max(o.pollMs, backoffMs(attempt, o.retryBaseMs ?? 1000, o.retryMaxMs ?? 30_000));
+}
