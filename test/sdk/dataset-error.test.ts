@@ -64,9 +64,11 @@ describe("one dataset error class (issue 22)", () => {
           .split("\n")
           .filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l))
           .join("\n");
-        // a dataset.* literal is only ever compared with (=== / !==), never passed to a constructor
-        for (const m of text.matchAll(/(.{0,4})["'`]dataset\.[a-z_]+["'`]/g))
-          if (!/[!=]== ?$/.test(m[1]!)) offenders.push(`${file}: ${m[0]}`);
+        // a dataset.* literal is only ever compared with (=== / !==) or listed in a Set looked up by
+        // code (the retry policy's), never passed to a constructor
+        for (const m of text.matchAll(/(.{0,20})["'`]dataset\.[a-z_]+["'`]/g))
+          if (!/[!=]== ?$/.test(m[1]!) && !/new Set<string>\(\[$/.test(m[1]!))
+            offenders.push(`${file}: ${m[0]}`);
         if (/DealProofError<`dataset\./.test(text)) offenders.push(`${file}: a second dataset error class`);
         for (const m of text.matchAll(/new DatasetError\(\s*"([a-z_]+)"/g)) used.add(m[1]!);
       }
