@@ -127,13 +127,13 @@ if (argv[0] === "--stage") {
 }
 
 if (argv[0] === "--alone") {
-  // DuckDB alone, in its own process: the same limits and allocator setting as the engine, the
-  // same table, the same compiled SQL
+  // DuckDB alone, in its own process: the same limits, allocator setting and on-disk database as
+  // the engine, the same table, the same compiled SQL
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const { planCheck } = await import("../../oracle/checks/compile.ts");
   const [, file, keys, format, tmp] = argv as [string, string, string, string, string];
   const t0 = performance.now();
-  const inst = await DuckDBInstance.create(":memory:", {
+  const inst = await DuckDBInstance.create(join(tmp, `alone-${format}.duckdb`), {
     memory_limit: `${LIMITS.memoryLimitMB}MB`,
     threads: String(LIMITS.threads),
     temp_directory: join(tmp, "duckdb-tmp"),
