@@ -1,17 +1,16 @@
 /**
- * The engine child process (forked by engine.ts, one per deal): DuckDB with its database in a file
- * of its own inside the deal's tmp dir and its limits set at start (memory, threads, temp directory
- * and size inside the deal's tmp dir — table and large operators spill there past the memory
- * limit —, freed memory returned to the OS, no extension auto-install/auto-load, no community
- * extensions), the deal's plaintext loaded into table `data` (and the buyer's overlap keys into
- * `buyer_keys`), then external access disabled and the configuration locked, so a query cannot
- * read, write or attach any file, load an extension or change a setting. Every query runs under a
- * time limit (connection.interrupt()); the parent kills this process as the hard stop. Messages in
- * and out are validated with zod. Errors carry DuckDB's error class only, never its message text,
- * which may quote the seller's field values.
+ * The engine child process (forked by engine.ts, one per deal): DuckDB with its database a file in
+ * the engine's own dir (engine.ts makes it inside the deal's tmp dir and removes it) and its limits
+ * set at start (memory, threads, temp directory and size in that dir — table and large operators
+ * spill there past the memory limit —, freed memory returned to the OS, no extension
+ * auto-install/auto-load, no community extensions), the deal's plaintext loaded into table `data`
+ * (and the buyer's overlap keys into `buyer_keys`), then external access disabled and the
+ * configuration locked, so a query cannot read, write or attach any file, load an extension or
+ * change a setting. Every query runs under a time limit (connection.interrupt()); the parent kills
+ * this process as the hard stop. Messages in and out are validated with zod. Errors carry
+ * DuckDB's error class only, never its message text, which may quote the seller's field values.
  */
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import { fromWorkerSchema, toWorkerSchema, type FromWorker, type ToWorker } from "./protocol.ts";
 import { sqlString } from "./sql.ts";
@@ -78,10 +77,10 @@ function readerSql(m: Load): string {
 
 async function load(m: Load): Promise<void> {
   timeoutMs = m.limits.queryTimeoutMs;
-  // an on-disk database of its own in the deal's tmp dir (removed with it): the table is stored
+  // an on-disk database in the engine's own dir (engine.ts removes it): the table is stored
   // compressed (a third of the in-memory size) and read through the buffer pool, so the memory
   // limit holds less of it and spills less; at 1 GiB the queries also run faster than in memory
-  const db = join(await mkdtemp(join(m.tmpDir, "engine-")), "data.duckdb");
+  const db = join(m.tmpDir, "data.duckdb");
   const inst = await DuckDBInstance.create(db, {
     memory_limit: `${m.limits.memoryLimitMB}MB`,
     threads: String(m.limits.threads),
