@@ -291,6 +291,10 @@ try {
       duckdbAloneHwmMB: (alone.hwm as number) / MB,
       profileSeconds: alone.profileSeconds,
       verdictOk: (stage.verdict as { ok: boolean }).ok,
+      // why the stage said no deal (an engine code or the failing check), when it did
+      ...((stage.verdict as { ok: boolean }).ok
+        ? {}
+        : { verdictCode: (stage.verdict as { code: string }).code }),
     };
   }
 
