@@ -4,9 +4,13 @@
  * boundary: a dataset that crashes DuckDB, exhausts its memory or stalls a query costs only its
  * own child — every request has a hard deadline (the per-query limit plus a grace), after which
  * the child is SIGKILLed and the request fails with `engine.timeout`; a child that dies fails
- * with `engine.crashed`. Replies are validated with zod. Invariant: close() always ends the child.
+ * with `engine.crashed`. Replies are validated with zod. Invariant: close() always ends the child
+ * and removes its files (database and spills, in a directory of its own inside the tmp dir).
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { join } from "node:path";
 import { DealProofError, type DealProofErrorOptions } from "../../sdk/src/errors.ts";
 import { fromWorkerSchema, type EngineLimits, type FromWorker, type ToWorker } from "./protocol.ts";
 
@@ -112,13 +116,25 @@ function failure(m: Extract<FromWorker, { type: "error" }>, what: string): Engin
 /** Forks the engine, loads the dataset and locks the engine; throws EngineError. */
 export async function openEngine(o: OpenEngineOptions): Promise<Engine> {
   const limits = { ...DEFAULT_ENGINE_LIMITS, ...o.limits };
+  // the child's own files (its database, its spills) live in a directory of their own inside
+  // tmpDir, removed when the engine closes or its child exits, whatever the caller does with tmpDir
+  const dir = await mkdtemp(join(o.tmpDir, "engine-"));
+  const removeDir = () => {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // removed again when the child exits, and with the deal's tmp dir
+    }
+  };
   const child = fork(WORKER, [], {
     stdio: ["ignore", "ignore", "ignore", "ipc"],
     execArgv: ["--disable-warning=ExperimentalWarning", "--max-old-space-size=256"],
     serialization: "json",
   });
+  child.once("exit", removeDir);
   const close = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    removeDir();
   };
   try {
     const r = await request(
@@ -128,7 +144,7 @@ export async function openEngine(o: OpenEngineOptions): Promise<Engine> {
         dataPath: o.dataPath,
         format: o.format,
         keysPath: o.keysPath,
-        tmpDir: o.tmpDir,
+        tmpDir: dir,
         limits,
       },
       limits,

@@ -49,11 +49,20 @@ describe("benchmarks still run and print their --json keys", function () {
         "duckdbAloneSeconds",
         "ratioToDuckdb",
         "peakRssMB",
+        "stageProcessHwmMB",
+        "engineChildHwmMB",
+        "sampledSumRssMB",
+        "duckdbAloneHwmMB",
         "hostileInputsTried",
         "hostileInputsSurvived",
         "profileSeconds",
       ]),
     ).to.deep.equal([]);
+    // the engine child was found and sampled, and the figure is the sum of the two processes
+    expect(r.engineChildHwmMB as number).to.be.above(0);
+    const sum = (r.stageProcessHwmMB as number) + (r.engineChildHwmMB as number);
+    expect(Math.abs((r.peakRssMB as number) - sum) < 1e-6, `${r.peakRssMB} vs ${sum}`).to.equal(true);
+    expect(r.verdictOk).to.equal(true);
   });
 
   it("bench:negotiation (60 deals, 600 simulated for the attacker)", async () => {
