@@ -25,7 +25,7 @@ export class EngineError extends DealProofError<`engine.${EngineErrorCode}`> {
 }
 
 const DEFAULT_ENGINE_LIMITS: EngineLimits = {
-  memoryLimitMB: 512,
+  memoryLimitMB: 448,
   threads: 2,
   maxTempMB: 2048,
   maxLineBytes: 8 << 20,

@@ -70,7 +70,7 @@ const configSchema = z.object({
   DEALPROOF_FETCH_BUDGET_MS: int(100, 3_600_000).default(60_000),
   DEALPROOF_FETCH_MIN_BPS: int(1).default(256 * 1024),
   /** The check engine (DESIGN §10), per deal: DuckDB memory and threads, per-query time limit, tmp dir parent. */
-  DEALPROOF_CHECK_MEMORY_MB: int(16, 1 << 20).default(512),
+  DEALPROOF_CHECK_MEMORY_MB: int(16, 1 << 20).default(448),
   DEALPROOF_CHECK_THREADS: int(1, 256).default(2),
   DEALPROOF_CHECK_QUERY_MS: int(100, 3_600_000).default(60_000),
   DEALPROOF_CHECK_TMP_DIR: z.string().optional(),
