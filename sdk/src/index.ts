@@ -45,12 +45,16 @@ export {
   sealSellerInput,
   openBuyerInput,
   openSellerInput,
+  sealListingSellerInput,
+  openListingSellerInput,
+  listingSealInfo,
   buyerInputSchema,
   sellerInputSchema,
   SealedInputError,
   type BuyerInput,
   type SellerInput,
   type SealContext,
+  type ListingSealContext,
   type Role,
 } from "./inputs.ts";
 export {

@@ -37,6 +37,26 @@ export function sealInfo(ctx: SealContext): Uint8Array {
   );
 }
 
+/** Where a listing's seller input may be opened: the listing on one contract on one chain. */
+export interface ListingSealContext {
+  chainId: bigint;
+  contract: string;
+  listingId: bigint;
+}
+
+/**
+ * The listing variant (DESIGN.md §11): abi.encode(tag, keccak("seller"), chainId, contract,
+ * listingId) under its own tag, so a listing's sealed input opens for that listing only and never
+ * as a deal's input (nor a deal's as a listing's).
+ */
+export function listingSealInfo(ctx: ListingSealContext): Uint8Array {
+  return boundInfo(
+    "DealProof/sealed-listing-input/v1",
+    ["bytes32", "uint256", "address", "uint256"],
+    [keccak256(toUtf8Bytes("seller")), ctx.chainId, getAddress(ctx.contract), ctx.listingId],
+  );
+}
+
 const weiString = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,77})$/, "must be a whole number of wei written in decimal digits");
@@ -118,18 +138,46 @@ export class SealedInputError extends DealProofError<`sealed_input.${SealedInput
   }
 }
 
-function checkSealedSize(ctx: SealContext, sealed: Uint8Array): void {
+/** What a seal is bound to: the HPKE info, and words for errors (never a value). */
+interface Binding {
+  role: Role;
+  info: Uint8Array;
+  /** "deal 0x… on chain 1 at 0x…" or "listing 0x… on chain 1 at 0x…". */
+  where: string;
+  /** What re-seals it. */
+  hint: string;
+}
+
+function dealBinding(ctx: SealContext): Binding {
+  return {
+    role: ctx.role,
+    info: sealInfo(ctx),
+    where: `deal ${formatDealId(ctx.dealId)} on chain ${ctx.chainId} at ${ctx.contract}`,
+    hint: "seal it again to the oracle's current key for this deal (deal:create and deal:accept do)",
+  };
+}
+
+function listingBinding(ctx: ListingSealContext): Binding {
+  return {
+    role: "seller",
+    info: listingSealInfo(ctx),
+    where: `listing ${formatDealId(ctx.listingId)} on chain ${ctx.chainId} at ${ctx.contract}`,
+    hint: "re-publish the listing with its input sealed to the oracle's current key (listing:update does)",
+  };
+}
+
+function checkSealedSize(b: Binding, sealed: Uint8Array): void {
   if (sealed.length > MAX_SEALED_BYTES) {
     throw new SealedInputError(
       "too_large",
-      `the sealed ${ctx.role} input is ${sealed.length} bytes; at most ${MAX_SEALED_BYTES}`,
+      `the sealed ${b.role} input is ${sealed.length} bytes; at most ${MAX_SEALED_BYTES}`,
     );
   }
 }
 
 async function seal<T>(
   publicKey: Uint8Array,
-  ctx: SealContext,
+  b: Binding,
   input: T,
   schema: z.ZodType<T>,
 ): Promise<Uint8Array> {
@@ -137,47 +185,55 @@ async function seal<T>(
   if (!parsed.success) {
     throw new SealedInputError(
       "invalid_schema",
-      `the ${ctx.role} input is invalid: ${describeIssues(parsed.error)}`,
+      `the ${b.role} input is invalid: ${describeIssues(parsed.error)}`,
     );
   }
-  const sealed = await sealJson(publicKey, sealInfo(ctx), parsed.data);
-  checkSealedSize(ctx, sealed);
+  const sealed = await sealJson(publicKey, b.info, parsed.data);
+  checkSealedSize(b, sealed);
   return sealed;
 }
 
 async function open<T>(
   privateKey: Uint8Array,
-  ctx: SealContext,
+  b: Binding,
   sealed: Uint8Array,
   schema: z.ZodType<T>,
 ): Promise<T> {
-  checkSealedSize(ctx, sealed);
-  const opened = await openJson(privateKey, sealInfo(ctx), sealed, schema);
+  checkSealedSize(b, sealed);
+  const opened = await openJson(privateKey, b.info, sealed, schema);
   if (opened.ok) return opened.value;
   switch (opened.kind) {
     case "cannot_open":
       throw new SealedInputError(
         "cannot_open",
-        `the ${ctx.role} input does not open with this oracle's key for deal ${formatDealId(ctx.dealId)} on chain ${ctx.chainId} at ${ctx.contract}: ` +
+        `the ${b.role} input does not open with this oracle's key for ${b.where}: ` +
           "it was sealed to another key or deal, or altered",
-        { hint: "seal it again to the oracle's current key for this deal (deal:create and deal:accept do)" },
+        { hint: b.hint },
       );
     case "not_json":
-      throw new SealedInputError("not_json", `the ${ctx.role} input opened but is not UTF-8 JSON`);
+      throw new SealedInputError("not_json", `the ${b.role} input opened but is not UTF-8 JSON`);
     case "invalid_schema":
-      throw new SealedInputError("invalid_schema", `the ${ctx.role} input is invalid: ${opened.issues}`);
+      throw new SealedInputError("invalid_schema", `the ${b.role} input is invalid: ${opened.issues}`);
   }
 }
 
 export function sealBuyerInput(publicKey: Uint8Array, ctx: Omit<SealContext, "role">, input: BuyerInput) {
-  return seal(publicKey, { ...ctx, role: "buyer" }, input, buyerInputSchema);
+  return seal(publicKey, dealBinding({ ...ctx, role: "buyer" }), input, buyerInputSchema);
 }
 export function sealSellerInput(publicKey: Uint8Array, ctx: Omit<SealContext, "role">, input: SellerInput) {
-  return seal(publicKey, { ...ctx, role: "seller" }, input, sellerInputSchema);
+  return seal(publicKey, dealBinding({ ...ctx, role: "seller" }), input, sellerInputSchema);
 }
 export function openBuyerInput(privateKey: Uint8Array, ctx: Omit<SealContext, "role">, sealed: Uint8Array) {
-  return open(privateKey, { ...ctx, role: "buyer" }, sealed, buyerInputSchema);
+  return open(privateKey, dealBinding({ ...ctx, role: "buyer" }), sealed, buyerInputSchema);
 }
 export function openSellerInput(privateKey: Uint8Array, ctx: Omit<SealContext, "role">, sealed: Uint8Array) {
-  return open(privateKey, { ...ctx, role: "seller" }, sealed, sellerInputSchema);
+  return open(privateKey, dealBinding({ ...ctx, role: "seller" }), sealed, sellerInputSchema);
+}
+/** Seals a listing's seller input once, for every deal against that listing (DESIGN.md §11). */
+export function sealListingSellerInput(publicKey: Uint8Array, ctx: ListingSealContext, input: SellerInput) {
+  return seal(publicKey, listingBinding(ctx), input, sellerInputSchema);
+}
+/** Opens a listing's seller input; a deal's sealed input never opens here (other tag). */
+export function openListingSellerInput(privateKey: Uint8Array, ctx: ListingSealContext, sealed: Uint8Array) {
+  return open(privateKey, listingBinding(ctx), sealed, sellerInputSchema);
 }
