@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { hexlify, randomBytes, Wallet } from "ethers";
 import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
+import { MAX_SEALED_BYTES } from "../../sdk/src/limits.ts";
 import {
   listingSealInfo,
   openListingSellerInput,
@@ -76,5 +77,35 @@ describe("sealed inputs: a listing's seller input", () => {
     const e = await refused(sealListingSellerInput(k.publicKey, listing, { ...seller, floorWei: "-1" }));
     expect(e.code).to.equal("sealed_input.invalid_schema");
     expect(e.message).to.contain("floorWei");
+  });
+
+  it("refuses an oversized, truncated, tampered or garbage sealed input without echoing it", async () => {
+    const k = await generateX25519KeyPair();
+    const sealed = await sealListingSellerInput(k.publicKey, listing, seller);
+    const huge = new Uint8Array(MAX_SEALED_BYTES + 1).fill(0x41);
+    const tooLarge = await refused(openListingSellerInput(k.privateKey, listing, huge));
+    expect(tooLarge.code).to.equal("sealed_input.too_large");
+    expect(tooLarge.message).to.contain(String(MAX_SEALED_BYTES));
+    const tampered = sealed.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    for (const bad of [
+      sealed.subarray(0, sealed.length - 1),
+      tampered,
+      new Uint8Array(0),
+      randomBytes(200),
+    ]) {
+      const e = await refused(openListingSellerInput(k.privateKey, listing, bad));
+      expect(e.code).to.equal("sealed_input.cannot_open");
+      expect(e.message).to.not.contain(seller.dataset.key.slice(2));
+    }
+    // The genuine input still opens afterwards: refusing bad bytes changed nothing.
+    expect(await openListingSellerInput(k.privateKey, listing, sealed)).to.deep.equal(seller);
+  });
+
+  it("is bound to the recipient key: another oracle key cannot open it", async () => {
+    const [k, other] = [await generateX25519KeyPair(), await generateX25519KeyPair()];
+    const sealed = await sealListingSellerInput(k.publicKey, listing, seller);
+    const e = await refused(openListingSellerInput(other.privateKey, listing, sealed));
+    expect(e.code).to.equal("sealed_input.cannot_open");
   });
 });
