@@ -74,6 +74,17 @@ async function listingOf(f: Fixture, id: bigint) {
 }
 
 describe("DealProof: listings", () => {
+  /** What listingOf reports for the fixture seller's posted listing of dataRoot() that never expires. */
+  const listed = (version: bigint, price: bigint, encryptionKey: Hex, status: bigint) => [
+    f.seller.address,
+    dataRoot(),
+    version,
+    POSTED,
+    price,
+    0n,
+    encryptionKey,
+    status,
+  ];
   let f: Fixture;
   let key: Hex;
   let id: bigint;
@@ -112,16 +123,7 @@ describe("DealProof: listings", () => {
       await expect(tx)
         .to.emit(f.dealProof, "ListingPublished")
         .withArgs(id, f.seller.address, dataRoot(), 1, asTuple(terms(key)), "0x5e11e5");
-      expect(await listingOf(f, id)).to.deep.equal([
-        f.seller.address,
-        dataRoot(),
-        1n,
-        POSTED,
-        PRICE,
-        0n,
-        key,
-        ACTIVE,
-      ]);
+      expect(await listingOf(f, id)).to.deep.equal(listed(1n, PRICE, key, ACTIVE));
       // the id is keccak256(abi.encode(chainId, contract, seller, dataRoot)), known before publishing
       const coder = f.ethers.AbiCoder.defaultAbiCoder();
       const expected = f.ethers.keccak256(
@@ -151,16 +153,7 @@ describe("DealProof: listings", () => {
       await expect(publish({ postedPrice: 1n }, "0x99"))
         .to.be.revertedWithCustomError(f.dealProof, "ListingExists")
         .withArgs(id);
-      expect(await listingOf(f, id)).to.deep.equal([
-        f.seller.address,
-        dataRoot(),
-        1n,
-        POSTED,
-        PRICE,
-        0n,
-        key,
-        ACTIVE,
-      ]);
+      expect(await listingOf(f, id)).to.deep.equal(listed(1n, PRICE, key, ACTIVE));
     });
 
     it("re-publishing a withdrawn root brings it back Active at the next version", async () => {
@@ -228,16 +221,7 @@ describe("DealProof: listings", () => {
       await expect(f.dealProof.connect(f.seller).updateListing(id, terms(key, t), "0x22"))
         .to.emit(f.dealProof, "ListingPublished")
         .withArgs(id, f.seller.address, dataRoot(), 2, asTuple(terms(key, t)), "0x22");
-      expect(await listingOf(f, id)).to.deep.equal([
-        f.seller.address,
-        dataRoot(),
-        2n,
-        POSTED,
-        2n * PRICE,
-        0n,
-        key,
-        ACTIVE,
-      ]);
+      expect(await listingOf(f, id)).to.deep.equal(listed(2n, 2n * PRICE, key, ACTIVE));
       // the earlier deal is untouched: same parties, escrow, deadline, still Accepted
       const d = await f.dealProof.getDeal(before.dealId);
       expect([d.buyer, d.seller, d.escrow, d.deadline, d.state]).to.deep.equal([
@@ -295,16 +279,7 @@ describe("DealProof: listings", () => {
       await expect(f.dealProof.connect(f.seller).withdrawListing(id))
         .to.be.revertedWithCustomError(f.dealProof, "ListingIsWithdrawn")
         .withArgs(id);
-      expect(await listingOf(f, id)).to.deep.equal([
-        f.seller.address,
-        dataRoot(),
-        1n,
-        POSTED,
-        PRICE,
-        0n,
-        key,
-        WITHDRAWN,
-      ]);
+      expect(await listingOf(f, id)).to.deep.equal(listed(1n, PRICE, key, WITHDRAWN));
     });
 
     it("a stranger can neither update nor withdraw it (NotListingSeller); an unknown id is UnknownListing", async () => {
@@ -519,16 +494,7 @@ describe("DealProof: listings", () => {
       expect((await f.dealProof.getListing(id)).version).to.equal(1n);
       const newKey = await registerOracle(f);
       await f.dealProof.connect(f.seller).updateListing(id, terms(newKey), "0x33");
-      expect(await listingOf(f, id)).to.deep.equal([
-        f.seller.address,
-        dataRoot(),
-        2n,
-        POSTED,
-        PRICE,
-        0n,
-        newKey,
-        ACTIVE,
-      ]);
+      expect(await listingOf(f, id)).to.deep.equal(listed(2n, PRICE, newKey, ACTIVE));
       await buy({ version: 2 });
     });
 
