@@ -70,22 +70,7 @@ abstract contract DealEscrow is TrustPolicy, IDealEscrow, ReentrancyGuardTransie
         bytes calldata sealedBuyerInput
     ) external payable returns (uint256 dealId) {
         if (seller == address(0) || seller == msg.sender) revert InvalidSeller(seller);
-        if (msg.value == 0 || msg.value > type(uint88).max) revert InvalidEscrow(msg.value);
-        if (deadline <= block.timestamp || deadline > block.timestamp + MAX_DEAL_DURATION) {
-            revert InvalidDeadline(deadline);
-        }
-        if (dataRoot == bytes32(0)) revert InvalidDataRoot();
-        _checkInputSize(sealedBuyerInput.length);
-
-        dealId = dealIdFor(msg.sender, seller, dataRoot, deadline);
-        if (_deals[dealId].state != DealState.None) revert DealExists(dealId);
-        _deals[dealId] = StoredDeal({
-            buyer: msg.sender,
-            buyerAmount: uint88(msg.value),
-            state: DealState.Open,
-            seller: seller,
-            deadlineOrSellerAmount: deadline
-        });
+        dealId = _openDeal(seller, dataRoot, deadline, sealedBuyerInput.length, DealState.Open);
         emit DealCreated(dealId, msg.sender, seller, dataRoot, msg.value, deadline, sealedBuyerInput);
     }
 
@@ -188,6 +173,43 @@ abstract contract DealEscrow is TrustPolicy, IDealEscrow, ReentrancyGuardTransie
         return _requestLive(_cancelRequests[dealId]);
     }
 
+    // ───────────────────────────── internal: for opening ─────────────────────────────
+
+    /// @dev The one way a deal is opened (createDeal; ListingRegistry's createDealFromListing):
+    /// escrows `msg.value` for `msg.sender` as buyer and stores the deal in `state` (Open, or
+    /// Accepted for a listing deal whose seller is already in). The caller checks the seller and
+    /// emits the event. Reverts InvalidEscrow, InvalidDeadline, InvalidDataRoot,
+    /// SealedInputTooLarge, DealExists.
+    function _openDeal(
+        address seller,
+        bytes32 dataRoot,
+        uint64 deadline,
+        uint256 inputLength,
+        DealState state
+    ) internal returns (uint256 dealId) {
+        if (msg.value == 0 || msg.value > type(uint88).max) revert InvalidEscrow(msg.value);
+        if (deadline <= block.timestamp || deadline > block.timestamp + MAX_DEAL_DURATION) {
+            revert InvalidDeadline(deadline);
+        }
+        if (dataRoot == bytes32(0)) revert InvalidDataRoot();
+        _checkInputSize(inputLength);
+
+        dealId = dealIdFor(msg.sender, seller, dataRoot, deadline);
+        if (_deals[dealId].state != DealState.None) revert DealExists(dealId);
+        _deals[dealId] = StoredDeal({
+            buyer: msg.sender,
+            buyerAmount: uint88(msg.value),
+            state: state,
+            seller: seller,
+            deadlineOrSellerAmount: deadline
+        });
+    }
+
+    /// @dev Reverts SealedInputTooLarge when a sealed input exceeds MAX_SEALED_INPUT_BYTES.
+    function _checkInputSize(uint256 length) internal pure {
+        if (length > MAX_SEALED_INPUT_BYTES) revert SealedInputTooLarge(length, MAX_SEALED_INPUT_BYTES);
+    }
+
     // ───────────────────────────── internal: for settlement ─────────────────────────────
 
     /// @dev The outcome checks shared by both settlement paths.
@@ -229,10 +251,6 @@ abstract contract DealEscrow is TrustPolicy, IDealEscrow, ReentrancyGuardTransie
     }
 
     // ───────────────────────────── internal: own ─────────────────────────────
-
-    function _checkInputSize(uint256 length) private pure {
-        if (length > MAX_SEALED_INPUT_BYTES) revert SealedInputTooLarge(length, MAX_SEALED_INPUT_BYTES);
-    }
 
     /// @dev Whether a cancel request was made and has not lapsed (by time or by a change's end).
     function _requestLive(CancelRequest memory r) private view returns (bool) {

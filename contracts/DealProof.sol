@@ -5,7 +5,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IDcapAttestation} from "./interfaces/IDcapAttestation.sol";
 import {IDealProof} from "./interfaces/IDealProof.sol";
-import {DealEscrow} from "./DealEscrow.sol";
+import {ListingRegistry} from "./ListingRegistry.sol";
 import {OracleRegistry} from "./OracleRegistry.sol";
 import {TrustPolicy} from "./TrustPolicy.sol";
 
@@ -15,16 +15,19 @@ import {TrustPolicy} from "./TrustPolicy.sol";
 /// enclave (the oracle) negotiates on the parties' sealed inputs and settles with either a TDX
 /// quote verified on-chain by a DCAP verifier, or a signature from an enclave key that was
 /// registered with such a quote. Payments are pull-based (`withdraw`).
-/// @dev Composed of three parts, each with its own interface: TrustPolicy (which quotes are
-/// trusted, and the owner's timelocked power over it), OracleRegistry (the enclave keys) and
-/// DealEscrow (the deals and their payouts). This contract holds what spans them: the
-/// constructor, the EIP-712 domain, and settlement, where an outcome the escrow checks is
-/// authenticated by a quote the trust policy accepts or by a signer the registry still trusts.
+/// A seller may instead publish a listing once and sell it to many buyers, whose deals start
+/// Accepted (DESIGN.md §11).
+/// @dev Composed of four parts, each with its own interface: TrustPolicy (which quotes are
+/// trusted, and the owner's timelocked power over it), OracleRegistry (the enclave keys),
+/// DealEscrow (the deals and their payouts) and ListingRegistry (listings, built on the escrow).
+/// This contract holds what spans them: the constructor, the EIP-712 domain, settlement, where
+/// an outcome the escrow checks is authenticated by a quote the trust policy accepts or by a
+/// signer the registry still trusts, and whether a listing's key is still registered.
 /// Invariants: ETH held = open escrow + unwithdrawn payouts (+ ETH force-sent); ETH a verifier
 /// returns during a call goes back to the caller within that call; terminal states are final.
 /// Replay protection: every settlement digest binds the deal id and the EIP-712 domain, and a
 /// deal settles at most once. Gas: a whole deal settled by signature costs under 250k gas.
-contract DealProof is IDealProof, OracleRegistry, DealEscrow {
+contract DealProof is IDealProof, OracleRegistry, ListingRegistry {
     bytes32 private constant SETTLEMENT_TYPEHASH = keccak256(
         "Settlement(uint256 dealId,bool agreed,uint256 price,bytes32 termsHash,bytes32 dataRoot,bytes32 transcriptHash,bytes delivery)"
     );
@@ -83,6 +86,11 @@ contract DealProof is IDealProof, OracleRegistry, DealEscrow {
         }
         _requireTrustedSigner(signer);
         _settle(deal, outcome);
+    }
+
+    /// @dev A listing's key is live while a registration carries it (the registry's answer).
+    function _encryptionKeyLiveUntil(bytes32 encryptionKey) internal view override returns (uint64) {
+        return encryptionKeyLiveUntil(encryptionKey);
     }
 
     /// @inheritdoc IDealProof

@@ -28,6 +28,9 @@ abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, Reentr
     uint64 public currentIssuedAt;
 
     mapping(address signer => OracleRegistration) private _registrations;
+    /// @dev The latest issuedAt of a registration carrying each encryption key (listings sealed
+    /// to a key stay buyable while it is carried: `encryptionKeyLiveUntil`).
+    mapping(bytes32 encryptionKey => uint64 issuedAt) private _keyIssuedAt;
 
     /// @inheritdoc IOracleRegistry
     function registerOracle(
@@ -57,6 +60,7 @@ abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, Reentr
         reg.issuedAt = issuedAt;
         reg.tcbStatus = tcbStatus;
         reg.measurementEpoch = measurementEpoch;
+        if (issuedAt > _keyIssuedAt[encryptionKey]) _keyIssuedAt[encryptionKey] = issuedAt;
         bool current = issuedAt > currentIssuedAt;
         if (current) {
             currentSigner = signer;
@@ -94,6 +98,12 @@ abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, Reentr
     /// @inheritdoc IOracleRegistry
     function registrationExpiry(address signer) public view returns (uint64) {
         uint64 issuedAt = _registrations[signer].issuedAt;
+        return issuedAt == 0 ? 0 : issuedAt + registrationTtl;
+    }
+
+    /// @inheritdoc IOracleRegistry
+    function encryptionKeyLiveUntil(bytes32 encryptionKey) public view returns (uint64) {
+        uint64 issuedAt = _keyIssuedAt[encryptionKey];
         return issuedAt == 0 ? 0 : issuedAt + registrationTtl;
     }
 

@@ -2,17 +2,19 @@
 pragma solidity ^0.8.33;
 
 import {IDealEscrow} from "./IDealEscrow.sol";
+import {IListingRegistry} from "./IListingRegistry.sol";
 import {IOracleRegistry} from "./IOracleRegistry.sol";
 import {ITrustPolicy} from "./ITrustPolicy.sol";
 
 /// @title IDealProof
-/// @notice External surface of DealProof (DESIGN.md §2–§4): the trust policy (ITrustPolicy), the
-/// oracle registry (IOracleRegistry) and the deal escrow (IDealEscrow), and what spans them:
+/// @notice External surface of DealProof (DESIGN.md §2–§4, §11): the trust policy (ITrustPolicy),
+/// the oracle registry (IOracleRegistry), the deal escrow (IDealEscrow) and the listings
+/// (IListingRegistry), and what spans them:
 /// settling a deal with an attested outcome, authenticated by a quote the trust policy accepts or
 /// by the signature of a signer the registry still trusts.
 /// @dev Each part declares its own types, events and errors; this interface only adds the
 /// settlement. Ownership (OpenZeppelin Ownable2Step) is not repeated here.
-interface IDealProof is ITrustPolicy, IOracleRegistry, IDealEscrow {
+interface IDealProof is ITrustPolicy, IOracleRegistry, IDealEscrow, IListingRegistry {
     /// @notice The outcome the enclave attests (EIP-712 `Settlement`, DESIGN.md §3).
     struct Settlement {
         uint256 dealId;

@@ -146,6 +146,16 @@ interface IOracleRegistry {
     /// @return issuedAt + registrationTtl.
     function registrationExpiry(address signer) external view returns (uint64);
 
+    /// @notice Until when an encryption key is carried by a registration: the latest issuedAt of
+    /// a registration naming `encryptionKey`, plus the TTL in force (so shortening the TTL
+    /// shortens it at once, like `registrationExpiry`). A listing sealed to a key past this time
+    /// reports RepublishNeeded and cannot be bought (IListingRegistry).
+    ///
+    /// Requirements: none (view). Emits: nothing.
+    /// @param encryptionKey The HPKE public key.
+    /// @return The latest issuedAt of a registration carrying it + registrationTtl (0: never registered).
+    function encryptionKeyLiveUntil(bytes32 encryptionKey) external view returns (uint64);
+
     /// @notice EIP-712 digest of `OracleRegistration(signer, encryptionKey, issuedAt)`
     /// (report_data[0:32] of a registration quote).
     ///

@@ -4,6 +4,7 @@ pragma solidity ^0.8.33;
 import {DealProof} from "../DealProof.sol";
 import {IDealEscrow} from "../interfaces/IDealEscrow.sol";
 import {IDealProof} from "../interfaces/IDealProof.sol";
+import {IListingRegistry} from "../interfaces/IListingRegistry.sol";
 import {ITrustPolicy} from "../interfaces/ITrustPolicy.sol";
 import {DcapOutput} from "../lib/DcapOutput.sol";
 import {MockDcapVerifier} from "./mocks/MockDcapVerifier.sol";
@@ -13,8 +14,8 @@ import {TestBase, Vm} from "./Vm.sol";
 /// @notice Drives DealProof (as its owner too) through random sequences of every action — deals,
 /// settlement by signature and by quote through a verifier that refunds part of its fee,
 /// registrations, revocations, scheduled/executed/cancelled changes, deal cancellations (the
-/// buyer's two-step one, with settlements landing in its notice), force-sent ETH — tracking ghost
-/// totals.
+/// buyer's two-step one, with settlements landing in its notice), listings published, updated,
+/// withdrawn and bought (their deals start Accepted), force-sent ETH — tracking ghost totals.
 contract DealProofHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 internal constant FEE = 1 gwei;
@@ -38,6 +39,7 @@ contract DealProofHandler {
     uint64 public maxCurrentIssuedAt;
     mapping(uint256 => IDealEscrow.DealState) public terminalState;
     mapping(address => bool) public revokedGhost;
+    uint256[] public listingIds;
 
     constructor(MockDcapVerifier mock_, bytes32 measurement_) {
         mock = mock_;
@@ -120,6 +122,66 @@ contract DealProofHandler {
         escrowOf[id] = amount;
         rootOf[id] = root;
         deposited += amount;
+    }
+
+    /// @notice A seller publishes (or, if it is live, updates) a listing of one of three roots,
+    /// sealed to the current oracle key, posted or negotiated.
+    function publishListing(uint256 sellerSeed, uint256 rootSeed, uint96 price, uint32 expiresIn) external {
+        address seller = _actor(sellerSeed);
+        bytes32 root = keccak256(abi.encode("listing", rootSeed % 3));
+        (, bytes32 key, , ) = dp.currentOracle();
+        uint96 posted = price % 2 == 0 ? 0 : (price % 50 ether) + 1;
+        IListingRegistry.ListingTerms memory terms = IListingRegistry.ListingTerms({
+            mode: posted == 0 ? IListingRegistry.PricingMode.Negotiated : IListingRegistry.PricingMode.Posted,
+            postedPrice: posted,
+            expiresAt: expiresIn % 3 == 0 ? 0 : uint64(block.timestamp + 1 + (expiresIn % 10 days)),
+            chunkSize: 4096,
+            chunkCount: 1,
+            byteSize: 100,
+            encryptionKey: key,
+            metadataURI: "ipfs://x"
+        });
+        uint256 id = dp.listingIdFor(seller, root);
+        IListingRegistry.Listing memory before = dp.getListing(id);
+        vm.prank(seller);
+        if (before.status == IListingRegistry.ListingStatus.None || before.status == IListingRegistry.ListingStatus.Withdrawn) {
+            try dp.publishListing(root, terms, hex"05") {
+                if (before.status == IListingRegistry.ListingStatus.None) listingIds.push(id);
+            } catch {}
+        } else {
+            try dp.updateListing(id, terms, hex"06") {} catch {}
+        }
+        IListingRegistry.Listing memory l = dp.getListing(id);
+        if (l.version < before.version) _fail("a listing's version went down");
+    }
+
+    function withdrawListing(uint256 seed) external {
+        if (listingIds.length == 0) return;
+        uint256 id = listingIds[seed % listingIds.length];
+        vm.prank(dp.getListing(id).seller);
+        try dp.withdrawListing(id) {} catch {}
+    }
+
+    /// @notice A buyer opens a deal against a listing; it must start Accepted, and only an Active
+    /// listing whose posted price the escrow covers can be bought.
+    function buyListing(uint256 seed, uint256 buyerSeed, uint96 escrow, uint32 duration) external {
+        if (listingIds.length == 0) return;
+        uint256 listingId = listingIds[seed % listingIds.length];
+        IListingRegistry.Listing memory l = dp.getListing(listingId);
+        address buyer = _actor(buyerSeed);
+        if (buyer == l.seller) buyer = _actor(buyerSeed + 1);
+        uint256 amount = (uint256(escrow) % 100 ether) + 1;
+        uint64 deadline = uint64(block.timestamp + 1 + (uint256(duration) % 30 days));
+        vm.prank(buyer);
+        try dp.createDealFromListing{value: amount}(listingId, l.version, deadline, hex"07") returns (uint256 id) {
+            if (l.status != IListingRegistry.ListingStatus.Active) _fail("bought a listing that is not Active");
+            if (amount < l.postedPrice) _fail("bought below the posted price");
+            if (dp.getDeal(id).state != IDealEscrow.DealState.Accepted) _fail("a listing deal is not Accepted");
+            dealIds.push(id);
+            escrowOf[id] = amount;
+            rootOf[id] = l.dataRoot;
+            deposited += amount;
+        } catch {}
     }
 
     function accept(uint256 seed) external {

@@ -39,6 +39,14 @@ export {
   dealStateName,
   type DealStateName,
 } from "./deal-state.ts";
+export {
+  LISTING_STATUS,
+  PRICING_MODE,
+  listingStatusName,
+  pricingModeName,
+  type ListingStatusName,
+  type PricingModeName,
+} from "./listing-state.ts";
 export { generateX25519KeyPair, type X25519KeyPair } from "./hpke.ts";
 export {
   sealBuyerInput,

@@ -1,11 +1,14 @@
 /**
  * The protocol's size limits, defined once for every TypeScript module (the SDK, the oracle, the
  * tasks and the dapp import them from here). MAX_SEALED_BYTES must equal DealProof.sol's
- * MAX_SEALED_INPUT_BYTES, which refuses a larger sealed input on-chain.
+ * MAX_SEALED_INPUT_BYTES, which refuses a larger sealed input on-chain; MAX_METADATA_URI_BYTES
+ * must equal its MAX_METADATA_URI_BYTES (a listing's public metadata reference).
  */
 
 /** Largest sealed (HPKE) party input, in bytes. */
 export const MAX_SEALED_BYTES = 65_536;
+/** Longest metadata URI a listing may carry, in bytes (UTF-8). */
+export const MAX_METADATA_URI_BYTES = 512;
 /** Longest free-text field of a party input (requirements, description), in characters. */
 export const MAX_TEXT = 4000;
 /** Largest seller email (.eml) for the DKIM check, in bytes. */

@@ -13,7 +13,7 @@ describe("DealProof's ABI surface", () => {
   it("the snapshot names every kind of entry with its full signature (so a change in one is seen)", () => {
     const snapshot = JSON.parse(readFileSync(ABI_SURFACE_SNAPSHOT, "utf8")) as string[];
     const count = (prefix: string) => snapshot.filter((s) => s.startsWith(prefix)).length;
-    expect([count("function "), count("event "), count("error ")]).to.deep.equal([61, 21, 59]);
+    expect([count("function "), count("event "), count("error ")]).to.deep.equal([69, 24, 72]);
     expect(snapshot).to.include(
       "function settleWithSignature((uint256 dealId, bool agreed, uint256 price, bytes32 termsHash, bytes32 dataRoot, bytes32 transcriptHash, bytes delivery) outcome, bytes signature)",
     );
@@ -22,5 +22,8 @@ describe("DealProof's ABI surface", () => {
       "event DealCreated(uint256 indexed dealId, address indexed buyer, address indexed seller, bytes32 dataRoot, uint256 escrow, uint64 deadline, bytes sealedBuyerInput)",
     );
     expect(snapshot).to.include("receive() payable");
+    expect(snapshot).to.include(
+      "event ListingDealCreated(uint256 indexed dealId, uint256 indexed listingId, address indexed buyer, uint32 version, uint256 escrow, uint64 deadline, bytes sealedBuyerInput)",
+    );
   });
 });

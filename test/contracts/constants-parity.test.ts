@@ -12,9 +12,10 @@ import hre, { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { TypedDataEncoder, keccak256, toUtf8Bytes, type Contract } from "ethers";
 import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
-import { MAX_SEALED_BYTES } from "../../sdk/src/limits.ts";
+import { MAX_METADATA_URI_BYTES, MAX_SEALED_BYTES } from "../../sdk/src/limits.ts";
 import { TCB_STATUS } from "../../sdk/src/tcb-status.ts";
 import { CHANGE_KIND, DEAL_STATE, MAX_DEAL_DURATION } from "../../sdk/src/deal-state.ts";
+import { LISTING_STATUS, PRICING_MODE } from "../../sdk/src/listing-state.ts";
 import { TD_ATTRIBUTES_MUST_BE_CLEAR, TD_ATTRIBUTES_MUST_BE_SET } from "../../sdk/src/td-attributes.ts";
 import {
   EIP712_NAME,
@@ -36,6 +37,7 @@ import { LOCAL_CHAIN_IDS } from "../../tasks/lib/deploy.ts";
 /** DealProof's public constants that TypeScript also defines: name → the TypeScript value. */
 const SHARED: Record<string, bigint> = {
   MAX_SEALED_INPUT_BYTES: BigInt(MAX_SEALED_BYTES),
+  MAX_METADATA_URI_BYTES: BigInt(MAX_METADATA_URI_BYTES),
   MAX_DEAL_DURATION: BigInt(MAX_DEAL_DURATION),
   MAX_TCB_STATUS: BigInt(TCB_STATUS.length - 1),
   QUOTE_VERSION: BigInt(QUOTE_VERSION),
@@ -152,7 +154,7 @@ describe("Solidity and TypeScript constants are equal", () => {
     );
   });
 
-  it("DealState and ChangeKind are named in the contract's order", async () => {
+  it("DealState, ChangeKind, PricingMode and ListingStatus are named in the contract's order", async () => {
     const id = await hre.artifacts.getBuildInfoId("DealProof");
     const path = await hre.artifacts.getBuildInfoOutputPath(id!);
     const { output } = JSON.parse(readFileSync(path!, "utf8")) as {
@@ -168,7 +170,13 @@ describe("Solidity and TypeScript constants are equal", () => {
     // each enum lives in the interface of the part it belongs to
     walk(output.sources["project/contracts/interfaces/IDealEscrow.sol"]!.ast);
     walk(output.sources["project/contracts/interfaces/ITrustPolicy.sol"]!.ast);
-    expect(enums).to.deep.equal({ DealState: [...DEAL_STATE], ChangeKind: [...CHANGE_KIND] });
+    walk(output.sources["project/contracts/interfaces/IListingRegistry.sol"]!.ast);
+    expect(enums).to.deep.equal({
+      DealState: [...DEAL_STATE],
+      ChangeKind: [...CHANGE_KIND],
+      PricingMode: [...PRICING_MODE],
+      ListingStatus: [...LISTING_STATUS],
+    });
   });
 
   it("the local chain ids are the ones the contracts treat as local", async () => {
