@@ -53,7 +53,7 @@ export interface DaemonDeps {
   concurrency: number;
   startBlock?: number;
   register: boolean;
-  pipeline: Omit<PipelineDeps, "chainId" | "contract" | "encryptionPrivateKey" | "onStep" | "signal">;
+  pipeline: Omit<PipelineDeps, "chainId" | "contract" | "keyring" | "onStep" | "signal">;
   /** Test hook: called as each step starts; throwing simulates a crash at that step. */
   onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
   /** Called when a deal reaches a terminal state in the store. */
@@ -143,7 +143,7 @@ export class OracleDaemon {
         ...deps.pipeline,
         chainId: BigInt(deps.deployment.chainId),
         contract: deps.deployment.dealProof,
-        encryptionPrivateKey: deps.identity.encryptionPrivateKey,
+        keyring: deps.identity.keyring,
         onStep: deps.onStep,
         signal: this.#abort.signal,
       },

@@ -107,7 +107,8 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
   const chainClient = viemClientFor(provider);
   const { tee } = parts;
   const [identity, info] = await expected(
-    async () => [await loadOracleIdentity(tee), await tee.info()] as const,
+    async () =>
+      [await loadOracleIdentity(tee, { keyEpochs: cfg.DEALPROOF_KEY_EPOCHS }), await tee.info()] as const,
     "tee.unavailable",
     `the ${tee.mode} TEE does not answer`,
     tee.mode === "dstack"
