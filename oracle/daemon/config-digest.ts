@@ -100,8 +100,16 @@ export function configDigest(cfg: OracleConfig): ConfigDigest {
 
 /** `outcome` with `configDigest` in its terms JSON, and the termsHash of that JSON. */
 export function bindConfigDigest(outcome: StoredOutcome, digest: Hex): StoredOutcome {
+  return bindTermsFields(outcome, { configDigest: digest });
+}
+
+/**
+ * `outcome` with `fields` added to its terms JSON (the enclave's facts about itself: configDigest,
+ * and with replicas `oracle: {signer, instanceId}`, DESIGN.md §12), and the termsHash of that JSON.
+ */
+export function bindTermsFields(outcome: StoredOutcome, fields: Record<string, unknown>): StoredOutcome {
   const terms = JSON.parse(outcome.termsJson) as Record<string, unknown>;
-  const termsJson = canonicalJson({ ...terms, configDigest: digest });
+  const termsJson = canonicalJson({ ...terms, ...fields });
   return {
     ...outcome,
     termsJson,

@@ -74,6 +74,8 @@ export interface OracleOverrides {
   onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
   onMove?: (dealId: DealId, entry: TranscriptEntry) => void;
   onDone?: (dealId: DealId, status: "settled" | "closed") => void;
+  /** Test hook: the live signer set as this replica sees it (replicas' fault tests). */
+  liveSigners?: (live: readonly string[]) => readonly string[];
 }
 
 export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: OracleOverrides = {}) {
@@ -200,6 +202,8 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     bumpAfterMs: cfg.DEALPROOF_BUMP_AFTER_MS,
     rpcUrl: cfg.DEALPROOF_RPC_URL,
     configDigest: config.digest,
+    takeoverAfterS: cfg.DEALPROOF_TAKEOVER_AFTER_S,
+    liveSigners: o.liveSigners,
   });
   try {
     await daemon.start();
