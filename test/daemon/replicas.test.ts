@@ -104,6 +104,23 @@ describe("replicas: several oracles of one app on one contract", function () {
     expect(alive.store.wastedTxs()).to.equal(0);
   });
 
+  it("a replica whose signer is revoked stops working; the other takes its deals at once", async () => {
+    const rs = await replicas("revoked");
+    const [revoked, other] = rs as [RunningOracle, RunningOracle];
+    await (await env.dp.revokeSigner(revoked.identity.address)).wait();
+    const deals = [];
+    for (let i = 0; i < 4; i++) deals.push(await runDeal(env));
+    for (const d of deals) {
+      const row = await rowWhen(other, d.dealId, ["settled"], 60_000);
+      const terms = JSON.parse(row.outcome!.termsJson) as { oracle: { signer: string } };
+      expect(terms.oracle.signer).to.equal(other.identity.address);
+      expect(await settledEvents(env, d.dealId)).to.have.length(1);
+      const seen = await rowWhen(revoked, d.dealId, ["settled"], 30_000);
+      expect([seen.settled_by, seen.outcome]).to.deep.equal(["other", null]);
+    }
+    expect(revoked.store.wastedTxs()).to.equal(0);
+  });
+
   it("two replicas that both believe they own every deal: one settlement lands, at most one wasted tx, nothing lost", async () => {
     const rs = await replicas("split", {}, true);
     const deals = [];
