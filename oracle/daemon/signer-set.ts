@@ -28,9 +28,14 @@ export class SignerSet {
     this.#next = startBlock;
   }
 
-  /** The signers trusted at the last refresh (undefined before the first one succeeded). */
+  /**
+   * The signers trusted at the last refresh (undefined before the first one succeeded). When
+   * none is (the owner disallowed every measurement, or every registration lapsed), every signer
+   * ever registered: the work goes on and waits on the contract, which refuses or accepts the
+   * settlements (DESIGN.md §9: such a refusal keeps the deal pending, it never closes it).
+   */
   get live(): readonly string[] | undefined {
-    return this.#live;
+    return this.#live?.length === 0 ? [...this.#known] : this.#live;
   }
 
   /** Reads new registrations up to `head` and the trust rule of each known signer at it. */
