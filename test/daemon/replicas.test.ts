@@ -12,6 +12,7 @@ import { rankSigners } from "../../oracle/daemon/assignment.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
 import { oracle, runDeal, rowWhen, settledEvents, waitFor } from "./harness.ts";
 import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
+import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 
 // hardhat's accounts #5 and #6: each replica pays for its own transactions (own nonces)
 const SENDERS = [
@@ -29,11 +30,16 @@ describe("replicas: several oracles of one app on one contract", function () {
     for (const o of running.splice(0)) await o.stop();
   });
 
-  async function replicas(tag: string, over: Record<string, string> = {}, split = false) {
+  async function replicas(
+    tag: string,
+    over: Record<string, string> = {},
+    split = false,
+    rpcUrls: (string | undefined)[] = [],
+  ) {
     const rs: RunningOracle[] = [];
     for (const [i, instance] of INSTANCES.entries()) {
       const r = await oracle(
-        env,
+        { ...env, rpcUrl: rpcUrls[i] ?? env.rpcUrl },
         {
           DEALPROOF_INSTANCE_ID: instance,
           DEALPROOF_SENDER_KEY: SENDERS[i]!,
@@ -133,5 +139,44 @@ describe("replicas: several oracles of one app on one contract", function () {
     }
     const wasted = rs.reduce((n, r) => n + r.store.wastedTxs(), 0);
     expect(wasted).to.be.at.most(deals.length);
+  });
+
+  it("the RPC both replicas share fails for a while: no double settlement, every deal settles after", async () => {
+    const proxy = await startFaultProxy(env.chain.url);
+    try {
+      const rs = await replicas("rpc-down", {}, false, [proxy.url, proxy.url]);
+      proxy.set({ fail: 1 });
+      const deals = [];
+      for (let i = 0; i < 3; i++) deals.push(await runDeal(env)); // straight to the chain
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(proxy.stats.failed).to.be.greaterThan(0);
+      proxy.set({ fail: 0 });
+      for (const d of deals) {
+        await Promise.all(rs.map((r) => rowWhen(r, d.dealId, ["settled"], 90_000)));
+        expect(await settledEvents(env, d.dealId)).to.have.length(1);
+      }
+      expect(rs.reduce((n, r) => n + r.store.wastedTxs(), 0)).to.equal(0);
+    } finally {
+      for (const o of running.splice(0)) await o.stop();
+      await proxy.close();
+    }
+  });
+
+  it("a replica with a stale chain view (its RPC lags): each deal still lands once, none is lost", async () => {
+    const lagging = await startFaultProxy(env.chain.url, { delayMs: 300 });
+    try {
+      const rs = await replicas("stale", { DEALPROOF_TAKEOVER_AFTER_S: "2" }, false, [lagging.url]);
+      const deals = [];
+      for (let i = 0; i < 4; i++) deals.push(await runDeal(env));
+      for (const d of deals) {
+        await Promise.all(rs.map((r) => rowWhen(r, d.dealId, ["settled", "closed"], 120_000)));
+        expect(await settledEvents(env, d.dealId)).to.have.length(1);
+      }
+      // at most one wasted transaction per deal taken over (here: none is, both are up)
+      expect(rs.reduce((n, r) => n + r.store.wastedTxs(), 0)).to.be.at.most(deals.length);
+    } finally {
+      for (const o of running.splice(0)) await o.stop();
+      await lagging.close();
+    }
   });
 });
