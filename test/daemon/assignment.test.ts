@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import { Wallet, keccak256, solidityPacked } from "ethers";
 import { holdsDeal, rankSigners, turnOf } from "../../oracle/daemon/assignment.ts";
+import { ChainClock } from "../../oracle/daemon/chain-clock.ts";
 
 const signers = Array.from({ length: 3 }, () => Wallet.createRandom().address);
 const base = { acceptedAt: 1_000_000, deadline: 1_000_000 + 3600, marginS: 300, takeoverAfterS: 120 };
@@ -77,5 +78,29 @@ describe("replicas: the assignment rule (oracle/daemon/assignment.ts)", () => {
     expect(turnOf({ ...base, dealId, self: first!, live: without })).to.equal(undefined);
     expect(holdsDeal({ ...base, dealId, self: first!, live: without }, base.deadline)).to.equal(false);
     expect(turnOf({ ...base, dealId, self: second!, live: without })!.rank).to.equal(0);
+  });
+
+  it("a wall clock skewed by minutes changes nothing: the chain time the rule reads is the same", () => {
+    const realNow = Date.now;
+    const head = { number: 10, timestamp: base.acceptedAt + 125 };
+    const chainTimeWithSkew = (skewMs: number) => {
+      const t0 = realNow();
+      Date.now = () => t0 + skewMs;
+      try {
+        const clock = new ChainClock();
+        clock.observe(head);
+        Date.now = () => t0 + skewMs + 3_000; // three seconds later, on the same skewed clock
+        return clock.now();
+      } finally {
+        Date.now = realNow;
+      }
+    };
+    const times = [0, 7 * 60_000, -9 * 60_000].map(chainTimeWithSkew);
+    expect(times).to.deep.equal([head.timestamp + 3, head.timestamp + 3, head.timestamp + 3]);
+    const dealId = 13n;
+    for (const self of signers)
+      expect(new Set(times.map((t) => holdsDeal({ ...base, dealId, self, live: signers }, t))).size).to.equal(
+        1,
+      );
   });
 });
