@@ -9,7 +9,9 @@ import {TrustPolicy} from "./TrustPolicy.sol";
 /// @title OracleRegistry
 /// @notice The enclave keys: registration with a quote the trust policy accepts, the current
 /// oracle dapps seal inputs to, revocation, and the check a signature settlement makes on its
-/// signer (`_requireTrustedSigner`).
+/// signer (`_requireTrustedSigner`). Each replica of the oracle app registers its own signer with
+/// its instance id (DESIGN.md §12); replicas read the trust rule off-chain from the public views
+/// (oracle/chain/trusted-signer.ts), as DealProof's bytecode has no room for a view of it.
 /// @dev Replay protection: a registration binds `issuedAt`, which must be fresh and newer than
 /// the signer's last, so a quote seen in public calldata cannot be submitted again; an old quote
 /// can never renew a key or move `currentSigner` back. Expiry is computed on use (issuedAt + the
@@ -17,7 +19,7 @@ import {TrustPolicy} from "./TrustPolicy.sol";
 /// domain is DealProof's (its constructor names it).
 abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, ReentrancyGuardTransient {
     bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
-        "OracleRegistration(address signer,bytes32 encryptionKey,uint64 issuedAt)"
+        "OracleRegistration(address signer,bytes32 encryptionKey,bytes32 instanceId,uint64 issuedAt)"
     );
 
     // slot (shared with TrustPolicy's last one: registerOracle reads the epoch beside it)
@@ -36,6 +38,7 @@ abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, Reentr
     function registerOracle(
         address signer,
         bytes32 encryptionKey,
+        bytes32 instanceId,
         uint64 issuedAt,
         bytes calldata quote
     ) external payable nonReentrant {
@@ -52,7 +55,7 @@ abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, Reentr
         if (issuedAt <= previous) revert RegistrationNotNewer(signer, issuedAt, previous);
         (bytes32 measurementId, uint8 tcbStatus) = _verifyQuote(
             quote,
-            registrationDigest(signer, encryptionKey, issuedAt)
+            registrationDigest(signer, encryptionKey, instanceId, issuedAt)
         );
 
         reg.encryptionKey = encryptionKey;
@@ -60,13 +63,14 @@ abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, Reentr
         reg.issuedAt = issuedAt;
         reg.tcbStatus = tcbStatus;
         reg.measurementEpoch = measurementEpoch;
+        reg.instanceId = instanceId;
         if (issuedAt > _keyIssuedAt[encryptionKey]) _keyIssuedAt[encryptionKey] = issuedAt;
         bool current = issuedAt > currentIssuedAt;
         if (current) {
             currentSigner = signer;
             currentIssuedAt = issuedAt;
         }
-        emit OracleRegistered(signer, encryptionKey, measurementId, issuedAt, tcbStatus, current);
+        emit OracleRegistered(signer, encryptionKey, instanceId, measurementId, issuedAt, tcbStatus, current);
         _returnFee();
     }
 
@@ -111,10 +115,13 @@ abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, Reentr
     function registrationDigest(
         address signer,
         bytes32 encryptionKey,
+        bytes32 instanceId,
         uint64 issuedAt
     ) public view returns (bytes32) {
         return
-            _hashTypedDataV4(keccak256(abi.encode(REGISTRATION_TYPEHASH, signer, encryptionKey, issuedAt)));
+            _hashTypedDataV4(
+                keccak256(abi.encode(REGISTRATION_TYPEHASH, signer, encryptionKey, instanceId, issuedAt))
+            );
     }
 
     /// @dev Reverts unless `signer` may settle now: registered (UnknownOracle), not revoked

@@ -2,8 +2,8 @@
 pragma solidity ^0.8.33;
 
 /// @title IOracleRegistry
-/// @notice The enclave keys DealProof knows (DESIGN.md §2): an enclave registers its signing
-/// address and HPKE key with a TDX quote over an `OracleRegistration` digest; dapps seal inputs to
+/// @notice The enclave keys DealProof knows (DESIGN.md §2, §12): an enclave registers its signing
+/// address, HPKE key and instance id with a TDX quote over an `OracleRegistration` digest; dapps seal inputs to
 /// `currentOracle()`; a registered, unrevoked, unexpired signer whose measurement and TCB status
 /// are still trusted may settle by signature; the owner may revoke a signer at once and for good.
 /// @dev Implemented by the abstract contract OracleRegistry. The quote checks (VerifierRejected,
@@ -27,6 +27,8 @@ interface IOracleRegistry {
         bool revoked;
         /// `measurementEpoch` when registered: if unchanged, no measurement was disallowed since.
         uint64 measurementEpoch;
+        /// The TEE instance (replica) the signer belongs to: dstack's instance id, left-aligned.
+        bytes32 instanceId;
     }
 
     // ───────────────────────────── events ─────────────────────────────
@@ -34,6 +36,7 @@ interface IOracleRegistry {
     /// @notice An enclave key was registered (or renewed).
     /// @param signer The enclave's secp256k1 address.
     /// @param encryptionKey Its X25519 HPKE public key.
+    /// @param instanceId The TEE instance (replica) the signer belongs to.
     /// @param measurementId The registration quote's measurement id.
     /// @param issuedAt When the enclave issued the registration.
     /// @param tcbStatus The registration quote's TCB status.
@@ -41,6 +44,7 @@ interface IOracleRegistry {
     event OracleRegistered(
         address indexed signer,
         bytes32 encryptionKey,
+        bytes32 instanceId,
         bytes32 indexed measurementId,
         uint64 issuedAt,
         uint8 tcbStatus,
@@ -83,9 +87,11 @@ interface IOracleRegistry {
 
     // ───────────────────────────── functions ─────────────────────────────
 
-    /// @notice Registers (or renews) an enclave's signing address and HPKE key with a quote whose
-    /// report_data is the `OracleRegistration(signer, encryptionKey, issuedAt)` digest followed by
-    /// 32 zero bytes. Anyone may submit. The registration becomes `currentSigner` only if newer
+    /// @notice Registers (or renews) an enclave's signing address and HPKE key, for the TEE
+    /// instance `instanceId`, with a quote whose report_data is the
+    /// `OracleRegistration(signer, encryptionKey, instanceId, issuedAt)` digest followed by 32 zero
+    /// bytes. Anyone may submit. Replicas of one app each register their own signer (one per
+    /// instance) and share the app's encryption key. The registration becomes `currentSigner` only if newer
     /// than `currentIssuedAt`, which a revocation keeps (so after revoking, only a registration
     /// newer than the revoked one becomes current). `msg.value` goes to the verifier as its fee;
     /// whatever it returns during the call goes back to the caller.
@@ -102,11 +108,13 @@ interface IOracleRegistry {
     /// Emits: OracleRegistered, then FeeRefunded if the verifier returned ETH.
     /// @param signer The enclave's secp256k1 address.
     /// @param encryptionKey The enclave's X25519 HPKE public key.
+    /// @param instanceId The TEE instance (replica) the signer belongs to.
     /// @param issuedAt Unix time the enclave issued the registration.
     /// @param quote The raw registration quote.
     function registerOracle(
         address signer,
         bytes32 encryptionKey,
+        bytes32 instanceId,
         uint64 issuedAt,
         bytes calldata quote
     ) external payable;
@@ -156,17 +164,19 @@ interface IOracleRegistry {
     /// @return The latest issuedAt of a registration carrying it + registrationTtl (0: never registered).
     function encryptionKeyLiveUntil(bytes32 encryptionKey) external view returns (uint64);
 
-    /// @notice EIP-712 digest of `OracleRegistration(signer, encryptionKey, issuedAt)`
+    /// @notice EIP-712 digest of `OracleRegistration(signer, encryptionKey, instanceId, issuedAt)`
     /// (report_data[0:32] of a registration quote).
     ///
     /// Requirements: none (view). Emits: nothing.
     /// @param signer The enclave's address.
     /// @param encryptionKey The enclave's HPKE public key.
+    /// @param instanceId The TEE instance (replica) the signer belongs to.
     /// @param issuedAt When the enclave issued it.
     /// @return The digest.
     function registrationDigest(
         address signer,
         bytes32 encryptionKey,
+        bytes32 instanceId,
         uint64 issuedAt
     ) external view returns (bytes32);
 

@@ -19,6 +19,7 @@ import {TestBase, Vm} from "./Vm.sol";
 contract DealProofHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 internal constant FEE = 1 gwei;
+    bytes32 internal constant INSTANCE = bytes32(uint256(0x1d));
 
     DealProof public dp;
     MockDcapVerifier public immutable mock;
@@ -196,9 +197,9 @@ contract DealProofHandler {
         address signer = vm.addr(oracleKeys[keySeed % 3]);
         uint64 issuedAt = uint64(block.timestamp);
         bytes32 key = bytes32(keySeed);
-        mock.setResult(true, _output(dp.registrationDigest(signer, key, issuedAt)));
+        mock.setResult(true, _output(dp.registrationDigest(signer, key, INSTANCE, issuedAt)));
         uint256 before = address(mock).balance;
-        try dp.registerOracle{value: FEE}(signer, key, issuedAt, hex"00") {
+        try dp.registerOracle{value: FEE}(signer, key, INSTANCE, issuedAt, hex"00") {
             if (revokedGhost[signer]) _fail("a revoked signer registered");
             feesKept += address(mock).balance - before;
         } catch {

@@ -3,6 +3,7 @@ pragma solidity ^0.8.33;
 
 import {DealProof} from "../DealProof.sol";
 import {IOracleRegistry} from "../interfaces/IOracleRegistry.sol";
+import {ITrustPolicy} from "../interfaces/ITrustPolicy.sol";
 import {DcapOutput} from "../lib/DcapOutput.sol";
 import {TdPolicy} from "../lib/TdPolicy.sol";
 import {MockDcapVerifier} from "./mocks/MockDcapVerifier.sol";
@@ -15,6 +16,7 @@ contract TrustModelTest is TestBase {
     DealProof internal dp;
     bytes32 internal measurement;
     uint32 internal constant WINDOW = 1 hours;
+    bytes32 internal constant INSTANCE = bytes32(uint256(0x1d));
 
     function setUp() public {
         vm.warp(1_800_000_000);
@@ -56,8 +58,8 @@ contract TrustModelTest is TestBase {
     }
 
     function _register(address signer, uint64 issuedAt) internal returns (bool ok, bytes4 err) {
-        mock.setResult(true, _output(dp.registrationDigest(signer, bytes32(uint256(1)), issuedAt)));
-        try dp.registerOracle(signer, bytes32(uint256(1)), issuedAt, hex"00") {
+        mock.setResult(true, _output(dp.registrationDigest(signer, bytes32(uint256(1)), INSTANCE, issuedAt)));
+        try dp.registerOracle(signer, bytes32(uint256(1)), INSTANCE, issuedAt, hex"00") {
             return (true, 0);
         } catch (bytes memory e) {
             return (false, bytes4(e));
@@ -86,5 +88,21 @@ contract TrustModelTest is TestBase {
             assertTrue(!ok && err == IOracleRegistry.RegistrationNotNewer.selector, "replay");
         else assertTrue(ok && dp.currentIssuedAt() == second, "newer refused");
         assertTrue(dp.currentIssuedAt() >= first, "currentIssuedAt went back");
+    }
+
+    function testFuzz_instanceIdIsBoundAndStored(bytes32 instance, bytes32 other) public {
+        if (instance == other) return;
+        address signer = address(0xB0B);
+        uint64 t = uint64(block.timestamp);
+        // a quote over another instance's registration does not register this one
+        mock.setResult(true, _output(dp.registrationDigest(signer, bytes32(uint256(1)), other, t)));
+        try dp.registerOracle(signer, bytes32(uint256(1)), instance, t, hex"00") {
+            assertTrue(false, "registered with a quote for another instance id");
+        } catch (bytes memory e) {
+            assertTrue(bytes4(e) == ITrustPolicy.ReportDataMismatch.selector, "not ReportDataMismatch");
+        }
+        mock.setResult(true, _output(dp.registrationDigest(signer, bytes32(uint256(1)), instance, t)));
+        dp.registerOracle(signer, bytes32(uint256(1)), instance, t, hex"00");
+        assertEq(dp.registrationOf(signer).instanceId, instance, "instance id not stored");
     }
 }

@@ -29,6 +29,9 @@ export const CONFIG_CLASSES = {
   DSTACK_ENDPOINT: "measured",
   DEALPROOF_SIMULATOR_SEED_FILE: "measured",
   DEALPROOF_CREATE_SEED: "measured",
+  DEALPROOF_INSTANCE_ID: "measured",
+  DEALPROOF_KEY_EPOCHS: "attested",
+  DEALPROOF_TAKEOVER_AFTER_S: "operational",
   ANTHROPIC_BASE_URL: "measured",
   DEALPROOF_SETTLE_MODE: "attested",
   DEALPROOF_CONFIRMATIONS: "attested",
@@ -97,8 +100,16 @@ export function configDigest(cfg: OracleConfig): ConfigDigest {
 
 /** `outcome` with `configDigest` in its terms JSON, and the termsHash of that JSON. */
 export function bindConfigDigest(outcome: StoredOutcome, digest: Hex): StoredOutcome {
+  return bindTermsFields(outcome, { configDigest: digest });
+}
+
+/**
+ * `outcome` with `fields` added to its terms JSON (the enclave's facts about itself: configDigest,
+ * and with replicas `oracle: {signer, instanceId}`, DESIGN.md §12), and the termsHash of that JSON.
+ */
+export function bindTermsFields(outcome: StoredOutcome, fields: Record<string, unknown>): StoredOutcome {
   const terms = JSON.parse(outcome.termsJson) as Record<string, unknown>;
-  const termsJson = canonicalJson({ ...terms, configDigest: digest });
+  const termsJson = canonicalJson({ ...terms, ...fields });
   return {
     ...outcome,
     termsJson,

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DealProofError } from "../../sdk/src/errors.ts";
+import { validEpochs } from "../tee/keyring.ts";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -22,6 +23,21 @@ const configSchema = z.object({
   /** Create the simulator seed when it is missing (else a missing seed is an error, never a new identity). */
   DEALPROOF_CREATE_SEED: bool.default(false),
   DSTACK_ENDPOINT: z.string().optional(),
+  /** The simulator's instance id (one per replica; dstack reports its own and this is ignored). */
+  DEALPROOF_INSTANCE_ID: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/, "must be 20 bytes of lowercase hex (no 0x), one value per replica")
+    .optional(),
+  /** HPKE key epochs held, current first (e.g. "2,1"): inputs sealed to any of them open. */
+  DEALPROOF_KEY_EPOCHS: z
+    .string()
+    .default("1")
+    .transform((v) => v.split(",").map((e) => Number(e.trim())))
+    .refine(validEpochs, {
+      message: 'must be distinct positive integers, the current epoch first, e.g. "2,1"',
+    }),
+  /** Replica k of a deal's ranking takes it over this many seconds × k after it was accepted (chain time). */
+  DEALPROOF_TAKEOVER_AFTER_S: int(1, 86_400).default(120),
   DEALPROOF_SETTLE_MODE: z.enum(["quote", "signature"]).default("quote"),
   DEALPROOF_CONFIRMATIONS: int(0, 64).default(2),
   DEALPROOF_START_BLOCK: int(0).optional(),

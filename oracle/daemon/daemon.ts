@@ -9,6 +9,8 @@
  * - scheduling.ts: which deal runs next (slots, fairness) and the backoff after a failure;
  * - deal-attempt.ts: one attempt at a deal (outcome, submission, a failure recorded);
  * - reconciliation.ts: submitted deals caught up with the chain;
+ * - assignment.ts, signer-set.ts, foreign-deals.ts: with replicas, which deals this one holds
+ *   (rank over the live signers, takeover by chain time) and the others' deals watched until done;
  * - chain/retry.ts: the one answer to "retry?".
  * Reorganisations (DESIGN.md §9): facts count at the final block only (the listener's cursor,
  * `confirmations` deep, its hash checked every pass); when the listener finds a reorganisation it
@@ -38,6 +40,10 @@ import { Registration } from "./registration.ts";
 import { dealsToStart, type BackoffOptions, type Busy } from "./scheduling.ts";
 import { attemptDeal, type AttemptDeps } from "./deal-attempt.ts";
 import { reconcileSubmitted } from "./reconciliation.ts";
+import { holdsDeal } from "./assignment.ts";
+import { SignerSet } from "./signer-set.ts";
+import { checkForeignDeal } from "./foreign-deals.ts";
+import { deadlinePassed } from "./chain-clock.ts";
 
 export interface DaemonDeps {
   deployment: Deployment;
@@ -53,7 +59,7 @@ export interface DaemonDeps {
   concurrency: number;
   startBlock?: number;
   register: boolean;
-  pipeline: Omit<PipelineDeps, "chainId" | "contract" | "encryptionPrivateKey" | "onStep" | "signal">;
+  pipeline: Omit<PipelineDeps, "chainId" | "contract" | "keyring" | "onStep" | "signal">;
   /** Test hook: called as each step starts; throwing simulates a crash at that step. */
   onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
   /** Called when a deal reaches a terminal state in the store. */
@@ -73,7 +79,14 @@ export interface DaemonDeps {
   rpcUrl?: string;
   /** The attested configuration's digest, written into every outcome's terms (config-digest.ts). */
   configDigest?: Hex;
+  /** Replicas: rank k of a deal starts k × this many seconds after its acceptance (default 120). */
+  takeoverAfterS?: number;
+  /** Test hook: the live signer set as this replica sees it (a forced split view). */
+  liveSigners?: (live: readonly string[]) => readonly string[];
 }
+
+/** How often (ms) a deal another replica holds is checked on-chain. */
+const FOREIGN_CHECK_MS = 5000;
 
 export class OracleDaemon {
   readonly deps: DaemonDeps;
@@ -85,6 +98,11 @@ export class OracleDaemon {
   readonly #attempt: AttemptDeps;
   readonly #work = new Map<DealId, Busy & { p: Promise<void> }>();
   readonly #checks = new Map<DealId, Promise<void>>();
+  readonly #signers: SignerSet;
+  /** Accepted deals this replica may work now (assignment.ts), as of the last tick. */
+  #held = new Set<DealId>();
+  /** Deals another replica holds, and when each is next checked on-chain (wall ms). */
+  readonly #foreign = new Map<DealId, number>();
   /** Deals whose store row cannot be read: logged once each, skipped. */
   readonly #unreadable = new Set<string>();
   readonly #abort = new AbortController();
@@ -129,6 +147,11 @@ export class OracleDaemon {
       // a registration in the replaced blocks may be gone: read it again on the next tick
       onReorg: () => this.#registration.forget(),
     });
+    this.#signers = new SignerSet(
+      deps.provider,
+      deps.deployment.dealProof,
+      deps.startBlock ?? deps.deployment.deployBlock,
+    );
     const backoff: BackoffOptions = {
       pollMs: deps.pollMs,
       retryBaseMs: deps.retryBaseMs,
@@ -143,7 +166,7 @@ export class OracleDaemon {
         ...deps.pipeline,
         chainId: BigInt(deps.deployment.chainId),
         contract: deps.deployment.dealProof,
-        encryptionPrivateKey: deps.identity.encryptionPrivateKey,
+        keyring: deps.identity.keyring,
         onStep: deps.onStep,
         signal: this.#abort.signal,
       },
@@ -152,6 +175,7 @@ export class OracleDaemon {
       backoff,
       running: () => this.#running,
       configDigest: deps.configDigest,
+      oracle: { signer: deps.identity.address, instanceId: deps.identity.instanceId },
       onStep: deps.onStep,
       onDone: deps.onDone,
     };
@@ -230,6 +254,8 @@ export class OracleDaemon {
       const head = (await this.deps.provider.getBlock("latest"))!;
       this.#clock.observe(head);
       await this.listener.poll(head.number);
+      await this.#signers.refresh(head);
+      await this.#assign();
       if (this.#rpcDown) this.deps.logger.info("the RPC answers again");
       this.#rpcDown = false;
     } catch (e) {
@@ -241,6 +267,53 @@ export class OracleDaemon {
       this.#rpcDown = isTransient(e);
     }
     this.#dispatch();
+  }
+
+  /**
+   * Which accepted deals this replica holds now (assignment.ts over the live signers, by chain
+   * time). A deal past its deadline is everyone's (closing it sends nothing); one with an outcome
+   * already built is ours. An unknown signer set (no refresh yet) holds nothing.
+   */
+  async #assign(): Promise<void> {
+    const seen = this.#signers.live;
+    if (seen === undefined) return;
+    const live = this.deps.liveSigners?.(seen) ?? seen;
+    const chainNow = this.#clock.now();
+    const held = new Set<DealId>();
+    for (const d of this.deps.store.pending()) {
+      if (d.status !== "accepted" || deadlinePassed(d.deadline, chainNow)) {
+        held.add(d.id);
+        continue;
+      }
+      const acceptedAt = d.accepted_block === null ? 0 : await this.#signers.blockTime(d.accepted_block);
+      const input = {
+        dealId: d.id,
+        self: this.deps.identity.address,
+        live,
+        acceptedAt,
+        deadline: d.deadline,
+        marginS: this.#attempt.marginS,
+        takeoverAfterS: this.deps.takeoverAfterS ?? 120,
+      };
+      if (holdsDeal(input, chainNow)) held.add(d.id);
+    }
+    this.#held = held;
+  }
+
+  /** Starts the on-chain check of deals other replicas hold, each at most every FOREIGN_CHECK_MS. */
+  #watchForeign(pending: readonly { id: DealId; status: string }[]): void {
+    const now = Date.now();
+    for (const d of pending) {
+      if (d.status !== "accepted" || this.#held.has(d.id) || this.#checks.has(d.id)) continue;
+      const due = this.#foreign.get(d.id) ?? now + FOREIGN_CHECK_MS;
+      if (!this.#foreign.has(d.id)) this.#foreign.set(d.id, due);
+      if (due > now) continue;
+      this.#foreign.set(d.id, now + FOREIGN_CHECK_MS);
+      const row = this.deps.store.get(d.id);
+      if (row === undefined) continue;
+      const p = checkForeignDeal(row, { ...this.#attempt }).finally(() => this.#checks.delete(d.id));
+      this.#checks.set(d.id, p);
+    }
   }
 
   /** Starts reconciliation of submitted deals, and work up to the slot limits. */
@@ -261,8 +334,9 @@ export class OracleDaemon {
       );
       this.#checks.set(d.id, p);
     }
+    this.#watchForeign(pending);
     const start = dealsToStart(
-      pending,
+      pending.filter((d) => this.#held.has(d.id)),
       [...this.#work.values()],
       (id) => this.#work.has(id) || this.#checks.has(id),
       {

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { buildOutcome, noDeal, type PipelineDeps, type Step } from "./pipeline.ts";
 import { failureCode, storedCode } from "./reason-codes.ts";
 import { classifyFailure, retryVerdict } from "../chain/retry.ts";
-import { bindConfigDigest } from "./config-digest.ts";
+import { bindTermsFields } from "./config-digest.ts";
 import { deadlinePassed, type ChainClock } from "./chain-clock.ts";
 import { retryDelayMs, type BackoffOptions } from "./scheduling.ts";
 import type { DealId, DealRow, Store, StoredOutcome } from "./store.ts";
@@ -33,6 +33,8 @@ export interface AttemptDeps {
   /** False once the daemon stops: failures are then left for the restart, not recorded. */
   running: () => boolean;
   configDigest?: Hex;
+  /** Which replica serves the deal, written into its terms (DESIGN.md §12). */
+  oracle?: { signer: Hex; instanceId: Hex };
   onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
   onDone?: (dealId: DealId, status: "settled" | "closed") => void;
 }
@@ -45,7 +47,10 @@ export async function attemptDeal(deal: DealRow, d: AttemptDeps): Promise<void> 
     if (row.status === "accepted") {
       const built = await outcomeFor(row, log, d);
       if (built === undefined) return;
-      const outcome = d.configDigest ? bindConfigDigest(built, d.configDigest) : built;
+      const outcome = bindTermsFields(built, {
+        ...(d.configDigest === undefined ? {} : { configDigest: d.configDigest }),
+        ...(d.oracle === undefined ? {} : { oracle: d.oracle }),
+      });
       d.store.saveOutcome(row.id, outcome);
       log.info({ agreed: outcome.settlement.agreed, reason: outcome.reason }, "outcome built");
       row = d.store.get(row.id)!;

@@ -122,7 +122,12 @@ export class ChainListener {
           };
         }
         const a = parseDealProofLog(log, "DealAccepted")!.args;
-        return { kind: "accepted" as const, id: a.dealId, sealed: a.sealedSellerInput };
+        return {
+          kind: "accepted" as const,
+          id: a.dealId,
+          sealed: a.sealedSellerInput,
+          block: log.blockNumber,
+        };
       });
       this.store.applyEvents(events, to, { hash: toHash, keepFrom: to - REORG_WINDOW });
       stored += events.length;

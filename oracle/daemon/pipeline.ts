@@ -23,6 +23,7 @@ import { storedCode } from "./reason-codes.ts";
 import { verifyAndCheck, type CheckStepResult } from "./check-step.ts";
 import type { EngineLimits } from "../checks/protocol.ts";
 import { classifyFailure } from "../chain/retry.ts";
+import { openWithKeyring, type Keyring } from "../tee/keyring.ts";
 
 export type Step =
   "open_inputs" | "verify_dataset" | "verify_email" | "negotiate" | "outcome_built" | "submitted" | "settled";
@@ -30,7 +31,8 @@ export type Step =
 export interface PipelineDeps {
   chainId: bigint;
   contract: string;
-  encryptionPrivateKey: Uint8Array;
+  /** The HPKE keys held, current epoch first (oracle/tee/keyring.ts). */
+  keyring: Keyring;
   resolver: DnsResolver;
   agents: () => { buyer: Agent; seller: Agent };
   maxRounds: number;
@@ -121,10 +123,16 @@ async function outcomeOf(
 ): Promise<StoredOutcome> {
   const ctx = { chainId: deps.chainId, contract: deps.contract, dealId: deal.id };
   await deps.onStep?.("open_inputs", deal.id);
-  let buyer, seller;
+  let buyer, seller, dealKey;
   try {
-    buyer = await openBuyerInput(deps.encryptionPrivateKey, ctx, getBytes(deal.sealed_buyer));
-    seller = await openSellerInput(deps.encryptionPrivateKey, ctx, getBytes(deal.sealed_seller ?? "0x"));
+    const b = await openWithKeyring(deps.keyring, (k) => openBuyerInput(k, ctx, getBytes(deal.sealed_buyer)));
+    buyer = b.value;
+    dealKey = b.key.privateKey;
+    seller = (
+      await openWithKeyring(deps.keyring, (k) =>
+        openSellerInput(k, ctx, getBytes(deal.sealed_seller ?? "0x")),
+      )
+    ).value;
   } catch (e) {
     if (e instanceof SealedInputError)
       return noDeal(deal, `sealed input refused (${storedCode(e.code)}): ${e.message}`);
@@ -218,8 +226,9 @@ async function outcomeOf(
     agents: deps.agents(),
     maxRounds: deps.maxRounds,
     onMove: (e) => deps.onMove?.(deal.id, e),
-    // the deal's randomness from the oracle's secret: a re-run after a restart draws the same path
-    randomSeed: dealSeed(deps.encryptionPrivateKey, ctx),
+    // the deal's randomness from the secret its buyer sealed to: a re-run after a restart, by
+    // another replica or after a key rotation draws the same path
+    randomSeed: dealSeed(dealKey, ctx),
     // model faults stop being retried when the deal could no longer settle before its deadline
     notAfterMs: deal.deadline * 1000 - NEGOTIATION_DEADLINE_MARGIN_MS,
     sellerDkim: dkimSummary(identity),

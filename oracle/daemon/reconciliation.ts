@@ -50,6 +50,9 @@ export async function reconcileSubmitted(deal: DealRow, d: ReconcileDeps): Promi
       d.onDone?.(deal.id, "settled");
       return;
     }
+    // a settlement mined and reverted is a wasted transaction (with replicas: another one
+    // settled the deal first); counted for /health and the fleet benchmark
+    if (r.kind === "mined") d.store.countWastedTx();
     // mined and reverted, or its nonce went elsewhere: that transaction can never settle the
     // deal, so the same outcome may be submitted again (after a fresh check of the deal)
     log.warn(

@@ -96,6 +96,8 @@ const DealRowSchema = z.object({
   next_attempt_at: z.number(),
   /** The block its settled/closed state rests on (undone by a reorg at or below it); null otherwise. */
   final_block: z.number().nullable(),
+  /** The block of its DealAccepted event (replicas time takeovers from it); null before, or if older than the column. */
+  accepted_block: z.number().nullable(),
 });
 /** A deal as the store returns it: typed, with its outcome parsed. */
 export type DealRow = z.infer<typeof DealRowSchema>;
@@ -188,6 +190,7 @@ export class Store {
     if (!cols.has("next_attempt_at"))
       this.db.exec("ALTER TABLE deals ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0");
     if (!cols.has("final_block")) this.db.exec("ALTER TABLE deals ADD COLUMN final_block INTEGER");
+    if (!cols.has("accepted_block")) this.db.exec("ALTER TABLE deals ADD COLUMN accepted_block INTEGER");
     const txCols = new Set(
       (this.db.prepare("PRAGMA table_info(txs)").all() as { name: string }[]).map((c) => c.name),
     );
@@ -302,6 +305,23 @@ export class Store {
     return r === undefined ? undefined : Number(r.value);
   }
 
+  /**
+   * Settlement transactions of ours that were mined and reverted (with replicas: another settled
+   * the deal first). Counted once each, by `countWastedTx`.
+   */
+  wastedTxs(): number {
+    const r = row(MetaRowSchema, this.db.prepare("SELECT value FROM meta WHERE key = 'wasted_txs'").get());
+    return r === undefined ? 0 : Number(r.value);
+  }
+
+  countWastedTx(): void {
+    this.db
+      .prepare(
+        "INSERT INTO meta (key, value) VALUES ('wasted_txs', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+      )
+      .run();
+  }
+
   /** How many rewinds this database has seen: a fact read from the chain across one is stale. */
   reorgEpoch(): number {
     const r = row(MetaRowSchema, this.db.prepare("SELECT value FROM meta WHERE key = 'reorgs'").get());
@@ -378,7 +398,7 @@ export class Store {
           sealed: string;
           block: number;
         }
-      | { kind: "accepted"; id: DealId; sealed: string }
+      | { kind: "accepted"; id: DealId; sealed: string; block?: number }
     )[],
     toBlock: number,
     toHash?: { hash: string; keepFrom: number },
@@ -391,12 +411,12 @@ export class Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
       );
       const acc = this.db.prepare(
-        `UPDATE deals SET sealed_seller = ?, status = 'accepted', updated_at = ? WHERE id = ? AND status = 'open'`,
+        `UPDATE deals SET sealed_seller = ?, status = 'accepted', accepted_block = ?, updated_at = ? WHERE id = ? AND status = 'open'`,
       );
       for (const e of events) {
         if (e.kind === "created")
           ins.run(key(e.id), e.buyer, e.seller, e.escrow, e.dataRoot, e.deadline, e.sealed, e.block, now);
-        else acc.run(e.sealed, now, key(e.id));
+        else acc.run(e.sealed, e.block ?? null, now, key(e.id));
       }
       this.#setCursor(toBlock);
       if (toHash !== undefined) {

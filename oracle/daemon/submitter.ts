@@ -262,7 +262,8 @@ export class Submitter {
   }
 
   /**
-   * Registers this oracle if the current registration is not ours or ends within `marginSeconds`.
+   * Registers this oracle's signer if its registration is missing, carries another key or
+   * instance id (a key epoch rotated in), or ends within `marginSeconds`.
    * A registration transaction still pending in the outbox is awaited, never signed again.
    */
   async ensureRegistered(
@@ -270,12 +271,13 @@ export class Submitter {
   ): Promise<{ registered: boolean; expiresAt: bigint } | { pending: true }> {
     const reg = await this.#contract.registrationOf(this.deps.identity.address);
     const expiresAt = await this.#contract.registrationExpiry(this.deps.identity.address);
-    const current = await this.#contract.currentOracle();
     const now = BigInt((await this.#provider.getBlock("latest"))!.timestamp);
+    // replicas each hold their own registration: being `currentSigner` is not needed (the latest
+    // replica to register is current; all share the app's key, so dapps seal to any of them)
     const fresh =
       expiresAt > now + BigInt(marginSeconds) &&
       reg.encryptionKey.toLowerCase() === this.deps.identity.encryptionPublicKey.toLowerCase() &&
-      current.signer.toLowerCase() === this.deps.identity.address.toLowerCase();
+      reg.instanceId.toLowerCase() === this.deps.identity.instanceId.toLowerCase();
     if (fresh) return { registered: false, expiresAt };
     if (reg.revoked)
       throw new DealProofError(
@@ -290,6 +292,7 @@ export class Submitter {
     const args = [
       this.deps.identity.address,
       this.deps.identity.encryptionPublicKey,
+      this.deps.identity.instanceId,
       q.issuedAt,
       q.quote,
     ] as const;

@@ -74,6 +74,8 @@ export interface OracleOverrides {
   onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
   onMove?: (dealId: DealId, entry: TranscriptEntry) => void;
   onDone?: (dealId: DealId, status: "settled" | "closed") => void;
+  /** Test hook: the live signer set as this replica sees it (replicas' fault tests). */
+  liveSigners?: (live: readonly string[]) => readonly string[];
 }
 
 export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: OracleOverrides = {}) {
@@ -107,7 +109,8 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
   const chainClient = viemClientFor(provider);
   const { tee } = parts;
   const [identity, info] = await expected(
-    async () => [await loadOracleIdentity(tee), await tee.info()] as const,
+    async () =>
+      [await loadOracleIdentity(tee, { keyEpochs: cfg.DEALPROOF_KEY_EPOCHS }), await tee.info()] as const,
     "tee.unavailable",
     `the ${tee.mode} TEE does not answer`,
     tee.mode === "dstack"
@@ -199,6 +202,8 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     bumpAfterMs: cfg.DEALPROOF_BUMP_AFTER_MS,
     rpcUrl: cfg.DEALPROOF_RPC_URL,
     configDigest: config.digest,
+    takeoverAfterS: cfg.DEALPROOF_TAKEOVER_AFTER_S,
+    liveSigners: o.liveSigners,
   });
   try {
     await daemon.start();

@@ -48,6 +48,12 @@ export interface TermsDocument {
   reason?: string;
   /** A machine-readable code for a "no deal" that no agent decided (e.g. "agent-unavailable"). */
   reasonCode?: string;
+  /**
+   * Added by the daemon when it binds the outcome (oracle/daemon/config-digest.ts): the attested
+   * configuration's digest, and the replica that served the deal (its signer and instance id).
+   */
+  configDigest?: Hex;
+  oracle?: { signer: Hex; instanceId: Hex };
 }
 
 /** The terms' JSON and hash; the data facts as released (no sample row: the parties read the terms). */

@@ -105,9 +105,21 @@ function p256Key(seed: Uint8Array, path: string): Uint8Array {
   return Uint8Array.from(Buffer.from(k.toString(16).padStart(64, "0"), "hex"));
 }
 
+/**
+ * Replicas of one simulated app: same seed and image (so the same app keys and one measurement
+ * id), each with its own instance id (so its own signer). The measured instance-id event stays
+ * the image's, as for replicas of one dstack app deployed under one measurement (DESIGN.md §12).
+ */
+export interface SimulatorOptions {
+  /** This replica's instance id (20 bytes of lowercase hex, no 0x); default: the image's. */
+  instanceId?: string;
+}
+
 export class SimulatorBackend implements TeeBackend {
   readonly mode = "simulator" as const;
   readonly image: SimulatedImage;
+  /** This replica's instance id (what info() reports and the signer is scoped to). */
+  readonly instanceId: string;
   readonly #seed: Uint8Array;
   readonly #keys: QuoteKeys;
   readonly #pkiKeys: SimulatedPkiKeys;
@@ -115,8 +127,15 @@ export class SimulatorBackend implements TeeBackend {
   readonly #events: DstackEvent[];
   readonly #registers: TdMeasurements;
 
-  constructor(seed: Uint8Array, image: SimulatedImage = DEFAULT_IMAGE) {
+  constructor(seed: Uint8Array, image: SimulatedImage = DEFAULT_IMAGE, opts: SimulatorOptions = {}) {
     if (seed.length !== 32) throw new Error("the simulator seed is 32 bytes");
+    if (opts.instanceId !== undefined && !/^[0-9a-f]{40}$/.test(opts.instanceId))
+      throw new DealProofError(
+        "simulator.bad_instance_id",
+        "a simulated instance id must be 20 bytes of lowercase hex (no 0x)",
+        { hint: "set DEALPROOF_INSTANCE_ID to 40 lowercase hex characters, one value per replica" },
+      );
+    this.instanceId = opts.instanceId ?? image.instanceId;
     for (const [k, len] of [
       ["appId", 20],
       ["composeHash", 32],
@@ -155,8 +174,13 @@ export class SimulatorBackend implements TeeBackend {
   }
 
   /** `create` (default true, for tests and the demo): make the seed when it is missing. */
-  static fromSeedFile(seedFile: string, image?: SimulatedImage, create = true): SimulatorBackend {
-    return new SimulatorBackend(loadOrCreateSeed(seedFile, create), image);
+  static fromSeedFile(
+    seedFile: string,
+    image?: SimulatedImage,
+    create = true,
+    opts: SimulatorOptions = {},
+  ): SimulatorBackend {
+    return new SimulatorBackend(loadOrCreateSeed(seedFile, create), image, opts);
   }
 
   /** x ‖ y of the attestation key: what SimulatedDcapVerifier's owner registers. */
@@ -223,7 +247,7 @@ export class SimulatorBackend implements TeeBackend {
       mode: "simulator",
       appId: this.image.appId,
       composeHash: this.image.composeHash,
-      instanceId: this.image.instanceId,
+      instanceId: this.instanceId,
       measurementId: this.measurementId(),
     };
   }

@@ -87,7 +87,7 @@ function createStandinServer(sim: SimulatorBackend): Server {
           const h = (b: Uint8Array) => Buffer.from(b).toString("hex");
           return send(res, 200, {
             app_id: sim.image.appId,
-            instance_id: sim.image.instanceId,
+            instance_id: sim.instanceId,
             app_cert: "",
             app_name: "dealproof",
             device_id: "",

@@ -16,6 +16,7 @@ export function startLocalOracle(cfg: OracleConfig, o: OracleOverrides = {}): Pr
     cfg.DEALPROOF_SIMULATOR_SEED_FILE,
     undefined,
     cfg.DEALPROOF_CREATE_SEED,
+    { instanceId: cfg.DEALPROOF_INSTANCE_ID },
   );
   return startOracle(
     cfg,

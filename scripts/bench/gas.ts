@@ -56,6 +56,8 @@ const keys = {
   pckPrivateKey: p256.utils.randomPrivateKey(),
 };
 const oracle = ethers.Wallet.createRandom();
+/** A dstack-style instance id (20 bytes, left-aligned in bytes32) the bench registers under. */
+const instanceId = `0x${"1d".repeat(20)}${"00".repeat(12)}`;
 // quotes carry a PCK certificate chain and QE report as the simulator's (and real ones) do
 const pki = pkiFromKeys({
   rootCa: p256.utils.randomPrivateKey(),
@@ -147,8 +149,9 @@ const figures: Record<string, number> = {};
       .registerOracle(
         oracle.address,
         encKey,
+        instanceId,
         issuedAt,
-        quoteFor(reportDataFor(registrationDigest(domain, oracle.address, encKey, issuedAt))),
+        quoteFor(reportDataFor(registrationDigest(domain, oracle.address, encKey, instanceId, issuedAt))),
       ),
   );
   figures.registerOracle = reg.used;
@@ -241,11 +244,15 @@ const figures: Record<string, number> = {};
   const verifierExec = direct.used - intrinsic(direct.data);
   figures.settleWithQuoteCanned = settle.used;
   figures.settleWithQuoteOverhead = settle.used - intrinsic(settle.data) - verifierExec;
-  // registerOracle alone: freshness and replay checks, policy, three fresh registration slots
+  // registerOracle alone: freshness and replay checks, policy, four fresh registration slots
   const encKey = hexlify(new Uint8Array(32).fill(0xee));
   const issuedAt = await networkHelpers.time.latest();
-  const regOut = echoOutputFor(reportDataFor(registrationDigest(domain, oracle.address, encKey, issuedAt)));
-  const reg = await gas(dp.connect(anyone).registerOracle(oracle.address, encKey, issuedAt, regOut));
+  const regOut = echoOutputFor(
+    reportDataFor(registrationDigest(domain, oracle.address, encKey, instanceId, issuedAt)),
+  );
+  const reg = await gas(
+    dp.connect(anyone).registerOracle(oracle.address, encKey, instanceId, issuedAt, regOut),
+  );
   const regDirect = await gas(verifier.verifyAndAttestOnChain(regOut));
   figures.registerOracleOverhead =
     reg.used - intrinsic(reg.data) - (regDirect.used - intrinsic(regDirect.data));

@@ -2,6 +2,7 @@
  * The byte-level protocol shared by the contract, the oracle and dapps (DESIGN.md §3, normative).
  * One place encodes the EIP-712 domain and types; everything else calls these functions.
  */
+import { DealProofError } from "./errors.ts";
 import { AbiCoder, TypedDataEncoder, concat, getBytes, isHexString, keccak256, zeroPadValue } from "ethers";
 
 export type Hex = `0x${string}`;
@@ -48,6 +49,7 @@ export const ORACLE_REGISTRATION_TYPES = {
   OracleRegistration: [
     { name: "signer", type: "address" },
     { name: "encryptionKey", type: "bytes32" },
+    { name: "instanceId", type: "bytes32" },
     { name: "issuedAt", type: "uint64" },
   ],
 } as const;
@@ -72,20 +74,40 @@ export function settlementDigest(domain: Eip712Domain, s: Settlement): Hex {
 
 /**
  * EIP-712 digest of an `OracleRegistration` (the report_data of a registration quote).
- * `issuedAt` (Unix seconds) makes an old quote useless: the contract wants it fresh and newer than
- * the signer's last registration.
+ * `instanceId` (bytes32, see instanceIdBytes32) names the TEE instance (replica) the signer
+ * belongs to. `issuedAt` (Unix seconds) makes an old quote useless: the contract wants it fresh
+ * and newer than the signer's last registration.
  */
 export function registrationDigest(
   domain: Eip712Domain,
   signer: string,
   encryptionKey: string,
+  instanceId: string,
   issuedAt: bigint | number,
 ): Hex {
   return TypedDataEncoder.hash(domain, mutableTypes(ORACLE_REGISTRATION_TYPES), {
     signer,
     encryptionKey,
+    instanceId,
     issuedAt,
   }) as Hex;
+}
+
+/**
+ * A TEE instance id (dstack's: 20 bytes of hex, with or without 0x; at most 32 bytes) as the
+ * registration's bytes32: left-aligned, zero-padded on the right (Solidity's bytes20 → bytes32).
+ */
+export function instanceIdBytes32(instanceId: string): Hex {
+  const h = instanceId.replace(/^0x/, "").toLowerCase();
+  if (!/^([0-9a-f]{2}){1,32}$/.test(h))
+    throw new DealProofError(
+      "tee.bad_instance_id",
+      `an instance id is 1 to 32 bytes of hex; got ${JSON.stringify(instanceId.slice(0, 80))}`,
+      {
+        hint: "use the TEE's instance id as dstack reports it (20 bytes of hex), or DEALPROOF_INSTANCE_ID in the simulator",
+      },
+    );
+  return `0x${h.padEnd(64, "0")}` as Hex;
 }
 
 /** The 64-byte report_data the contract requires: digest ‖ 32 zero bytes. */

@@ -24,6 +24,7 @@ export {
   dealIdFor,
   settlementDigest,
   registrationDigest,
+  instanceIdBytes32,
   reportDataFor,
   type Eip712Domain,
   type Settlement,

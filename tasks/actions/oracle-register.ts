@@ -36,13 +36,14 @@ export default async function oracleRegister(
     throw asUserError(e, `the TEE (${a.tee}) did not give the oracle's identity and quote: `);
   }
   const receipt = await wrap(async () =>
-    (await dp.registerOracle(id.address, id.encryptionPublicKey, q.issuedAt, q.quote)).wait(),
+    (await dp.registerOracle(id.address, id.encryptionPublicKey, id.instanceId, q.issuedAt, q.quote)).wait(),
   );
   const reg = await dp.registrationOf(id.address);
   const expiresAt = await dp.registrationExpiry(id.address);
   const out = {
     signer: id.address,
     encryptionKey: id.encryptionPublicKey,
+    instanceId: id.instanceId,
     measurementId: reg.measurementId,
     issuedAt: Number(q.issuedAt),
     expiresAt: Number(expiresAt),

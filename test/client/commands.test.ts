@@ -58,7 +58,7 @@ describe("dataset commands and deal:receive", () => {
       domain,
       BigInt((await ethers.provider.getBlock("latest"))!.timestamp),
     );
-    await dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, reg.quote);
+    await dp.registerOracle(id.address, id.encryptionPublicKey, id.instanceId, reg.issuedAt, reg.quote);
 
     const signers = await ethers.getSigners();
     const [buyer, seller] = [at(signers, 1), at(signers, 2)];

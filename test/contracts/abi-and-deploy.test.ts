@@ -80,6 +80,7 @@ describe("exported ABIs and deployment", () => {
     const register = dealProofInterface.encodeFunctionData("registerOracle", [
       "0x" + "44".repeat(20),
       "0x" + "55".repeat(32),
+      "0x" + "1d".repeat(32),
       1n,
       "0x",
     ]);

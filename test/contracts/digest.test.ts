@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { hexlify, randomBytes, Wallet } from "ethers";
-import { deployFixture, type Fixture } from "../fixtures/deal-proof.ts";
+import { deployFixture, INSTANCE_ID, type Fixture } from "../fixtures/deal-proof.ts";
 import {
   dealIdFor,
+  instanceIdBytes32,
   registrationDigest,
   settlementDigest,
   type Settlement,
@@ -36,18 +37,30 @@ describe("EIP-712 encoding shared by the oracle and the contract", () => {
     }
   });
 
-  it("registrationDigest (TS) equals the contract's for random keys and issuedAt, which it binds", async () => {
+  it("registrationDigest (TS) equals the contract's for random keys, instance ids and issuedAt, which it binds", async () => {
     for (let i = 0; i < 16; i++) {
       const signer = Wallet.createRandom().address;
       const key = hexlify(randomBytes(32));
+      const instance = instanceIdBytes32(hexlify(randomBytes(20)));
       const issuedAt = BigInt(hexlify(randomBytes(1 + (i % 8))));
-      expect(registrationDigest(f.domain, signer, key, issuedAt)).to.equal(
-        await f.dealProof.registrationDigest(signer, key, issuedAt),
+      expect(registrationDigest(f.domain, signer, key, instance, issuedAt)).to.equal(
+        await f.dealProof.registrationDigest(signer, key, instance, issuedAt),
       );
-      expect(registrationDigest(f.domain, signer, key, issuedAt + 1n)).to.not.equal(
-        registrationDigest(f.domain, signer, key, issuedAt),
+      expect(registrationDigest(f.domain, signer, key, instance, issuedAt + 1n)).to.not.equal(
+        registrationDigest(f.domain, signer, key, instance, issuedAt),
+      );
+      expect(registrationDigest(f.domain, signer, key, INSTANCE_ID, issuedAt)).to.not.equal(
+        registrationDigest(f.domain, signer, key, instance, issuedAt),
       );
     }
+  });
+
+  it("instanceIdBytes32 left-aligns a dstack instance id (with or without 0x) and refuses what is not 1-32 bytes of hex", () => {
+    const id = "ab".repeat(20);
+    expect(instanceIdBytes32(id)).to.equal(`0x${id}${"00".repeat(12)}`);
+    expect(instanceIdBytes32(`0x${id.toUpperCase()}`)).to.equal(`0x${id}${"00".repeat(12)}`);
+    for (const bad of ["", "0x", "abc", "zz".repeat(20), "ab".repeat(33)])
+      expect(() => instanceIdBytes32(bad), bad).to.throw(/an instance id is 1 to 32 bytes of hex/);
   });
 
   it("dealIdFor (TS) equals the contract's, and each input changes it", async () => {

@@ -16,6 +16,7 @@ import {
   widen,
   TTL,
   FRESHNESS,
+  INSTANCE_ID,
   KIND,
   MEASUREMENT,
   ACCEPTED,
@@ -36,14 +37,15 @@ describe("DealProof: oracle registry", () => {
     expect((await f.dealProof.currentOracle()).signer).to.equal(ZeroAddress);
     const key = hexlify(randomBytes(32));
     const issuedAt = (await f.networkHelpers.time.latest()) - 10;
-    const digest: string = await f.dealProof.registrationDigest(f.oracle.address, key, issuedAt);
+    const digest: string = await f.dealProof.registrationDigest(f.oracle.address, key, INSTANCE_ID, issuedAt);
     await f.mock.setResult(true, outputFor(reportDataFor(digest)));
     const tx = f.dealProof
       .connect(f.stranger)
-      .registerOracle(f.oracle.address, key, issuedAt, "0x01", { value: 5n });
+      .registerOracle(f.oracle.address, key, INSTANCE_ID, issuedAt, "0x01", { value: 5n });
     await expect(tx)
       .to.emit(f.dealProof, "OracleRegistered")
-      .withArgs(f.oracle.address, key, MEASUREMENT, issuedAt, 0, true);
+      .withArgs(f.oracle.address, key, INSTANCE_ID, MEASUREMENT, issuedAt, 0, true);
+    expect((await f.dealProof.registrationOf(f.oracle.address)).instanceId).to.equal(INSTANCE_ID);
     const cur = await f.dealProof.currentOracle();
     expect([cur.signer, cur.encryptionKey, cur.expiresAt, cur.measurementId]).to.deep.equal([
       f.oracle.address,
@@ -58,7 +60,7 @@ describe("DealProof: oracle registry", () => {
   it("refuses the zero signer", async () => {
     const now = await f.networkHelpers.time.latest();
     await expect(
-      f.dealProof.registerOracle(ZeroAddress, hexlify(randomBytes(32)), now, "0x01"),
+      f.dealProof.registerOracle(ZeroAddress, hexlify(randomBytes(32)), INSTANCE_ID, now, "0x01"),
     ).to.be.revertedWithCustomError(f.dealProof, "InvalidOracleSigner");
   });
 
@@ -66,12 +68,12 @@ describe("DealProof: oracle registry", () => {
     const key = hexlify(randomBytes(32));
     const now = await f.networkHelpers.time.latest();
     for (const digest of [
-      await f.dealProof.registrationDigest(f.oracle.address, hexlify(randomBytes(32)), now),
-      await f.dealProof.registrationDigest(f.oracle.address, key, now - 1),
+      await f.dealProof.registrationDigest(f.oracle.address, hexlify(randomBytes(32)), INSTANCE_ID, now),
+      await f.dealProof.registrationDigest(f.oracle.address, key, INSTANCE_ID, now - 1),
     ]) {
       await f.mock.setResult(true, outputFor(reportDataFor(digest)));
       await expect(
-        f.dealProof.registerOracle(f.oracle.address, key, now, "0x01"),
+        f.dealProof.registerOracle(f.oracle.address, key, INSTANCE_ID, now, "0x01"),
       ).to.be.revertedWithCustomError(f.dealProof, "ReportDataMismatch");
     }
     expect((await f.dealProof.registrationOf(f.oracle.address)).issuedAt).to.equal(0n);
@@ -80,13 +82,13 @@ describe("DealProof: oracle registry", () => {
   it("refuses a disallowed measurement or an unaccepted TCB status", async () => {
     const key = hexlify(randomBytes(32));
     const now = await f.networkHelpers.time.latest();
-    const digest: string = await f.dealProof.registrationDigest(f.oracle.address, key, now);
+    const digest: string = await f.dealProof.registrationDigest(f.oracle.address, key, INSTANCE_ID, now);
     await f.mock.setResult(true, outputFor(reportDataFor(digest), { tag: 7 }));
     await expect(
-      f.dealProof.registerOracle(f.oracle.address, key, now, "0x01"),
+      f.dealProof.registerOracle(f.oracle.address, key, INSTANCE_ID, now, "0x01"),
     ).to.be.revertedWithCustomError(f.dealProof, "MeasurementNotAllowed");
     await f.mock.setResult(true, outputFor(reportDataFor(digest), { tcbStatus: 4 }));
-    await expect(f.dealProof.registerOracle(f.oracle.address, key, now, "0x01"))
+    await expect(f.dealProof.registerOracle(f.oracle.address, key, INSTANCE_ID, now, "0x01"))
       .to.be.revertedWithCustomError(f.dealProof, "TcbStatusNotAccepted")
       .withArgs(4);
     expect((await f.dealProof.currentOracle()).signer).to.equal(ZeroAddress);
@@ -102,10 +104,10 @@ describe("DealProof trust model: registrations", () => {
   it("refuses issuedAt in the future and older than the freshness window", async () => {
     const now = await f.networkHelpers.time.latest();
     const key = hexlify(randomBytes(32));
-    await expect(f.dealProof.registerOracle(f.oracle.address, key, now + 100, "0x01"))
+    await expect(f.dealProof.registerOracle(f.oracle.address, key, INSTANCE_ID, now + 100, "0x01"))
       .to.be.revertedWithCustomError(f.dealProof, "RegistrationFromFuture")
       .withArgs(now + 100, now + 1);
-    await expect(f.dealProof.registerOracle(f.oracle.address, key, now - FRESHNESS - 5, "0x01"))
+    await expect(f.dealProof.registerOracle(f.oracle.address, key, INSTANCE_ID, now - FRESHNESS - 5, "0x01"))
       .to.be.revertedWithCustomError(f.dealProof, "RegistrationStale")
       .withArgs(now - FRESHNESS - 5, now - 5);
     expect((await f.dealProof.currentOracle()).signer).to.equal(ZeroAddress);
@@ -116,7 +118,7 @@ describe("DealProof trust model: registrations", () => {
     const issuedAt = await f.networkHelpers.time.latest();
     await registerOracle(f, key as `0x${string}`, { issuedAt });
     // the same calldata again (the mock still attests it)
-    await expect(f.dealProof.registerOracle(f.oracle.address, key, issuedAt, "0x01"))
+    await expect(f.dealProof.registerOracle(f.oracle.address, key, INSTANCE_ID, issuedAt, "0x01"))
       .to.be.revertedWithCustomError(f.dealProof, "RegistrationNotNewer")
       .withArgs(f.oracle.address, issuedAt, issuedAt);
     expect(await f.dealProof.registrationExpiry(f.oracle.address)).to.equal(BigInt(issuedAt + TTL));
@@ -203,7 +205,9 @@ describe("DealProof trust model: revocation", () => {
       .withArgs(f.oracle.address);
     await f.networkHelpers.time.increase(10);
     const now = await f.networkHelpers.time.latest();
-    await expect(f.dealProof.registerOracle(f.oracle.address, hexlify(randomBytes(32)), now, "0x01"))
+    await expect(
+      f.dealProof.registerOracle(f.oracle.address, hexlify(randomBytes(32)), INSTANCE_ID, now, "0x01"),
+    )
       .to.be.revertedWithCustomError(f.dealProof, "SignerIsRevoked")
       .withArgs(f.oracle.address);
     expect(await state(f, dealId)).to.equal(ACCEPTED);
@@ -233,9 +237,9 @@ describe("DealProof trust model: registration edge cases (audit of issue 11)", (
     await f.networkHelpers.time.increase(3 * 3600);
     const issuedAt = (await f.networkHelpers.time.latest()) - 3600;
     const key = hexlify(randomBytes(32));
-    const digest = await f.dealProof.registrationDigest(f.oracle.address, key, issuedAt);
+    const digest = await f.dealProof.registrationDigest(f.oracle.address, key, INSTANCE_ID, issuedAt);
     await f.mock.setResult(true, outputFor(reportDataFor(digest)));
-    await expect(f.dealProof.registerOracle(f.oracle.address, key, issuedAt, "0x01"))
+    await expect(f.dealProof.registerOracle(f.oracle.address, key, INSTANCE_ID, issuedAt, "0x01"))
       .to.be.revertedWithCustomError(f.dealProof, "OracleRegistrationExpired")
       .withArgs(f.oracle.address, issuedAt + 3600);
     expect((await f.dealProof.currentOracle()).signer).to.equal(ZeroAddress);

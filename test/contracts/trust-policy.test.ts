@@ -16,6 +16,7 @@ import {
   ESCROW,
   TTL,
   FRESHNESS,
+  INSTANCE_ID,
   KIND,
   MEASUREMENT,
   ACCEPTED,
@@ -57,9 +58,9 @@ describe("DealProof trust model: TD attributes", () => {
       expect(await state(f, dealId)).to.equal(ACCEPTED);
       const now = await f.networkHelpers.time.latest();
       const key = hexlify(randomBytes(32));
-      const digest = await f.dealProof.registrationDigest(f.oracle.address, key, now);
+      const digest = await f.dealProof.registrationDigest(f.oracle.address, key, INSTANCE_ID, now);
       await f.mock.setResult(true, outputFor(reportDataFor(digest), { tdAttributes: td }));
-      await expect(f.dealProof.registerOracle(f.oracle.address, key, now, "0x01"))
+      await expect(f.dealProof.registerOracle(f.oracle.address, key, INSTANCE_ID, now, "0x01"))
         .to.be.revertedWithCustomError(f.dealProof, "TdAttributesRejected")
         .withArgs(hexlify(td));
     });
@@ -358,10 +359,12 @@ describe("DealProof trust model: fees and plain ETH", () => {
     await f.mock.setRefundPercent(100);
     await f.mock.setResult(
       true,
-      outputFor(reportDataFor(await f.dealProof.registrationDigest(f.oracle.address, key, now))),
+      outputFor(reportDataFor(await f.dealProof.registrationDigest(f.oracle.address, key, INSTANCE_ID, now))),
     );
     await expect(
-      f.dealProof.connect(f.stranger).registerOracle(f.oracle.address, key, now, "0x01", { value: 77n }),
+      f.dealProof
+        .connect(f.stranger)
+        .registerOracle(f.oracle.address, key, INSTANCE_ID, now, "0x01", { value: 77n }),
     ).to.changeEtherBalances(f.ethers, [f.stranger, f.dealProof], [0n, 0n]);
   });
 

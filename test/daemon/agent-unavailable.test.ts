@@ -57,7 +57,7 @@ describe("pipeline: a model API that stays down closes the deal as agent-unavail
         new ClaudeAgent({ apiKey: "sk-test", baseURL: fake.baseURL, timeoutMs: 2000, maxAttempts: 50 });
       const deps: PipelineDeps = {
         ...SEAL_CONTEXT,
-        encryptionPrivateKey: oracleKey,
+        keyring: [{ epoch: 1, publicKey: "0x", privateKey: oracleKey }],
         resolver: email.resolver,
         agents: () => ({ buyer: claude(), seller: claude() }),
         maxRounds: 4,

@@ -72,7 +72,7 @@ async function run(
   });
   const deps: PipelineDeps = {
     ...SEAL_CONTEXT,
-    encryptionPrivateKey: oracleKey,
+    keyring: [{ epoch: 1, publicKey: "0x", privateKey: oracleKey }],
     resolver: createStaticResolver({}),
     agents: () => ({ buyer: new StrategyAgent(), seller: new StrategyAgent() }),
     maxRounds: 8,

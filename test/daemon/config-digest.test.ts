@@ -130,6 +130,7 @@ describe("configuration: measured or attested (oracle/daemon/config-digest.ts)",
       DEALPROOF_CHECK_MEMORY_MB: 64,
       DEALPROOF_CHECK_THREADS: 3,
       DEALPROOF_CHECK_QUERY_MS: 100,
+      DEALPROOF_KEY_EPOCHS: [2, 1],
     };
     const attested = Object.entries(CONFIG_CLASSES).filter(([, c]) => c === "attested");
     expect(attested.map(([k]) => k).sort()).to.deep.equal(Object.keys(changed).sort());

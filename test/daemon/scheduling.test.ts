@@ -32,6 +32,7 @@ function row(id: bigint, o: Partial<DealRow> = {}): DealRow {
     settled_by: null,
     next_attempt_at: 0,
     final_block: null,
+    accepted_block: null,
     ...o,
   };
 }

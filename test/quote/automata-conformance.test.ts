@@ -28,7 +28,7 @@ import {
 import { parseQuote } from "../../oracle/quote/reader.ts";
 import { checkTdAttributes } from "../../sdk/src/td-attributes.ts";
 import { rejects } from "../helpers.ts";
-import { FRESHNESS, KIND, TTL } from "../fixtures/deal-proof.ts";
+import { FRESHNESS, INSTANCE_ID, KIND, TTL } from "../fixtures/deal-proof.ts";
 import { OUTPUT, TD10 } from "../../oracle/quote/layout.ts";
 import { measurementId } from "../../sdk/src/measurement.ts";
 
@@ -175,12 +175,12 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       const dealProof = await dealProofOn(await s.automata.attestation.getAddress());
       const id = measurementId(body());
       const issuedAt = await freshIssuedAt();
-      const register = () => dealProof.registerOracle(oracle.address, key, issuedAt, s.quote);
+      const register = () => dealProof.registerOracle(oracle.address, key, INSTANCE_ID, issuedAt, s.quote);
       await expect(register()).to.be.revertedWithCustomError(dealProof, "TcbStatusNotAccepted").withArgs(4);
       await widen(dealProof, KIND.AcceptTcbStatus, toBeHex(4, 32));
       await expect(register()).to.be.revertedWithCustomError(dealProof, "MeasurementNotAllowed").withArgs(id);
       await widen(dealProof, KIND.AllowMeasurement, id);
-      const digest = await dealProof.registrationDigest(oracle.address, key, issuedAt);
+      const digest = await dealProof.registrationDigest(oracle.address, key, INSTANCE_ID, issuedAt);
       const rd = body().reportData;
       await expect(register())
         .to.be.revertedWithCustomError(dealProof, "ReportDataMismatch")
@@ -195,7 +195,7 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       const q = getBytes(s.quote);
       q[48 + 520]! ^= 1;
       await rejects(
-        dealProof.registerOracle(oracle.address, key, await freshIssuedAt(), hexlify(q)),
+        dealProof.registerOracle(oracle.address, key, INSTANCE_ID, await freshIssuedAt(), hexlify(q)),
         /reverted without a reason/,
       );
       expect((await dealProof.currentOracle()).signer).to.equal(ZeroAddress);
@@ -235,9 +235,9 @@ describe("conformance: Automata's DCAP verifier on the local chain (Osaka, P-256
       await widen(dealProof, KIND.AllowMeasurement, d.measurementId as string);
       const issuedAt = await freshIssuedAt();
       await expect(
-        dealProof.registerOracle(oracle.address, key, issuedAt, real.output),
+        dealProof.registerOracle(oracle.address, key, INSTANCE_ID, issuedAt, real.output),
       ).to.be.revertedWithCustomError(dealProof, "ReportDataMismatch");
-      await expect(dealProof.registerOracle(oracle.address, key, issuedAt, hexlify(debug)))
+      await expect(dealProof.registerOracle(oracle.address, key, INSTANCE_ID, issuedAt, hexlify(debug)))
         .to.be.revertedWithCustomError(dealProof, "TdAttributesRejected")
         .withArgs("0x0100001000000000");
     });

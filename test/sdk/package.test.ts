@@ -145,7 +145,13 @@ describe("the dealproof package (npm pack) in an ethers dapp and a viem dapp", f
     );
     const dp = await chain.connection.ethers.getContractAt("DealProof", d.dealProof);
     await (
-      await dp.registerOracle(identity.address, identity.encryptionPublicKey, q.issuedAt, q.quote)
+      await dp.registerOracle(
+        identity.address,
+        identity.encryptionPublicKey,
+        identity.instanceId,
+        q.issuedAt,
+        q.quote,
+      )
     ).wait();
   });
   after(async () => {

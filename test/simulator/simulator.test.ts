@@ -109,10 +109,9 @@ describe("simulated quotes on-chain (SimulatedDcapVerifier + DealProof)", () => 
       domain,
       BigInt(await connection.networkHelpers.time.latest()),
     );
-    await expect(dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, reg.quote)).to.emit(
-      dp,
-      "OracleRegistered",
-    );
+    await expect(
+      dp.registerOracle(id.address, id.encryptionPublicKey, id.instanceId, reg.issuedAt, reg.quote),
+    ).to.emit(dp, "OracleRegistered");
     expect((await dp.currentOracle()).encryptionKey).to.equal(id.encryptionPublicKey);
 
     for (const path of ["quote", "signature"] as const) {
@@ -156,13 +155,25 @@ describe("simulated quotes on-chain (SimulatedDcapVerifier + DealProof)", () => 
       BigInt(await connection.networkHelpers.time.latest()),
     );
     await expect(
-      dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, reg.quote),
+      dp.registerOracle(id.address, id.encryptionPublicKey, id.instanceId, reg.issuedAt, reg.quote),
     ).to.be.revertedWithCustomError(dp, "VerifierRejected");
     await expect(
-      dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, reg.quote.slice(0, -1)),
+      dp.registerOracle(
+        id.address,
+        id.encryptionPublicKey,
+        id.instanceId,
+        reg.issuedAt,
+        reg.quote.slice(0, -1),
+      ),
     ).to.be.revertedWithCustomError(dp, "VerifierRejected");
     await expect(
-      dp.registerOracle(id.address, id.encryptionPublicKey, reg.issuedAt, Uint8Array.from([...reg.quote, 0])),
+      dp.registerOracle(
+        id.address,
+        id.encryptionPublicKey,
+        id.instanceId,
+        reg.issuedAt,
+        Uint8Array.from([...reg.quote, 0]),
+      ),
     ).to.be.revertedWithCustomError(dp, "VerifierRejected");
   });
 });

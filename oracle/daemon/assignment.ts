@@ -1,0 +1,59 @@
+/**
+ * Which replica works a deal (DESIGN.md §12): rendezvous hashing over the live signers —
+ * registered, unrevoked, unexpired and trusted now — ranked by keccak256(dealId ‖ signer),
+ * lowest first. Rank 0 works the deal from its acceptance; rank k starts once chain time reaches
+ * acceptedAt + k × the takeover delay, the delay shrunk so every live rank gets its turn before
+ * the deadline's margin (the "earlier when the deadline would otherwise be missed"). All in chain
+ * time, never the wall clock, so replicas whose clocks differ agree. The rule needs no
+ * transaction (an on-chain claim would cost gas per deal and a block of latency before any work);
+ * the contract's single settlement is the final guard when two replicas disagree.
+ * Pure functions.
+ */
+import { keccak256, solidityPacked } from "ethers";
+
+/** The rendezvous score of `signer` for `dealId`: keccak256(abi.encodePacked(uint256, address)). */
+const score = (dealId: bigint, signer: string) =>
+  BigInt(keccak256(solidityPacked(["uint256", "address"], [dealId, signer])));
+
+/** The live signers ranked for `dealId`: who works it first, then who takes it over, in order. */
+export function rankSigners(dealId: bigint, live: readonly string[]): string[] {
+  const unique = [...new Set(live.map((s) => s.toLowerCase()))];
+  return unique
+    .map((s) => ({ s, v: score(dealId, s) }))
+    .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0))
+    .map((x) => x.s);
+}
+
+export interface AssignmentInput {
+  dealId: bigint;
+  /** This replica's signer. */
+  self: string;
+  /** The live signers (this one included when it is live). */
+  live: readonly string[];
+  /** Chain time the deal became Accepted (its DealAccepted block's timestamp). */
+  acceptedAt: number;
+  deadline: number;
+  /** Seconds before the deadline by which every rank must have had its turn. */
+  marginS: number;
+  /** The delay between one rank's turn and the next's (DEALPROOF_TAKEOVER_AFTER_S). */
+  takeoverAfterS: number;
+}
+
+/**
+ * This replica's rank for the deal and the chain time it may start; undefined when it is not
+ * live (not in `live`): a replica whose registration lapsed or was revoked works nothing.
+ */
+export function turnOf(a: AssignmentInput): { rank: number; startsAt: number } | undefined {
+  const ranked = rankSigners(a.dealId, a.live);
+  const rank = ranked.indexOf(a.self.toLowerCase());
+  if (rank < 0) return undefined;
+  const window = Math.max(0, a.deadline - a.marginS - a.acceptedAt);
+  const delay = Math.min(a.takeoverAfterS, Math.floor(window / ranked.length));
+  return { rank, startsAt: a.acceptedAt + rank * delay };
+}
+
+/** Whether this replica may work the deal at chain time `chainNow`. */
+export function holdsDeal(a: AssignmentInput, chainNow: number): boolean {
+  const t = turnOf(a);
+  return t !== undefined && chainNow >= t.startsAt;
+}
