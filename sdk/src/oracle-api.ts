@@ -31,7 +31,7 @@ async function getJson<T>(
       "oracle_api.unreachable",
       `cannot reach the oracle at ${where} (${(e as Error).message})`,
       {
-        hint: "is the oracle running, and is its URL right? (tasks: --oracle or DEALPROOF_ORACLE_URL)",
+        hint: "is the oracle running, and is the URL you passed for it right?",
         cause: e,
       },
     );
