@@ -69,7 +69,7 @@ const weiByScope: Rule = (v, path, out) => {
   if (!isObject(v)) return void out.push(`${path}: must be an object`);
   for (const [k, x] of Object.entries(v)) {
     if (!(ACCESS_SCOPES as readonly string[]).includes(k))
-      out.push(`${path}.${k}: must be one of ${ACCESS_SCOPES.join(", ")}`);
+      out.push(`${path}: "${k}" is not an access scope (${ACCESS_SCOPES.join(", ")})`);
     else wei(x, `${path}.${k}`, out);
   }
 };
