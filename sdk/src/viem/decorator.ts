@@ -1,7 +1,8 @@
 /**
  * `client.extend(dealProofActions({ address }))`: DealProof's viem actions as methods of a client,
  * the way viem's own decorators (publicActions, walletActions) work. The address is given once;
- * without it, the deployment of the client's chain (`dealproof/deployments`) is used.
+ * without it, the deployment of the client's chain (`dealproof/deployments`; on 31337 a fresh
+ * local node's) is used.
  */
 import type { Address } from "viem";
 import { deploymentFor } from "../deployments.ts";
@@ -24,7 +25,7 @@ function addressFor(client: DealProofClient, address: Address | undefined): Addr
         hint: "pass { address } to dealProofActions, or create the client with a `chain`",
       },
     );
-  return deploymentFor(client.chain.id).dealProof;
+  return deploymentFor(client.chain.id, { local: true }).dealProof;
 }
 
 /** DealProof's actions bound to one deployment, for `client.extend(…)`. */
