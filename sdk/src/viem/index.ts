@@ -20,6 +20,8 @@ export { formatDealId, shortDealId } from "../deal-id.ts";
 export { DEAL_STATE, MAX_DEAL_DURATION, type DealStateName } from "../deal-state.ts";
 export { generateX25519KeyPair, type X25519KeyPair } from "../hpke.ts";
 export { oracleSealingKey } from "../oracle-key.ts";
+export { checkOracleReady, type OracleReadyInput } from "../oracle-ready.ts";
+export { fetchOracleHealth, type OracleHealth } from "../oracle-health.ts";
 export { MAX_SEALED_BYTES, MAX_TEXT, MAX_EMAIL_BYTES, DEFAULT_CHUNK_SIZE } from "../limits.ts";
 export { SealedInputError } from "../sealed-input-error.ts";
 export { EIP712_NAME, EIP712_VERSION, SETTLEMENT_TYPES, type Settlement } from "../eip712-types.ts";
