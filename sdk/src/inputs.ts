@@ -125,7 +125,7 @@ export const sellerInputSchema = z.strictObject({
 export type BuyerInput = z.infer<typeof buyerInputSchema>;
 export type SellerInput = z.infer<typeof sellerInputSchema>;
 
-export { SealedInputError, type SealedInputErrorCode } from "./sealed-input-error.ts";
+export { SealedInputError } from "./sealed-input-error.ts";
 
 /** What a seal is bound to: the HPKE info, and words for errors (never a value). */
 interface Binding {
