@@ -23,6 +23,7 @@ import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { sealDelivery } from "../../sdk/src/delivery.ts";
 import { MerkleBuilder } from "../../oracle/data/merkle.ts";
 import { leafHash, proveFromLeaves } from "../fixtures/merkle-proofs.ts";
+import { bundledInputs } from "../helpers.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "node_modules", ".bin");
@@ -231,17 +232,9 @@ console.log(JSON.stringify({ same: ethersId === b.dealIdFor(target, key), id: "0
   });
 
   it("the packaged viem entry bundles without ethers or zod", async () => {
-    const { build } = await import("esbuild");
-    const r = await build({
-      entryPoints: [join(consumer, "node_modules", "dealproof", "dist", "viem", "index.js")],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: "browser",
-      format: "esm",
-      logLevel: "silent",
-    });
-    const inputs = Object.keys(r.metafile.inputs);
+    const inputs = await bundledInputs(
+      join(consumer, "node_modules", "dealproof", "dist", "viem", "index.js"),
+    );
     expect(inputs.some((i) => i.includes("node_modules/viem/"))).to.equal(true);
     expect(inputs.filter((i) => /node_modules\/(ethers|zod|@adraffy)\//.test(i))).to.deep.equal([]);
   });

@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { bundledInputs } from "../helpers.ts";
 import { hexlify, randomBytes } from "ethers";
 import type { Hex } from "viem";
 import {
@@ -76,16 +76,7 @@ void [fromZodBuyer, fromZodSeller];
 
 describe("dealproof/viem: the entry a viem dapp imports", () => {
   it("never reaches ethers or zod (the bundle's module graph), and does reach viem and @hpke", async () => {
-    const r = await build({
-      entryPoints: [join(sdk, "viem", "index.ts")],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: "browser",
-      format: "esm",
-      logLevel: "silent",
-    });
-    const inputs = Object.keys(r.metafile.inputs);
+    const inputs = await bundledInputs(join(sdk, "viem", "index.ts"));
     expect(inputs.filter((i) => /node_modules\/(ethers|zod|@adraffy)\//.test(i))).to.deep.equal([]);
     expect(inputs.some((i) => i.includes("node_modules/viem/"))).to.equal(true);
     expect(inputs.some((i) => i.includes("node_modules/@hpke/core/"))).to.equal(true);

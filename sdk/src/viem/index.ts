@@ -8,14 +8,7 @@
 export { DEAL_PROOF_ABI } from "../abi.ts";
 export { DealProofError, isDealProofError, findDealProofError, formatDealProofError } from "../errors.ts";
 export type { DealProofErrorCode } from "../errors.ts";
-export {
-  DEPLOYMENTS,
-  LOCAL_DEPLOYMENT,
-  CHAIN_IDS,
-  deploymentFor,
-  type DealProofDeployment,
-  type KnownChainId,
-} from "../deployments.ts";
+export * from "../deployments.ts";
 export { formatDealId, shortDealId } from "../deal-id.ts";
 export { DEAL_STATE, MAX_DEAL_DURATION, type DealStateName } from "../deal-state.ts";
 export { generateX25519KeyPair, type X25519KeyPair } from "../hpke.ts";

@@ -11,26 +11,7 @@
  * oracle applies them all when it opens the input either way. Errors name the field and the rule,
  * never the value (it may be private).
  */
-import {
-  ACCESS_SCOPES,
-  BASE64_PATTERN,
-  BASE64_RULE,
-  DATASET_FORMATS,
-  DOMAIN_PATTERN,
-  DOMAIN_RULE,
-  EMAIL_LONG_RULE,
-  HEX32_PATTERN,
-  HEX32_RULE,
-  LOCATION_PATTERN,
-  LOCATION_RULE,
-  MAX_CHECKS,
-  MAX_EMAIL_BASE64,
-  MAX_LOCATION,
-  TEXT_EMPTY_RULE,
-  TEXT_LONG_RULE,
-  WEI_PATTERN,
-  WEI_RULE,
-} from "../input-rules.ts";
+import * as R from "../input-rules.ts";
 import { MAX_CHUNK_SIZE, MAX_TEXT, MIN_CHUNK_SIZE } from "../limits.ts";
 import { SealedInputError } from "../sealed-input-error.ts";
 
@@ -48,13 +29,13 @@ const pattern =
     else if (!re.test(v)) out.push(`${path}: ${rule}`);
   };
 
-const wei = pattern(WEI_PATTERN, WEI_RULE);
-const hex32 = pattern(HEX32_PATTERN, HEX32_RULE);
+const wei = pattern(R.WEI_PATTERN, R.WEI_RULE);
+const hex32 = pattern(R.HEX32_PATTERN, R.HEX32_RULE);
 
 const text: Rule = (v, path, out) => {
   if (typeof v !== "string") out.push(`${path}: must be a string`);
-  else if (v.length === 0) out.push(`${path}: ${TEXT_EMPTY_RULE}`);
-  else if (v.length > MAX_TEXT) out.push(`${path}: ${TEXT_LONG_RULE}`);
+  else if (v.length === 0) out.push(`${path}: ${R.TEXT_EMPTY_RULE}`);
+  else if (v.length > MAX_TEXT) out.push(`${path}: ${R.TEXT_LONG_RULE}`);
 };
 
 const literal1: Rule = (v, path, out) => {
@@ -68,15 +49,15 @@ const anObject: Rule = (v, path, out) => {
 const weiByScope: Rule = (v, path, out) => {
   if (!isObject(v)) return void out.push(`${path}: must be an object`);
   for (const [k, x] of Object.entries(v)) {
-    if (!(ACCESS_SCOPES as readonly string[]).includes(k))
-      out.push(`${path}: "${k}" is not an access scope (${ACCESS_SCOPES.join(", ")})`);
+    if (!(R.ACCESS_SCOPES as readonly string[]).includes(k))
+      out.push(`${path}: "${k}" is not an access scope (${R.ACCESS_SCOPES.join(", ")})`);
     else wei(x, `${path}.${k}`, out);
   }
 };
 
 const sellerDomain: Rule = (v, path, out) => {
   if (typeof v === "boolean") return;
-  pattern(DOMAIN_PATTERN, DOMAIN_RULE, 253)(v, path, out);
+  pattern(R.DOMAIN_PATTERN, R.DOMAIN_RULE, 253)(v, path, out);
 };
 
 const checkSpecShape: Rule = (v, path, out) => {
@@ -85,7 +66,7 @@ const checkSpecShape: Rule = (v, path, out) => {
   const list = v.checks;
   if (!Array.isArray(list) || list.length === 0)
     return void out.push(`${path}.checks: give at least one check`);
-  if (list.length > MAX_CHECKS) out.push(`${path}.checks: at most ${MAX_CHECKS} checks`);
+  if (list.length > R.MAX_CHECKS) out.push(`${path}.checks: at most ${R.MAX_CHECKS} checks`);
   list.forEach((c, i) => {
     if (!isObject(c) || typeof c.kind !== "string")
       out.push(`${path}.checks.${i}: must be a check with a kind`);
@@ -98,8 +79,8 @@ const chunkSize: Rule = (v, path, out) => {
 };
 
 const format: Rule = (v, path, out) => {
-  if (!(DATASET_FORMATS as readonly unknown[]).includes(v))
-    out.push(`${path}: must be one of ${DATASET_FORMATS.join(", ")}`);
+  if (!(R.DATASET_FORMATS as readonly unknown[]).includes(v))
+    out.push(`${path}: must be one of ${R.DATASET_FORMATS.join(", ")}`);
 };
 
 /** An object with exactly these fields (the optional ones may be absent). */
@@ -133,14 +114,14 @@ const sellerInput = fields(
     floorWei: wei,
     description: text,
     dataset: fields(
-      { location: pattern(LOCATION_PATTERN, LOCATION_RULE, MAX_LOCATION), key: hex32, chunkSize },
+      { location: pattern(R.LOCATION_PATTERN, R.LOCATION_RULE, R.MAX_LOCATION), key: hex32, chunkSize },
       { format },
     ),
   },
   {
     datasheet: anObject,
     policy: anObject,
-    email: pattern(BASE64_PATTERN, BASE64_RULE, MAX_EMAIL_BASE64, EMAIL_LONG_RULE),
+    email: pattern(R.BASE64_PATTERN, R.BASE64_RULE, R.MAX_EMAIL_BASE64, R.EMAIL_LONG_RULE),
     floorByScopeWei: weiByScope,
     postedPriceWei: wei,
   },

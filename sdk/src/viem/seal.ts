@@ -40,35 +40,20 @@ async function sealChecked(publicKey: Uint8Array, info: Uint8Array, role: string
   return sealed;
 }
 
-/** The buyer's input sealed for one deal (its id from `dealIdFor`). */
-export function sealBuyerInput(
-  publicKey: Uint8Array,
-  ctx: DealSealContext,
-  input: BuyerInput,
-): Promise<Uint8Array> {
-  checkBuyerInput(input);
-  return sealChecked(
-    publicKey,
-    dealSealInfo("buyer", { chainId: ctx.chainId, contract: ctx.contract }, ctx.dealId),
-    "buyer",
-    input,
-  );
+/** A party's input for one deal: checked, then sealed to the deal's context. */
+function sealForDeal(role: "buyer" | "seller", publicKey: Uint8Array, ctx: DealSealContext, input: unknown) {
+  (role === "buyer" ? checkBuyerInput : checkSellerInput)(input);
+  const info = dealSealInfo(role, { chainId: ctx.chainId, contract: ctx.contract }, ctx.dealId);
+  return sealChecked(publicKey, info, role, input);
 }
 
+/** The buyer's input sealed for one deal (its id from `dealIdFor`). */
+export const sealBuyerInput = (publicKey: Uint8Array, ctx: DealSealContext, input: BuyerInput) =>
+  sealForDeal("buyer", publicKey, ctx, input);
+
 /** The seller's input sealed for one deal it accepts. */
-export function sealSellerInput(
-  publicKey: Uint8Array,
-  ctx: DealSealContext,
-  input: SellerInput,
-): Promise<Uint8Array> {
-  checkSellerInput(input);
-  return sealChecked(
-    publicKey,
-    dealSealInfo("seller", { chainId: ctx.chainId, contract: ctx.contract }, ctx.dealId),
-    "seller",
-    input,
-  );
-}
+export const sealSellerInput = (publicKey: Uint8Array, ctx: DealSealContext, input: SellerInput) =>
+  sealForDeal("seller", publicKey, ctx, input);
 
 /** The seller's input sealed once for a listing (every deal against it uses it). */
 export function sealListingSellerInput(
@@ -77,10 +62,6 @@ export function sealListingSellerInput(
   input: SellerInput,
 ): Promise<Uint8Array> {
   checkSellerInput(input);
-  return sealChecked(
-    publicKey,
-    listingSealInfo({ chainId: ctx.chainId, contract: ctx.contract }, ctx.listingId),
-    "seller",
-    input,
-  );
+  const info = listingSealInfo({ chainId: ctx.chainId, contract: ctx.contract }, ctx.listingId);
+  return sealChecked(publicKey, info, "seller", input);
 }
