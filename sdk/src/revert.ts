@@ -77,7 +77,7 @@ export function decodeRevert(data: string): DecodedRevert | null {
   const text = `${desc.name}(${Object.entries(args)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ")})`;
-  const first = desc.args[0];
+  const first: unknown = desc.args.length > 0 ? desc.args[0] : undefined;
   const hint = REVERT_HINTS[desc.name]?.(typeof first === "string" ? bytesAsText(first) : "");
   return { name: desc.name, args, text, ...(hint === undefined ? {} : { hint }) };
 }
