@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { bundledInputs } from "../helpers.ts";
-import { hexlify, randomBytes } from "ethers";
+import { getBytes, hexlify, randomBytes } from "ethers";
 import type { Hex } from "viem";
 import {
   dealIdFor as ethersDealId,
@@ -28,12 +28,15 @@ import {
   type BuyerInput as ZodBuyerInput,
   type SellerInput as ZodSellerInput,
 } from "../../sdk/src/inputs.ts";
-import { x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
+import { hpkeSeal, x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
+import { sealDelivery } from "../../sdk/src/delivery.ts";
+import { boundInfo } from "../../sdk/src/sealed-json.ts";
 import { checks } from "../../sdk/src/checks.ts";
 import { describeIssues } from "../../sdk/src/zod-issues.ts";
 import {
   dealIdFor,
   listingIdFor,
+  openDelivery,
   sealBuyerInput,
   sealListingSellerInput,
   sealSellerInput,
@@ -136,6 +139,38 @@ describe("dealproof/viem: the entry a viem dapp imports", () => {
     expect(await openSellerInput(oracle.privateKey, ctx, b).catch((e: { code: string }) => e.code)).to.equal(
       "sealed_input.cannot_open",
     );
+  });
+
+  it("opens the oracle's key delivery for its deal only, and refuses a malformed payload", async () => {
+    const buyerKeys = await x25519KeyPairFromSeed(new Uint8Array(32).fill(6));
+    const ctx = { chainId: 31337n, contract, dealId: 8n };
+    const payload = {
+      v: 1 as const,
+      key: hexlify(new Uint8Array(32).fill(5)),
+      location: "https://d.example/x.enc",
+      chunkSize: 4096,
+    };
+    const sealed = await sealDelivery(buyerKeys.publicKey, payload, ctx);
+    expect(await openDelivery(buyerKeys.privateKey, ctx, sealed)).to.deep.equal(payload);
+    const other = await openDelivery(buyerKeys.privateKey, { ...ctx, dealId: 9n }, sealed).catch(
+      (e: Error) => e,
+    );
+    expect([(other as { code: string }).code, (other as Error).message]).to.deep.equal([
+      "dataset.bad_delivery",
+      `the delivery for deal 0x${"0".repeat(63)}9 does not open with this key (another buyer key or deal?)`,
+    ]);
+    // bytes sealed to the delivery context whose JSON is not a payload
+    const info = hexlify(
+      boundInfo("DealProof/delivery/v1", ["uint256", "address", "uint256"], [31337n, contract, 8n]),
+    );
+    const junk = await hpkeSeal(
+      buyerKeys.publicKey,
+      getBytes(info),
+      getBytes(info),
+      new TextEncoder().encode('{"v":1}'),
+    );
+    const bad = await openDelivery(buyerKeys.privateKey, ctx, junk).catch((e: Error) => e);
+    expect((bad as Error).message).to.equal("the delivery opened but its payload is malformed");
   });
 
   it("refuses what the zod schemas refuse, naming the same fields and never the value", () => {

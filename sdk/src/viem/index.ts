@@ -19,6 +19,8 @@ export { MAX_SEALED_BYTES, MAX_TEXT, MAX_EMAIL_BYTES, DEFAULT_CHUNK_SIZE } from 
 export { SealedInputError } from "../sealed-input-error.ts";
 export { EIP712_NAME, EIP712_VERSION, SETTLEMENT_TYPES, type Settlement } from "../eip712-types.ts";
 export { verifyChunk, type ChunkProof } from "../merkle.ts";
+export { DatasetError, type DatasetErrorCode } from "../dataset-error.ts";
+export { openDelivery, type DeliveryContext, type DeliveryPayload } from "./delivery.ts";
 export {
   dealIdFor,
   listingIdFor,
