@@ -153,7 +153,7 @@ describe("dealproof/viem: the entry a viem dapp imports", () => {
     const sealed = await sealDelivery(buyerKeys.publicKey, payload, ctx);
     expect(await openDelivery(buyerKeys.privateKey, ctx, sealed)).to.deep.equal(payload);
     const other = await openDelivery(buyerKeys.privateKey, { ...ctx, dealId: 9n }, sealed).catch(
-      (e: Error) => e,
+      (e: unknown) => e,
     );
     expect([(other as { code: string }).code, (other as Error).message]).to.deep.equal([
       "dataset.bad_delivery",
@@ -169,7 +169,7 @@ describe("dealproof/viem: the entry a viem dapp imports", () => {
       getBytes(info),
       new TextEncoder().encode('{"v":1}'),
     );
-    const bad = await openDelivery(buyerKeys.privateKey, ctx, junk).catch((e: Error) => e);
+    const bad = await openDelivery(buyerKeys.privateKey, ctx, junk).catch((e: unknown) => e as Error);
     expect((bad as Error).message).to.equal("the delivery opened but its payload is malformed");
   });
 
