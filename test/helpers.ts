@@ -28,3 +28,18 @@ export function writeFakeDeployment(path: string): string {
   );
   return path;
 }
+
+/** The files (metafile inputs) of an esbuild browser bundle of `entry`: its whole module graph. */
+export async function bundledInputs(entry: string): Promise<string[]> {
+  const { build } = await import("esbuild");
+  const r = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: "browser",
+    format: "esm",
+    logLevel: "silent",
+  });
+  return Object.keys(r.metafile.inputs);
+}

@@ -11,11 +11,11 @@ import { z } from "zod";
 import { getBytes, keccak256, sha256, toUtf8Bytes } from "ethers";
 import { describeIssues } from "./zod-issues.ts";
 import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
+import { MAX_CHECKS } from "./input-rules.ts";
 
 /** Most raw sample rows a seller's policy may let the agents see. */
 const MAX_SAMPLE_ROWS = 3;
-/** Most checks one specification may hold (the seller's policy may allow fewer). */
-export const MAX_CHECKS = 64;
+export { MAX_CHECKS };
 /** Longest regex a pattern check may carry (DuckDB matches with RE2: linear time, no backtracking). */
 export const MAX_PATTERN_LENGTH = 256;
 /** Most values a valuesIn check or a datasheet domain may list. */
@@ -248,8 +248,7 @@ export function effectivePolicy(p: DisclosurePolicyInput | undefined): Disclosur
 }
 
 /** The dataset's format, when the seller states it (otherwise the oracle infers it from the bytes). */
-export const DATASET_FORMATS = ["csv", "jsonl", "parquet"] as const;
-export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+export { DATASET_FORMATS, type DatasetFormat } from "./input-rules.ts";
 
 /** One check's outcome as the policy renders it (what the terms bind and the agents see). */
 export interface CheckResult {

@@ -51,7 +51,9 @@ export async function openDelivery(
     throw new DatasetError(
       "bad_delivery",
       `the delivery for deal ${formatDealId(ctx.dealId)} does not open with this key (another buyer key or deal?)`,
-      { hint: "use the delivery key file that deal:create saved for this deal (--delivery-key-out)" },
+      {
+        hint: "open it with the delivery private key saved when this deal was created (the one whose public key the buyer sealed)",
+      },
     );
   throw new DatasetError("bad_delivery", "the delivery opened but its payload is malformed", {
     hint: "the oracle sealed an unreadable delivery: report the deal id to the oracle's operator",

@@ -14,7 +14,14 @@ export {
   type DealProofErrorOptions,
 } from "./errors.ts";
 export { parseEthAmount } from "./eth-amount.ts";
-export { DEPLOYMENTS, deploymentFor, type DealProofDeployment } from "./deployments.ts";
+export {
+  DEPLOYMENTS,
+  LOCAL_DEPLOYMENT,
+  CHAIN_IDS,
+  deploymentFor,
+  type DealProofDeployment,
+  type KnownChainId,
+} from "./deployments.ts";
 export {
   EIP712_NAME,
   EIP712_VERSION,

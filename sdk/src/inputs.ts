@@ -7,17 +7,30 @@
 import { formatDealId } from "./deal-id.ts";
 import { z } from "zod";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
-import { MAX_CHUNK_SIZE, MAX_EMAIL_BYTES, MAX_SEALED_BYTES, MAX_TEXT, MIN_CHUNK_SIZE } from "./limits.ts";
+import { MAX_CHUNK_SIZE, MAX_SEALED_BYTES, MAX_TEXT, MIN_CHUNK_SIZE } from "./limits.ts";
 import { boundInfo, openJson, sealJson } from "./sealed-json.ts";
 import { describeIssues } from "./zod-issues.ts";
+import { checkSpecSchema, datasheetSchema, disclosurePolicySchema, overlapKeysSchema } from "./checks.ts";
 import {
-  checkSpecSchema,
+  ACCESS_SCOPES,
+  BASE64_PATTERN,
+  BASE64_RULE,
   DATASET_FORMATS,
-  datasheetSchema,
-  disclosurePolicySchema,
-  overlapKeysSchema,
-} from "./checks.ts";
-import { DealProofError, type DealProofErrorOptions } from "./errors.ts";
+  DOMAIN_PATTERN,
+  DOMAIN_RULE,
+  EMAIL_LONG_RULE,
+  HEX32_PATTERN,
+  HEX32_RULE,
+  LOCATION_PATTERN,
+  LOCATION_RULE,
+  MAX_EMAIL_BASE64,
+  MAX_LOCATION,
+  TEXT_EMPTY_RULE,
+  TEXT_LONG_RULE,
+  WEI_PATTERN,
+  WEI_RULE,
+} from "./input-rules.ts";
+import { SealedInputError } from "./sealed-input-error.ts";
 
 export type Role = "buyer" | "seller";
 
@@ -57,27 +70,18 @@ export function listingSealInfo(ctx: ListingSealContext): Uint8Array {
   );
 }
 
-const weiString = z
-  .string()
-  .regex(/^(0|[1-9][0-9]{0,77})$/, "must be a whole number of wei written in decimal digits");
-const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of 0x-prefixed hex");
-const text = z.string().min(1, "must not be empty").max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
+const weiString = z.string().regex(WEI_PATTERN, WEI_RULE);
+const hex32 = z.string().regex(HEX32_PATTERN, HEX32_RULE);
+const text = z.string().min(1, TEXT_EMPTY_RULE).max(MAX_TEXT, TEXT_LONG_RULE);
 
 /** A DNS name (the seller's DKIM-verified domain must equal it or be a subdomain of it). */
-const domainName = z
-  .string()
-  .max(253)
-  .regex(
-    /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-    "must be a lower-case domain name such as example.com",
-  );
+const domainName = z.string().max(253).regex(DOMAIN_PATTERN, DOMAIN_RULE);
 
 /**
  * Negotiation pricing (issue 24), all optional: a limit per access scope where it differs from
  * the scalar one, and the seller's posted price (the truthful option for the buyer: a deal
  * exactly when the posted price is within its budget and the checks pass).
  */
-const ACCESS_SCOPES = ["full", "research-only", "non-commercial", "evaluation"] as const;
 const weiByScope = z.partialRecord(z.enum(ACCESS_SCOPES), weiString);
 const buyerPricing = { budgetByScopeWei: weiByScope.optional() };
 const sellerPricing = { floorByScopeWei: weiByScope.optional(), postedPriceWei: weiString.optional() };
@@ -104,10 +108,7 @@ export const sellerInputSchema = z.strictObject({
   floorWei: weiString,
   description: text,
   dataset: z.strictObject({
-    location: z
-      .string()
-      .max(2048)
-      .regex(/^(file|https?):\/\//, "must be a file://, http:// or https:// URL"),
+    location: z.string().max(MAX_LOCATION).regex(LOCATION_PATTERN, LOCATION_RULE),
     key: hex32,
     chunkSize: z.number().int().min(MIN_CHUNK_SIZE).max(MAX_CHUNK_SIZE),
     /** The plaintext's format; inferred from its first bytes when absent. */
@@ -117,26 +118,14 @@ export const sellerInputSchema = z.strictObject({
   datasheet: datasheetSchema.optional(),
   /** DESIGN §10: what the buyer's checks may reveal (defaults: DEFAULT_POLICY in checks.ts). */
   policy: disclosurePolicySchema.optional(),
-  email: z
-    .string()
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64")
-    .max(Math.ceil(MAX_EMAIL_BYTES / 3) * 4, `must decode to at most ${MAX_EMAIL_BYTES} bytes`)
-    .optional(),
+  email: z.string().regex(BASE64_PATTERN, BASE64_RULE).max(MAX_EMAIL_BASE64, EMAIL_LONG_RULE).optional(),
   ...sellerPricing,
 });
 
 export type BuyerInput = z.infer<typeof buyerInputSchema>;
 export type SellerInput = z.infer<typeof sellerInputSchema>;
 
-export type SealedInputErrorCode = "too_large" | "cannot_open" | "not_json" | "invalid_schema";
-
-/** A sealed input the oracle cannot open or accept: code `sealed_input.<reason>`. */
-export class SealedInputError extends DealProofError<`sealed_input.${SealedInputErrorCode}`> {
-  override name = "SealedInputError";
-  constructor(reason: SealedInputErrorCode, message: string, options?: DealProofErrorOptions) {
-    super(`sealed_input.${reason}`, message, options);
-  }
-}
+export { SealedInputError } from "./sealed-input-error.ts";
 
 /** What a seal is bound to: the HPKE info, and words for errors (never a value). */
 interface Binding {
@@ -153,7 +142,7 @@ function dealBinding(ctx: SealContext): Binding {
     role: ctx.role,
     info: sealInfo(ctx),
     where: `deal ${formatDealId(ctx.dealId)} on chain ${ctx.chainId} at ${ctx.contract}`,
-    hint: "seal it again to the oracle's current key for this deal (deal:create and deal:accept do)",
+    hint: "seal it again to the oracle's current key for this deal (createDeal and acceptDeal do)",
   };
 }
 
@@ -162,7 +151,7 @@ function listingBinding(ctx: ListingSealContext): Binding {
     role: "seller",
     info: listingSealInfo(ctx),
     where: `listing ${formatDealId(ctx.listingId)} on chain ${ctx.chainId} at ${ctx.contract}`,
-    hint: "re-publish the listing with its input sealed to the oracle's current key (listing:update does)",
+    hint: "re-publish the listing with its input sealed to the oracle's current key (updateListing does)",
   };
 }
 

@@ -11,45 +11,20 @@ import { getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { z } from "zod";
 import { describeIssues } from "./zod-issues.ts";
 import { DealProofError } from "./errors.ts";
+import { getCheckedJson, join } from "./oracle-fetch.ts";
 
-const TIMEOUT_MS = 10_000;
-
-const join = (base: string, path: string) => `${base.replace(/\/+$/, "")}${path}`;
-
-async function getJson<T>(
-  url: string,
-  schema: z.ZodType<T>,
-  headers: Record<string, string> = {},
-): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
-  } catch (e) {
-    // the URL without its query (which names the caller's address): the first thing to check
-    const where = url.split("?")[0];
-    throw new DealProofError(
-      "oracle_api.unreachable",
-      `cannot reach the oracle at ${where} (${(e as Error).message})`,
-      {
-        hint: "is the oracle running, and is its URL right? (tasks: --oracle or DEALPROOF_ORACLE_URL)",
-        cause: e,
-      },
-    );
-  }
-  const body = (await res.json().catch(() => ({}))) as { error?: string };
-  if (!res.ok)
-    throw new DealProofError(
-      "oracle_api.refused",
-      `the oracle answered ${res.status}: ${body.error ?? res.statusText}`,
-    );
-  const parsed = schema.safeParse(body);
-  if (!parsed.success)
-    throw new DealProofError(
-      "oracle_api.bad_answer",
-      `the oracle's answer to ${new URL(url, "http://x").pathname} is not what this client expects: ${describeIssues(parsed.error)}`,
-      { hint: "check that the URL is a DealProof oracle of a compatible version" },
-    );
-  return parsed.data;
+/** GETs JSON and checks it against a zod schema. */
+function getJson<T>(url: string, schema: z.ZodType<T>, headers: Record<string, string> = {}): Promise<T> {
+  return getCheckedJson(
+    url,
+    (body) => {
+      const parsed = schema.safeParse(body);
+      return parsed.success
+        ? { ok: true, value: parsed.data }
+        : { ok: false, issues: describeIssues(parsed.error) };
+    },
+    headers,
+  );
 }
 
 /** Parses JSON that already hashed to an on-chain value; a clear error if it still is not JSON. */
@@ -88,22 +63,7 @@ const attestationSchema = z.looseObject({
     .optional(),
 });
 
-const healthSchema = z.looseObject({
-  ok: z.boolean(),
-  chainId: z.number(),
-  dealProof: z.string(),
-  signer: z.string(),
-  encryptionKey: z.string(),
-  registrationExpiresAt: z.number().nullable(),
-});
-
-/** GET /health, the fields a party checks before moving an escrow. */
-export type OracleHealth = z.infer<typeof healthSchema>;
-
-/** GET /health — public: the oracle's chain, contract, keys and registration. */
-export async function fetchOracleHealth(oracleUrl: string): Promise<OracleHealth> {
-  return getJson(join(oracleUrl, "/health"), healthSchema);
-}
+export { fetchOracleHealth, type OracleHealth } from "./oracle-health.ts";
 
 export interface OracleDealView {
   status: string;

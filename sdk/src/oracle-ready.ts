@@ -2,11 +2,11 @@
  * Before a party moves an escrow (createDeal, acceptDeal): is the oracle that will settle the deal
  * up, on this chain and contract, and the very oracle DealProof has registered? A deal sealed to
  * an oracle that is down, or to one whose keys are not the registered ones, sits until its
- * deadline; this refuses first, with what to do, while nothing has moved. Browser-safe.
+ * deadline; this refuses first, with what to do, while nothing has moved. Browser-safe, and free
+ * of ethers and zod (both entries export it).
  */
-import { getAddress } from "ethers";
 import { DealProofError } from "./errors.ts";
-import { fetchOracleHealth } from "./oracle-api.ts";
+import { fetchOracleHealth } from "./oracle-health.ts";
 import { oracleSealingKey, type CurrentOracle, type CurrentOracleTuple } from "./oracle-key.ts";
 
 export interface OracleReadyInput {
@@ -45,11 +45,11 @@ export async function checkOracleReady(input: OracleReadyInput): Promise<void> {
       },
     );
   }
-  if (BigInt(h.chainId) !== BigInt(input.chainId) || !same(h.dealProof, getAddress(input.dealProof)))
+  if (BigInt(h.chainId) !== BigInt(input.chainId) || !same(h.dealProof, input.dealProof))
     throw new DealProofError(
       "oracle.wrong_deployment",
       `the oracle at ${input.oracleUrl} serves DealProof ${h.dealProof} on chain ${h.chainId}, ` +
-        `not ${getAddress(input.dealProof)} on chain ${input.chainId}`,
+        `not ${input.dealProof} on chain ${input.chainId}`,
       { hint: "nothing has moved; point at the oracle of this deployment" },
     );
   if (!same(h.signer, current.signer) || !same(h.encryptionKey, current.encryptionKey))
@@ -58,7 +58,7 @@ export async function checkOracleReady(input: OracleReadyInput): Promise<void> {
       `the oracle at ${input.oracleUrl} (signer ${h.signer}) is not the oracle registered on DealProof ` +
         `(signer ${current.signer}): it could neither open your sealed input nor settle the deal`,
       {
-        hint: "nothing has moved; wait until this oracle registers (oracle:register), or use the registered one",
+        hint: "nothing has moved; wait until this oracle has registered itself on DealProof, or use the registered one",
       },
     );
 }

@@ -11,6 +11,7 @@ import { DEAL_PROOF_ABI, SIMULATED_DCAP_VERIFIER_ERRORS } from "./abi.ts";
 import { DEAL_STATE } from "./deal-state.ts";
 import { TCB_STATUS } from "./tcb-status.ts";
 import { DealProofError, isDealProofError } from "./errors.ts";
+import { REVERT_HINTS } from "./revert-hints.ts";
 
 const iface = new Interface([...DEAL_PROOF_ABI, ...SIMULATED_DCAP_VERIFIER_ERRORS]);
 
@@ -36,35 +37,6 @@ function argText(name: string, type: string, v: unknown): string {
   if (typeof v === "bigint" && name === "dealId") return `0x${v.toString(16)}`;
   return String(v);
 }
-
-const HINTS: Record<string, (d: ErrorDescription) => string> = {
-  VerifierRejected: (d) =>
-    /attestation key/i.test(bytesAsText(d.args[0] as string))
-      ? "the simulated verifier does not know this simulator's attestation key: on a local chain run `npx hardhat deploy` again " +
-        "(it registers the key of .dealproof/simulator-seed), or print the key with `npx hardhat tee:simulator-key`"
-      : "the DCAP verifier refused the quote: check it with `npx hardhat verify-quote`",
-  MeasurementNotAllowed: () =>
-    "this enclave's measurement is not allowed: the owner allows it with `npx hardhat measurement:allow` " +
-    "(on a local chain `npx hardhat deploy` allows the simulator's)",
-  TcbStatusNotAccepted: () => "the platform's TCB status is not accepted by DealProof's owner",
-  DealExists: () => "a deal with this seller, data root and deadline exists already: choose another --hours",
-  DeadlinePassed: () =>
-    "the deal's deadline has passed: the buyer can get the escrow back with `deal:refund`",
-  DeadlineNotPassed: () => "a refund is possible only after the deadline",
-  InvalidState: () => "the deal is not in a state that allows this (see `deal:status`)",
-  NotSeller: () => "only the seller named in the deal may accept it: pick that signer with --account",
-  NotParty: () => "only the deal's buyer or seller may do this: pick that signer with --account",
-  NothingToWithdraw: () => "there is no payout left for this account in this deal",
-  InvalidEscrow: () => "the escrow must be more than 0",
-  InvalidDeadline: () => "the deadline must be in the future and fit in 64 bits",
-  InvalidSeller: () => "the seller must be a non-zero address other than the buyer",
-  SealedInputTooLarge: () => "shorten the sealed text (requirements, description or e-mail)",
-  OracleRegistrationExpired: () => "the oracle's registration expired: wait until it registers again",
-  UnknownOracle: () => "this signer never registered with this DealProof",
-  PriceAboveEscrow: () => "the price cannot exceed the escrow",
-  OwnableUnauthorizedAccount: () => "only DealProof's owner (the deployer) may do this",
-  PublicChain: () => "the simulated verifier refuses public chain ids: use Automata's verifier",
-};
 
 /** Finds the revert data (0x-hex) inside an ethers / Hardhat error, if there is any. */
 function revertData(e: unknown, depth = 0): string | undefined {
@@ -105,7 +77,8 @@ export function decodeRevert(data: string): DecodedRevert | null {
   const text = `${desc.name}(${Object.entries(args)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ")})`;
-  const hint = HINTS[desc.name]?.(desc);
+  const first: unknown = desc.args.length > 0 ? desc.args[0] : undefined;
+  const hint = REVERT_HINTS[desc.name]?.(typeof first === "string" ? bytesAsText(first) : "");
   return { name: desc.name, args, text, ...(hint === undefined ? {} : { hint }) };
 }
 

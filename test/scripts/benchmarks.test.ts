@@ -34,6 +34,16 @@ describe("benchmarks still run and print their --json keys", function () {
     ).to.deep.equal([]);
   });
 
+  it("bench:sdk", async () => {
+    const r = await bench("sdk", []);
+    expect(
+      numbers(r, ["viemEntryKbGzip", "ethersEntryKbGzip", "viemEntrySdkKbGzip", "ethersEntrySdkKbGzip"]),
+    ).to.deep.equal([]);
+    // the viem entry's bundle holds no ethers and no zod (the flow on the ethers entry holds both)
+    expect([r.viemEntryEthersKb, r.viemEntryZodKb]).to.deep.equal([0, 0]);
+    expect(r.ethersEntryZodKb as number).to.be.greaterThan(0);
+  });
+
   it("bench:props (8 MiB)", async () => {
     const r = await bench("props", ["--size-mib", "8"]);
     expect(numbers(r, ["throughputRatio", "peakRssMB"])).to.deep.equal([]);

@@ -1,7 +1,8 @@
 /**
- * docs/sdk.md's examples run as written: every ```ts runnable``` block (the viem buyer; both
- * parties with ethers and the SDK's prepareDeal / acceptDeal) is written to a module whose only
- * change is that "dealproof" resolves to sdk/src, then called against a local chain (a fresh
+ * docs/sdk.md's examples run as written: every ```ts runnable``` block (the viem buyer on
+ * `dealproof/viem`; watching a deal with the viem decorator; both parties with ethers and the
+ * SDK's prepareDeal / acceptDeal) is written to a module whose only change is that "dealproof"
+ * and "dealproof/viem" resolve to sdk/src, then called against a local chain (a fresh
  * DealProof with a registered oracle whose HPKE key we hold) and the oracle's real HTTP API.
  * The wallet is the node's own EIP-1193 provider (its accounts are unlocked).
  */
@@ -10,7 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getBytes, hexlify } from "ethers";
-import { deployFixture, registerOracle, dataRoot } from "../fixtures/deal-proof.ts";
+import { deployFixture, registerOracle, dataRoot, openDeal } from "../fixtures/deal-proof.ts";
 import { x25519 } from "@noble/curves/ed25519";
 import { openBuyerInput, openSellerInput } from "../../sdk/src/inputs.ts";
 import { x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
@@ -22,6 +23,13 @@ import { rejects } from "../helpers.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 
+const until = async (cond: () => boolean, ms = 15_000) => {
+  for (const end = Date.now() + ms; !cond();) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
 /** The ```ts runnable``` blocks of a markdown text, in order. */
 export function runnableBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```ts runnable\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
@@ -30,11 +38,18 @@ export function runnableBlocks(markdown: string): string[] {
 /** Writes block `i` of docs/sdk.md to a module whose "dealproof" is sdk/src, and imports it. */
 async function loadBlock<T>(dir: string, i: number, name: string): Promise<T> {
   const blocks = runnableBlocks(readFileSync(join(root, "docs", "sdk.md"), "utf8"));
-  expect(blocks).to.have.length(2);
+  expect(blocks).to.have.length(3);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.ts`);
   const sdk = pathToFileURL(join(root, "sdk", "src", "index.ts")).href;
-  writeFileSync(file, blocks[i]!.replaceAll('from "dealproof"', `from "${sdk}"`));
+  const viem = pathToFileURL(join(root, "sdk", "src", "viem", "index.ts")).href;
+  writeFileSync(
+    file,
+    blocks[i]!.replaceAll('from "dealproof/viem"', `from "${viem}"`).replaceAll(
+      'from "dealproof"',
+      `from "${sdk}"`,
+    ),
+  );
   return (await import(pathToFileURL(file).href)) as T;
 }
 
@@ -145,11 +160,61 @@ describe("docs/sdk.md: the examples run as written", function () {
     }
   });
 
+  it("watching a deal: its status in words now and after each of its events, refundable by chain time", async () => {
+    const { followDeal } = await loadBlock<{
+      followDeal: (input: unknown) => () => void;
+    }>(dir, 1, "viem-watch");
+    const { f, close } = await docChain();
+    try {
+      const { dealId, deadline } = await openDeal(f, { accept: false, duration: 600 });
+      const lines: string[] = [];
+      const stop = followDeal({
+        ethereum: f.connection.provider,
+        dealProof: f.address,
+        dealId,
+        show: (l: string) => lines.push(l),
+      });
+      try {
+        await until(() => lines.length >= 1);
+        expect(lines[0]).to.match(/^now: open \(deal 0x[0-9a-f]{64} waits for the seller to accept it\)$/);
+        await (await f.dealProof.connect(f.seller).acceptDeal(dealId, "0xaa55")).wait();
+        await until(() => lines.some((l) => l.startsWith("DealAccepted: ")));
+        expect(lines.find((l) => l.startsWith("DealAccepted: "))).to.match(/^DealAccepted: accepted \(/);
+        await f.networkHelpers.time.increaseTo(deadline + 1);
+        await (await f.dealProof.connect(f.buyer).refund(dealId)).wait();
+        await until(() => lines.some((l) => l.startsWith("DealRefunded: ")));
+        expect(lines.find((l) => l.startsWith("DealRefunded: "))).to.match(
+          /^DealRefunded: refunded \(deal 0x[0-9a-f]{64} was refunded: the buyer can withdraw its escrow/,
+        );
+        // a deal that passed its deadline unsettled reads "refundable" before anyone calls refund
+        const other = await openDeal(f, { accept: true, duration: 600, root: dataRoot(9) });
+        await f.networkHelpers.time.increaseTo(other.deadline + 1);
+        const seen: string[] = [];
+        const stop2 = followDeal({
+          ethereum: f.connection.provider,
+          dealProof: f.address,
+          dealId: other.dealId,
+          show: (l: string) => seen.push(l),
+        });
+        try {
+          await until(() => seen.length >= 1);
+          expect(seen[0]).to.match(/^now: refundable \(deal 0x[0-9a-f]{64} passed its deadline unsettled/);
+        } finally {
+          stop2();
+        }
+      } finally {
+        stop();
+      }
+    } finally {
+      await close();
+    }
+  });
+
   it("with ethers, the buyer prepares, saves the key, sends; the seller accepts; both inputs sealed for the deal", async () => {
     const { buyerCreates, sellerAccepts } = await loadBlock<{
       buyerCreates: (input: unknown) => Promise<{ dealId: string; hash: string }>;
       sellerAccepts: (input: unknown) => Promise<{ hash: string }>;
-    }>(dir, 1, "ethers-parties");
+    }>(dir, 2, "ethers-parties");
     const { f, oracleKeys, oracleUrl, ethereum, close } = await docChain();
     try {
       const seller = await f.seller.getAddress();

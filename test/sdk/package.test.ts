@@ -23,6 +23,7 @@ import { generateX25519KeyPair } from "../../sdk/src/hpke.ts";
 import { sealDelivery } from "../../sdk/src/delivery.ts";
 import { MerkleBuilder } from "../../oracle/data/merkle.ts";
 import { leafHash, proveFromLeaves } from "../fixtures/merkle-proofs.ts";
+import { bundledInputs } from "../helpers.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "node_modules", ".bin");
@@ -113,6 +114,7 @@ describe("the dealproof package (npm pack) in an ethers dapp and a viem dapp", f
     // build and pack exactly as `npm pack` in sdk/ does for a release
     rmSync(join(root, "sdk", "dist"), { recursive: true, force: true });
     await ok(join(bin, "tsc"), ["-p", join(root, "sdk", "tsconfig.json")], root);
+    await ok(join(bin, "node"), [join(root, "sdk", "build-cjs.mjs")], root);
     consumer = mkdtempSync(join(root, ".sdk-consumer-"));
     const packed = await ok(
       "npm",
@@ -167,10 +169,80 @@ describe("the dealproof package (npm pack) in an ethers dapp and a viem dapp", f
       "module",
       "./dist/index.d.ts",
     ]);
-    const js = readdirSync(join(pkgDir, "dist")).filter((f) => f.endsWith(".js"));
-    expect(js).to.include.members(["index.js", "abi.js", "inputs.js", "hpke.js", "delivery.js", "merkle.js"]);
+    const js = readdirSync(join(pkgDir, "dist"), { recursive: true, encoding: "utf8" }).filter((f) =>
+      f.endsWith(".js"),
+    );
+    expect(js).to.include.members([
+      "index.js",
+      "abi.js",
+      "inputs.js",
+      "hpke.js",
+      "delivery.js",
+      "merkle.js",
+      join("viem", "index.js"),
+    ]);
     for (const f of js)
       expect(readFileSync(join(pkgDir, "dist", f), "utf8"), f).to.not.match(/from "node:|require\(/);
+  });
+
+  it("exports `.`, `./viem` and `./deployments` for import and require, ethers, viem and zod as optional peers", () => {
+    const pkg = JSON.parse(readFileSync(join(consumer, "node_modules", "dealproof", "package.json"), "utf8"));
+    for (const [entry, file] of [
+      [".", "index"],
+      ["./viem", "viem/index"],
+      ["./deployments", "deployments"],
+    ] as const)
+      expect(pkg.exports[entry], entry).to.deep.equal({
+        types: `./dist/${file}.d.ts`,
+        import: `./dist/${file}.js`,
+        require: `./dist/cjs/${file === "viem/index" ? "viem" : file}.cjs`,
+      });
+    expect(Object.keys(pkg.dependencies).sort()).to.deep.equal(["@hpke/core", "@noble/hashes", "buffer"]);
+    expect(pkg.peerDependenciesMeta).to.deep.equal({
+      ethers: { optional: true },
+      viem: { optional: true },
+      zod: { optional: true },
+    });
+    expect(pkg.sideEffects).to.equal(false);
+  });
+
+  it("a CommonJS project require()s and an ESM project import()s every entry, and they agree", async () => {
+    const probe = (load: string) => `
+const sdk = ${load}("dealproof"), viem = ${load}("dealproof/viem"), dep = ${load}("dealproof/deployments");
+const [a, b, c] = await Promise.all([sdk, viem, dep]);
+const target = { chainId: 31337n, contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
+const key = { buyer: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", seller: "${SELLER}",
+  dataRoot: "0x" + "11".repeat(32), deadline: 4000000000n };
+const ethersId = a.dealIdFor(a.dealProofDomain(target.chainId, target.contract), key);
+let err = null; try { c.deploymentFor(424242); } catch (e) { err = e.code; }
+console.log(JSON.stringify({ same: ethersId === b.dealIdFor(target, key), id: "0x" + ethersId.toString(16),
+  actions: ["createDeal", "getDealStatus", "watchDeal", "dealProofActions"].map((n) => typeof b[n]),
+  errorClassShared: b.isDealProofError(new a.DealProofError("x.y", "m")), err }));
+`;
+    mkdirSync(join(consumer, "cjs"), { recursive: true });
+    writeFileSync(join(consumer, "cjs", "package.json"), JSON.stringify({ type: "commonjs" }));
+    writeFileSync(
+      join(consumer, "cjs", "probe.js"),
+      `(async () => {${probe("(async (m) => require(m))")}})();`,
+    );
+    writeFileSync(join(consumer, "probe.mjs"), probe("import"));
+    const cjs = JSON.parse(await ok(join(bin, "node"), [join("cjs", "probe.js")], consumer));
+    const esm = JSON.parse(await ok(join(bin, "node"), ["probe.mjs"], consumer));
+    expect(cjs).to.deep.equal(esm);
+    expect([esm.same, esm.actions, esm.errorClassShared, esm.err]).to.deep.equal([
+      true,
+      ["function", "function", "function", "function"],
+      true,
+      "deployment.unknown_chain",
+    ]);
+  });
+
+  it("the packaged viem entry bundles without ethers or zod", async () => {
+    const inputs = await bundledInputs(
+      join(consumer, "node_modules", "dealproof", "dist", "viem", "index.js"),
+    );
+    expect(inputs.some((i) => i.includes("node_modules/viem/"))).to.equal(true);
+    expect(inputs.filter((i) => /node_modules\/(ethers|zod|@adraffy)\//.test(i))).to.deep.equal([]);
   });
 
   it("an ethers v6 dapp: the SDK's deal id is the contract's, its sealed input opens in the oracle, events and errors decode", async () => {

@@ -1,0 +1,48 @@
+/**
+ * `client.extend(dealProofActions({ address }))`: DealProof's viem actions as methods of a client,
+ * the way viem's own decorators (publicActions, walletActions) work. The address is given once;
+ * without it, the deployment of the client's chain (`dealproof/deployments`; on 31337 a fresh
+ * local node's) is used.
+ */
+import type { Address } from "viem";
+import { deploymentFor } from "../deployments.ts";
+import { DealProofError } from "../errors.ts";
+import type { DealProofClient } from "./client.ts";
+import { acceptDeal, cancelDeal, createDeal, prepareDeal, refund, withdraw } from "./deals.ts";
+import { currentOracle, getDeal, getDealStatus } from "./reads.ts";
+import { watchDeal } from "./watch.ts";
+
+/** `P` without `address` (the decorator supplies it), keeping every other field. */
+type At<P> = Omit<P, "address">;
+
+function addressFor(client: DealProofClient, address: Address | undefined): Address {
+  if (address !== undefined) return address;
+  if (client.chain === undefined)
+    throw new DealProofError(
+      "deployment.no_address",
+      "no DealProof address was given and the client has no chain",
+      {
+        hint: "pass { address } to dealProofActions, or create the client with a `chain`",
+      },
+    );
+  return deploymentFor(client.chain.id, { local: true }).dealProof;
+}
+
+/** DealProof's actions bound to one deployment, for `client.extend(…)`. */
+export function dealProofActions(config: { address?: Address } = {}) {
+  return (client: DealProofClient) => {
+    const at = <P>(p: P) => ({ ...p, address: addressFor(client, config.address) });
+    return {
+      currentOracle: () => currentOracle(client, at({})),
+      getDeal: (p: At<Parameters<typeof getDeal>[1]>) => getDeal(client, at(p)),
+      getDealStatus: (p: At<Parameters<typeof getDealStatus>[1]>) => getDealStatus(client, at(p)),
+      watchDeal: (p: At<Parameters<typeof watchDeal>[1]>) => watchDeal(client, at(p)),
+      prepareDeal: (p: At<Parameters<typeof prepareDeal>[1]>) => prepareDeal(client, at(p)),
+      createDeal: (p: At<Parameters<typeof createDeal>[1]>) => createDeal(client, at(p)),
+      acceptDeal: (p: At<Parameters<typeof acceptDeal>[1]>) => acceptDeal(client, at(p)),
+      refund: (p: At<Parameters<typeof refund>[1]>) => refund(client, at(p)),
+      cancelDeal: (p: At<Parameters<typeof cancelDeal>[1]>) => cancelDeal(client, at(p)),
+      withdraw: (p: At<Parameters<typeof withdraw>[1]>) => withdraw(client, at(p)),
+    };
+  };
+}
