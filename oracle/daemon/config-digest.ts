@@ -48,6 +48,7 @@ export const CONFIG_CLASSES = {
   DEALPROOF_CHECK_THREADS: "attested",
   DEALPROOF_CHECK_QUERY_MS: "attested",
   DEALPROOF_CHECK_TMP_DIR: "measured",
+  DEALPROOF_LISTING_CACHE_MB: "operational",
   DEALPROOF_RPC_URL: "operational",
   DEALPROOF_SENDER_KEY: "operational",
   DEALPROOF_START_BLOCK: "operational",
@@ -97,8 +98,13 @@ export function configDigest(cfg: OracleConfig): ConfigDigest {
 
 /** `outcome` with `configDigest` in its terms JSON, and the termsHash of that JSON. */
 export function bindConfigDigest(outcome: StoredOutcome, digest: Hex): StoredOutcome {
+  return bindTermsField(outcome, "configDigest", digest);
+}
+
+/** `outcome` with `name: value` in its terms JSON (RFC 8785 again), and the termsHash of that JSON. */
+export function bindTermsField(outcome: StoredOutcome, name: string, value: unknown): StoredOutcome {
   const terms = JSON.parse(outcome.termsJson) as Record<string, unknown>;
-  const termsJson = canonicalJson({ ...terms, configDigest: digest });
+  const termsJson = canonicalJson({ ...terms, [name]: value });
   return {
     ...outcome,
     termsJson,

@@ -9,6 +9,8 @@
  * - scheduling.ts: which deal runs next (slots, fairness) and the backoff after a failure;
  * - deal-attempt.ts: one attempt at a deal (outcome, submission, a failure recorded);
  * - reconciliation.ts: submitted deals caught up with the chain;
+ * - listing-verification.ts: each published listing version verified once, its record signed
+ *   (DESIGN §11); a listing deal then runs the same attempt as any accepted deal;
  * - chain/retry.ts: the one answer to "retry?".
  * Reorganisations (DESIGN.md §9): facts count at the final block only (the listener's cursor,
  * `confirmations` deep, its hash checked every pass); when the listener finds a reorganisation it
@@ -38,6 +40,7 @@ import { Registration } from "./registration.ts";
 import { dealsToStart, type BackoffOptions, type Busy } from "./scheduling.ts";
 import { attemptDeal, type AttemptDeps } from "./deal-attempt.ts";
 import { reconcileSubmitted } from "./reconciliation.ts";
+import { ListingVerifier, type ListingOptions } from "./listing-verification.ts";
 
 export interface DaemonDeps {
   deployment: Deployment;
@@ -73,6 +76,8 @@ export interface DaemonDeps {
   rpcUrl?: string;
   /** The attested configuration's digest, written into every outcome's terms (config-digest.ts). */
   configDigest?: Hex;
+  /** Listings (DESIGN §11): verification once per version, and the plaintext cache their deals read. */
+  listings?: ListingOptions;
 }
 
 export class OracleDaemon {
@@ -83,6 +88,7 @@ export class OracleDaemon {
   readonly #registration: Registration;
   readonly #clock = new ChainClock();
   readonly #attempt: AttemptDeps;
+  readonly listingVerifier: ListingVerifier | undefined;
   readonly #work = new Map<DealId, Busy & { p: Promise<void> }>();
   readonly #checks = new Map<DealId, Promise<void>>();
   /** Deals whose store row cannot be read: logged once each, skipped. */
@@ -146,6 +152,14 @@ export class OracleDaemon {
         encryptionPrivateKey: deps.identity.encryptionPrivateKey,
         onStep: deps.onStep,
         signal: this.#abort.signal,
+        ...(deps.listings === undefined
+          ? {}
+          : {
+              listings: {
+                get: (id: bigint, version: number) => deps.store.listings.get(id, version),
+                cache: deps.listings.cache,
+              },
+            }),
       },
       maxAttempts: deps.maxAttempts ?? 6,
       marginS: deps.deadlineMarginS ?? 300,
@@ -155,6 +169,38 @@ export class OracleDaemon {
       onStep: deps.onStep,
       onDone: deps.onDone,
     };
+    this.listingVerifier =
+      deps.listings === undefined
+        ? undefined
+        : new ListingVerifier(
+            {
+              store: deps.store,
+              logger: deps.logger,
+              identity: deps.identity,
+              chainId: BigInt(deps.deployment.chainId),
+              contract: deps.deployment.dealProof,
+              now: () => Number(this.#clock.now()),
+              verify: {
+                fetch: {
+                  maxBytes: deps.pipeline.maxDatasetBytes,
+                  policy: deps.pipeline.fetch.policy,
+                  timeoutMs: deps.pipeline.fetch.idleTimeoutMs,
+                  budgetMs: deps.pipeline.fetch.budgetMs,
+                  minBytesPerSec: deps.pipeline.fetch.minBytesPerSec,
+                },
+                resolver: deps.pipeline.resolver,
+                ...(deps.pipeline.checks?.limits === undefined
+                  ? {}
+                  : { limits: deps.pipeline.checks.limits }),
+                ...(deps.pipeline.checks?.tmpParent === undefined
+                  ? {}
+                  : { tmpParent: deps.pipeline.checks.tmpParent }),
+              },
+              signal: this.#abort.signal,
+              running: () => this.#running,
+            },
+            deps.listings,
+          );
   }
 
   /** Until when the oracle's registration holds (chain time), undefined when unknown or absent. */
@@ -243,9 +289,10 @@ export class OracleDaemon {
     this.#dispatch();
   }
 
-  /** Starts reconciliation of submitted deals, and work up to the slot limits. */
+  /** Starts reconciliation of submitted deals, work up to the slot limits, and listing verifications. */
   #dispatch(): void {
     if (!this.#running) return;
+    this.listingVerifier?.dispatch();
     const pending = this.deps.store.pending((id, problem) => {
       if (this.#unreadable.has(id)) return;
       this.#unreadable.add(id);
@@ -288,6 +335,7 @@ export class OracleDaemon {
       this.#registration.inFlight ?? Promise.resolve(),
       ...[...this.#work.values()].map((w) => w.p),
       ...this.#checks.values(),
+      ...(this.listingVerifier?.queue.inFlight() ?? []),
     ]);
     let t: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((r) => (t = setTimeout(r, this.deps.stopGraceMs ?? 3000)))]);
@@ -302,6 +350,6 @@ export class OracleDaemon {
   }
 
   inFlight(): number {
-    return this.#work.size + this.#checks.size;
+    return this.#work.size + this.#checks.size + (this.listingVerifier?.queue.running ?? 0);
   }
 }

@@ -15,8 +15,9 @@
 import { createReadStream } from "node:fs";
 import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { commitStream } from "../data/dataset.ts";
-import type { VerifiedDataset } from "../data/dataset.ts";
+import { commitStream, fetchAndVerifyDataset } from "../data/dataset.ts";
+import type { DatasetLocator, VerifiedDataset } from "../data/dataset.ts";
+import type { SourceOptions } from "../data/source.ts";
 
 const PART_PREFIX = ".part-";
 const ROOT_NAME = /^0x[0-9a-f]{64}$/;
@@ -32,6 +33,15 @@ export interface CachedDataset {
 
 /** Streams a dataset's verified plaintext into `write` and returns its layout; throws when the data is bad. */
 export type Fill = (write: (plain: Buffer) => Promise<void>) => Promise<VerifiedDataset>;
+
+/** The usual fill: fetch `locator`, decrypt, and verify the plaintext against `root` as it streams. */
+export function fetchFill(
+  locator: DatasetLocator,
+  root: string,
+  fetch: SourceOptions & { minBytesPerSec?: number },
+): Fill {
+  return (write) => fetchAndVerifyDataset(locator, root, { ...fetch, sink: write });
+}
 
 interface Entry {
   bytes: number;

@@ -13,7 +13,6 @@
 import { getBytes } from "ethers";
 import { openListingSellerInput, SealedInputError, type SellerInput } from "../../sdk/src/inputs.ts";
 import { isDealProofError } from "../../sdk/src/errors.ts";
-import { fetchAndVerifyDataset } from "../data/dataset.ts";
 import type { SourceOptions } from "../data/source.ts";
 import { dataFacts } from "../checks/profile.ts";
 import { openDealTmpDir, runCheckStage } from "../checks/stage.ts";
@@ -21,7 +20,7 @@ import type { EngineLimits } from "../checks/protocol.ts";
 import { verifySellerEmail, type SellerIdentity } from "../dkim/verify.ts";
 import type { DnsResolver } from "../dkim/resolver.ts";
 import { classifyFailure } from "../chain/retry.ts";
-import type { ListingCache, CachedDataset } from "./cache.ts";
+import { fetchFill, type ListingCache, type CachedDataset } from "./cache.ts";
 import type { VerificationFindings } from "./record.ts";
 
 /** What a ListingPublished event says of the version to verify. */
@@ -87,9 +86,7 @@ export async function cachedDataset(
   const attempts = d.attempts ?? 3;
   for (let i = 1; ; i++) {
     try {
-      return await d.cache.acquire(dataRoot, (write) =>
-        fetchAndVerifyDataset(seller.dataset, dataRoot, { ...d.fetch, sink: write }),
-      );
+      return await d.cache.acquire(dataRoot, fetchFill(seller.dataset, dataRoot, d.fetch));
     } catch (e) {
       if (i >= attempts || classifyFailure(e).kind !== "dataset" || d.fetch.signal?.aborted === true) throw e;
       await new Promise((r) => setTimeout(r, d.retryDelayMs ?? 1000));
