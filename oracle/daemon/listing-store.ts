@@ -40,7 +40,7 @@ export type ListingEvent =
     };
 
 /** The public terms of a version (ListingTerms), as stored. */
-export interface ListingTermsRow {
+interface ListingTermsRow {
   mode: "negotiated" | "posted";
   postedPrice: string;
   expiresAt: number;
@@ -51,7 +51,7 @@ export interface ListingTermsRow {
   metadataURI: string;
 }
 
-export const LISTINGS_SCHEMA = `
+const LISTINGS_SCHEMA = `
   CREATE TABLE IF NOT EXISTS listings (
     listing_id TEXT NOT NULL, version INTEGER NOT NULL, seller TEXT NOT NULL, data_root TEXT NOT NULL,
     terms TEXT NOT NULL, sealed_seller TEXT NOT NULL, block INTEGER NOT NULL,

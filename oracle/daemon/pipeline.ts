@@ -86,7 +86,7 @@ export class DnsUnavailableError extends DealProofError<"dns.unavailable"> {
 }
 
 /** A listing deal whose listing version has no record yet: it waits (chain/retry.ts "waiting"). */
-export class ListingNotVerifiedError extends DealProofError<"listing.not_verified_yet"> {
+class ListingNotVerifiedError extends DealProofError<"listing.not_verified_yet"> {
   override name = "ListingNotVerifiedError";
   constructor() {
     super("listing.not_verified_yet", "the deal's listing version is not verified yet", {

@@ -61,7 +61,7 @@ function findings(v: Verdict): VerificationFindings {
 }
 
 /** Opens the listing's sealed input, or undefined when it does not open for this listing. */
-export async function openListingInput(
+async function openListingInput(
   l: Pick<PublishedListing, "listingId" | "sealedSellerInput">,
   d: Pick<VerifyDeps, "chainId" | "contract" | "encryptionPrivateKey">,
 ): Promise<SellerInput | SealedInputError> {
@@ -78,7 +78,7 @@ export async function openListingInput(
 }
 
 /** The dataset's verified plaintext through the cache, trying a failing fetch `attempts` times. */
-export async function cachedDataset(
+async function cachedDataset(
   seller: SellerInput,
   dataRoot: string,
   d: Pick<VerifyDeps, "cache" | "fetch" | "attempts" | "retryDelayMs">,
