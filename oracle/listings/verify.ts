@@ -118,7 +118,7 @@ export async function verifyListing(l: PublishedListing, d: VerifyDeps): Promise
     if (d.fetch.signal?.aborted === true) throw e; // shutting down: verified again after the restart
     return findings({
       verdict: "data-unavailable",
-      code: isDealProofError(e) ? e.code : "dataset.fetch_failed",
+      code: isDealProofError(e) ? e.code : "internal",
     });
   }
   const { dir, remove } = await openDealTmpDir(d.tmpParent);
