@@ -1,7 +1,8 @@
 /**
  * The oracle's HTTP API (node:http): GET /health, GET /attestation, GET /deals/:id,
  * GET /auth/challenge and GET /deals/:id/transcript (only for the deal's buyer or seller, proven
- * by an EIP-4361 sign-in), with CORS for the configured dapp origins.
+ * by an EIP-4361 sign-in), GET /listings and GET /listings/:id (public: the listings and their
+ * signed verified-listing records, listings.ts), with CORS for the configured dapp origins.
  * Invariants: no request can throw out of the handler (every failure is answered or the socket
  * destroyed); a malformed request line or header gets 400 from clientError; every client is rate
  * limited before any work; bodies are refused past MAX_BODY_BYTES; a deal id is a uint256 in
@@ -25,6 +26,7 @@ import type { StoreQuarantine } from "../daemon/store-open.ts";
 import type { ConfigDigest } from "../daemon/config-digest.ts";
 import type { Deployment } from "../chain/deployment.ts";
 import type { RpcHealth } from "../chain/provider.ts";
+import { listingDetailView, listingsView, parseListingId } from "./listings.ts";
 
 /** The API takes no request bodies; anything past this is refused and the connection closed. */
 const MAX_BODY_BYTES = 1024;
@@ -262,6 +264,15 @@ export function createApi(deps: ApiDeps): {
           return fail(res, 503, storedCode(e.code), `${e.message}; ${e.hint}`, { ...h, "retry-after": "60" });
         throw e;
       }
+    }
+    if (url.pathname === "/listings") return send(res, 200, listingsView(deps.store), h);
+    const lm = /^\/listings\/([0-9a-fA-Fx]{1,78})$/.exec(url.pathname);
+    if (lm !== null) {
+      const id = parseListingId(lm[1]!);
+      const view = id === undefined ? undefined : listingDetailView(deps.store, id);
+      if (view === undefined)
+        return fail(res, 404, "unknown_listing", `listing ${lm[1]} is unknown to this oracle`, h);
+      return send(res, 200, view, h);
     }
     const m = /^\/deals\/([0-9]{1,78})(\/transcript)?$/.exec(url.pathname);
     const dealId = m === null ? undefined : parseDealId(m[1]!);

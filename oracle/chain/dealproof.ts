@@ -73,3 +73,24 @@ export function parseSettleCall(data: string): SettleCall | null {
     };
   return null;
 }
+
+/**
+ * The listing events (IListingRegistry, DESIGN §11), decoded by their declared signatures;
+ * test/chain/listing-events.test.ts asserts these are the compiled interface's events.
+ */
+export const listingEventsInterface = new Interface([
+  "event ListingPublished(uint256 indexed listingId, address indexed seller, bytes32 indexed dataRoot, uint32 version, (uint8 mode, uint96 postedPrice, uint64 expiresAt, uint32 chunkSize, uint64 chunkCount, uint64 byteSize, bytes32 encryptionKey, string metadataURI) terms, bytes sealedSellerInput)",
+  "event ListingWithdrawn(uint256 indexed listingId, uint32 version)",
+  "event ListingDealCreated(uint256 indexed dealId, uint256 indexed listingId, address indexed buyer, uint32 version, uint256 escrow, uint64 deadline, bytes sealedBuyerInput)",
+]);
+
+/** The three listing events' topics. */
+export const LISTING_TOPICS = ["ListingPublished", "ListingWithdrawn", "ListingDealCreated"].map(
+  (n) => listingEventsInterface.getEvent(n)!.topicHash,
+);
+
+/** A raw log read as a listing event, by name; null when it is another event. */
+export function parseListingLog(log: { topics: readonly string[]; data: string }) {
+  const ev = listingEventsInterface.parseLog(log);
+  return ev === null || !LISTING_TOPICS.includes(log.topics[0] ?? "") ? null : ev;
+}

@@ -38,6 +38,8 @@ const WAITING_CODES = new Set<string>([
   "deal.cancel_option_live",
   // the contract refuses for now (e.g. MeasurementNotAllowed until the owner allows it)
   "settlement.refused",
+  // a listing deal whose listing version is not verified yet (DESIGN §11): it waits for the record
+  "listing.not_verified_yet",
 ]);
 
 /** Areas and codes whose failure is a refusal of the deal's inputs: a "no deal" outcome at once. */

@@ -29,6 +29,7 @@ import {
 } from "../checks/stage.ts";
 import type { EngineLimits } from "../checks/protocol.ts";
 import type { QueryAnswer } from "../checks/query.ts";
+import { fetchFill, type CachedDataset, type ListingCache } from "../listings/cache.ts";
 
 export interface CheckStepOptions {
   fetch: SourceOptions & { minBytesPerSec?: number };
@@ -40,6 +41,11 @@ export interface CheckStepOptions {
    * is handed the release (close the engine, remove the tmp dir), which the caller must call.
    */
   hold?: (release: () => Promise<void>) => void;
+  /**
+   * A listing deal's plaintext cache (DESIGN §11): the verified plaintext is read from it (fetched
+   * and verified into it on a miss) instead of into the deal's tmp dir.
+   */
+  cache?: ListingCache;
 }
 
 export interface CheckStepResult {
@@ -83,13 +89,24 @@ export async function verifyAndCheck(
   dataRoot: string,
   o: CheckStepOptions,
 ): Promise<CheckStepResult> {
-  const { dir, remove } = await openDealTmpDir(o.tmpParent);
+  const tmp = await openDealTmpDir(o.tmpParent);
+  const dir = tmp.dir;
+  let cached: CachedDataset | undefined;
+  const remove = async () => {
+    await tmp.remove();
+    await cached?.release();
+  };
   let held = false;
   try {
-    const dataPath = join(dir, "data");
-    const verified = await sinkInto(fileSink(dataPath), (write) =>
-      fetchAndVerifyDataset(seller.dataset, dataRoot, { ...o.fetch, sink: write }),
-    );
+    let dataPath = join(dir, "data");
+    let verified: VerifiedDataset;
+    if (o.cache !== undefined) {
+      cached = await o.cache.acquire(dataRoot, fetchFill(seller.dataset, dataRoot, o.fetch));
+      ({ path: dataPath, verified } = cached);
+    } else
+      verified = await sinkInto(fileSink(dataPath), (write) =>
+        fetchAndVerifyDataset(seller.dataset, dataRoot, { ...o.fetch, sink: write }),
+      );
     let overlap: { salt: string; keysPath: string } | undefined;
     const ok = buyer.overlapKeys;
     if (ok !== undefined) {

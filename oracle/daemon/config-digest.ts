@@ -51,6 +51,7 @@ export const CONFIG_CLASSES = {
   DEALPROOF_CHECK_THREADS: "attested",
   DEALPROOF_CHECK_QUERY_MS: "attested",
   DEALPROOF_CHECK_TMP_DIR: "measured",
+  DEALPROOF_LISTING_CACHE_MB: "operational",
   DEALPROOF_RPC_URL: "operational",
   DEALPROOF_SENDER_KEY: "operational",
   DEALPROOF_START_BLOCK: "operational",

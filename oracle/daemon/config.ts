@@ -90,6 +90,8 @@ const configSchema = z.object({
   DEALPROOF_CHECK_THREADS: int(1, 256).default(2),
   DEALPROOF_CHECK_QUERY_MS: int(100, 3_600_000).default(60_000),
   DEALPROOF_CHECK_TMP_DIR: z.string().optional(),
+  /** Disk budget of the listings' verified-plaintext cache (listing-cache/ beside DEALPROOF_DB); 0: no cache. */
+  DEALPROOF_LISTING_CACHE_MB: int(0, 1 << 24).default(4096),
   /** Fetch attempts per deal before it closes as no deal (dataset_unavailable). */
   DEALPROOF_DEAL_ATTEMPTS: int(1, 100).default(6),
   /** A deal still unfinished this many seconds before its deadline closes as no deal. */

@@ -11,6 +11,8 @@
  * - reconciliation.ts: submitted deals caught up with the chain;
  * - assignment.ts, signer-set.ts, foreign-deals.ts: with replicas, which deals this one holds
  *   (rank over the live signers, takeover by chain time) and the others' deals watched until done;
+ * - listing-verification.ts: each published listing version verified once, its record signed
+ *   (DESIGN §11); a listing deal then runs the same attempt as any accepted deal;
  * - chain/retry.ts: the one answer to "retry?".
  * Reorganisations (DESIGN.md §9): facts count at the final block only (the listener's cursor,
  * `confirmations` deep, its hash checked every pass); when the listener finds a reorganisation it
@@ -44,6 +46,7 @@ import { holdsDeal } from "./assignment.ts";
 import { SignerSet } from "./signer-set.ts";
 import { checkForeignDeal } from "./foreign-deals.ts";
 import { deadlinePassed } from "./chain-clock.ts";
+import { ListingVerifier, type ListingOptions } from "./listing-verification.ts";
 
 export interface DaemonDeps {
   deployment: Deployment;
@@ -83,6 +86,8 @@ export interface DaemonDeps {
   takeoverAfterS?: number;
   /** Test hook: the live signer set as this replica sees it (a forced split view). */
   liveSigners?: (live: readonly string[]) => readonly string[];
+  /** Listings (DESIGN §11): verification once per version, and the plaintext cache their deals read. */
+  listings?: ListingOptions;
 }
 
 /** How often (ms) a deal another replica holds is checked on-chain. */
@@ -96,6 +101,7 @@ export class OracleDaemon {
   readonly #registration: Registration;
   readonly #clock = new ChainClock();
   readonly #attempt: AttemptDeps;
+  readonly listingVerifier: ListingVerifier | undefined;
   readonly #work = new Map<DealId, Busy & { p: Promise<void> }>();
   readonly #checks = new Map<DealId, Promise<void>>();
   readonly #signers: SignerSet;
@@ -169,6 +175,14 @@ export class OracleDaemon {
         keyring: deps.identity.keyring,
         onStep: deps.onStep,
         signal: this.#abort.signal,
+        ...(deps.listings === undefined
+          ? {}
+          : {
+              listings: {
+                get: (id: bigint, version: number) => deps.store.listings.get(id, version),
+                cache: deps.listings.cache,
+              },
+            }),
       },
       maxAttempts: deps.maxAttempts ?? 6,
       marginS: deps.deadlineMarginS ?? 300,
@@ -179,6 +193,38 @@ export class OracleDaemon {
       onStep: deps.onStep,
       onDone: deps.onDone,
     };
+    this.listingVerifier =
+      deps.listings === undefined
+        ? undefined
+        : new ListingVerifier(
+            {
+              store: deps.store,
+              logger: deps.logger,
+              identity: deps.identity,
+              chainId: BigInt(deps.deployment.chainId),
+              contract: deps.deployment.dealProof,
+              now: () => Number(this.#clock.now()),
+              verify: {
+                fetch: {
+                  maxBytes: deps.pipeline.maxDatasetBytes,
+                  policy: deps.pipeline.fetch.policy,
+                  timeoutMs: deps.pipeline.fetch.idleTimeoutMs,
+                  budgetMs: deps.pipeline.fetch.budgetMs,
+                  minBytesPerSec: deps.pipeline.fetch.minBytesPerSec,
+                },
+                resolver: deps.pipeline.resolver,
+                ...(deps.pipeline.checks?.limits === undefined
+                  ? {}
+                  : { limits: deps.pipeline.checks.limits }),
+                ...(deps.pipeline.checks?.tmpParent === undefined
+                  ? {}
+                  : { tmpParent: deps.pipeline.checks.tmpParent }),
+              },
+              signal: this.#abort.signal,
+              running: () => this.#running,
+            },
+            deps.listings,
+          );
   }
 
   /** Until when the oracle's registration holds (chain time), undefined when unknown or absent. */
@@ -316,9 +362,10 @@ export class OracleDaemon {
     }
   }
 
-  /** Starts reconciliation of submitted deals, and work up to the slot limits. */
+  /** Starts reconciliation of submitted deals, work up to the slot limits, and listing verifications. */
   #dispatch(): void {
     if (!this.#running) return;
+    this.listingVerifier?.dispatch();
     const pending = this.deps.store.pending((id, problem) => {
       if (this.#unreadable.has(id)) return;
       this.#unreadable.add(id);
@@ -362,6 +409,7 @@ export class OracleDaemon {
       this.#registration.inFlight ?? Promise.resolve(),
       ...[...this.#work.values()].map((w) => w.p),
       ...this.#checks.values(),
+      ...(this.listingVerifier?.queue.inFlight() ?? []),
     ]);
     let t: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((r) => (t = setTimeout(r, this.deps.stopGraceMs ?? 3000)))]);
@@ -376,6 +424,6 @@ export class OracleDaemon {
   }
 
   inFlight(): number {
-    return this.#work.size + this.#checks.size;
+    return this.#work.size + this.#checks.size + (this.listingVerifier?.queue.running ?? 0);
   }
 }

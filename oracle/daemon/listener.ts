@@ -1,5 +1,6 @@
 /**
- * Follows DealCreated / DealAccepted from the cursor to head − confirmations with getLogs in
+ * Follows DealCreated / DealAccepted and the listing events (ListingPublished, ListingWithdrawn,
+ * ListingDealCreated: DESIGN §11, the same confirmation depth and reorganisation handling) from the cursor to head − confirmations with getLogs in
  * bounded block ranges (no node-side filters), and stores them with the cursor atomically.
  * The chain is followed by number *and* hash (DESIGN.md §9): each pass ends at a block whose hash
  * is stored with the cursor, and the next pass first checks that hash against the chain. When it
@@ -12,8 +13,14 @@
  */
 import type { Provider } from "ethers";
 import type { Logger } from "pino";
-import { dealProofInterface, parseDealProofLog } from "../chain/dealproof.ts";
+import {
+  dealProofInterface,
+  LISTING_TOPICS,
+  parseDealProofLog,
+  parseListingLog,
+} from "../chain/dealproof.ts";
 import type { Store } from "./store.ts";
+import type { ListingEvent } from "./listing-store.ts";
 
 const CREATED = dealProofInterface.getEvent("DealCreated").topicHash;
 const ACCEPTED = dealProofInterface.getEvent("DealAccepted").topicHash;
@@ -102,10 +109,12 @@ export class ChainListener {
         address: this.opts.address,
         fromBlock: from,
         toBlock: to,
-        topics: [[CREATED, ACCEPTED]],
+        topics: [[CREATED, ACCEPTED, ...LISTING_TOPICS]],
       });
       logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
       const events = logs.map((log) => {
+        const listing = listingEvent(log);
+        if (listing !== null) return listing;
         const created = parseDealProofLog(log, "DealCreated");
         if (created !== null) {
           const a = created.args;
@@ -135,4 +144,66 @@ export class ChainListener {
     }
     return stored;
   }
+}
+
+const MODES = ["negotiated", "posted"] as const;
+
+/** A listing event from a raw log, as the store applies it; null for a deal event. */
+function listingEvent(log: {
+  topics: readonly string[];
+  data: string;
+  blockNumber: number;
+}): ListingEvent | null {
+  const ev = parseListingLog(log);
+  if (ev === null) return null;
+  const a = ev.args;
+  if (ev.name === "ListingPublished") {
+    const t = a.terms as {
+      mode: bigint;
+      postedPrice: bigint;
+      expiresAt: bigint;
+      chunkSize: bigint;
+      chunkCount: bigint;
+      byteSize: bigint;
+      encryptionKey: string;
+      metadataURI: string;
+    };
+    return {
+      kind: "listing_published",
+      listingId: a.listingId as bigint,
+      seller: a.seller as string,
+      dataRoot: a.dataRoot as string,
+      version: Number(a.version),
+      terms: {
+        mode: MODES[Number(t.mode)] ?? "negotiated",
+        postedPrice: t.postedPrice.toString(),
+        expiresAt: Number(t.expiresAt),
+        chunkSize: Number(t.chunkSize),
+        chunkCount: Number(t.chunkCount),
+        byteSize: Number(t.byteSize),
+        encryptionKey: t.encryptionKey,
+        metadataURI: t.metadataURI,
+      },
+      sealed: a.sealedSellerInput as string,
+      block: log.blockNumber,
+    };
+  }
+  if (ev.name === "ListingWithdrawn")
+    return {
+      kind: "listing_withdrawn",
+      listingId: a.listingId as bigint,
+      version: Number(a.version),
+      block: log.blockNumber,
+    };
+  return {
+    kind: "listing_deal",
+    id: a.dealId as bigint,
+    listingId: a.listingId as bigint,
+    buyer: a.buyer as string,
+    version: Number(a.version),
+    escrow: (a.escrow as bigint).toString(),
+    deadline: Number(a.deadline),
+    sealed: a.sealedBuyerInput as string,
+    block: log.blockNumber,
+  };
 }

@@ -6,10 +6,22 @@
  * policy, idle timeout, time budget, byte cap); a dataset error that classifyFailure
  * (chain/retry.ts) calls a refusal gives "no deal", any other (a fetch that failed) is thrown on,
  * and the daemon decides when the deal has used up its attempts or its time.
+ * A deal created against a listing (DESIGN §11) opens the seller input of the version it was
+ * bought under (listing context), waits until that version's record is built, ends no deal
+ * `listing.<verdict>` when the record is not `verified`, reads the verified plaintext from the
+ * listings' cache (no second download), prices a posted listing at its public price (agreed
+ * exactly when the buyer's required checks pass and its budget covers it), and its terms name
+ * the listing (`listing: {id, version, mode}`).
  */
 import { getBytes, hexlify } from "ethers";
 import { DealProofError } from "../../sdk/src/errors.ts";
-import { openBuyerInput, openSellerInput, SealedInputError } from "../../sdk/src/inputs.ts";
+import {
+  openBuyerInput,
+  openListingSellerInput,
+  openSellerInput,
+  SealedInputError,
+  type SellerInput,
+} from "../../sdk/src/inputs.ts";
 import { DatasetError } from "../../sdk/src/dataset-error.ts";
 import { sealDelivery } from "../../sdk/src/delivery.ts";
 import { dkimSummary, verifySellerEmail, type SellerIdentity } from "../dkim/verify.ts";
@@ -19,7 +31,10 @@ import { negotiate, noDealTerms, type Agent, type TranscriptEntry } from "../neg
 import { AgentUnavailableError } from "../negotiation/types.ts";
 import { dealSeed } from "../negotiation/random.ts";
 import type { DealId, DealRow, StoredOutcome } from "./store.ts";
-import { storedCode } from "./reason-codes.ts";
+import { listingReasonCode, storedCode } from "./reason-codes.ts";
+import type { ListingCache } from "../listings/cache.ts";
+import type { ListingRow } from "./listing-store.ts";
+import { bindTermsFields } from "./config-digest.ts";
 import { verifyAndCheck, type CheckStepResult } from "./check-step.ts";
 import type { EngineLimits } from "../checks/protocol.ts";
 import { classifyFailure } from "../chain/retry.ts";
@@ -53,6 +68,8 @@ export interface PipelineDeps {
   /** Test hook: called as each step starts; throwing simulates a crash there. */
   onStep?: (step: Step, dealId: DealId) => void | Promise<void>;
   onMove?: (dealId: DealId, entry: TranscriptEntry) => void;
+  /** Listing deals (DESIGN §11): the listing versions the store holds, and the plaintext cache. */
+  listings?: { get: (listingId: bigint, version: number) => ListingRow | undefined; cache: ListingCache };
 }
 
 /** Time kept between the end of a negotiation and the deal's deadline, for settlement inclusion. */
@@ -67,6 +84,16 @@ export class DnsUnavailableError extends DealProofError<"dns.unavailable"> {
       "DNS unreachable for the seller's DKIM key, and the buyer requires a verified seller",
       { hint: "nothing to do: the oracle retries the deal until DNS answers or the deal runs out of time" },
     );
+  }
+}
+
+/** A listing deal whose listing version has no record yet: it waits (chain/retry.ts "waiting"). */
+class ListingNotVerifiedError extends DealProofError<"listing.not_verified_yet"> {
+  override name = "ListingNotVerifiedError";
+  constructor() {
+    super("listing.not_verified_yet", "the deal's listing version is not verified yet", {
+      hint: "nothing to do: the oracle verifies each listing once and then works its deals",
+    });
   }
 }
 
@@ -110,29 +137,93 @@ export async function buildOutcome(deal: DealRow, deps: PipelineDeps): Promise<S
   // the check engine and the plaintext stay open for the buyer's agent's queries until here
   const held: (() => Promise<void>)[] = [];
   try {
-    return await outcomeOf(deal, deps, (release) => held.push(release));
+    const listing = listingOfDeal(deal, deps);
+    const outcome = await outcomeOf(deal, deps, (release) => held.push(release), listing);
+    if (listing === undefined) return outcome;
+    const { row } = listing;
+    return bindTermsFields(outcome, {
+      listing: {
+        id: `0x${row.listing_id.toString(16).padStart(64, "0")}`,
+        version: row.version,
+        mode: row.terms.mode,
+      },
+    });
   } finally {
     for (const release of held) await release();
   }
+}
+
+interface DealListing {
+  row: ListingRow;
+  cache: ListingCache;
+}
+
+/** The listing version a listing deal was bought under; undefined for a direct deal. */
+function listingOfDeal(deal: DealRow, deps: PipelineDeps): DealListing | undefined {
+  if (deal.listing_id === null || deal.listing_id === undefined) return undefined;
+  const row = deps.listings?.get(deal.listing_id, deal.listing_version ?? 0);
+  if (row === undefined || deps.listings === undefined) throw new ListingNotVerifiedError();
+  return { row, cache: deps.listings.cache };
+}
+
+/** The seller's input: a listing's (listing context, its public price ruling) or the deal's own. */
+async function sellerInputOf(
+  deal: DealRow,
+  deps: PipelineDeps,
+  listing: DealListing | undefined,
+): Promise<SellerInput> {
+  const sealed = getBytes(deal.sealed_seller ?? "0x");
+  if (listing === undefined)
+    return (
+      await openWithKeyring(deps.keyring, (k) =>
+        openSellerInput(k, { chainId: deps.chainId, contract: deps.contract, dealId: deal.id }, sealed),
+      )
+    ).value;
+  const { row } = listing;
+  // a listing sealed under a previous key epoch still opens while that epoch is in the ring (§12)
+  const opened: SellerInput = (
+    await openWithKeyring(deps.keyring, (k) =>
+      openListingSellerInput(
+        k,
+        { chainId: deps.chainId, contract: deps.contract, listingId: row.listing_id },
+        sealed,
+      ),
+    )
+  ).value;
+  const { postedPriceWei: _, ...rest } = opened;
+  // posted: the listing's public price; negotiated: within the sealed floor, whatever else the input says
+  return row.terms.mode === "posted" ? { ...rest, postedPriceWei: row.terms.postedPrice } : rest;
 }
 
 async function outcomeOf(
   deal: DealRow,
   deps: PipelineDeps,
   hold: (release: () => Promise<void>) => void,
+  listing: DealListing | undefined,
 ): Promise<StoredOutcome> {
   const ctx = { chainId: deps.chainId, contract: deps.contract, dealId: deal.id };
+  if (listing !== undefined) {
+    const signed = listing.row.record;
+    if (signed === null) throw new ListingNotVerifiedError();
+    const verdict = signed.record.verdict;
+    if (verdict !== "verified") {
+      const code = listingReasonCode(verdict);
+      return noDeal(
+        deal,
+        `${code}: the listing's verified-listing record says ${verdict} (${signed.record.code ?? "no code"})`,
+        null,
+        null,
+        code,
+      );
+    }
+  }
   await deps.onStep?.("open_inputs", deal.id);
   let buyer, seller, dealKey;
   try {
     const b = await openWithKeyring(deps.keyring, (k) => openBuyerInput(k, ctx, getBytes(deal.sealed_buyer)));
     buyer = b.value;
     dealKey = b.key.privateKey;
-    seller = (
-      await openWithKeyring(deps.keyring, (k) =>
-        openSellerInput(k, ctx, getBytes(deal.sealed_seller ?? "0x")),
-      )
-    ).value;
+    seller = await sellerInputOf(deal, deps, listing);
   } catch (e) {
     if (e instanceof SealedInputError)
       return noDeal(deal, `sealed input refused (${storedCode(e.code)}): ${e.message}`);
@@ -155,6 +246,7 @@ async function outcomeOf(
       fetch: fetchOptions,
       ...deps.checks,
       hold,
+      ...(listing === undefined ? {} : { cache: listing.cache }),
     });
   } catch (e) {
     if (e instanceof DatasetError && classifyFailure(e).kind === "refusal")

@@ -8,6 +8,7 @@
  * Invariant: the mapping is total and one-to-one, and reads codes only, never message text.
  */
 import { causeChain, isDealProofError } from "../../sdk/src/errors.ts";
+import type { ListingVerdict } from "../../sdk/src/verified-listing.ts";
 
 /** Areas whose codes were released as their bare reason (`dataset.too_large` → `too_large`). */
 const BARE_AREAS = ["dataset.", "sealed_input."];
@@ -46,4 +47,13 @@ export function failureCode(e: unknown): string {
     if (typeof code === "string") return code;
   }
   return "internal";
+}
+
+/**
+ * DESIGN §11: the "no deal" reason code (hashed into the terms) of a deal on a listing whose
+ * verified-listing record is not `verified`: `listing.datasheet-failed`, `listing.data-unavailable`,
+ * `listing.identity-failed`, `listing.unopenable`.
+ */
+export function listingReasonCode(verdict: Exclude<ListingVerdict, "verified">): `listing.${string}` {
+  return `listing.${verdict}`;
 }

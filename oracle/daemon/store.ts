@@ -16,7 +16,9 @@
  * the block it rests on (a receipt's block, the block a deal's state was read at), so `rewind`
  * can undo, atomically, everything a reorganisation replaced: the cursor goes back to the common
  * ancestor, our transactions mined above it are pending again, and deals settled or closed above
- * it are back in work. Schema changes are additive (new tables, new nullable columns), so a
+ * it are back in work. Listings (DESIGN §11) live in the same database (listing-store.ts): their
+ * events are applied in the same transaction as the cursor, and a listing deal is stored accepted
+ * from its creation with the sealed input of the version it was bought under. Schema changes are additive (new tables, new nullable columns), so a
  * database file written by an older daemon opens unchanged.
  */
 import { DatabaseSync } from "node:sqlite";
@@ -24,6 +26,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { DealProofError } from "../../sdk/src/errors.ts";
+import { applyListingEvent, ListingStore, rewindListings, type ListingEvent } from "./listing-store.ts";
 
 /** A deal's id, as DealProof's uint256: one form from the listener to the submitter. */
 export type DealId = bigint;
@@ -98,6 +101,9 @@ const DealRowSchema = z.object({
   final_block: z.number().nullable(),
   /** The block of its DealAccepted event (replicas time takeovers from it); null before, or if older than the column. */
   accepted_block: z.number().nullable(),
+  /** A deal created against a listing (DESIGN §11): the listing and the version bought under; null otherwise. */
+  listing_id: dealIdColumn.nullable().optional(),
+  listing_version: z.number().nullable().optional(),
 });
 /** A deal as the store returns it: typed, with its outcome parsed. */
 export type DealRow = z.infer<typeof DealRowSchema>;
@@ -157,6 +163,8 @@ function row<S extends z.ZodType>(schema: S, found: unknown): z.output<S> | unde
 
 export class Store {
   readonly db: DatabaseSync;
+  /** The listings table (listing-store.ts), in the same database and event transactions. */
+  readonly listings: ListingStore;
 
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -191,6 +199,9 @@ export class Store {
       this.db.exec("ALTER TABLE deals ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0");
     if (!cols.has("final_block")) this.db.exec("ALTER TABLE deals ADD COLUMN final_block INTEGER");
     if (!cols.has("accepted_block")) this.db.exec("ALTER TABLE deals ADD COLUMN accepted_block INTEGER");
+    if (!cols.has("listing_id")) this.db.exec("ALTER TABLE deals ADD COLUMN listing_id TEXT");
+    if (!cols.has("listing_version")) this.db.exec("ALTER TABLE deals ADD COLUMN listing_version INTEGER");
+    this.listings = new ListingStore(this.db);
     const txCols = new Set(
       (this.db.prepare("PRAGMA table_info(txs)").all() as { name: string }[]).map((c) => c.name),
     );
@@ -352,6 +363,7 @@ export class Store {
         )
         .run();
       this.db.prepare("DELETE FROM blocks WHERE number > ?").run(ancestor);
+      rewindListings(this.db, ancestor);
       this.#setCursor(ancestor);
       const txs = this.db
         .prepare(
@@ -399,6 +411,7 @@ export class Store {
           block: number;
         }
       | { kind: "accepted"; id: DealId; sealed: string; block?: number }
+      | ListingEvent
     )[],
     toBlock: number,
     toHash?: { hash: string; keepFrom: number },
@@ -416,7 +429,8 @@ export class Store {
       for (const e of events) {
         if (e.kind === "created")
           ins.run(key(e.id), e.buyer, e.seller, e.escrow, e.dataRoot, e.deadline, e.sealed, e.block, now);
-        else acc.run(e.sealed, e.block ?? null, now, key(e.id));
+        else if (e.kind === "accepted") acc.run(e.sealed, e.block ?? null, now, key(e.id));
+        else applyListingEvent(this.db, e, now);
       }
       this.#setCursor(toBlock);
       if (toHash !== undefined) {

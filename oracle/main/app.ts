@@ -23,6 +23,8 @@ import { configDigest } from "../daemon/config-digest.ts";
 import { waitForQuietSender } from "./quiet-sender.ts";
 import { OracleDaemon } from "../daemon/daemon.ts";
 import { sweepPlaintextRoot } from "../checks/stage.ts";
+import { ListingCache } from "../listings/cache.ts";
+import type { ListingOptions } from "../daemon/listing-verification.ts";
 import { createApi } from "../api/server.ts";
 import type { OracleConfig } from "../daemon/config.ts";
 import type { Step } from "../daemon/pipeline.ts";
@@ -36,6 +38,12 @@ function plaintextRootOf(cfg: OracleConfig): string {
   if (cfg.DEALPROOF_CHECK_TMP_DIR !== undefined) return cfg.DEALPROOF_CHECK_TMP_DIR;
   if (cfg.DEALPROOF_DB === ":memory:") return join(tmpdir(), `dealproof-plaintext-${process.pid}`);
   return join(dirname(cfg.DEALPROOF_DB), "plaintext");
+}
+
+/** The listings' verified-plaintext cache: listing-cache/ beside the database (the CVM's encrypted volume). */
+function listingCacheDirOf(cfg: OracleConfig): string {
+  if (cfg.DEALPROOF_DB === ":memory:") return join(tmpdir(), `dealproof-listing-cache-${process.pid}`);
+  return join(dirname(cfg.DEALPROOF_DB), "listing-cache");
 }
 
 /**
@@ -76,6 +84,8 @@ export interface OracleOverrides {
   onDone?: (dealId: DealId, status: "settled" | "closed") => void;
   /** Test hook: the live signer set as this replica sees it (replicas' fault tests). */
   liveSigners?: (live: readonly string[]) => readonly string[];
+  /** Listing verification's bounds and test hooks (the cache is the oracle's own). */
+  listings?: Omit<ListingOptions, "cache">;
 }
 
 export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: OracleOverrides = {}) {
@@ -153,6 +163,21 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     throw e;
   });
   logger.info({ swept, dir: plaintextRoot }, "plaintext left by an earlier run swept");
+  // DESIGN §11: half-written fills a crash left are removed before any entry is trusted
+  const listingCache = new ListingCache({
+    dir: listingCacheDirOf(cfg),
+    budgetBytes: cfg.DEALPROOF_LISTING_CACHE_MB * 1024 * 1024,
+  });
+  await expected(
+    () => listingCache.open(),
+    "listings.cache_dir",
+    "cannot prepare the listings' cache directory",
+    "make the directory beside DEALPROOF_DB writable by this process",
+  ).catch((e: unknown) => {
+    provider.destroy();
+    store.close();
+    throw e;
+  });
   const daemon = new OracleDaemon({
     deployment,
     provider,
@@ -204,6 +229,7 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     configDigest: config.digest,
     takeoverAfterS: cfg.DEALPROOF_TAKEOVER_AFTER_S,
     liveSigners: o.liveSigners,
+    listings: { ...o.listings, cache: listingCache },
   });
   try {
     await daemon.start();

@@ -173,3 +173,17 @@ export {
   type DisclosurePolicyInput,
   type OverlapKeys,
 } from "./checks.ts";
+export {
+  LISTING_VERDICTS,
+  VERIFIED_LISTING_TYPES,
+  VerifiedListingError,
+  verifiedListingRecordSchema,
+  verifiedListingDigest,
+  verifiedListingRecordHash,
+  canonicalRecordJson,
+  verifyVerifiedListing,
+  type ListingVerdict,
+  type SignedVerifiedListing,
+  type VerifiedListingErrorCode,
+  type VerifiedListingRecord,
+} from "./verified-listing.ts";

@@ -28,7 +28,9 @@ export const LAYERS: readonly (readonly string[])[] = [
     "oracle/negotiation",
     "oracle/deploy",
   ],
-  ["oracle/chain"],
+  // listings (verify once, the signed record, the plaintext cache, the per-seller queue): built on
+  // the domain folders and the one retry policy (chain/retry.ts), below the daemon that runs them
+  ["oracle/chain", "oracle/listings"],
   // what a buyer or seller runs on a machine (files, receiving a dataset): above the chain client
   // it uses, below the tasks and scripts that call it; the oracle never imports it (FORBIDDEN)
   ["client"],

@@ -1,0 +1,112 @@
+/**
+ * The daemon's listing job (DESIGN.md §11): every listing version the store holds without a record
+ * is offered to the fair verification queue (listings/queue.ts: bounded, round-robin per seller);
+ * a job verifies the version once (listings/verify.ts), builds its public record at chain time,
+ * signs it with the enclave signer and stores it — once (`saveRecord` fills an empty record only).
+ * A job cut off by a stop or a crash stores nothing, so the version is verified again after the
+ * restart and its record is still written exactly once. A fault that is no party's (a bug, the
+ * disk) is logged and the version offered again on a later tick.
+ */
+import type { Logger } from "pino";
+import { dealProofDomain } from "../../sdk/src/eip712.ts";
+import type { OracleIdentity } from "../tee/identity.ts";
+import type { ListingCache } from "../listings/cache.ts";
+import { VerificationQueue } from "../listings/queue.ts";
+import { buildRecord, signRecord } from "../listings/record.ts";
+import { verifyListing, type VerifyDeps } from "../listings/verify.ts";
+import type { ListingRow } from "./listing-store.ts";
+import type { Store } from "./store.ts";
+import { failureCode } from "./reason-codes.ts";
+
+/** How the daemon verifies listings (DaemonDeps.listings). */
+export interface ListingOptions {
+  cache: ListingCache;
+  /** Verifications at once (default 2) and waiting per seller (default 4). */
+  maxRunning?: number;
+  perSellerCap?: number;
+  /** Fetch tries per verification and the wait between them (verify.ts defaults). */
+  attempts?: number;
+  retryDelayMs?: number;
+  /** Test hook: a version's record was stored. */
+  onRecord?: (row: ListingRow) => void;
+  /** Test hook: a verification starts (throwing simulates a crash there). */
+  onVerify?: (row: ListingRow) => void | Promise<void>;
+}
+
+export interface ListingJobDeps {
+  store: Store;
+  logger: Logger;
+  identity: OracleIdentity;
+  chainId: bigint;
+  contract: string;
+  /** Chain time now (seconds): the record's verifiedAt. */
+  now: () => number;
+  verify: Omit<
+    VerifyDeps,
+    "chainId" | "contract" | "keyring" | "cache" | "attempts" | "retryDelayMs"
+  >;
+  signal: AbortSignal;
+  running: () => boolean;
+}
+
+export class ListingVerifier {
+  readonly queue: VerificationQueue;
+  readonly #d: ListingJobDeps;
+  readonly #o: ListingOptions;
+
+  constructor(d: ListingJobDeps, o: ListingOptions) {
+    this.#d = d;
+    this.#o = o;
+    this.queue = new VerificationQueue({ maxRunning: o.maxRunning ?? 2, perSellerCap: o.perSellerCap ?? 4 });
+  }
+
+  /** Offers every unverified version to the queue (a full seller queue keeps the rest for later ticks). */
+  dispatch(): void {
+    if (!this.#d.running()) return;
+    for (const row of this.#d.store.listings.unverified())
+      this.queue.offer(`${row.listing_id}:${row.version}`, row.seller, () => this.#verify(row));
+  }
+
+  async #verify(row: ListingRow): Promise<void> {
+    const d = this.#d;
+    const log = d.logger.child({ listingId: `0x${row.listing_id.toString(16)}`, version: row.version });
+    try {
+      await this.#o.onVerify?.(row);
+      const found = await verifyListing(
+        {
+          listingId: row.listing_id,
+          version: row.version,
+          seller: row.seller,
+          dataRoot: row.data_root,
+          chunkSize: row.terms.chunkSize,
+          chunkCount: row.terms.chunkCount,
+          byteSize: row.terms.byteSize,
+          sealedSellerInput: row.sealed_seller,
+        },
+        {
+          ...d.verify,
+          chainId: d.chainId,
+          contract: d.contract,
+          keyring: d.identity.keyring,
+          cache: this.#o.cache,
+          ...(this.#o.attempts === undefined ? {} : { attempts: this.#o.attempts }),
+          ...(this.#o.retryDelayMs === undefined ? {} : { retryDelayMs: this.#o.retryDelayMs }),
+          fetch: { ...d.verify.fetch, signal: d.signal },
+        },
+      );
+      if (!d.running()) return; // stopping: verified again after the restart
+      const record = buildRecord(
+        { listingId: row.listing_id, version: row.version, seller: row.seller, dataRoot: row.data_root },
+        found,
+        d.now(),
+      );
+      const signed = signRecord(record, dealProofDomain(d.chainId, d.contract), d.identity);
+      if (d.store.listings.saveRecord(row.listing_id, row.version, signed)) {
+        log.info({ verdict: record.verdict, code: record.code }, "listing verified");
+        this.#o.onRecord?.(row);
+      }
+    } catch (e) {
+      if (d.running()) log.warn({ code: failureCode(e) }, "listing verification failed; it is tried again");
+    }
+  }
+}
