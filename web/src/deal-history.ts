@@ -50,16 +50,13 @@ export function dealHistory(logs: readonly HistoryLog[]): DealHistory {
       h.txs.push({ step, hash: l.transactionHash, ...(by === undefined ? {} : { by }) });
     switch (l.name) {
       case "DealCreated":
-        h.buyer = str(a.buyer);
-        h.seller = str(a.seller);
-        h.dataRoot = str(a.dataRoot);
-        h.escrow = big(a.escrow);
-        h.deadline = Number(big(a.deadline));
-        tx("create");
-        break;
       case "ListingDealCreated":
+        // a listing deal names its listing; its seller and root are the listing's
+        if (l.name === "DealCreated") {
+          h.seller = str(a.seller);
+          h.dataRoot = str(a.dataRoot);
+        } else h.listingId = big(a.listingId);
         h.buyer = str(a.buyer);
-        h.listingId = big(a.listingId);
         h.escrow = big(a.escrow);
         h.deadline = Number(big(a.deadline));
         tx("create");
