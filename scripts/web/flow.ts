@@ -490,3 +490,47 @@ export async function noDealOnCheck(
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** One row of "My deals" as the page shows it. */
+export interface MyDealRow {
+  dealId: string;
+  state: string;
+  words: string;
+  price: string;
+  next: { kind: string; text: string }[];
+  txs: { step: string; hash: string; linked: boolean }[];
+}
+
+/** Opens "My deals" and reads every row (the full ids from the copy elements). */
+export async function readMyDeals(p: Party, dapp: Dapp): Promise<MyDealRow[]> {
+  await open(p, dapp, "");
+  await p.page.locator("tr[data-deal]").first().waitFor();
+  return myDealRows(p.page);
+}
+
+/** The rows of the "My deals" page already open. */
+export function myDealRows(page: Page): Promise<MyDealRow[]> {
+  type El = {
+    getAttribute(n: string): string | null;
+    textContent: string | null;
+    querySelector(s: string): El | null;
+    querySelectorAll(s: string): ArrayLike<El>;
+  };
+  return page.locator("tr[data-deal]").evaluateAll((els) =>
+    (els as unknown as El[]).map((e) => ({
+      dealId: e.getAttribute("data-deal")!,
+      state: e.getAttribute("data-state")!,
+      words: e.querySelector('[data-testid="deal-words"]')!.textContent ?? "",
+      price: e.querySelector('[data-testid="deal-price"]')!.textContent ?? "",
+      next: Array.from(e.querySelectorAll("[data-action]"), (a) => ({
+        kind: a.getAttribute("data-action")!,
+        text: a.textContent ?? "",
+      })),
+      txs: Array.from(e.querySelectorAll("[data-tx]"), (t) => ({
+        step: t.getAttribute("data-tx")!,
+        hash: t.getAttribute("data-hash")!,
+        linked: t.querySelector("a") !== null,
+      })),
+    })),
+  );
+}

@@ -6,7 +6,8 @@
  * a chain without DealProof. Component tests render each component alone in the same browser.
  */
 import { expect } from "chai";
-import { formatEther, parseEther } from "ethers";
+import { Contract, Wallet, formatEther, parseEther } from "ethers";
+import { DEAL_PROOF_ABI } from "../../sdk/src/abi.ts";
 import { startWebStack, type WebStack } from "../../scripts/web/stack.ts";
 import { launchBrowser, type LaunchedBrowser } from "../../scripts/web/browser.ts";
 import {
@@ -17,6 +18,8 @@ import {
   noDealOnCheck,
   open,
   party,
+  readMyDeals,
+  myDealRows,
   wholeDeal,
   type Dapp,
   type DealRun,
@@ -31,6 +34,7 @@ describe("web dapp in headless Chromium", function () {
   let seller: Party;
   let buyer: Party;
   let run: DealRun;
+  let noDealId: string;
 
   before(async () => {
     stack = await startWebStack();
@@ -115,6 +119,7 @@ describe("web dapp in headless Chromium", function () {
 
   it("ends a deal whose required check fails as no-deal, names the check, and the buyer withdraws the escrow", async () => {
     const r = await noDealOnCheck(stack, dapp, seller, buyer);
+    noDealId = r.dealId;
     expect(r.oracleStatus).to.match(/the buyer's required check only-cars failed/);
     expect(r.results.termsHash).to.match(/— equals the termsHash settled on-chain/);
     expect(r.results.rows.map((x) => [x.id, x.status])).to.deep.equal([
@@ -144,6 +149,83 @@ describe("web dapp in headless Chromium", function () {
     expect(posted.sellerPayout).to.equal("Your payout (the agreed price): 1.5 ETH");
     expect(posted.received.equals(posted.plaintext)).to.equal(true);
   });
+  it("lists my deals in plain words: state, price, next action (refund, withdraw as buttons), hex ids with copy, each transaction", async () => {
+    const provider = stack.chain.connection.ethers.provider;
+    // a deal the seller never accepts, with a deadline a few seconds away: refundable once it passes
+    const dp = new Contract(stack.deployment.dealProof, DEAL_PROOF_ABI, new Wallet(BUYER_KEY, provider));
+    await provider.send("evm_mine", []); // the latest block's time is now's, not the last deal's
+    const now = (await provider.getBlock("latest"))!.timestamp;
+    const tx = await dp.getFunction("createDeal")(seller.wallet.address, run.dataRoot, now + 30, "0x01", {
+      value: parseEther("0.1"),
+    });
+    const openId = `0x${BigInt((await tx.wait()).logs[0].topics[1])
+      .toString(16)
+      .padStart(64, "0")}`;
+    const hashesOnChain = async (id: string) =>
+      (await provider.getLogs({ address: stack.deployment.dealProof, fromBlock: 0, topics: [null, id] })).map(
+        (l) => l.transactionHash,
+      );
+
+    // before its deadline the seller is asked to accept it, the buyer to wait
+    const sellerRows = await readMyDeals(seller, dapp);
+    const openForSeller = sellerRows.find((r) => r.dealId === openId)!;
+    expect(openForSeller.words).to.equal("Waiting for the seller to accept");
+    expect(openForSeller.next.map((n) => n.kind)).to.deep.equal(["accept"]);
+    await provider.send("evm_increaseTime", [31]);
+    await provider.send("evm_mine", []);
+
+    await buyer.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: dapp.host.url });
+    const rows = await readMyDeals(buyer, dapp);
+    // newest first; each id in hex, in full
+    expect(rows[0]!.dealId).to.equal(openId);
+    expect(rows.map((r) => r.dealId)).to.include.members([run.dealId, noDealId]);
+    const sold = rows.find((r) => r.dealId === run.dealId)!;
+    const price = /^Sold for ([0-9.]+) ETH$/.exec(sold.words)?.[1];
+    expect(price, sold.words).to.not.equal(undefined);
+    expect(sold.price).to.equal(`${price} ETH`);
+    expect(sold.next.map((n) => n.kind)).to.deep.equal(["receive"]);
+    // each step's transaction, in order, the hashes the chain holds; no explorer on chain 31337
+    expect(sold.txs.map((t) => t.step)).to.deep.equal(["create", "accept", "settle", "withdraw", "withdraw"]);
+    expect(sold.txs.map((t) => t.hash)).to.deep.equal(await hashesOnChain(run.dealId));
+    expect(sold.txs.some((t) => t.linked)).to.equal(false);
+    const noDeal = rows.find((r) => r.dealId === noDealId)!;
+    expect([noDeal.words, noDeal.price]).to.deep.equal([
+      "No deal: the whole escrow is the buyer's again",
+      "no sale",
+    ]);
+    expect(noDeal.next).to.deep.equal([{ kind: "none", text: "Nothing left to do" }]);
+    const late = rows[0]!;
+    expect(late.words).to.equal("Expired before the seller accepted: the escrow can be refunded");
+    expect(late.price).to.equal("up to 0.1 ETH");
+    expect(late.next.map((n) => n.kind)).to.deep.equal(["refund"]);
+    // the short id copies in full
+    const row = buyer.page.locator(`tr[data-deal="${openId}"]`);
+    expect(await row.getByTestId("deal-id").textContent()).to.equal(
+      `${openId.slice(0, 6)}…${openId.slice(-4)}`,
+    );
+    await row.getByRole("button", { name: `Copy ${openId}` }).click();
+    await row.getByRole("button", { name: `Copied ${openId}` }).waitFor();
+    expect(
+      await buyer.page.evaluate(() =>
+        (
+          globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+        ).navigator.clipboard.readText(),
+      ),
+    ).to.equal(openId);
+
+    // refund, then withdraw, from the list itself
+    const balance = () => provider.getBalance(stack.deployment.dealProof);
+    const before = await balance();
+    await row.getByRole("button", { name: /^Refund/ }).click();
+    await row.getByRole("button", { name: "Withdraw 0.1 ETH" }).click();
+    await row.locator('[data-action="none"]').waitFor();
+    const after = (await myDealRows(buyer.page)).find((r) => r.dealId === openId)!;
+    expect(after.words).to.equal("Refunded after the deadline: the escrow is the buyer's again");
+    expect(after.txs.map((t) => t.step)).to.deep.equal(["create", "refund", "withdraw"]);
+    expect(after.txs.map((t) => t.hash)).to.deep.equal(await hashesOnChain(openId));
+    expect(before - (await balance())).to.equal(parseEther("0.1"));
+  });
+
   it("shows a tampered settlement quote as failing, naming the checks", async () => {
     buyer.wallet.tamperQuote = true;
     try {

@@ -1,10 +1,10 @@
 /**
  * Small presentational components, tested alone in the component tests (harness.tsx): a labelled
  * progress bar, the quote checks list, the data checks' results from the terms, the offers chart
- * (SVG), the deal timeline, an error line.
+ * (SVG), the deal timeline, an error line, a shortened hex id with a copy button.
  * They hold no state of the protocol: props in, markup out.
  */
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { formatEther } from "ethers";
 import type { QuoteCheck } from "dealproof";
 import type { ResultRow, TermsChecks } from "./terms-checks.ts";
@@ -368,5 +368,30 @@ export function DownloadLink({
     <a className="button" href={href} download={name} onClick={onDownload}>
       {children}
     </a>
+  );
+}
+
+/** A long hex id (deal, listing, root) shortened to 0x1234…abcd, the whole of it on hover and copied by the button. */
+export function CopyId({ id, testId }: { id: string; testId?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <span className="copy-id">
+      <code title={id} data-full={id} data-testid={testId}>
+        {id.length > 12 ? `${id.slice(0, 6)}…${id.slice(-4)}` : id}
+      </code>{" "}
+      <button
+        type="button"
+        className="small"
+        aria-label={`${copied ? "Copied" : "Copy"} ${id}`}
+        onClick={() =>
+          void navigator.clipboard.writeText(id).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          )
+        }
+      >
+        {copied ? "Copied" : "Copy"}
+      </button>
+    </span>
   );
 }

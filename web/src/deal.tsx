@@ -3,7 +3,7 @@
  * sign-in (with a chart of offers and the data checks' results the terms bind, their hash
  * recomputed here), the settlement quote verified in this browser (loaded on
  * demand), delivery (open the key, fetch, decrypt and check against dataRoot here), withdraw and
- * refund. Also the list of the account's deals.
+ * refund. (The list of the account's deals is my-deals.tsx.)
  */
 import { useCallback, useEffect, useState } from "react";
 import { formatEther, getBytes } from "ethers";
@@ -21,15 +21,7 @@ import {
 } from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
-import {
-  dealTimeline,
-  myDeals,
-  readDeal,
-  sendDealCall,
-  type DealSummary,
-  type DealView,
-  type TimelineEvent,
-} from "./deals.ts";
+import { dealTimeline, readDeal, sendDealCall, type DealView, type TimelineEvent } from "./deals.ts";
 import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import {
@@ -311,39 +303,6 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
           ) : null}
         </>
       ) : null}
-      <ErrorLine error={error} />
-    </section>
-  );
-}
-
-export function MyDeals({ conn, chain }: { conn: Connection; chain: ChainConfig }) {
-  const [deals, setDeals] = useState<DealSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    myDeals(conn.provider, chain, conn.address).then(setDeals, (e: unknown) => setError(plainError(e)));
-  }, [conn, chain]);
-  const me = conn.address.toLowerCase();
-  return (
-    <section aria-labelledby="mine-h">
-      <h2 id="mine-h">My deals</h2>
-      {deals === null ? null : deals.length === 0 ? (
-        <p>
-          No deals yet. <a href="#/buy">Buy</a> or <a href="#/sell">sell</a> a dataset.
-        </p>
-      ) : (
-        <ul>
-          {deals.map((d) => (
-            <li key={d.dealId.toString()}>
-              <a href={`#/deal/${formatDealId(d.dealId)}`} title={formatDealId(d.dealId)}>
-                deal {shortDealId(d.dealId)}
-              </a>{" "}
-              · {d.buyer.toLowerCase() === me ? "buying" : "selling"} · escrow {eth(d.escrow)} · dataset{" "}
-              <code>{short(d.dataRoot)}</code> · deal id{" "}
-              <code data-testid="deal-id">{formatDealId(d.dealId)}</code>
-            </li>
-          ))}
-        </ul>
-      )}
       <ErrorLine error={error} />
     </section>
   );

@@ -16,10 +16,12 @@ import {
   dealStateName,
   decodeDealProofEvent,
   prepareDeal,
+  type DealStateName,
   type NewDealArgs,
   type SellerInput,
 } from "dealproof";
 import type { ChainConfig } from "./config.ts";
+import { dealHistory, type DealHistory, type HistoryLog } from "./deal-history.ts";
 import type { DealProof, IDealProof } from "../../types/ethers-contracts/DealProof.ts";
 import type { TypedContractEvent } from "../../types/ethers-contracts/common.ts";
 
@@ -102,7 +104,7 @@ export async function sendDealCall(
   provider: BrowserProvider,
   chain: ChainConfig,
   address: string,
-  fn: "withdraw" | "refund",
+  fn: "withdraw" | "refund" | "cancelDeal",
   dealId: bigint,
 ) {
   const tx = await dealProof(chain, await provider.getSigner(address))[fn](dealId);
@@ -112,7 +114,7 @@ export async function sendDealCall(
 export interface DealView {
   buyer: string;
   seller: string;
-  state: string;
+  state: DealStateName;
   escrow: bigint;
   deadline: bigint;
   buyerPayout: bigint;
@@ -171,42 +173,59 @@ export async function dealTimeline(
   return out;
 }
 
-export interface DealSummary {
+/** One of the account's deals: DealProof's view of it now, its history, and whether it may cancel. */
+export interface MyDeal {
   dealId: bigint;
-  buyer: string;
-  seller: string;
-  dataRoot: string;
-  escrow: bigint;
+  deal: DealView;
+  history: DealHistory;
+  /** `cancelDeal` is open to this account now (a widening change pending, or its request live). */
+  cancelAllowed: boolean;
 }
 
-/** Deals where `address` is the buyer or the seller (DealCreated logs). */
+/**
+ * Deals where `address` is the buyer or the seller (DealCreated logs), newest first, each with
+ * getDeal and its whole history (one getLogs over all their ids), and the chain's time now.
+ */
 export async function myDeals(
   provider: BrowserProvider,
   chain: ChainConfig,
   address: string,
-): Promise<DealSummary[]> {
+): Promise<{ now: number; deals: MyDeal[] }> {
   const dp = dealProof(chain, provider);
   const pad = `0x${address.slice(2).toLowerCase().padStart(64, "0")}`;
   const created = dp.interface.getEvent("DealCreated").topicHash;
-  const [asBuyer, asSeller] = await Promise.all(
-    [
-      [created, null, pad],
-      [created, null, null, pad],
-    ].map((topics) =>
-      provider.getLogs({ address: chain.dealProof, fromBlock: chain.deployBlock, toBlock: "latest", topics }),
-    ),
+  const scan = (topics: (string | string[] | null)[]) =>
+    provider.getLogs({ address: chain.dealProof, fromBlock: chain.deployBlock, toBlock: "latest", topics });
+  const [asBuyer, asSeller, block, pending] = await Promise.all([
+    scan([created, null, pad]),
+    scan([created, null, null, pad]),
+    provider.getBlock("latest"),
+    dp.hasPendingChange(),
+  ]);
+  const creations = [...asBuyer, ...asSeller].sort(
+    (a, b) => a.blockNumber - b.blockNumber || a.index - b.index,
   );
-  const seen = new Set<bigint>();
-  const out: DealSummary[] = [];
-  for (const l of [...asBuyer!, ...asSeller!]) {
+  const ids = [...new Set(creations.map((l) => l.topics[1]!))];
+  const logs = ids.length === 0 ? [] : await scan([null, ids]);
+  const byId = new Map<string, HistoryLog[]>(ids.map((t) => [t, []]));
+  for (const l of logs) {
     const e = typedEvent(l);
-    if (e?.name !== "DealCreated") continue;
-    const a = e.args;
-    if (seen.has(a.dealId)) continue;
-    seen.add(a.dealId);
-    out.push({ dealId: a.dealId, buyer: a.buyer, seller: a.seller, dataRoot: a.dataRoot, escrow: a.escrow });
+    if (e !== null) byId.get(l.topics[1]!)?.push({ ...e, transactionHash: l.transactionHash });
   }
-  return out;
+  const me = address.toLowerCase();
+  const deals = await Promise.all(
+    ids.map(async (t): Promise<MyDeal> => {
+      const dealId = BigInt(t);
+      const deal = await readDeal(provider, chain, dealId);
+      const buyerRequest =
+        !pending && deal.state === "Accepted" && deal.buyer.toLowerCase() === me
+          ? (await dp.cancelRequest(dealId)).live
+          : false;
+      return { dealId, deal, history: dealHistory(byId.get(t)!), cancelAllowed: pending || buyerRequest };
+    }),
+  );
+  // the logs came oldest first; the newest deal is the one a user looks for
+  return { now: block!.timestamp, deals: deals.reverse() };
 }
 
 /** The settleWithQuote call that settled a deal: its outcome and quote (null for a signature settlement). */

@@ -10,7 +10,8 @@ import { plainError } from "./errors.ts";
 import { ErrorLine } from "./components.tsx";
 import { SellerPage } from "./seller.tsx";
 import { BuyerPage } from "./buyer.tsx";
-import { DealPage, MyDeals } from "./deal.tsx";
+import { DealPage } from "./deal.tsx";
+import { MyDeals } from "./my-deals.tsx";
 import "./style.css";
 
 function useHash(): string {

@@ -5,14 +5,7 @@
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { formatEther } from "ethers";
-import {
-  MAX_TEXT,
-  commitAndEncryptDataset,
-  formatDealId,
-  parseEthAmount,
-  shortDealId,
-  type EncryptedDataset,
-} from "dealproof";
+import { commitAndEncryptDataset, formatDealId, shortDealId, type EncryptedDataset } from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
 import { acceptDeal, readDeal, type DealView } from "./deals.ts";
@@ -20,13 +13,7 @@ import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import { readSellerKeyFile, type SellerKeyFile } from "./key-files.ts";
 import { DownloadLink, ErrorLine, ProgressBar } from "./components.tsx";
-
-const b64 = async (f: File) => {
-  const bytes = new Uint8Array(await f.arrayBuffer());
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-};
+import { SellerInputFields, readSellerInput } from "./seller-input.tsx";
 
 const DEAL_ID = /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/;
 
@@ -76,32 +63,11 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
     setError(null);
     const f = new FormData(ev.currentTarget);
     try {
-      if (keyFile === null)
-        throw badInput("no dataset is committed", "commit a dataset or load its key file first");
       const dealId = String(f.get("dealId") ?? "").trim();
       if (!DEAL_ID.test(dealId)) throw badInput("the deal id must be a decimal or 0x-hex number");
-      const location = String(f.get("location") ?? "").trim();
-      if (!/^https?:\/\//.test(location))
-        throw badInput("the location must be an https:// URL", "where the encrypted file is hosted");
-      const floorWei = parseEthAmount(String(f.get("floor") ?? "").trim());
-      if (floorWei === undefined) throw badInput("the floor must be an amount of ETH", "e.g. 0.5");
-      // posted price (docs/negotiation.md): the seller names the price, the buyer's budget and
-      // checks decide; it is the buyer's truthful option, and the price is at least the floor
-      const postedText = String(f.get("posted") ?? "").trim();
-      const postedWei = postedText === "" ? undefined : parseEthAmount(postedText);
-      if (postedWei === undefined && postedText !== "")
-        throw badInput("the posted price must be an amount of ETH, or empty to negotiate", "e.g. 0.8");
-      if (postedWei !== undefined && postedWei < floorWei)
-        throw badInput("the posted price is below your floor", "post a price at or above the floor");
-      const eml = f.get("eml");
+      const { input } = await readSellerInput(f, keyFile);
       setBusy(true);
-      await acceptDeal(conn.provider, chain, conn.address, BigInt(dealId), {
-        floorWei: floorWei.toString(),
-        ...(postedWei === undefined ? {} : { postedPriceWei: postedWei.toString() }),
-        description: String(f.get("description") ?? ""),
-        dataset: { location, key: keyFile.key, chunkSize: keyFile.chunkSize },
-        ...(eml instanceof File && eml.size > 0 ? { email: await b64(eml) } : {}),
-      });
+      await acceptDeal(conn.provider, chain, conn.address, BigInt(dealId), input);
       setAccepted(BigInt(dealId));
     } catch (e) {
       setError(plainError(e));
@@ -182,26 +148,7 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
               : ""}
           </p>
         )}
-        <label>
-          Encrypted file location (https://)
-          <input name="location" type="url" required placeholder="https://example.com/data.csv.enc" />
-        </label>
-        <label>
-          Floor price (ETH, sealed)
-          <input name="floor" required inputMode="decimal" />
-        </label>
-        <label>
-          Posted price (ETH, optional: the price, take it or leave it; empty to negotiate within the floor)
-          <input name="posted" inputMode="decimal" />
-        </label>
-        <label>
-          Description
-          <textarea name="description" required maxLength={MAX_TEXT} />
-        </label>
-        <label>
-          Seller email (.eml, optional: DKIM proves your domain)
-          <input name="eml" type="file" accept=".eml,message/rfc822" />
-        </label>
+        <SellerInputFields />
         <button type="submit" disabled={busy}>
           Accept deal
         </button>
