@@ -19,7 +19,7 @@ import { LOCAL_POLICY } from "../../oracle/data/location-policy.ts";
 import { prepareDataset, sellerEmailKit } from "../../scripts/lib/seller-kit.ts";
 import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
-import { startFakeAnthropic } from "../fixtures/fake-anthropic.ts";
+import { startFakeAnthropic } from "../../scripts/lib/fake-anthropic.ts";
 import { acceptedDealRow, SEAL_CONTEXT } from "../fixtures/settlements.ts";
 
 describe("pipeline: a model API that stays down closes the deal as agent-unavailable", function () {

@@ -13,7 +13,14 @@ import { createAgents } from "../../oracle/negotiation/index.ts";
 import { JUDGE_TOOL, QUERY_TOOL, WRITE_TOOL } from "../../oracle/negotiation/prompts.ts";
 import { LINES } from "../../oracle/negotiation/strategy-agent.ts";
 import { AgentUnavailableError } from "../../oracle/negotiation/types.ts";
-import { startFakeAnthropic, type Reply, type Script } from "../fixtures/fake-anthropic.ts";
+import {
+  agreeable,
+  judgeGood,
+  roundsAsked,
+  startFakeAnthropic,
+  type Reply,
+  type Script,
+} from "../../scripts/lib/fake-anthropic.ts";
 import { run, BUDGET, ESCROW, FLOOR, pairsForPrice, seedOf } from "./helpers.ts";
 
 const agents = (baseURL: string, opts: { timeoutMs?: number; maxAttempts?: number } = {}) => {
@@ -29,28 +36,7 @@ const agents = (baseURL: string, opts: { timeoutMs?: number; maxAttempts?: numbe
 };
 
 const secretForms = (wei: bigint) => [wei.toString(), formatEther(wei), formatEther(wei).slice(0, 4)];
-const judgeGood: Reply = {
-  kind: "tool",
-  input: { fit: "good", accessScope: "full", durationDays: 365, message: "" },
-};
-/** The rounds a write request asks for ("…for each of your rounds: 1, 2, 3."). */
-const roundsAsked = (content: string) =>
-  (/each of your rounds: ([\d, ]+)\./.exec(content)?.[1] ?? "").split(", ").filter(Boolean).map(Number);
-const writer =
-  (text: (round: number) => string): Script =>
-  (req) =>
-    req.body.tool_choice.name === "judge"
-      ? judgeGood
-      : {
-          kind: "tool",
-          input: {
-            messages: roundsAsked(req.body.messages[0]!.content).map((round) => ({
-              round,
-              text: text(round),
-            })),
-          },
-        };
-const normal = writer(() => "Verified data, fairly described; noted.");
+const normal = agreeable;
 
 async function withFake<T>(
   script: Script,

@@ -11,7 +11,7 @@ import { parseEther } from "ethers";
 import { checks, type DisclosurePolicyInput } from "../../sdk/src/checks.ts";
 import { runCheckStage } from "../../oracle/checks/stage.ts";
 import { ClaudeAgent } from "../../oracle/negotiation/claude-agent.ts";
-import { startFakeAnthropic, type Script } from "../fixtures/fake-anthropic.ts";
+import { startFakeAnthropic, type Script } from "../../scripts/lib/fake-anthropic.ts";
 import { negotiate, type NegotiationInput } from "../../oracle/negotiation/engine.ts";
 import { decide } from "../../oracle/negotiation/mechanism.ts";
 import { dealRandom } from "../../oracle/negotiation/random.ts";

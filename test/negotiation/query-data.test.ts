@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { checkSchema } from "../../sdk/src/checks.ts";
 import { QUERY_TOOL } from "../../oracle/negotiation/prompts.ts";
 import { MAX_QUERIES_PER_JUDGEMENT, type QueryAnswer } from "../../oracle/negotiation/types.ts";
-import type { Reply, Script } from "../fixtures/fake-anthropic.ts";
+import type { Reply, Script } from "../../scripts/lib/fake-anthropic.ts";
 import { checkedDeal, claudeDeal } from "./helpers.ts";
 
 const judge = (fit: string, message = ""): Reply => ({

@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { LINES, StrategyAgent } from "../../oracle/negotiation/strategy-agent.ts";
 import { carriesData, unreleasedData } from "../../oracle/negotiation/data-text-guard.ts";
 import type { PublicView, WriteView } from "../../oracle/negotiation/types.ts";
-import type { Reply, Script } from "../fixtures/fake-anthropic.ts";
+import type { Reply, Script } from "../../scripts/lib/fake-anthropic.ts";
 import { checkedDeal, claudeDeal, run, ScriptedAgent, TERMS } from "./helpers.ts";
 
 const COLUMNS = ["id", "diagnosis", "note", "ward", "score"];

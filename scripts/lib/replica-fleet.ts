@@ -1,0 +1,169 @@
+/**
+ * Oracle replicas as real processes for bench:fleet: each runs oracle/simulator/main.ts with its
+ * own data dir (SQLite store), HTTP port, instance id and gas-paying sender, all sharing one
+ * simulated TEE seed (one app: the same measurement and KMS-derived keys). A replica can be
+ * SIGKILLed and started again on the same store, or killed for good; `ready` waits until its
+ * API answers /health with a registration.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A port free on 127.0.0.1 right now (the replica binds it a moment later). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface ReplicaSpec {
+  /** The environment every replica shares (RPC, deployment, seed, model, tuning). */
+  env: Record<string, string>;
+  /** Where each replica's store and log go (a folder per replica). */
+  dir: string;
+}
+
+export interface Replica {
+  index: number;
+  instanceId: string;
+  /** The account paying this replica's gas (its transactions' `from`). */
+  sender: string;
+  url: string;
+  /** The signer its /health reported once ready (undefined before). */
+  signer: string | undefined;
+  running(): boolean;
+  /** Killed for good: never started again. */
+  retired: boolean;
+  starts: number;
+  /** Exits neither we nor the final stop caused (a crash): should stay 0. */
+  selfExits: number;
+}
+
+export interface Fleet {
+  replicas: Replica[];
+  start(i: number): Promise<void>;
+  /** SIGKILL; with `forGood` the replica is never started again. */
+  kill(i: number, forGood?: boolean): Promise<void>;
+  /** Resolves when replica `i` answers /health with a registration expiry. */
+  ready(i: number, timeoutMs?: number): Promise<void>;
+  stopAll(): Promise<void>;
+}
+
+export async function createFleet(
+  spec: ReplicaSpec,
+  senders: { address: string; privateKey: string }[],
+): Promise<Fleet> {
+  const children = new Map<number, ChildProcess>();
+  const intended = new WeakSet<ChildProcess>();
+  const replicas: Replica[] = [];
+  for (const [i, s] of senders.entries()) {
+    const port = await freePort();
+    replicas.push({
+      index: i,
+      instanceId: `replica-${i}`,
+      sender: s.address,
+      url: `http://127.0.0.1:${port}`,
+      signer: undefined,
+      running: () => {
+        const c = children.get(i);
+        return c !== undefined && c.exitCode === null && c.signalCode === null;
+      },
+      retired: false,
+      starts: 0,
+      selfExits: 0,
+    });
+  }
+  const exited = (c: ChildProcess) =>
+    c.exitCode !== null || c.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => c.once("exit", () => r()));
+
+  async function start(i: number): Promise<void> {
+    const r = replicas[i]!;
+    if (r.retired || r.running()) return;
+    const own = join(spec.dir, r.instanceId);
+    mkdirSync(own, { recursive: true });
+    const log = openSync(join(own, "oracle.log"), "a");
+    const child = spawn(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", join(root, "oracle/simulator/main.ts")],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          ...spec.env,
+          DEALPROOF_SENDER_KEY: senders[i]!.privateKey,
+          DEALPROOF_DB: join(own, "oracle.sqlite"),
+          DEALPROOF_INSTANCE_ID: r.instanceId,
+          DEALPROOF_HTTP_HOST: "127.0.0.1",
+          DEALPROOF_HTTP_PORT: new URL(r.url).port,
+        },
+        stdio: ["ignore", log, log],
+      },
+    );
+    closeSync(log); // the child holds its own copy
+    children.set(i, child);
+    r.starts++;
+    child.once("exit", () => {
+      if (intended.has(child) || r.retired) return;
+      r.selfExits++;
+      // like the compose file's `restart: unless-stopped`
+      setTimeout(() => {
+        if (children.get(i) === child) void start(i);
+      }, 500);
+    });
+  }
+
+  async function kill(i: number, forGood = false): Promise<void> {
+    const r = replicas[i]!;
+    const c = children.get(i);
+    if (forGood) r.retired = true;
+    if (c === undefined) return;
+    intended.add(c);
+    c.kill("SIGKILL");
+    await exited(c);
+  }
+
+  async function ready(i: number, timeoutMs = 60_000): Promise<void> {
+    const r = replicas[i]!;
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      try {
+        const h = (await (await fetch(`${r.url}/health`)).json()) as {
+          signer?: string;
+          registrationExpiresAt?: number | null;
+        };
+        if (h.registrationExpiresAt !== null && h.registrationExpiresAt !== undefined) {
+          r.signer = h.signer;
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    throw new Error(
+      `${r.instanceId} was not ready within ${timeoutMs} ms (see ${spec.dir}/${r.instanceId}/oracle.log)`,
+    );
+  }
+
+  async function stopAll(): Promise<void> {
+    await Promise.all(
+      [...children.values()].map(async (c) => {
+        intended.add(c);
+        c.kill("SIGTERM");
+        const t = setTimeout(() => c.kill("SIGKILL"), 6000);
+        await exited(c);
+        clearTimeout(t);
+      }),
+    );
+  }
+
+  return { replicas, start, kill, ready, stopAll };
+}
