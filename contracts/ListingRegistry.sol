@@ -112,7 +112,15 @@ abstract contract ListingRegistry is DealEscrow, IListingRegistry {
 
         // the seller is already in: the deal starts Accepted; its id is a direct deal's
         dealId = _openDeal(seller, listing.dataRoot, deadline, sealedBuyerInput.length, DealState.Accepted);
-        emit ListingDealCreated(dealId, listingId, msg.sender, version, msg.value, deadline, sealedBuyerInput);
+        emit ListingDealCreated(
+            dealId,
+            listingId,
+            msg.sender,
+            version,
+            msg.value,
+            deadline,
+            sealedBuyerInput
+        );
     }
 
     // ───────────────────────────── views ─────────────────────────────

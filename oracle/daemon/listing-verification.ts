@@ -41,10 +41,7 @@ export interface ListingJobDeps {
   contract: string;
   /** Chain time now (seconds): the record's verifiedAt. */
   now: () => number;
-  verify: Omit<
-    VerifyDeps,
-    "chainId" | "contract" | "keyring" | "cache" | "attempts" | "retryDelayMs"
-  >;
+  verify: Omit<VerifyDeps, "chainId" | "contract" | "keyring" | "cache" | "attempts" | "retryDelayMs">;
   signal: AbortSignal;
   running: () => boolean;
 }
