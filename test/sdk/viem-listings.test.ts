@@ -236,5 +236,8 @@ describe("dealproof/viem: the listing actions on a local chain", function () {
       b.updateListing({ listingId, terms: terms(), input: sellerInput("not mine") }),
     );
     expect(stranger.code).to.equal("chain.reverted");
+    expect(stranger.hint).to.equal(
+      "only the listing's seller may change or withdraw it: send from that account",
+    );
   });
 });
