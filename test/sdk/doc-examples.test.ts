@@ -1,7 +1,8 @@
 /**
  * docs/sdk.md's examples run as written: every ```ts runnable``` block (the viem buyer on
  * `dealproof/viem`; watching a deal with the viem decorator; both parties with ethers and the
- * SDK's prepareDeal / acceptDeal) is written to a module whose only change is that "dealproof"
+ * SDK's prepareDeal / acceptDeal; a listing published by its seller, listed and bought by a buyer
+ * with the viem decorator) is written to a module whose only change is that "dealproof"
  * and "dealproof/viem" resolve to sdk/src, then called against a local chain (a fresh
  * DealProof with a registered oracle whose HPKE key we hold) and the oracle's real HTTP API.
  * The wallet is the node's own EIP-1193 provider (its accounts are unlocked).
@@ -13,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { getBytes, hexlify } from "ethers";
 import { deployFixture, registerOracle, dataRoot, openDeal } from "../fixtures/deal-proof.ts";
 import { x25519 } from "@noble/curves/ed25519";
-import { openBuyerInput, openSellerInput } from "../../sdk/src/inputs.ts";
+import { openBuyerInput, openListingSellerInput, openSellerInput } from "../../sdk/src/inputs.ts";
 import { x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
 import { formatDealId } from "../../sdk/src/deal-id.ts";
 import { createApi } from "../../oracle/api/server.ts";
@@ -38,7 +39,7 @@ export function runnableBlocks(markdown: string): string[] {
 /** Writes block `i` of docs/sdk.md to a module whose "dealproof" is sdk/src, and imports it. */
 async function loadBlock<T>(dir: string, i: number, name: string): Promise<T> {
   const blocks = runnableBlocks(readFileSync(join(root, "docs", "sdk.md"), "utf8"));
-  expect(blocks).to.have.length(3);
+  expect(blocks).to.have.length(4);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.ts`);
   const sdk = pathToFileURL(join(root, "sdk", "src", "index.ts")).href;
@@ -266,6 +267,85 @@ describe("docs/sdk.md: the examples run as written", function () {
       );
       expect(sellerInput.dataset).to.deep.equal(dataset);
       expect(sellerInput.floorWei).to.equal((5n * 10n ** 17n).toString());
+    } finally {
+      await close();
+    }
+  });
+  it("a listing: the seller publishes (input sealed to the listing), the buyer lists and buys at the posted price, the status read", async () => {
+    const { sellerPublishes, buyerBuys } = await loadBlock<{
+      sellerPublishes: (input: unknown) => Promise<{ listingId: bigint; hash: string }>;
+      buyerBuys: (
+        input: unknown,
+      ) => Promise<{ dealId: string; status: string; words: string; sales: number }>;
+    }>(dir, 3, "viem-listing");
+    const { f, oracleKeys, ethereum, close } = await docChain();
+    try {
+      const seller = (await f.seller.getAddress()) as `0x${string}`;
+      const buyer = f.buyer.address as `0x${string}`;
+      const dataset = {
+        location: "https://example.com/streets.enc",
+        key: hexlify(new Uint8Array(32).fill(4)),
+        chunkSize: 65536,
+      };
+      const { listingId, hash } = await sellerPublishes({
+        ethereum,
+        dealProof: f.address,
+        seller,
+        dataRoot: dataRoot(12),
+        dataset,
+      });
+      expect(hash).to.match(/^0x[0-9a-f]{64}$/);
+      expect(listingId).to.equal(await f.dealProof.listingIdFor(seller, dataRoot(12)));
+      const [pub] = await f.dealProof.queryFilter(f.dealProof.filters.ListingPublished(listingId));
+      const sellerInput = await openListingSellerInput(
+        oracleKeys.privateKey,
+        { chainId: f.chainId, contract: f.address, listingId },
+        getBytes((pub as unknown as { args: { sealedSellerInput: string } }).args.sealedSellerInput),
+      );
+      expect(sellerInput.dataset).to.deep.equal(dataset);
+
+      let saved: string | undefined;
+      let escrowWhenSaved = -1n;
+      const bought = await buyerBuys({
+        ethereum,
+        dealProof: f.address,
+        buyer,
+        listingId,
+        saveDeliveryKey: async (hex: string) => {
+          saved = hex;
+          escrowWhenSaved = await f.ethers.provider.getBalance(f.address);
+        },
+      });
+      expect(escrowWhenSaved, "the key was saved while the contract held no escrow").to.equal(0n);
+      expect([bought.status, bought.sales]).to.deep.equal(["accepted", 1]);
+      expect(bought.words).to.match(/is accepted: the oracle is checking the data/);
+      const d = await f.dealProof.getDeal(BigInt(bought.dealId));
+      expect([d.state, d.buyer, d.seller, d.escrow]).to.deep.equal([2n, buyer, seller, 4n * 10n ** 17n]);
+      const [created] = await f.dealProof.queryFilter(
+        f.dealProof.filters.ListingDealCreated(BigInt(bought.dealId)),
+      );
+      const buyerInput = await openBuyerInput(
+        oracleKeys.privateKey,
+        { chainId: f.chainId, contract: f.address, dealId: BigInt(bought.dealId) },
+        getBytes((created as unknown as { args: { sealedBuyerInput: string } }).args.sealedBuyerInput),
+      );
+      expect(buyerInput.deliveryPublicKey).to.equal(hexlify(x25519.getPublicKey(getBytes(saved!))));
+      expect(buyerInput.budgetWei).to.equal((4n * 10n ** 17n).toString());
+
+      // the seller withdraws: the same buyer code refuses before anything is sent
+      await (await f.dealProof.connect(f.seller).withdrawListing(listingId)).wait();
+      const before = await f.ethers.provider.getBalance(buyer);
+      await rejects(
+        buyerBuys({
+          ethereum,
+          dealProof: f.address,
+          buyer,
+          listingId,
+          saveDeliveryKey: async () => undefined,
+        }),
+        /listing is Withdrawn/,
+      );
+      expect(await f.ethers.provider.getBalance(buyer)).to.equal(before);
     } finally {
       await close();
     }

@@ -8,10 +8,10 @@
  * binds the address once.
  */
 import { expect } from "chai";
-import { createWalletClient, custom, publicActions, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { getBytes, hexlify } from "ethers";
-import { deployFixture, registerOracle, dataRoot } from "../fixtures/deal-proof.ts";
-import { x25519KeyPairFromSeed } from "../../sdk/src/hpke.ts";
+import { dataRoot } from "../fixtures/deal-proof.ts";
+import { viemChain, until } from "../fixtures/viem-chain.ts";
 import { openBuyerInput, openSellerInput } from "../../sdk/src/inputs.ts";
 import { isDealProofError } from "../../sdk/src/errors.ts";
 import {
@@ -25,25 +25,7 @@ import {
   type DealEvent,
 } from "../../sdk/src/viem/index.ts";
 
-async function chain() {
-  const f = await deployFixture();
-  const oracleKeys = await x25519KeyPairFromSeed(new Uint8Array(32).fill(9));
-  await registerOracle(f, hexlify(oracleKeys.publicKey) as Hex);
-  const node = f.connection.provider;
-  const transport = custom({ request: (a: { method: string; params?: unknown[] }) => node.request(a) });
-  const client = (account: string) =>
-    createWalletClient({ transport, account: account as Address, pollingInterval: 50 }).extend(publicActions);
-  const buyer = client(f.buyer.address);
-  const seller = client(await f.seller.getAddress());
-  return { f, oracleKeys, buyer, seller, address: f.address as Address };
-}
-
-const until = async (cond: () => boolean, ms = 10_000) => {
-  for (const end = Date.now() + ms; !cond();) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+const chain = () => viemChain(9);
 
 describe("dealproof/viem: the deal actions on a local chain", function () {
   this.timeout(120_000);

@@ -47,7 +47,16 @@ export async function chainTime(client: DealProofClient): Promise<bigint> {
   return (await onChain(() => getBlock(client, { blockTag: "latest" }))).timestamp;
 }
 
-type WriteName = "createDeal" | "acceptDeal" | "refund" | "cancelDeal" | "withdraw";
+type WriteName =
+  | "createDeal"
+  | "acceptDeal"
+  | "refund"
+  | "cancelDeal"
+  | "withdraw"
+  | "publishListing"
+  | "updateListing"
+  | "withdrawListing"
+  | "createDealFromListing";
 
 /** Sends one DealProof transaction and returns its hash (a revert is a `chain.reverted` DealProofError). */
 export async function send(

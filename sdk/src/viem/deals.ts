@@ -25,7 +25,7 @@ import { sealBuyerInput, sealSellerInput } from "./seal.ts";
 import type { BuyerInput, SellerInput } from "./types.ts";
 
 /** The oracle's live sealing key, refused when no oracle is registered or its registration expired. */
-async function sealingKey(client: DealProofClient, address: Address): Promise<Uint8Array> {
+export async function sealingKey(client: DealProofClient, address: Address): Promise<Uint8Array> {
   const [oracle, now] = await Promise.all([currentOracle(client, { address }), chainTime(client)]);
   return oracleSealingKey(oracle, now);
 }

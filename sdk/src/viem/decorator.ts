@@ -9,6 +9,8 @@ import { deploymentFor } from "../deployments.ts";
 import { DealProofError } from "../errors.ts";
 import type { DealProofClient } from "./client.ts";
 import { acceptDeal, cancelDeal, createDeal, prepareDeal, refund, withdraw } from "./deals.ts";
+import { getListing, listListings } from "./listing-reads.ts";
+import { createDealFromListing, publishListing, updateListing, withdrawListing } from "./listings.ts";
 import { currentOracle, getDeal, getDealStatus } from "./reads.ts";
 import { watchDeal } from "./watch.ts";
 
@@ -43,6 +45,13 @@ export function dealProofActions(config: { address?: Address } = {}) {
       refund: (p: At<Parameters<typeof refund>[1]>) => refund(client, at(p)),
       cancelDeal: (p: At<Parameters<typeof cancelDeal>[1]>) => cancelDeal(client, at(p)),
       withdraw: (p: At<Parameters<typeof withdraw>[1]>) => withdraw(client, at(p)),
+      getListing: (p: At<Parameters<typeof getListing>[1]>) => getListing(client, at(p)),
+      listListings: (p: At<Parameters<typeof listListings>[1]> = {}) => listListings(client, at(p)),
+      publishListing: (p: At<Parameters<typeof publishListing>[1]>) => publishListing(client, at(p)),
+      updateListing: (p: At<Parameters<typeof updateListing>[1]>) => updateListing(client, at(p)),
+      withdrawListing: (p: At<Parameters<typeof withdrawListing>[1]>) => withdrawListing(client, at(p)),
+      createDealFromListing: (p: At<Parameters<typeof createDealFromListing>[1]>) =>
+        createDealFromListing(client, at(p)),
     };
   };
 }

@@ -1,6 +1,6 @@
 /**
  * `dealproof/viem`: DealProof for a viem dapp. viem actions for every contract call and read
- * (`(client, params) => Promise`, and `dealProofActions()` for `client.extend`), sealing, deal ids
+ * (`(client, params) => Promise`: deals and listings, and `dealProofActions()` for `client.extend`), sealing, deal ids
  * and EIP-712 with viem and @noble only. This entry's module graph never reaches ethers or zod
  * (test/sdk/viem-entry.test.ts): both are optional peers of the package, used only by the
  * `dealproof` entry.
@@ -68,4 +68,28 @@ export {
   type DealEventName,
   type WatchDealParameters,
 } from "./watch.ts";
+export {
+  getListing,
+  listListings,
+  type Listing,
+  type ListedListing,
+  type ListingTermsRead,
+  type ListListingsParameters,
+} from "./listing-reads.ts";
+export {
+  publishListing,
+  updateListing,
+  withdrawListing,
+  createDealFromListing,
+  type ListingTermsInput,
+  type ListingWriteParameters,
+  type PublishListingParameters,
+  type CreateDealFromListingParameters,
+} from "./listings.ts";
+export {
+  PRICING_MODE,
+  LISTING_STATUS,
+  type PricingModeName,
+  type ListingStatusName,
+} from "../listing-state.ts";
 export { dealProofActions } from "./decorator.ts";

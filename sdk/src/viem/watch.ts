@@ -1,6 +1,6 @@
 /**
  * Following one deal as it happens: `watchDeal` calls back with each of the deal's events
- * (created, accepted, settled, refunded, cancelled, withdrawn, …), filtered by event name and
+ * (created — directly or from a listing —, accepted, settled, refunded, cancelled, withdrawn, …), filtered by event name and
  * deal id, and returns viem's `unwatch`. Every deal event carries the deal id as its first indexed
  * topic, so the node filters by it; the names are filtered here.
  */
@@ -13,6 +13,7 @@ import type { DealProofClient } from "./client.ts";
 /** The events of one deal (each has `dealId` as its first indexed argument). */
 export const DEAL_EVENTS = [
   "DealCreated",
+  "ListingDealCreated",
   "DealAccepted",
   "DealSettled",
   "DealRefunded",
