@@ -1,7 +1,7 @@
 /**
  * Seller: commit to and encrypt a dataset in the browser (SDK, streaming WebCrypto, progress),
  * download the encrypted file and a key file, then accept a deal with the seller's input sealed
- * here. The dataset key stays in this page and the key file the seller downloads.
+ * here, or publish it as a listing (seller-listings.tsx). The dataset key stays in this page and the key file the seller downloads.
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { formatEther } from "ethers";
@@ -14,6 +14,7 @@ import { plainError } from "./errors.ts";
 import { readSellerKeyFile, type SellerKeyFile } from "./key-files.ts";
 import { DownloadLink, ErrorLine, ProgressBar } from "./components.tsx";
 import { SellerInputFields, readSellerInput } from "./seller-input.tsx";
+import { SellerListings } from "./seller-listings.tsx";
 
 const DEAL_ID = /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/;
 
@@ -162,6 +163,7 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
         </p>
       )}
       <ErrorLine error={error} />
+      <SellerListings conn={conn} chain={chain} keyFile={keyFile} />
     </section>
   );
 }
