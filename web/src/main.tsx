@@ -14,6 +14,7 @@ import { DealPage } from "./deal.tsx";
 import { MyDeals } from "./my-deals.tsx";
 import { MarketPage } from "./market-page.tsx";
 import { ListingPage } from "./listing-page.tsx";
+import { SellerListings } from "./seller-listings.tsx";
 import "./style.css";
 
 function useHash(): string {
@@ -50,6 +51,7 @@ function App() {
   if (conn === null || chain === undefined) page = null;
   else if (route === "sell") page = <SellerPage conn={conn} chain={chain} />;
   else if (route === "buy") page = <BuyerPage conn={conn} chain={chain} />;
+  else if (route === "sell/listings") page = <SellerListings conn={conn} chain={chain} />;
   else if (route === "listings") page = <MarketPage conn={conn} chain={chain} />;
   else if (/^listing\/(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(route))
     page = <ListingPage conn={conn} chain={chain} listingId={BigInt(route.slice(8))} />;
@@ -65,7 +67,7 @@ function App() {
         </h1>
         <nav aria-label="Main">
           <a href="#/">My deals</a> <a href="#/listings">Listings</a> <a href="#/sell">Sell</a>{" "}
-          <a href="#/buy">Buy</a>
+          <a href="#/sell/listings">My listings</a> <a href="#/buy">Buy</a>
         </nav>
       </header>
       <main>

@@ -1,14 +1,15 @@
 /**
- * The seller's listings on the Sell page: publish the committed dataset as a listing (its root
- * and layout from the key file, a floor or a posted price, an expiry, a metadata URI; the seller's
- * input sealed to the listing here), then the seller's own listings with their status and sales,
- * each with "Update" (publishes a new version from the form) and "Withdraw". Listing deals show
- * in My deals with the rest.
+ * "My listings" (the seller's page, #/sell/listings): publish a committed dataset as a listing
+ * (its root and layout from the key file — the one just committed on Sell, kept in this tab's
+ * memory, or a loaded key file — a floor or a posted price, an expiry, a metadata URI; the
+ * seller's input sealed to the listing here), then the seller's own listings with their status
+ * and sales, each with "Withdraw"; "Update" publishes a new version of the loaded dataset's
+ * listing from the form. Listing deals show in My deals with the rest.
  */
 import { useState, type FormEvent } from "react";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
-import type { SellerKeyFile } from "./key-files.ts";
+import { readSellerKeyFile, type SellerKeyFile } from "./key-files.ts";
 import { listingHex, publishListing, withdrawListing } from "./listings.ts";
 import { listingStatusWords, pricingWords, verdictWords } from "./listing-words.ts";
 import { sellerListings } from "./market.ts";
@@ -18,16 +19,15 @@ import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import { ErrorLine } from "./components.tsx";
 
-export function SellerListings({
-  conn,
-  chain,
-  keyFile,
-}: {
-  conn: Connection;
-  chain: ChainConfig;
-  keyFile: SellerKeyFile | null;
-}) {
+/** The key file of the dataset committed last on the Sell page (this tab's memory only). */
+let committed: SellerKeyFile | null = null;
+export const rememberCommitted = (k: SellerKeyFile) => {
+  committed = k;
+};
+
+export function SellerListings({ conn, chain }: { conn: Connection; chain: ChainConfig }) {
   const { market, error: loadError, reload } = useMarket(conn, chain);
+  const [keyFile, setKeyFile] = useState<SellerKeyFile | null>(committed);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
@@ -45,6 +45,15 @@ export function SellerListings({
     } finally {
       setBusy(false);
       reload();
+    }
+  };
+
+  const loadKeyFile = async (file: File | undefined) => {
+    if (file === undefined) return;
+    try {
+      setKeyFile(readSellerKeyFile(await file.text()));
+    } catch (e) {
+      setError(plainError(e));
     }
   };
 
@@ -90,8 +99,29 @@ export function SellerListings({
 
   return (
     <section aria-labelledby="listings-h">
-      <h3 id="listings-h">3. Publish it as a listing (any buyer can buy it)</h3>
+      <h2 id="listings-h">My listings</h2>
+      <p>
+        A listing is a standing offer any buyer can take. Commit and encrypt the dataset on the{" "}
+        <a href="#/sell">Sell</a> page first (or load its key file here).
+      </p>
+      <h3>Publish or update</h3>
       <form ref={setForm} onSubmit={submit}>
+        <label>
+          Dataset key file
+          <input
+            type="file"
+            accept=".json,application/json"
+            onChange={(e) => void loadKeyFile(e.target.files?.[0])}
+          />
+        </label>
+        {keyFile === null ? (
+          <p>No dataset loaded yet.</p>
+        ) : (
+          <p data-testid="listing-dataset">
+            Dataset <code title={keyFile.root}>{keyFile.root.slice(0, 18)}…</code> · {keyFile.size} bytes in
+            chunks of {keyFile.chunkSize}
+          </p>
+        )}
         <SellerInputFields postedLabel="Posted price (ETH, optional: buyers pay exactly this; empty to negotiate within the floor)" />
         <label>
           Expires after (days; 0 or empty: never)
