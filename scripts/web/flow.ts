@@ -74,7 +74,7 @@ export async function open(p: Party, dapp: Dapp, route: string): Promise<void> {
   await p.page.getByTestId("account").waitFor();
 }
 
-async function download(page: Page, linkName: RegExp, to: string): Promise<string> {
+export async function download(page: Page, linkName: RegExp, to: string): Promise<string> {
   const [d] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("link", { name: linkName }).click(),
@@ -92,7 +92,7 @@ export interface EditorCheck {
 }
 
 /** Adds each check in the buyer's editor, as a buyer clicks it. */
-async function addChecks(page: Page, list: readonly EditorCheck[]): Promise<void> {
+export async function addChecks(page: Page, list: readonly EditorCheck[]): Promise<void> {
   for (const c of list) {
     const at = await page.locator("fieldset[data-row]").count();
     await page.getByLabel("Kind of check").selectOption(c.kind);
@@ -432,7 +432,7 @@ export async function wholeDeal(
   }
 }
 
-async function withdraw(p: Party): Promise<void> {
+export async function withdraw(p: Party): Promise<void> {
   await p.page.getByRole("button", { name: "Withdraw" }).click();
   await p.page
     .getByTestId("payout")

@@ -3,7 +3,8 @@
  * Chromium against the local stack and writes a PNG of every page of the flow, each at desktop
  * (1100 px) and phone (375 px) width — the buyer's checks editor (with a refused check) and the
  * check results included — plus the tampered-quote, wrong-network and no-deal-on-a-failed-check
- * views.
+ * views, and the market (listing-flow.ts): publishing a listing, the Listings page, a listing's
+ * Buy, a listing deal's no-deal and delivery, the seller's My deals and My listings.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -12,6 +13,7 @@ import type { Page } from "playwright-core";
 import { startWebStack } from "./stack.ts";
 import { launchBrowser } from "./browser.ts";
 import { BUYER_KEY, SELLER_KEY, hostDapp, noDealOnCheck, open, party, wholeDeal } from "./flow.ts";
+import { SECOND_BUYER_KEY, marketRun } from "./listing-flow.ts";
 
 const USAGE =
   "usage: npm run web:screenshots -- --out DIR  (a PNG of every page of a whole deal, desktop and phone)";
@@ -73,6 +75,7 @@ try {
   await shot(buyer.page, "12-my-deals");
 
   await noDealOnCheck(stack, dapp, seller, buyer, shot);
+  await marketRun(stack, dapp, seller, [buyer, await party(chromium.browser, stack, SECOND_BUYER_KEY)], shot);
   console.log(written.join("\n"));
   console.log(`${written.length} screenshots in ${outDir}`);
 } finally {

@@ -6,7 +6,7 @@
  * refund. (The list of the account's deals is my-deals.tsx.)
  */
 import { useCallback, useEffect, useState } from "react";
-import { formatEther, getBytes } from "ethers";
+import { formatEther, getBytes, toBeHex } from "ethers";
 import {
   decryptAndVerifyDataset,
   fetchDealTranscript,
@@ -21,7 +21,14 @@ import {
 } from "dealproof";
 import type { Connection } from "./wallet.ts";
 import type { ChainConfig } from "./config.ts";
-import { dealTimeline, readDeal, sendDealCall, type DealView, type TimelineEvent } from "./deals.ts";
+import {
+  dealProof,
+  dealTimeline,
+  readDeal,
+  sendDealCall,
+  type DealView,
+  type TimelineEvent,
+} from "./deals.ts";
 import { badInput } from "./bad-input.ts";
 import { plainError } from "./errors.ts";
 import {
@@ -46,6 +53,8 @@ function describe(e: TimelineEvent): string {
   switch (e.name) {
     case "DealCreated":
       return `buyer ${short(e.args.buyer)} escrowed ${eth(e.args.escrow)} for dataset ${short(e.args.dataRoot)}`;
+    case "ListingDealCreated":
+      return `buyer ${short(e.args.buyer)} escrowed ${eth(e.args.escrow)} for listing ${short(toBeHex(e.args.listingId, 32))} (version ${e.args.version})`;
     case "DealAccepted":
       return `seller ${short(e.args.seller)} accepted (input sealed to the oracle)`;
     case "DealSettled":
@@ -94,7 +103,8 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
   }, [refresh]);
 
   const settled = events.find((e) => e.name === "DealSettled");
-  const created = events.find((e) => e.name === "DealCreated");
+  // a listing deal has no DealCreated: its creation is ListingDealCreated, its root the listing's
+  const created = events.find((e) => e.name === "DealCreated" || e.name === "ListingDealCreated");
   const s = settled?.args;
   const me = conn.address.toLowerCase();
   const isBuyer = deal?.buyer.toLowerCase() === me;
@@ -149,7 +159,10 @@ export function DealPage({ conn, chain, dealId }: { conn: Connection; chain: Cha
           `fetching the dataset answered HTTP ${res.status}`,
           "ask the seller whether the dataset is still hosted",
         );
-      const dataRoot = created!.args.dataRoot;
+      const dataRoot =
+        created!.name === "DealCreated"
+          ? created!.args.dataRoot
+          : (await dealProof(chain, conn.provider).getListing(created!.args.listingId)).dataRoot;
       const out = await decryptAndVerifyDataset(res.body, payload.key, dataRoot, {
         onProgress: (done, total) => setProgress({ done, total }),
       });

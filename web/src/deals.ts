@@ -183,7 +183,8 @@ export interface MyDeal {
 }
 
 /**
- * Deals where `address` is the buyer or the seller (DealCreated logs), newest first, each with
+ * Deals where `address` is the buyer or the seller (DealCreated logs, and ListingDealCreated logs
+ * as a listing's buyer or of the address's listings), newest first, each with
  * getDeal and its whole history (one getLogs over all their ids), and the chain's time now.
  */
 export async function myDeals(
@@ -193,16 +194,23 @@ export async function myDeals(
 ): Promise<{ now: number; deals: MyDeal[] }> {
   const dp = dealProof(chain, provider);
   const pad = `0x${address.slice(2).toLowerCase().padStart(64, "0")}`;
-  const created = dp.interface.getEvent("DealCreated").topicHash;
+  const topic = (n: string) => dp.interface.getEvent(n as "DealCreated")!.topicHash;
+  const created = topic("DealCreated");
+  const fromListing = topic("ListingDealCreated");
   const scan = (topics: (string | string[] | null)[]) =>
     provider.getLogs({ address: chain.dealProof, fromBlock: chain.deployBlock, toBlock: "latest", topics });
-  const [asBuyer, asSeller, block, pending] = await Promise.all([
+  const [asBuyer, asSeller, asListingBuyer, published, block, pending] = await Promise.all([
     scan([created, null, pad]),
     scan([created, null, null, pad]),
+    scan([fromListing, null, null, pad]),
+    scan([topic("ListingPublished"), null, pad]),
     provider.getBlock("latest"),
     dp.hasPendingChange(),
   ]);
-  const creations = [...asBuyer, ...asSeller].sort(
+  // a listing deal has no DealCreated: its seller's are the ListingDealCreated of its listings
+  const myListings = [...new Set(published.map((l) => l.topics[1]!))];
+  const asListingSeller = myListings.length === 0 ? [] : await scan([fromListing, null, myListings]);
+  const creations = [...asBuyer, ...asSeller, ...asListingBuyer, ...asListingSeller].sort(
     (a, b) => a.blockNumber - b.blockNumber || a.index - b.index,
   );
   const ids = [...new Set(creations.map((l) => l.topics[1]!))];

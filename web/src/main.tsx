@@ -1,5 +1,5 @@
 /**
- * The DealProof dapp: wallet (EIP-6963), seller, buyer and deal pages, routed by the URL hash so
+ * The DealProof dapp: wallet (EIP-6963), listings (browse, one listing with Buy), seller, buyer and deal pages, routed by the URL hash so
  * the static build works on any host. Protocol work is the SDK's; pages hold form state only.
  */
 import { StrictMode, useEffect, useState } from "react";
@@ -12,6 +12,9 @@ import { SellerPage } from "./seller.tsx";
 import { BuyerPage } from "./buyer.tsx";
 import { DealPage } from "./deal.tsx";
 import { MyDeals } from "./my-deals.tsx";
+import { MarketPage } from "./market-page.tsx";
+import { ListingPage } from "./listing-page.tsx";
+import { SellerListings } from "./seller-listings.tsx";
 import "./style.css";
 
 function useHash(): string {
@@ -48,6 +51,10 @@ function App() {
   if (conn === null || chain === undefined) page = null;
   else if (route === "sell") page = <SellerPage conn={conn} chain={chain} />;
   else if (route === "buy") page = <BuyerPage conn={conn} chain={chain} />;
+  else if (route === "sell/listings") page = <SellerListings conn={conn} chain={chain} />;
+  else if (route === "listings") page = <MarketPage conn={conn} chain={chain} />;
+  else if (/^listing\/(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(route))
+    page = <ListingPage conn={conn} chain={chain} listingId={BigInt(route.slice(8))} />;
   else if (route.startsWith("deal/"))
     page = <DealPage conn={conn} chain={chain} dealId={BigInt(route.slice(5))} />;
   else page = <MyDeals conn={conn} chain={chain} />;
@@ -59,7 +66,8 @@ function App() {
           <a href="#/">DealProof</a>
         </h1>
         <nav aria-label="Main">
-          <a href="#/">My deals</a> <a href="#/sell">Sell</a> <a href="#/buy">Buy</a>
+          <a href="#/">My deals</a> <a href="#/listings">Listings</a> <a href="#/sell">Sell</a>{" "}
+          <a href="#/sell/listings">My listings</a> <a href="#/buy">Buy</a>
         </nav>
       </header>
       <main>

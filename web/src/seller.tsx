@@ -1,7 +1,7 @@
 /**
  * Seller: commit to and encrypt a dataset in the browser (SDK, streaming WebCrypto, progress),
  * download the encrypted file and a key file, then accept a deal with the seller's input sealed
- * here. The dataset key stays in this page and the key file the seller downloads.
+ * here, or publish it as a listing on My listings (seller-listings.tsx). The dataset key stays in this page and the key file the seller downloads.
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { formatEther } from "ethers";
@@ -14,6 +14,7 @@ import { plainError } from "./errors.ts";
 import { readSellerKeyFile, type SellerKeyFile } from "./key-files.ts";
 import { DownloadLink, ErrorLine, ProgressBar } from "./components.tsx";
 import { SellerInputFields, readSellerInput } from "./seller-input.tsx";
+import { rememberCommitted } from "./seller-listings.tsx";
 
 const DEAL_ID = /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/;
 
@@ -50,7 +51,9 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
         onProgress: (done, total) => setProgress({ done, total }),
       });
       setEnc({ ...r, name: file.name });
-      setKeyFile({ root: r.root, key: r.key, chunkSize: r.chunkSize, size: r.size });
+      const k = { root: r.root, key: r.key, chunkSize: r.chunkSize, size: r.size };
+      setKeyFile(k);
+      rememberCommitted(k);
     } catch (e) {
       setError(plainError(e));
     } finally {
@@ -113,7 +116,10 @@ export function SellerPage({ conn, chain }: { conn: Connection; chain: ChainConf
           <DownloadLink data={JSON.stringify(keyFile)} name={`${enc.name}.key.json`}>
             Download the key file (keep it secret)
           </DownloadLink>
-          <p>Host the encrypted file at an https:// address, then accept the buyer's deal below.</p>
+          <p>
+            Host the encrypted file at an https:// address, then accept the buyer's deal below, or{" "}
+            <a href="#/sell/listings">publish it as a listing</a>.
+          </p>
         </div>
       )}
       <h3>2. Accept a deal</h3>

@@ -1,0 +1,258 @@
+/**
+ * The dapp's listing calls (DESIGN §11): the market read from DealProof's listing logs, getListing
+ * and the oracle's `GET /listings` records (each record's signature checked here against a signer
+ * DealProof's registry trusts now), and the seller's publish / update / withdraw and the buyer's
+ * createDealFromListing, each input sealed in this browser with the SDK's sealing functions. These
+ * few functions are the ones to switch to the SDK's ethers listing functions once it has them.
+ */
+import { Contract, hexlify, toBeHex, type BrowserProvider, type Log } from "ethers";
+import {
+  DEAL_PROOF_ABI,
+  dealIdFor,
+  dealProofDomain,
+  decodeDealProofEvent,
+  generateX25519KeyPair,
+  oracleSealingKey,
+  sealBuyerInput,
+  sealListingSellerInput,
+  verifyVerifiedListing,
+  type BuyerInput,
+  type CurrentOracle,
+  type SellerInput,
+  type VerifiedListingRecord,
+} from "dealproof";
+import type { ChainConfig } from "./config.ts";
+import { listingFromChain, type ListingVerdict, type ListingView } from "./listing-words.ts";
+import { marketIndex, type MarketIndex } from "./market.ts";
+import type { HistoryLog } from "./deal-history.ts";
+import type { BuyerTerms } from "./buy-flow.tsx";
+
+type Runner = BrowserProvider | Awaited<ReturnType<BrowserProvider["getSigner"]>>;
+const registry = (chain: ChainConfig, runner: Runner) =>
+  new Contract(chain.dealProof, DEAL_PROOF_ABI, runner);
+
+/** One listing as the market shows it. */
+export interface MarketListing {
+  listing: ListingView;
+  sales: number;
+  /** The oracle's record, only when its signature checks against a trusted signer. */
+  record?: VerifiedListingRecord;
+  /** Why a served record was not trusted (its message), when one was served. */
+  recordProblem?: string;
+  metadataURI: string;
+}
+
+export const verdictOf = (m: MarketListing): ListingVerdict | undefined => m.record?.verdict;
+
+/** Whether `signer` may sign for DealProof now: the contract's `_requireTrustedSigner` rule, read. */
+async function trustedNow(dp: Contract, signer: string, now: number): Promise<boolean> {
+  const reg = (await dp.getFunction("registrationOf")(signer)) as {
+    issuedAt: bigint;
+    revoked: boolean;
+    measurementId: string;
+    tcbStatus: bigint;
+  };
+  if (reg.issuedAt === 0n || reg.revoked) return false;
+  const [expiry, allowed, tcbOk] = await Promise.all([
+    dp.getFunction("registrationExpiry")(signer) as Promise<bigint>,
+    dp.getFunction("allowedMeasurements")(reg.measurementId) as Promise<boolean>,
+    dp.getFunction("isTcbStatusAccepted")(reg.tcbStatus) as Promise<boolean>,
+  ]);
+  return BigInt(now) <= expiry && allowed && tcbOk;
+}
+
+interface ServedListing {
+  listingId: string;
+  record: { record: unknown; recordHash?: string; signature: string; signer: string } | null;
+}
+
+/** The oracle's served records by listing id (empty when the oracle does not answer). */
+async function servedRecords(chain: ChainConfig): Promise<Map<bigint, ServedListing["record"]>> {
+  try {
+    const res = await fetch(`${chain.oracleUrl}/listings`);
+    if (!res.ok) return new Map();
+    const body = (await res.json()) as { listings?: ServedListing[] };
+    return new Map((body.listings ?? []).map((l) => [BigInt(l.listingId), l.record]));
+  } catch {
+    return new Map();
+  }
+}
+
+async function listingLogs(provider: BrowserProvider, chain: ChainConfig): Promise<HistoryLog[]> {
+  const dp = registry(chain, provider);
+  const topics = ["ListingPublished", "ListingWithdrawn", "ListingDealCreated"].map(
+    (n) => dp.interface.getEvent(n)!.topicHash,
+  );
+  const logs: Log[] = await provider.getLogs({
+    address: chain.dealProof,
+    fromBlock: chain.deployBlock,
+    toBlock: "latest",
+    topics: [topics],
+  });
+  const out: HistoryLog[] = [];
+  for (const l of logs) {
+    const e = decodeDealProofEvent(l);
+    if (e !== null) out.push({ name: e.name, args: e.args, transactionHash: l.transactionHash });
+  }
+  return out;
+}
+
+/** The market: every listing (newest first) with its state, sales, metadata and checked record. */
+export async function marketListings(
+  provider: BrowserProvider,
+  chain: ChainConfig,
+): Promise<{ now: number; index: MarketIndex; listings: MarketListing[] }> {
+  const dp = registry(chain, provider);
+  const [logs, served, block] = await Promise.all([
+    listingLogs(provider, chain),
+    servedRecords(chain),
+    provider.getBlock("latest"),
+  ]);
+  const now = block!.timestamp;
+  const index = marketIndex(logs);
+  const metadata = new Map<bigint, string>();
+  for (const l of logs)
+    if (l.name === "ListingPublished") {
+      const a = l.args as { listingId: bigint; terms: { metadataURI: string } };
+      metadata.set(BigInt(a.listingId), String(a.terms.metadataURI));
+    }
+  const domain = dealProofDomain(chain.chainId, chain.dealProof);
+  const trusted = new Map<string, Promise<boolean>>();
+  const listings = await Promise.all(
+    index.ids.map(async (id): Promise<MarketListing> => {
+      const listing = listingFromChain(id, await dp.getFunction("getListing")(id));
+      const base = { listing, sales: index.sales.get(id) ?? 0, metadataURI: metadata.get(id) ?? "" };
+      const signed = served.get(id);
+      if (signed === undefined || signed === null) return base;
+      try {
+        const who = signed.signer.toLowerCase();
+        if (!trusted.has(who)) trusted.set(who, trustedNow(dp, signed.signer, now));
+        const record = verifyVerifiedListing(signed, domain, (await trusted.get(who)) ? [signed.signer] : []);
+        // a record speaks for one version of one root: an older version's is not this one's
+        if (record.version !== listing.version || record.dataRoot !== listing.dataRoot.toLowerCase())
+          return { ...base, recordProblem: "the oracle's record is for another version of this listing" };
+        return { ...base, record };
+      } catch (e) {
+        return { ...base, recordProblem: e instanceof Error ? e.message : String(e) };
+      }
+    }),
+  );
+  return { now, index, listings };
+}
+
+/** What a seller publishes: the root, the layout from its key file, the pricing, the sealed input. */
+export interface ListingDraft {
+  dataRoot: string;
+  posted: bigint | undefined;
+  /** Unix seconds; 0: never. */
+  expiresAt: number;
+  chunkSize: number;
+  size: number;
+  metadataURI: string;
+  input: Omit<SellerInput, "v">;
+}
+
+async function currentKey(dp: Contract, provider: BrowserProvider) {
+  const [current, block] = await Promise.all([
+    dp.getFunction("currentOracle")() as Promise<CurrentOracle>,
+    provider.getBlock("latest"),
+  ]);
+  return { key: oracleSealingKey(current, block!.timestamp), raw: current.encryptionKey };
+}
+
+/** Seals the seller's input to the listing and publishes it, or (`update`) publishes a new version. */
+export async function publishListing(
+  provider: BrowserProvider,
+  chain: ChainConfig,
+  address: string,
+  draft: ListingDraft,
+  update = false,
+): Promise<bigint> {
+  const signer = await provider.getSigner(address);
+  const dp = registry(chain, signer);
+  const listingId = (await dp.getFunction("listingIdFor")(address, draft.dataRoot)) as bigint;
+  const { key, raw } = await currentKey(dp, provider);
+  const sealed = await sealListingSellerInput(
+    key,
+    { chainId: BigInt(chain.chainId), contract: chain.dealProof, listingId },
+    { v: 1, ...draft.input },
+  );
+  const terms = {
+    mode: draft.posted === undefined ? 0 : 1,
+    postedPrice: draft.posted ?? 0n,
+    expiresAt: draft.expiresAt,
+    chunkSize: draft.chunkSize,
+    chunkCount: Math.ceil(draft.size / draft.chunkSize),
+    byteSize: draft.size,
+    encryptionKey: raw,
+    metadataURI: draft.metadataURI,
+  };
+  const tx = update
+    ? await dp.getFunction("updateListing")(listingId, terms, sealed)
+    : await dp.getFunction("publishListing")(draft.dataRoot, terms, sealed);
+  await tx.wait();
+  return listingId;
+}
+
+export async function withdrawListing(
+  provider: BrowserProvider,
+  chain: ChainConfig,
+  address: string,
+  listingId: bigint,
+) {
+  const tx = await registry(chain, await provider.getSigner(address)).getFunction("withdrawListing")(
+    listingId,
+  );
+  await tx.wait();
+}
+
+/**
+ * Seals the buyer's input for the listing deal's id (the direct deal's sealing, DESIGN §11) and
+ * returns the call that escrows: createDealFromListing with the listing version read, so a
+ * listing changed meanwhile is refused by the contract rather than bought on other terms.
+ */
+export async function prepareListingBuy(
+  provider: BrowserProvider,
+  chain: ChainConfig,
+  address: string,
+  listing: ListingView,
+  terms: BuyerTerms,
+) {
+  const signer = await provider.getSigner(address);
+  const dp = registry(chain, signer);
+  const { key } = await currentKey(dp, provider);
+  const dealId = dealIdFor(dealProofDomain(chain.chainId, chain.dealProof), {
+    buyer: address,
+    seller: listing.seller,
+    dataRoot: listing.dataRoot,
+    deadline: terms.deadline,
+  });
+  const delivery = await generateX25519KeyPair();
+  const input: BuyerInput = {
+    v: 1,
+    budgetWei: terms.budgetWei.toString(),
+    requirements: terms.requirements,
+    deliveryPublicKey: hexlify(delivery.publicKey),
+    ...(terms.checks === undefined ? {} : { checks: terms.checks }),
+    ...(terms.overlapKeys === undefined ? {} : { overlapKeys: terms.overlapKeys }),
+    ...(terms.requireSellerDomain === undefined ? {} : { requireSellerDomain: terms.requireSellerDomain }),
+  };
+  const sealed = await sealBuyerInput(
+    key,
+    { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
+    input,
+  );
+  const send = async () => {
+    const tx = await dp.getFunction("createDealFromListing")(
+      listing.listingId,
+      listing.version,
+      terms.deadline,
+      sealed,
+      { value: terms.escrowWei },
+    );
+    return tx.wait();
+  };
+  return { dealId, delivery, escrowWei: terms.escrowWei, send };
+}
+
+export const listingHex = (id: bigint) => toBeHex(id, 32);
