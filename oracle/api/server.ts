@@ -222,6 +222,18 @@ export function createApi(deps: ApiDeps): {
     }
     // a status this replica knows may still be answered here, unless the deal is settled (its
     // outcome is then another replica's, and this one's row would say less than the truth)
+    if (loc.kind === "none" && row.status === "settled") {
+      // settled by a replica neither the chain read nor any reachable peer names: say so, not a hang
+      fail(
+        res,
+        503,
+        "replica_unavailable",
+        `deal ${row.id} was settled by another replica, and no reachable peer holds its record; ` +
+          "try again later, or ask the operator to list every replica's URL in DEALPROOF_PEERS",
+        { ...h, "retry-after": "10" },
+      );
+      return true;
+    }
     if (loc.kind === "unavailable" && (!answerLocally || loc.settled || row.status === "settled")) {
       fail(res, 503, "replica_unavailable", `${loc.why}; ${loc.hint}`, { ...h, "retry-after": "10" });
       return true;
