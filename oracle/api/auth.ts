@@ -6,7 +6,9 @@
  * ERC-6492 for undeployed (counterfactual) ones, plain ECDSA for EOAs.
  * Invariants: at most `maxOpen` challenges are held, none past its TTL; a challenge is consumed by
  * its first redemption attempt, successful or not; the redeemed message must equal the issued
- * one byte for byte.
+ * one byte for byte. Across replicas: a challenge is held only by the replica that issued it (its
+ * domain and URI are that replica's public URL), so it is redeemable there alone — once — and a
+ * replayed sign-in fails at every replica (session.ts then carries the sign-in to the others).
  */
 import { randomBytes } from "node:crypto";
 import { DealProofError } from "../../sdk/src/errors.ts";
@@ -32,7 +34,12 @@ export interface ChallengeBookOptions {
 }
 
 type RedeemFailure =
-  "unknown_challenge" | "expired" | "wrong_deal" | "bad_signature" | "verification_unavailable";
+  | "unknown_challenge"
+  | "wrong_replica"
+  | "expired"
+  | "wrong_deal"
+  | "bad_signature"
+  | "verification_unavailable";
 
 export type RedeemResult = { ok: true; address: string } | { ok: false; code: RedeemFailure; why: string };
 
@@ -102,15 +109,23 @@ export class ChallengeBook {
 
   /** Checks `message` is an open challenge for `dealId` signed by its account; consumes it. */
   async redeem(message: string, signature: string, dealId: string, now = Date.now()): Promise<RedeemResult> {
-    let nonce: string | undefined;
+    let parsed: ReturnType<typeof parseSiweMessage> | undefined;
     try {
-      nonce = parseSiweMessage(message).nonce;
+      parsed = parseSiweMessage(message);
     } catch {
-      nonce = undefined;
+      parsed = undefined;
     }
-    const c = nonce === undefined ? undefined : this.#open.get(nonce);
-    if (c === undefined || c.message !== message)
+    const c = parsed?.nonce === undefined ? undefined : this.#open.get(parsed.nonce);
+    if (c === undefined || c.message !== message) {
+      // another replica's message: only its issuer holds (and can consume) its nonce
+      if (parsed?.domain !== undefined && parsed.domain !== this.domain)
+        return {
+          ok: false,
+          code: "wrong_replica",
+          why: `this sign-in message was issued by ${parsed.domain.slice(0, 200)}; send it there, or sign in again here`,
+        };
       return { ok: false, code: "unknown_challenge", why: "unknown or already used challenge" };
+    }
     this.#open.delete(c.nonce);
     if (c.expiresAt <= now) return { ok: false, code: "expired", why: "the challenge expired" };
     if (c.dealId !== dealId)

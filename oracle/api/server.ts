@@ -11,6 +11,11 @@
  * connection (connections.ts), and a socket that sends no complete headers in `headersTimeoutMs`
  * or no complete request in `requestTimeoutMs` (slowloris, a dripped body) is closed, checked
  * every `checkIntervalMs` — so held sockets cannot lock /health out.
+ * Replicas (DESIGN §12): /health carries this replica's signed card, the deals it holds and its lag
+ * (health.ts); a status, challenge or transcript request for a deal whose record another replica
+ * holds is redirected (307) there (locate.ts), or answered 503 with what to do when that replica
+ * cannot be found; a redirected request carries `hop=1` and is never redirected again. A redeemed
+ * sign-in yields a session token (session.ts) that every replica of the app accepts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -18,6 +23,10 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Client } from "viem";
 import { ChallengeBook, ChallengeBookFullError } from "./auth.ts";
+import type { SessionKeys } from "./session.ts";
+import { signReplicaCard } from "./peers.ts";
+import type { ReplicaLocator } from "./locate.ts";
+import { healthStatus, type ChainView } from "./health.ts";
 import { storedCode } from "../daemon/reason-codes.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { guardConnections, type ConnectionStats } from "./connections.ts";
@@ -26,6 +35,7 @@ import type { StoreQuarantine } from "../daemon/store-open.ts";
 import type { ConfigDigest } from "../daemon/config-digest.ts";
 import type { Deployment } from "../chain/deployment.ts";
 import type { RpcHealth } from "../chain/provider.ts";
+import type { DealRow } from "../daemon/store.ts";
 import { listingDetailView, listingsView, parseListingId } from "./listings.ts";
 
 /** The API takes no request bodies; anything past this is refused and the connection closed. */
@@ -48,6 +58,29 @@ interface ApiLimits {
   keepAliveTimeoutMs: number;
   /** How often node:http looks for connections past the header / request timeouts. */
   checkIntervalMs: number;
+  /** /health says degraded when the listener is more than this many seconds behind the head. */
+  maxLagS: number;
+}
+
+/** This replica among the others of its app (DESIGN §12). */
+export interface ReplicaDeps {
+  instanceId: string;
+  /** The account that pays for this replica's transactions. */
+  sender: string;
+  /** The HPKE key epochs held, current (sealed to now) first. */
+  keyEpochs: readonly number[];
+  /** Signs this replica's card with its enclave signer. */
+  signDigest: (digest: string) => string;
+  /** Deal ids this replica is working on now. */
+  holds: () => readonly string[];
+  /** Its chain head and its listener's last processed block. */
+  chainView: () => ChainView;
+  /** Whether it registers (a missing registration is then a fault). */
+  registering: boolean;
+  /** Sign-in sessions valid at every replica of the app. */
+  sessions: SessionKeys;
+  /** Finds the replica holding a deal this one does not; absent for a lone oracle. */
+  locator?: ReplicaLocator;
 }
 
 export interface ApiDeps {
@@ -76,6 +109,7 @@ export interface ApiDeps {
   config?: ConfigDigest;
   limits?: Partial<ApiLimits>;
   logger?: Logger;
+  replica?: ReplicaDeps;
 }
 
 const DEFAULT_LIMITS: ApiLimits = {
@@ -89,6 +123,7 @@ const DEFAULT_LIMITS: ApiLimits = {
   requestTimeoutMs: 15_000,
   keepAliveTimeoutMs: 5_000,
   checkIntervalMs: 1_000,
+  maxLagS: 120,
 };
 
 function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) {
@@ -118,6 +153,13 @@ export function parseDealId(s: string): string | undefined {
   return BigInt(s) <= MAX_UINT256 ? s : undefined;
 }
 
+/** Whether this replica holds the deal's record: it built the outcome, and no one else settled it. */
+const heldHere = (row: DealRow) =>
+  row.outcome !== null && !(row.status === "settled" && row.settled_by === "other");
+
+/** At most this many held deal ids are listed in /health. */
+const MAX_HOLDS_SHOWN = 1000;
+
 export function createApi(deps: ApiDeps): {
   server: Server;
   challenges: ChallengeBook;
@@ -135,6 +177,69 @@ export function createApi(deps: ApiDeps): {
   });
   const limiter = new RateLimiter({ ratePerSec: limits.ratePerSec, burst: limits.burst });
   const allowed = new Set(deps.corsOrigins);
+  const replica = deps.replica;
+  const card =
+    replica === undefined
+      ? undefined
+      : signReplicaCard(
+          {
+            publicUrl: deps.publicUrl,
+            chainId: deps.deployment.chainId,
+            dealProof: deps.deployment.dealProof,
+            signer: deps.signer,
+            sender: replica.sender,
+            instanceId: replica.instanceId,
+          },
+          replica.signDigest,
+        );
+
+  /**
+   * Undefined when this replica answers for `row` itself; else the answer already sent (a 307 to
+   * the replica holding it, or 503). `hop=1` marks a request another replica redirected here.
+   */
+  async function elsewhere(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    row: DealRow,
+    h: Record<string, string>,
+    answerLocally: boolean,
+  ): Promise<true | undefined> {
+    const locator = replica?.locator;
+    if (locator === undefined || heldHere(row) || url.searchParams.get("hop") === "1") return undefined;
+    const loc = await locator.locate(row.id, row.created_block);
+    if (loc.kind === "peer") {
+      const target = new URL(`${loc.peer.url}${url.pathname}${url.search}`);
+      target.searchParams.set("hop", "1");
+      res.writeHead(307, {
+        ...h,
+        location: target.toString(),
+        "cache-control": "no-store",
+        "content-length": 0,
+      });
+      res.end();
+      return true;
+    }
+    // a status this replica knows may still be answered here, unless the deal is settled (its
+    // outcome is then another replica's, and this one's row would say less than the truth)
+    if (loc.kind === "none" && row.status === "settled") {
+      // settled by a replica neither the chain read nor any reachable peer names: say so, not a hang
+      fail(
+        res,
+        503,
+        "replica_unavailable",
+        `deal ${row.id} was settled by another replica, and no reachable peer holds its record; ` +
+          "try again later, or ask the operator to list every replica's URL in DEALPROOF_PEERS",
+        { ...h, "retry-after": "10" },
+      );
+      return true;
+    }
+    if (loc.kind === "unavailable" && (!answerLocally || loc.settled || row.status === "settled")) {
+      fail(res, 503, "replica_unavailable", `${loc.why}; ${loc.hint}`, { ...h, "retry-after": "10" });
+      return true;
+    }
+    return undefined;
+  }
 
   function cors(req: IncomingMessage): Record<string, string> {
     const origin = req.headers.origin;
@@ -177,7 +282,7 @@ export function createApi(deps: ApiDeps): {
       res.writeHead(204, {
         ...c,
         "access-control-allow-methods": "GET, OPTIONS",
-        "access-control-allow-headers": "x-dealproof-message, x-dealproof-signature",
+        "access-control-allow-headers": "x-dealproof-message, x-dealproof-signature, x-dealproof-session",
         "access-control-max-age": "600",
       });
       res.end();
@@ -189,11 +294,27 @@ export function createApi(deps: ApiDeps): {
 
     if (url.pathname === "/health") {
       const exp = deps.registrationExpiresAt();
+      const status =
+        replica === undefined
+          ? { ok: true, status: "ok", reasons: [], lag: null }
+          : healthStatus({
+              chain: replica.chainView(),
+              rpc: deps.rpcHealth?.(),
+              registering: replica.registering,
+              registrationExpiresAt: exp,
+              maxLagS: limits.maxLagS,
+            });
+      const holds = replica?.holds() ?? [];
       return send(
         res,
         200,
         {
-          ok: true,
+          ...status,
+          replica: card ?? null,
+          instanceId: replica?.instanceId ?? null,
+          keyEpochs: replica?.keyEpochs ?? null,
+          holds: holds.slice(0, MAX_HOLDS_SHOWN),
+          holdsCount: holds.length,
           chainId: deps.deployment.chainId,
           dealProof: deps.deployment.dealProof,
           teeMode: deps.teeMode,
@@ -254,8 +375,11 @@ export function createApi(deps: ApiDeps): {
       const dealId = parseDealId(url.searchParams.get("dealId") ?? "");
       if (!/^0x[0-9a-fA-F]{40}$/.test(address) || dealId === undefined)
         return fail(res, 400, "bad_query", "give ?address=0x…(20 bytes)&dealId=<decimal uint256>", h);
-      if (deps.store.get(BigInt(dealId)) === undefined)
+      const known = deps.store.get(BigInt(dealId));
+      if (known === undefined)
         return fail(res, 404, "unknown_deal", `deal ${dealId} is unknown to this oracle`, h);
+      // a sign-in is redeemable only where it was issued: issue it where the transcript is
+      if ((await elsewhere(req, res, url, known, h, false)) === true) return;
       try {
         const c = challenges.issue(address, dealId);
         return send(res, 200, { message: c.message, expiresAt: new Date(c.expiresAt).toISOString() }, h);
@@ -280,6 +404,7 @@ export function createApi(deps: ApiDeps): {
     const row = deps.store.get(BigInt(dealId));
     if (row === undefined)
       return fail(res, 404, "unknown_deal", `deal ${dealId} is unknown to this oracle`, h);
+    if ((await elsewhere(req, res, url, row, h, m[2] === undefined)) === true) return;
     const outcome = row.outcome;
     if (m[2] === undefined) {
       return send(
@@ -314,28 +439,45 @@ export function createApi(deps: ApiDeps): {
         h,
       );
     }
+    const token = String(req.headers["x-dealproof-session"] ?? "");
     const message = Buffer.from(String(req.headers["x-dealproof-message"] ?? ""), "base64").toString("utf8");
     const signature = String(req.headers["x-dealproof-signature"] ?? "");
-    if (message === "" || signature === "") {
-      return fail(
-        res,
-        401,
-        "sign_in_required",
-        "sign the message from /auth/challenge and send it (base64) in x-dealproof-message with x-dealproof-signature",
-        h,
-      );
+    let who: string;
+    let session: { token: string; expiresAt: string } | undefined;
+    if (token !== "" && replica !== undefined) {
+      const s = replica.sessions.check(token, dealId);
+      if (!s.ok) return fail(res, 401, s.code, s.why, h);
+      who = s.address.toLowerCase();
+    } else {
+      if (message === "" || signature === "") {
+        return fail(
+          res,
+          401,
+          "sign_in_required",
+          "sign the message from /auth/challenge and send it (base64) in x-dealproof-message with x-dealproof-signature",
+          h,
+        );
+      }
+      const auth = await challenges.redeem(message, signature, dealId);
+      if (!auth.ok)
+        return fail(res, auth.code === "verification_unavailable" ? 503 : 401, auth.code, auth.why, h);
+      who = auth.address.toLowerCase();
+      const issued = replica?.sessions.issue(auth.address, dealId);
+      if (issued !== undefined)
+        session = { token: issued.token, expiresAt: new Date(issued.expiresAt).toISOString() };
     }
-    const auth = await challenges.redeem(message, signature, dealId);
-    if (!auth.ok)
-      return fail(res, auth.code === "verification_unavailable" ? 503 : 401, auth.code, auth.why, h);
-    const who = auth.address.toLowerCase();
     if (who !== row.buyer.toLowerCase() && who !== row.seller.toLowerCase())
       return fail(res, 403, "not_a_party", "only the deal's buyer or seller may read its transcript", h);
     if (outcome === null) return fail(res, 409, "no_outcome", "the deal has no outcome yet", h);
     return send(
       res,
       200,
-      { dealId, termsJson: outcome.termsJson, transcriptJson: outcome.transcriptJson },
+      {
+        dealId,
+        termsJson: outcome.termsJson,
+        transcriptJson: outcome.transcriptJson,
+        ...(session === undefined ? {} : { session }),
+      },
       h,
     );
   }

@@ -24,6 +24,13 @@ export class ChainClock {
       this.#head = { number: head.number, timestamp: head.timestamp, seenAt: Date.now() };
   }
 
+  /** The newest block seen (number and timestamp), undefined before the first. */
+  get head(): { number: number; timestamp: number } | undefined {
+    return this.#head === undefined
+      ? undefined
+      : { number: this.#head.number, timestamp: this.#head.timestamp };
+  }
+
   /** Chain time now (unix seconds): the wall clock until the first block is seen. */
   now(): number {
     if (this.#head === undefined) return Math.floor(Date.now() / 1000);

@@ -74,6 +74,25 @@ const configSchema = z.object({
     .refine((list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o), {
       message: "must be comma-separated origins like https://dapp.example (scheme://host[:port], no path)",
     }),
+  /** The other replicas' public base URLs, comma-separated (may include this one): the API redirects to them. */
+  DEALPROOF_PEERS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((u) => u.trim())
+        .filter((u) => u !== ""),
+    )
+    .refine((list) => list.length <= 64 && list.every((u) => URL.canParse(u) && /^https?:\/\//.test(u)), {
+      message: "must be at most 64 comma-separated http(s) base URLs of this app's replicas",
+    }),
+  /** A peer's /health must answer within this; the whole search for a deal's replica within 3×. */
+  DEALPROOF_PEER_TIMEOUT_MS: int(100, 60_000).default(2000),
+  /** A sign-in session (valid at every replica of the app) lasts this long. */
+  DEALPROOF_SESSION_TTL_S: int(60, 86_400).default(3600),
+  /** /health says degraded when the listener is more than this many seconds behind the chain head. */
+  DEALPROOF_MAX_LAG_S: int(1, 86_400).default(120),
   DEALPROOF_API_RATE: int(1, 100_000).default(20),
   DEALPROOF_API_BURST: int(1, 100_000).default(40),
   DEALPROOF_MAX_CHALLENGES: int(1, 1_000_000).default(10_000),

@@ -426,4 +426,28 @@ export class OracleDaemon {
   inFlight(): number {
     return this.#work.size + this.#checks.size + (this.listingVerifier?.queue.running ?? 0);
   }
+
+  /** The ids of the deals this oracle is working on or reconciling now (for /health). */
+  heldDeals(): string[] {
+    return [...new Set([...this.#work.keys(), ...this.#checks.keys()])].map(String);
+  }
+
+  /**
+   * The chain as this oracle sees it: the newest head the RPC gave, and the listener's last
+   * processed block (the store's cursor; its timestamp once a pass has read it).
+   */
+  chainView(): {
+    head: { number: number; timestamp: number } | undefined;
+    processed: { number: number; timestamp: number | undefined } | undefined;
+  } {
+    const cursor = this.deps.store.cursor();
+    const seen = this.listener.processed;
+    return {
+      head: this.#clock.head,
+      processed:
+        cursor === undefined
+          ? undefined
+          : { number: cursor, timestamp: seen?.number === cursor ? seen.timestamp : undefined },
+    };
+  }
 }

@@ -59,8 +59,16 @@ export class ChainListener {
     this.opts = opts;
   }
 
+  /** The last block a pass processed, with its timestamp (for the lag in /health). */
+  processed: { number: number; timestamp: number } | undefined;
+
+  async #blockOf(n: number): Promise<{ hash: string; timestamp: number } | undefined> {
+    const b = await this.provider.getBlock(n);
+    return b?.hash == null ? undefined : { hash: b.hash, timestamp: b.timestamp };
+  }
+
   async #hashOf(n: number): Promise<string | undefined> {
-    return (await this.provider.getBlock(n))?.hash ?? undefined;
+    return (await this.#blockOf(n))?.hash;
   }
 
   /**
@@ -103,8 +111,9 @@ export class ChainListener {
     let stored = 0;
     while (from <= safe) {
       const to = Math.min(safe, from + (this.opts.maxRange ?? 2000) - 1);
-      const toHash = await this.#hashOf(to);
-      if (toHash === undefined) break; // the node is behind its own head (a reorg under way): next pass
+      const toBlock = await this.#blockOf(to);
+      if (toBlock === undefined) break; // the node is behind its own head (a reorg under way): next pass
+      const toHash = toBlock.hash;
       const logs = await this.provider.getLogs({
         address: this.opts.address,
         fromBlock: from,
@@ -140,6 +149,7 @@ export class ChainListener {
       });
       this.store.applyEvents(events, to, { hash: toHash, keepFrom: to - REORG_WINDOW });
       stored += events.length;
+      this.processed = { number: to, timestamp: toBlock.timestamp };
       from = to + 1;
     }
     return stored;

@@ -26,6 +26,9 @@ import { sweepPlaintextRoot } from "../checks/stage.ts";
 import { ListingCache } from "../listings/cache.ts";
 import type { ListingOptions } from "../daemon/listing-verification.ts";
 import { createApi } from "../api/server.ts";
+import { SESSION_KEY_PATH, SessionKeys } from "../api/session.ts";
+import { PeerDirectory } from "../api/peers.ts";
+import { ReplicaLocator } from "../api/locate.ts";
 import type { OracleConfig } from "../daemon/config.ts";
 import type { Step } from "../daemon/pipeline.ts";
 import type { DealId } from "../daemon/store.ts";
@@ -118,9 +121,14 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
   // viem (sign-in checks) talks through the same transport: one timeout and retry policy
   const chainClient = viemClientFor(provider);
   const { tee } = parts;
-  const [identity, info] = await expected(
+  // the session MAC key is app-scoped (DESIGN §12): every replica of the app derives the same one
+  const [identity, info, sessionKey] = await expected(
     async () =>
-      [await loadOracleIdentity(tee, { keyEpochs: cfg.DEALPROOF_KEY_EPOCHS }), await tee.info()] as const,
+      [
+        await loadOracleIdentity(tee, { keyEpochs: cfg.DEALPROOF_KEY_EPOCHS }),
+        await tee.info(),
+        await tee.deriveKey(SESSION_KEY_PATH),
+      ] as const,
     "tee.unavailable",
     `the ${tee.mode} TEE does not answer`,
     tee.mode === "dstack"
@@ -239,6 +247,30 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
     store.close();
     throw e;
   }
+  // DESIGN §12: sessions hold at every replica; the peers are found through their signed /health cards
+  const sessions = new SessionKeys({
+    key: sessionKey,
+    chainId: deployment.chainId,
+    contract: deployment.dealProof,
+    instanceId: identity.instanceId,
+    ttlMs: cfg.DEALPROOF_SESSION_TTL_S * 1000,
+  });
+  const locator =
+    cfg.DEALPROOF_PEERS.length === 0
+      ? undefined
+      : new ReplicaLocator({
+          provider,
+          chainId: deployment.chainId,
+          dealProof: deployment.dealProof,
+          peers: new PeerDirectory({
+            peers: cfg.DEALPROOF_PEERS,
+            chainId: deployment.chainId,
+            dealProof: deployment.dealProof,
+            timeoutMs: cfg.DEALPROOF_PEER_TIMEOUT_MS,
+          }),
+          self: { signer: identity.address, sender: sender.address },
+          deadlineMs: 3 * cfg.DEALPROOF_PEER_TIMEOUT_MS,
+        });
   const api = createApi({
     store,
     deployment,
@@ -262,6 +294,18 @@ export async function startOracle(cfg: OracleConfig, parts: OracleParts, o: Orac
       challengeTtlMs: cfg.DEALPROOF_CHALLENGE_TTL_S * 1000,
       connectionsPerAddress: cfg.DEALPROOF_API_CONNECTIONS_PER_IP,
       maxConnections: cfg.DEALPROOF_API_MAX_CONNECTIONS,
+      maxLagS: cfg.DEALPROOF_MAX_LAG_S,
+    },
+    replica: {
+      instanceId: identity.instanceId,
+      sender: sender.address,
+      keyEpochs: identity.keyring.map((k) => k.epoch),
+      signDigest: (d) => identity.signDigest(d),
+      holds: () => daemon.heldDeals(),
+      chainView: () => daemon.chainView(),
+      registering: cfg.DEALPROOF_REGISTER,
+      sessions,
+      ...(locator === undefined ? {} : { locator }),
     },
     quote: (rd) => tee.getQuote(rd),
     ...(parts.simulatedDcap === undefined ? {} : { simulatedDcap: parts.simulatedDcap }),
