@@ -11,7 +11,7 @@
 import type { RpcHealth } from "../chain/provider.ts";
 
 /** A block as the replica saw it. */
-export interface SeenBlock {
+interface SeenBlock {
   number: number;
   timestamp: number;
 }
@@ -40,7 +40,7 @@ export interface HealthInput {
   maxLagS: number;
 }
 
-export function lagOf(view: ChainView): Lag | null {
+function lagOf(view: ChainView): Lag | null {
   const { head, processed } = view;
   if (head === undefined || processed === undefined) return null;
   return {

@@ -26,7 +26,7 @@ export interface ReplicaCard {
 }
 
 /** A base URL as compared and joined: no trailing slash, no query or fragment. */
-export function normalizeBaseUrl(u: string): string {
+function normalizeBaseUrl(u: string): string {
   const url = new URL(u);
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }

@@ -54,7 +54,7 @@ export const roundsAsked = (content: string) =>
   (/each of your rounds: ([\d, ]+)\./.exec(content)?.[1] ?? "").split(", ").filter(Boolean).map(Number);
 
 /** Judges every offer good and writes `text(round)` for each round it is asked about. */
-export const writer =
+const writer =
   (text: (round: number) => string): Script =>
   (req) =>
     req.body.tool_choice.name !== "write_messages"

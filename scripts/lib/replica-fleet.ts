@@ -29,7 +29,7 @@ export interface ReplicaSpec {
   dir: string;
 }
 
-export interface Replica {
+interface Replica {
   index: number;
   instanceId: string;
   /** The account paying this replica's gas (its transactions' `from`). */

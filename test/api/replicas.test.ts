@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Wallet, ZeroHash, getAddress } from "ethers";
+import { Wallet, ZeroHash, getAddress, type BaseWallet } from "ethers";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
 import { createApi, type ReplicaDeps } from "../../oracle/api/server.ts";
 import { SessionKeys } from "../../oracle/api/session.ts";
@@ -33,8 +33,8 @@ const APP_KEY = new Uint8Array(32).fill(7);
 
 interface Replica {
   url: string;
-  signer: Wallet;
-  sender: Wallet;
+  signer: BaseWallet;
+  sender: BaseWallet;
   store: Store;
   close(): Promise<void>;
 }
@@ -175,7 +175,7 @@ describe("the API across replicas (oracle/api: health, peers, locate, session)",
     return { url, signer, sender, store, close: () => closeServer(a.server) };
   }
 
-  async function challenge(url: string, dealId: string, who: Wallet) {
+  async function challenge(url: string, dealId: string, who: BaseWallet) {
     const r = await fetch(`${url}/auth/challenge?address=${who.address}&dealId=${dealId}`);
     expect(r.status).to.equal(200);
     const { message } = (await r.json()) as { message: string };
