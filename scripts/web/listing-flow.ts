@@ -17,7 +17,7 @@ import { addChecks, download, open, withdraw, type Dapp, type Party, type Shot }
 export const SECOND_BUYER_KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
 
 /** What one listing row of the Listings page says. */
-export interface ListingRow {
+interface ListingRow {
   verdict: string;
   domain: string;
   price: string;
