@@ -46,7 +46,7 @@ export interface BuyerTerms {
 }
 
 /** The buyer input (v1) for these terms and delivery key. */
-export function buyerInputOf(args: BuyerTerms, delivery: X25519KeyPair): BuyerInput {
+function buyerInputOf(args: BuyerTerms, delivery: X25519KeyPair): BuyerInput {
   return {
     v: 1,
     budgetWei: args.budgetWei.toString(),
