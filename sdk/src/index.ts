@@ -94,6 +94,23 @@ export {
   type CreatedDeal,
 } from "./parties.ts";
 export {
+  publishListing,
+  updateListing,
+  withdrawListing,
+  createDealFromListing,
+  getListing,
+  listListings,
+  listingIdOf,
+  type ListingTermsArgs,
+  type PublishListingArgs,
+  type PublishedListing,
+  type ListingView,
+  type ListedListing,
+  type DealFromListingArgs,
+  type DealFromListing,
+} from "./listings.ts";
+export type { BuyerTerms } from "./party-chain.ts";
+export {
   openDelivery,
   sealDelivery,
   deliveryPayloadSchema,

@@ -33,6 +33,27 @@ export const REVERT_HINTS: Readonly<Record<string, (reasonText: string) => strin
   UnknownOracle: () => "this signer never registered with this DealProof",
   PriceAboveEscrow: () => "the price cannot exceed the escrow",
   OwnableUnauthorizedAccount: () => "only DealProof's owner (the deployer) may do this",
+  UnknownListing: () => "no listing has this id on this DealProof: check the id and the network",
+  ListingExists: () =>
+    "this account already has a live listing of this data root: update that listing (updateListing) instead",
+  NotListingSeller: () =>
+    "only the listing's seller may change or withdraw it: send the transaction from that account",
+  ListingIsWithdrawn: () =>
+    "the listing was withdrawn: it cannot be bought or updated; its seller may publish it again",
+  ListingExpired: () => "the listing has expired: its seller may update it with a later expiry",
+  ListingKeyRetired: () =>
+    "the listing is sealed to an oracle key that is no longer live: its seller must update it (updateListing " +
+    "re-seals the input to the current key) before anyone can buy it",
+  ListingVersionMismatch: () =>
+    "the listing was updated since it was read: read it again (getListing), check the new terms, then buy that version",
+  EscrowBelowPostedPrice: () => "escrow at least the listing's posted price",
+  InvalidPricing: () => "a posted listing needs a price above 0; a negotiated one must have no price",
+  InvalidListingExpiry: () => "the expiry must be 0 (never) or a time in the future",
+  InvalidChunkLayout: () =>
+    "the chunk size and count must be above 0 and hold the byte size: use the layout the data root was built with",
+  MetadataTooLong: () => "shorten the metadata URI to at most 512 bytes",
+  EncryptionKeyNotLive: () =>
+    "seal the input to the oracle's current key (publishListing and updateListing do): this key is not live",
   PublicChain: () => "the simulated verifier refuses public chain ids: use Automata's verifier",
   UnknownListing: () => "no listing has this id: read the listings with listListings",
   ListingExists: () => "you have a live listing of this data root: change it with updateListing(listingId)",

@@ -32,9 +32,12 @@ function argText(name: string, type: string, v: unknown): string {
   if (name === "status" && typeof v === "bigint") return TCB_STATUS[Number(v)] ?? String(v);
   if ((name === "deadline" || name === "expiresAt") && typeof v === "bigint")
     return new Date(Number(v) * 1000).toISOString();
-  if ((name === "amount" || name === "price" || name === "escrow") && typeof v === "bigint")
+  if (
+    (name === "amount" || name === "price" || name === "escrow" || name === "postedPrice") &&
+    typeof v === "bigint"
+  )
     return `${formatEther(v)} ETH`;
-  if (typeof v === "bigint" && name === "dealId") return `0x${v.toString(16)}`;
+  if (typeof v === "bigint" && (name === "dealId" || name === "listingId")) return `0x${v.toString(16)}`;
   return String(v);
 }
 

@@ -2,8 +2,9 @@
  * The dapp's listing calls (DESIGN §11): the market read from DealProof's listing logs, getListing
  * and the oracle's `GET /listings` records (each record's signature checked here against a signer
  * DealProof's registry trusts now), and the seller's publish / update / withdraw and the buyer's
- * createDealFromListing, each input sealed in this browser with the SDK's sealing functions. These
- * few functions are the ones to switch to the SDK's ethers listing functions once it has them.
+ * createDealFromListing, each input sealed in this browser: publishing, updating and withdrawing
+ * are the SDK's ethers listing functions; the buy is sealed here in two steps (the SDK's
+ * createDealFromListing seals and sends at once, so the delivery key could not be saved first).
  */
 import { Contract, hexlify, toBeHex, type BrowserProvider, type Log } from "ethers";
 import {
@@ -14,7 +15,10 @@ import {
   generateX25519KeyPair,
   oracleSealingKey,
   sealBuyerInput,
-  sealListingSellerInput,
+  listingIdOf,
+  publishListing as sdkPublishListing,
+  updateListing as sdkUpdateListing,
+  withdrawListing as sdkWithdrawListing,
   verifyVerifiedListing,
   type BuyerInput,
   type CurrentOracle,
@@ -157,10 +161,10 @@ async function currentKey(dp: Contract, provider: BrowserProvider) {
     dp.getFunction("currentOracle")() as Promise<CurrentOracle>,
     provider.getBlock("latest"),
   ]);
-  return { key: oracleSealingKey(current, block!.timestamp), raw: current.encryptionKey };
+  return oracleSealingKey(current, block!.timestamp);
 }
 
-/** Seals the seller's input to the listing and publishes it, or (`update`) publishes a new version. */
+/** Publishes the listing, or (`update`) its next version: the SDK's publishListing / updateListing. */
 export async function publishListing(
   provider: BrowserProvider,
   chain: ChainConfig,
@@ -170,28 +174,19 @@ export async function publishListing(
 ): Promise<bigint> {
   const signer = await provider.getSigner(address);
   const dp = registry(chain, signer);
-  const listingId = (await dp.getFunction("listingIdFor")(address, draft.dataRoot)) as bigint;
-  const { key, raw } = await currentKey(dp, provider);
-  const sealed = await sealListingSellerInput(
-    key,
-    { chainId: BigInt(chain.chainId), contract: chain.dealProof, listingId },
-    { v: 1, ...draft.input },
-  );
   const terms = {
-    mode: draft.posted === undefined ? 0 : 1,
-    postedPrice: draft.posted ?? 0n,
+    mode: draft.posted === undefined ? ("Negotiated" as const) : ("Posted" as const),
+    ...(draft.posted === undefined ? {} : { postedPriceWei: draft.posted }),
     expiresAt: draft.expiresAt,
     chunkSize: draft.chunkSize,
     chunkCount: Math.ceil(draft.size / draft.chunkSize),
     byteSize: draft.size,
-    encryptionKey: raw,
     metadataURI: draft.metadataURI,
+    input: draft.input,
   };
-  const tx = update
-    ? await dp.getFunction("updateListing")(listingId, terms, sealed)
-    : await dp.getFunction("publishListing")(draft.dataRoot, terms, sealed);
-  await tx.wait();
-  return listingId;
+  if (!update) return (await sdkPublishListing(dp, signer, { ...terms, dataRoot: draft.dataRoot })).listingId;
+  const listingId = await listingIdOf(dp, signer, draft.dataRoot);
+  return (await sdkUpdateListing(dp, signer, listingId, terms)).listingId;
 }
 
 export async function withdrawListing(
@@ -200,10 +195,8 @@ export async function withdrawListing(
   address: string,
   listingId: bigint,
 ) {
-  const tx = await registry(chain, await provider.getSigner(address)).getFunction("withdrawListing")(
-    listingId,
-  );
-  await tx.wait();
+  const signer = await provider.getSigner(address);
+  await sdkWithdrawListing(registry(chain, signer), signer, listingId);
 }
 
 /**
@@ -220,7 +213,7 @@ export async function prepareListingBuy(
 ) {
   const signer = await provider.getSigner(address);
   const dp = registry(chain, signer);
-  const { key } = await currentKey(dp, provider);
+  const key = await currentKey(dp, provider);
   const dealId = dealIdFor(dealProofDomain(chain.chainId, chain.dealProof), {
     buyer: address,
     seller: listing.seller,
