@@ -55,21 +55,4 @@ export const REVERT_HINTS: Readonly<Record<string, (reasonText: string) => strin
   EncryptionKeyNotLive: () =>
     "seal the input to the oracle's current key (publishListing and updateListing do): this key is not live",
   PublicChain: () => "the simulated verifier refuses public chain ids: use Automata's verifier",
-  UnknownListing: () => "no listing has this id: read the listings with listListings",
-  ListingExists: () => "you have a live listing of this data root: change it with updateListing(listingId)",
-  NotListingSeller: () => "only the listing's seller may change or withdraw it: send from that account",
-  ListingIsWithdrawn: () => "the seller withdrew this listing: choose another one",
-  ListingExpired: () => "this listing has expired: choose another one, or ask the seller to renew it",
-  ListingKeyRetired: () =>
-    "the listing is sealed to an oracle key that is no longer registered: the seller must update it " +
-    "with its input sealed to the current key",
-  ListingVersionMismatch: () =>
-    "the seller updated the listing since you read it: read it again with getListing and confirm its terms",
-  EscrowBelowPostedPrice: () => "escrow at least the listing's posted price",
-  InvalidPricing: () => "a posted listing needs a price above 0; a negotiated one has none",
-  InvalidListingExpiry: () => "the expiry must be 0 (never) or in the future",
-  InvalidChunkLayout: () => "the chunk size and count must be above 0 and hold the dataset's byte size",
-  MetadataTooLong: () => "the metadata URI may be at most 512 bytes",
-  EncryptionKeyNotLive: () =>
-    "the listing must be sealed to the registered oracle's current encryption key: read it with currentOracle",
 };
