@@ -15,6 +15,7 @@ import {
   type BuyerInput,
   type SellerInput,
 } from "../../sdk/src/inputs.ts";
+import type { CheckSpec } from "../../sdk/src/checks.ts";
 import { oracleSealingKey } from "../../sdk/src/oracle-key.ts";
 import type { SellerDataset } from "./seller-kit.ts";
 
@@ -37,6 +38,7 @@ export interface ListingArgs {
 export interface PublishedListing {
   listingId: bigint;
   version: number;
+  gasUsed: bigint;
 }
 
 async function bound(dp: DealProof, party: Signer) {
@@ -85,8 +87,8 @@ export async function publishListing(
 ): Promise<PublishedListing> {
   const listingId = await dp.listingIdFor(await seller.getAddress(), a.dataset.dataRoot);
   const { sealed, terms } = await sealedTerms(dp, seller, listingId, a);
-  await (await dp.connect(seller).publishListing(a.dataset.dataRoot, terms, sealed)).wait();
-  return { listingId, version: Number((await dp.getListing(listingId)).version) };
+  const r = await (await dp.connect(seller).publishListing(a.dataset.dataRoot, terms, sealed)).wait();
+  return { listingId, version: Number((await dp.getListing(listingId)).version), gasUsed: r!.gasUsed };
 }
 
 /** Seller: replaces the listing's terms and sealed input (its next version). */
@@ -97,8 +99,8 @@ export async function updateListing(
   a: ListingArgs,
 ): Promise<PublishedListing> {
   const { sealed, terms } = await sealedTerms(dp, seller, listingId, a);
-  await (await dp.connect(seller).updateListing(listingId, terms, sealed)).wait();
-  return { listingId, version: Number((await dp.getListing(listingId)).version) };
+  const r = await (await dp.connect(seller).updateListing(listingId, terms, sealed)).wait();
+  return { listingId, version: Number((await dp.getListing(listingId)).version), gasUsed: r!.gasUsed };
 }
 
 export async function withdrawListing(dp: DealProof, seller: Signer, listingId: bigint): Promise<void> {
@@ -111,6 +113,8 @@ export interface BuyArgs {
   escrowWei: bigint;
   budgetWei: bigint;
   requirements: string;
+  /** DESIGN §10: the buyer's data checks, sealed. */
+  checks?: CheckSpec;
   /** Unix seconds (default: an hour from the latest block). */
   deadline?: number;
 }
@@ -118,6 +122,7 @@ export interface BuyArgs {
 export interface ListingDeal {
   dealId: bigint;
   delivery: X25519KeyPair;
+  gasUsed: bigint;
 }
 
 /** The buyer's sealed input and the listing deal's id, without sending anything. */
@@ -137,6 +142,7 @@ export async function prepareListingDeal(dp: DealProof, buyer: Signer, a: BuyArg
     budgetWei: a.budgetWei.toString(),
     requirements: a.requirements,
     deliveryPublicKey: hexlify(delivery.publicKey),
+    ...(a.checks === undefined ? {} : { checks: a.checks }),
   };
   const sealed = await sealBuyerInput(b.key, { chainId: b.chainId, contract: b.contract, dealId }, input);
   const send = () =>
@@ -147,6 +153,6 @@ export async function prepareListingDeal(dp: DealProof, buyer: Signer, a: BuyArg
 /** Buyer: creates a deal from the listing's `version`, escrowing `escrowWei` (Accepted at once). */
 export async function buyListing(dp: DealProof, buyer: Signer, a: BuyArgs): Promise<ListingDeal> {
   const d = await prepareListingDeal(dp, buyer, a);
-  await (await d.send()).wait();
-  return { dealId: d.dealId, delivery: d.delivery };
+  const r = await (await d.send()).wait();
+  return { dealId: d.dealId, delivery: d.delivery, gasUsed: r!.gasUsed };
 }

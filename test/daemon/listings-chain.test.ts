@@ -7,10 +7,12 @@
  * a deal created before still completes; a listing whose data is gone or whose datasheet is false
  * gets that verdict and its deals end no deal `listing.<verdict>` with the whole escrow back; a
  * re-publish of the same root (ListingExists while live, the next version after a withdrawal);
- * a cache too small to keep the plaintext makes the next deal fetch and verify it again.
+ * a cache too small to keep the plaintext makes the next deal fetch and verify it again; the buyer
+ * of a listing deal receives its dataset (client/receive.ts reads its ListingDealCreated).
  */
 import { expect } from "chai";
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Signer } from "ethers";
@@ -29,6 +31,7 @@ import {
   withdrawListing,
   type ListingArgs,
 } from "../../scripts/lib/listing-kit.ts";
+import { receiveDeal } from "../../client/receive.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
 
 const vision = scenarioByName("vision");
@@ -132,6 +135,11 @@ describe("listings through the daemon on a local chain", function () {
       }
       expect(gets.get(ds.name)).to.equal(1);
       expect(o.store.listings.sales(l.listingId)).to.equal(3);
+      // the buyer receives a listing deal's dataset like a direct deal's (its ListingDealCreated read)
+      const out = join(env.dir, "listing-received.csv");
+      const provider = env.chain.connection.ethers.provider;
+      await receiveDeal(provider, env.deployment, deals[0]!.dealId, deals[0]!.delivery.privateKey, out);
+      expect(readFileSync(out).equals(readFileSync(ds.plainPath))).to.equal(true);
     } finally {
       await o.stop();
     }
@@ -245,7 +253,7 @@ describe("listings through the daemon on a local chain", function () {
   const failing: [string, () => Promise<ListingArgs>, string][] = [
     ["data is gone", async () => args(await served({ serve: false })), "data-unavailable"],
     [
-      "its datasheet is false",
+      "datasheet is false",
       async () => {
         const a = await args(await served());
         return { ...a, input: { ...a.input, datasheet: { v: 1, rowCount: { min: 1_000_000 } } } };
