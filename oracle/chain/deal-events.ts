@@ -38,12 +38,25 @@ export async function readDealCreated(
   const [ev] = await dp.queryFilter(dp.filters.DealCreated(dealId), fromBlock);
   if (ev === undefined) return readListingDealCreated(dp, dealId, fromBlock);
   if (!("args" in ev)) return null; // a log that does not decode
+  return createdRecord(ev, ev.args.seller, ev.args.dataRoot);
+}
+
+/** A creation event's record, with the seller and root it names (or its listing's). */
+function createdRecord(
+  ev: {
+    args: { dealId: bigint; buyer: string; escrow: bigint; deadline: bigint };
+    blockNumber: number;
+    transactionHash: string;
+  },
+  seller: string,
+  dataRoot: string,
+): DealCreatedRecord {
   const a = ev.args;
   return {
     dealId: a.dealId,
     buyer: a.buyer,
-    seller: a.seller,
-    dataRoot: a.dataRoot as Hex,
+    seller,
+    dataRoot: dataRoot as Hex,
     escrow: a.escrow,
     deadline: a.deadline,
     blockNumber: ev.blockNumber,
@@ -59,18 +72,8 @@ async function readListingDealCreated(
 ): Promise<DealCreatedRecord | null> {
   const [ev] = await dp.queryFilter(dp.filters.ListingDealCreated(dealId), fromBlock);
   if (ev === undefined || !("args" in ev)) return null;
-  const a = ev.args;
-  const listing = await dp.getListing(a.listingId);
-  return {
-    dealId: a.dealId,
-    buyer: a.buyer,
-    seller: listing.seller,
-    dataRoot: listing.dataRoot as Hex,
-    escrow: a.escrow,
-    deadline: a.deadline,
-    blockNumber: ev.blockNumber,
-    txHash: ev.transactionHash,
-  };
+  const listing = await dp.getListing(ev.args.listingId);
+  return createdRecord(ev, listing.seller, listing.dataRoot);
 }
 
 /** The deal's `DealSettled` event, or null while it is not settled. */
