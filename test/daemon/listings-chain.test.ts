@@ -8,7 +8,8 @@
  * gets that verdict and its deals end no deal `listing.<verdict>` with the whole escrow back; a
  * re-publish of the same root (ListingExists while live, the next version after a withdrawal);
  * a cache too small to keep the plaintext makes the next deal fetch and verify it again; the buyer
- * of a listing deal receives its dataset (client/receive.ts reads its ListingDealCreated).
+ * of a listing deal receives its dataset (client/receive.ts reads its ListingDealCreated); a
+ * listing sealed to key epoch 1 still verifies and sells after the rotation to "2,1".
  */
 import { expect } from "chai";
 import { createReadStream, readFileSync } from "node:fs";
@@ -300,6 +301,33 @@ describe("listings through the daemon on a local chain", function () {
       expect(gets.get(ds.name)).to.equal(3);
     } finally {
       await o.stop();
+    }
+  });
+  it('a key epoch rotation (1 → "2,1"): a listing sealed to epoch 1 still verifies and sells', async () => {
+    const db = { DEALPROOF_DB: join(env.dir, "listing-epochs.sqlite"), DEALPROOF_SETTLE_MODE: "signature" };
+    const registered = (o: RunningOracle) =>
+      waitFor("this epoch's key registered", async () =>
+        (await env.dp.registrationOf(o.identity.address)).encryptionKey === o.identity.encryptionPublicKey
+          ? true
+          : undefined,
+      );
+    const v1 = await oracle(env, { ...db, DEALPROOF_KEY_EPOCHS: "1" });
+    await registered(v1);
+    const k1 = (await env.dp.currentOracle()).encryptionKey;
+    await v1.stop();
+    const ds = await served();
+    const l = await publishListing(env.dp, seller(), await args(ds)); // sealed to epoch 1, no oracle running
+    expect((await env.dp.getListing(l.listingId)).encryptionKey).to.equal(k1);
+    const v21 = await oracle(env, { ...db, DEALPROOF_KEY_EPOCHS: "2,1" });
+    try {
+      await registered(v21);
+      expect((await env.dp.currentOracle()).encryptionKey).to.not.equal(k1);
+      const d = await buy(l.listingId, 1, 2); // the buyer seals to epoch 2's key
+      expect((await recordOf(v21, l.listingId, 1)).record.verdict).to.equal("verified");
+      const row = await done(v21, d.dealId);
+      expect([row.status, BigInt(row.outcome!.settlement.price)]).to.deep.equal(["settled", PRICE]);
+    } finally {
+      await v21.stop();
     }
   });
 });
