@@ -1,12 +1,14 @@
 /**
  * `npm run demo [-- --scenario vision|medical|lidar|finance|nlp] [-- --deals N] [-- --settle quote|signature]
- *   [-- --require-seller-domain] [-- --tamper-email] [-- --posted-price] [-- --dishonest-seller]`
+ *   [-- --require-seller-domain] [-- --tamper-email] [-- --posted-price] [-- --dishonest-seller] [-- --listing]`
  * The whole product on this machine, no Docker and no API key needed: a local chain, DealProof and
  * the simulated DCAP verifier, the oracle daemon with the embedded TDX simulator, a generated
  * dataset, a DKIM-signed seller email from a local test domain, sealed inputs with the buyer's data
  * checks (run on the decrypted data inside the enclave), negotiation (Claude
  * when ANTHROPIC_API_KEY is set), a quote- or signature-settled escrow, key delivery, and the
- * buyer decrypting and verifying the data.
+ * buyer decrypting and verifying the data. `--listing`: the seller publishes the dataset once as a
+ * listing (DESIGN §11; posted at its floor with `--posted-price`, negotiated otherwise), the oracle
+ * verifies it once and signs its record, and each buyer buys it.
  */
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
@@ -31,14 +33,17 @@ import { formatDealProofError, isDealProofError, type DealProofError } from "../
 import type { CheckResult } from "../sdk/src/checks.ts";
 import type { TranscriptEntry } from "../oracle/negotiation/types.ts";
 import { PRICE_RULES, TRANSCRIPT_LABEL } from "../oracle/negotiation/mechanism.ts";
+import type { X25519KeyPair } from "../sdk/src/hpke.ts";
+import { NEGOTIATED, POSTED, buyListing, publishListing } from "./lib/listing-kit.ts";
 
 const usage =
   `npm run demo -- [--scenario ${SCENARIOS.map((s) => s.name).join("|")}] [--deals 1..15] [--settle quote|signature] ` +
-  "[--require-seller-domain] [--tamper-email] [--posted-price] [--dishonest-seller]\n" +
+  "[--require-seller-domain] [--tamper-email] [--posted-price] [--dishonest-seller] [--listing]\n" +
   "  --require-seller-domain  the buyer requires a DKIM-verified seller (sealed): a failed proof is no deal\n" +
   "  --tamper-email           alter the seller's email after signing (its DKIM proof then fails)\n" +
   "  --posted-price           the seller posts its floor as the price (the buyer's truthful option)\n" +
-  "  --dishonest-seller       the seller offers a dataset with junk labels: a required check fails, escrow comes back";
+  "  --dishonest-seller       the seller offers a dataset with junk labels: a required check fails, escrow comes back\n" +
+  "  --listing                the seller publishes one listing (verified once by the oracle) and each buyer buys it";
 /** Bad arguments end here: a plain message, its hint and the usage, exit code 2, no stack trace. */
 function usageError(message: string, hint = "see the usage below"): never {
   console.error(`demo: ${message}\nhint: ${hint}\n${usage}`);
@@ -52,6 +57,7 @@ let args: {
   "tamper-email"?: boolean;
   "posted-price"?: boolean;
   "dishonest-seller"?: boolean;
+  listing?: boolean;
   help?: boolean;
 };
 try {
@@ -64,6 +70,7 @@ try {
       "tamper-email": { type: "boolean", default: false },
       "posted-price": { type: "boolean", default: false },
       "dishonest-seller": { type: "boolean", default: false },
+      listing: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   }).values;
@@ -198,7 +205,6 @@ try {
     `seller email DKIM-signed by ${email.domain} (ed25519)${args["tamper-email"] ? ", then altered (--tamper-email)" : ""}`,
   );
 
-  line("buyer creates, seller accepts (inputs sealed to the oracle's key)");
   const signers = await chain.connection.ethers.getSigners();
   const seller: Signer = at(signers, 3);
   const dp = connectDealProof(deployment.dealProof, seller);
@@ -209,31 +215,83 @@ try {
   const gas: Record<string, bigint> = {};
   // the buyer's checks (sealed with its input): the honest dataset passes them all
   const spec = scenarioChecks(scenario, ROWS / 2);
-  console.log(`buyer's checks (sealed): ${spec.checks.map((c) => `${c.id} (${c.kind})`).join(", ")}`);
-  const deals = [];
-  const now = (await provider.getBlock("latest"))!.timestamp;
-  for (const buyer of buyers) {
-    const d = await createDeal(dp, buyer, {
-      seller: await seller.getAddress(),
-      dataRoot: dataset.dataRoot,
-      escrowWei: units(scenario.escrowUnits),
-      deadline: now + 3600,
-      budgetWei: units(scenario.budgetUnits),
-      requirements: scenario.buyerRequirements,
-      requireSellerDomain: args["require-seller-domain"],
-      checks: spec,
+  const deals: { dealId: bigint; delivery: X25519KeyPair }[] = [];
+  if (args.listing === true) {
+    line("seller publishes a listing (its input sealed to the oracle's key), buyers buy it");
+    const posted = args["posted-price"] === true;
+    const listing = await publishListing(dp, seller, {
+      dataset,
+      mode: posted ? POSTED : NEGOTIATED,
+      ...(posted ? { postedPriceWei: units(scenario.floorUnits) } : {}),
+      input: {
+        floorWei: units(scenario.floorUnits).toString(),
+        description: scenario.sellerDescription,
+        email: eml,
+      },
     });
-    gas.createDeal = d.receipt.gasUsed;
-    const r = await acceptDeal(dp, seller, d.dealId, {
-      floorWei: units(scenario.floorUnits).toString(),
-      ...(args["posted-price"] ? { postedPriceWei: units(scenario.floorUnits).toString() } : {}),
-      description: scenario.sellerDescription,
-      dataset: { location: dataset.location, key: dataset.key, chunkSize: dataset.chunkSize },
-      email: eml,
-    });
-    gas.acceptDeal = r.gasUsed;
-    deals.push(d);
-    console.log(`deal ${short(d.dealId)} created (escrow ${eth(units(scenario.escrowUnits))}) and accepted`);
+    gas.publishListing = listing.gasUsed;
+    console.log(
+      `listing ${short(listing.listingId)} v${listing.version} · ${posted ? `posted at ${eth(units(scenario.floorUnits))}` : "negotiated (floor sealed)"} · dataRoot ${dataset.dataRoot.slice(0, 18)}…`,
+    );
+    for (;;) {
+      const signed = oracle.store.listings.get(listing.listingId, listing.version)?.record ?? undefined;
+      if (signed !== undefined) {
+        const r = signed.record;
+        console.log(
+          `verified-listing record: ${r.verdict}${r.code === null ? "" : ` (${r.code})`} · ${r.profile?.format ?? "?"}, ${r.profile?.records ?? "?"} records · seller ${r.sellerIdentity.verified ? `DKIM-verified ${r.sellerIdentity.domain}` : "not verified"}`,
+        );
+        console.log(
+          `  recordHash ${signed.recordHash} · signed by ${signed.signer} (GET ${oracle.url}/listings/0x${listing.listingId.toString(16).padStart(64, "0")})`,
+        );
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    console.log(`buyer's checks (sealed): ${spec.checks.map((c) => `${c.id} (${c.kind})`).join(", ")}`);
+    for (const buyer of buyers) {
+      const d = await buyListing(dp, buyer, {
+        listingId: listing.listingId,
+        version: listing.version,
+        escrowWei: units(scenario.escrowUnits),
+        budgetWei: units(scenario.budgetUnits),
+        requirements: scenario.buyerRequirements,
+        checks: spec,
+      });
+      gas.createDealFromListing = d.gasUsed;
+      deals.push(d);
+      console.log(
+        `deal ${short(d.dealId)} bought from the listing (escrow ${eth(units(scenario.escrowUnits))}, Accepted at once)`,
+      );
+    }
+  } else {
+    line("buyer creates, seller accepts (inputs sealed to the oracle's key)");
+    console.log(`buyer's checks (sealed): ${spec.checks.map((c) => `${c.id} (${c.kind})`).join(", ")}`);
+    const now = (await provider.getBlock("latest"))!.timestamp;
+    for (const buyer of buyers) {
+      const d = await createDeal(dp, buyer, {
+        seller: await seller.getAddress(),
+        dataRoot: dataset.dataRoot,
+        escrowWei: units(scenario.escrowUnits),
+        deadline: now + 3600,
+        budgetWei: units(scenario.budgetUnits),
+        requirements: scenario.buyerRequirements,
+        requireSellerDomain: args["require-seller-domain"],
+        checks: spec,
+      });
+      gas.createDeal = d.receipt.gasUsed;
+      const r = await acceptDeal(dp, seller, d.dealId, {
+        floorWei: units(scenario.floorUnits).toString(),
+        ...(args["posted-price"] ? { postedPriceWei: units(scenario.floorUnits).toString() } : {}),
+        description: scenario.sellerDescription,
+        dataset: { location: dataset.location, key: dataset.key, chunkSize: dataset.chunkSize },
+        email: eml,
+      });
+      gas.acceptDeal = r.gasUsed;
+      deals.push(d);
+      console.log(
+        `deal ${short(d.dealId)} created (escrow ${eth(units(scenario.escrowUnits))}) and accepted`,
+      );
+    }
   }
 
   line("negotiation inside the enclave (each deal's transcript)");
@@ -269,6 +327,10 @@ try {
           ` · DKIM ${terms.sellerDkim?.result ?? "?"}${terms.sellerDkim?.reasonCode ? ` (${terms.sellerDkim.reasonCode})` : ""}` +
           `${terms.reasonCode ? ` · reason code ${terms.reasonCode}` : ""}`,
       );
+      if (terms.listing)
+        console.log(
+          `  listing ${short(terms.listing.id)} v${terms.listing.version} (${terms.listing.mode}) named in the attested terms`,
+        );
       if (terms.dataFacts)
         console.log(
           `  data facts seen by the buyer's agent: ${JSON.stringify({ records: terms.dataFacts.records, columns: terms.dataFacts.columns })}`,

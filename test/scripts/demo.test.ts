@@ -4,7 +4,8 @@
  * deal fails (the buyer requires a verified seller, the seller's email was altered after signing)
  * exits 1, says how many deals failed, and prints the deal's transcript under its own heading;
  * the buyer's checks pass on the honest dataset, and `--dishonest-seller`'s junk labels fail the
- * required check by id, with the whole escrow withdrawn by the buyer.
+ * required check by id, with the whole escrow withdrawn by the buyer; `--listing --deals 3` sells
+ * one listing, verified once (its record printed), to three buyers who each receive the data.
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
@@ -58,6 +59,24 @@ describe("npm run demo as a user runs it", function () {
     expect(r.stdout).to.match(/buyer 1 withdrew 1\.25 ETH — the whole escrow came back/);
     expect(r.stdout).to.include("DealProof holds 0.0 ETH");
     expect(r.stdout).to.not.include("key delivery: the buyer decrypts and verifies the dataset\ndeal");
+  });
+
+  it("--listing --deals 3: one listing, its verified record, three buyers' deals agreed and received, exit 0", async () => {
+    const r = await demo(["--settle", "signature", "--listing", "--deals", "3"]);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout.match(/^listing 0x[0-9a-f]{8}… v1 · negotiated \(floor sealed\)/gm)?.length).to.equal(1);
+    expect(r.stdout).to.match(
+      /verified-listing record: verified · csv, 4000 records · seller DKIM-verified acme-data\.test/,
+    );
+    expect(r.stdout).to.match(
+      /recordHash 0x[0-9a-f]{64} · signed by 0x[0-9a-fA-F]{40} \(GET http:\/\/127\.0\.0\.1:\d+\/listings\/0x[0-9a-f]{64}\)/,
+    );
+    expect(r.stdout.match(/bought from the listing/g)?.length).to.equal(3);
+    expect(r.stdout).to.match(/listing 0x[0-9a-f]{8}… v1 \(negotiated\) named in the attested terms/);
+    expect(r.stdout.match(/✓ identical to the seller's data/g)?.length).to.equal(3);
+    expect(r.stdout).to.match(/done.*: 3\/3 deal\(s\) agreed and settled on-chain/);
+    expect(r.stdout).to.include("DealProof holds 0.0 ETH");
+    expect(r.stderr + r.stdout).to.not.match(/warning/i);
   });
 
   it("a deal that ends without agreement makes it exit 1, its transcript under its own heading", async () => {
