@@ -33,7 +33,7 @@ import { agreeable, startFakeAnthropic } from "../lib/fake-anthropic.ts";
 import { createFleet } from "../lib/replica-fleet.ts";
 import { auditChain } from "../lib/chain-audit.ts";
 import { openDealsSteadily, type OpenedDeal } from "../lib/steady-deals.ts";
-import { holderOf } from "../lib/assignment.ts";
+import { rankSigners } from "../../oracle/daemon/assignment.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName } from "../lib/scenarios.ts";
 
@@ -49,6 +49,7 @@ const { values: a } = parseArgs({
     "block-ms": { type: "string", default: "1000" },
     "model-ms": { type: "string", default: "500-2000" },
     concurrency: { type: "string", default: "2" },
+    "takeover-s": { type: "string", default: "20" },
     "timeout-s": { type: "string", default: "900" },
     json: { type: "boolean" },
   },
@@ -102,6 +103,8 @@ try {
         DEALPROOF_RPC_POLL_MS: "200",
         DEALPROOF_CONCURRENCY: a.concurrency,
         DEALPROOF_BUMP_AFTER_MS: "20000",
+        // the bench's takeover delay: short, so a killed replica's deals move on within the run
+        DEALPROOF_TAKEOVER_AFTER_S: a["takeover-s"],
         ANTHROPIC_API_KEY: "sk-bench-local",
         ANTHROPIC_BASE_URL: model.baseURL,
         LOG_LEVEL: "info",
@@ -199,7 +202,7 @@ try {
     // the deals it holds: open now, and its by the assignment rule over the registered replicas
     const live = f.replicas.filter((r) => r.starts > 0 && r.signer !== undefined).map((r) => r.signer!);
     const held = allDeals
-      .filter((d) => !settledAt.has(d.id) && holderOf(d.id, live, victim.signer) === victim.signer)
+      .filter((d) => !settledAt.has(d.id) && rankSigners(BigInt(d.id), live)[0] === victim.signer?.toLowerCase())
       .map((d) => d.id);
     await f.kill(victim.index, forGood);
     kills.push({ at: performance.now(), victim: victim.index, held, forGood });

@@ -66,7 +66,8 @@ export async function createFleet(
     const port = await freePort();
     replicas.push({
       index: i,
-      instanceId: `replica-${i}`,
+      // 20 bytes of lowercase hex, as dstack reports one (the simulator takes it from the env)
+      instanceId: (i + 1).toString(16).padStart(40, "0"),
       sender: s.address,
       url: `http://127.0.0.1:${port}`,
       signer: undefined,
