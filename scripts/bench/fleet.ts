@@ -14,9 +14,11 @@
  * DealSettled), `landedTwice` (more than one), `stuck` (none by the end), `wastedTxs` (mined
  * settlement transactions of the replicas that did not settle their deal). `p95TakeoverSeconds`:
  * kill → DealSettled by another replica, over the deals the victim held when killed (the deals
- * open then that the assignment rule gives it; every open deal when all replicas share one signer,
- * which work every deal). Targets: settledOnce = deals, stuck 0, landedTwice 0,
- * wastedTxs ≤ killCount, scaling ≥ 2.4. Benchmark, not test.
+ * open then whose rank 0 is its signer, by the daemon's own rule, oracle/daemon/assignment.ts).
+ * Each replica registers its own instance-scoped signer (DEALPROOF_INSTANCE_ID); the takeover
+ * delay is --takeover-s (DEALPROOF_TAKEOVER_AFTER_S, 20 s here against 120 s in production, so
+ * a dead replica's deals move within the run). Targets: settledOnce = deals, stuck 0,
+ * landedTwice 0, wastedTxs ≤ killCount, scaling ≥ 2.4. Benchmark, not test.
  */
 import { parseArgs } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -36,6 +38,7 @@ import { openDealsSteadily, type OpenedDeal } from "../lib/steady-deals.ts";
 import { rankSigners } from "../../oracle/daemon/assignment.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName } from "../lib/scenarios.ts";
+import { Store } from "../../oracle/daemon/store.ts";
 
 const { values: a } = parseArgs({
   options: {
@@ -202,7 +205,9 @@ try {
     // the deals it holds: open now, and its by the assignment rule over the registered replicas
     const live = f.replicas.filter((r) => r.starts > 0 && r.signer !== undefined).map((r) => r.signer!);
     const held = allDeals
-      .filter((d) => !settledAt.has(d.id) && rankSigners(BigInt(d.id), live)[0] === victim.signer?.toLowerCase())
+      .filter(
+        (d) => !settledAt.has(d.id) && rankSigners(BigInt(d.id), live)[0] === victim.signer?.toLowerCase(),
+      )
       .map((d) => d.id);
     await f.kill(victim.index, forGood);
     kills.push({ at: performance.now(), victim: victim.index, held, forGood });
@@ -232,6 +237,16 @@ try {
     senders.map((x) => x.address),
     startBlock + 1,
   );
+  // the replicas' own count of their reverted settlements (reconciliation), beside the chain's
+  const counted = f.replicas.map((r) => {
+    if (r.starts === 0) return 0;
+    const st = new Store(r.dbPath);
+    try {
+      return st.wastedTxs();
+    } finally {
+      st.close();
+    }
+  });
   const ids = allDeals.map((d) => d.id);
   const latencies = allDeals
     .filter((d) => settledAt.has(d.id))
@@ -268,6 +283,7 @@ try {
       (r) => [...audit.settledBy.values()].filter((x) => x === r.sender.toLowerCase()).length,
     ),
     wastedByReplica: f.replicas.map((r) => audit.wastedBySender.get(r.sender.toLowerCase()) ?? 0),
+    wastedCountedByReplicas: counted,
     distinctSigners: new Set(f.replicas.map((r) => r.signer).filter(Boolean)).size,
     registrationTxs: audit.registrationTxs,
     modelRequests: model.requests.length,
@@ -311,7 +327,7 @@ try {
       `scaling            ${result.scaling ?? "—"}   (${result.dealsPerMinuteAll ?? "—"} deals/min on ${R} ÷ ${result.dealsPerMinuteOne ?? "—"} on 1)   target ≥ 2.4  ${ok(t.scalingAtLeast2_4)}`,
     );
     console.log(
-      `per replica        settled ${result.settledByReplica.join(" / ")}, wasted ${result.wastedByReplica.join(" / ")}; self exits ${result.selfExits}; ${result.durationSeconds} s`,
+      `per replica        settled ${result.settledByReplica.join(" / ")}, wasted ${result.wastedByReplica.join(" / ")} (their counters ${counted.join(" / ")}); self exits ${result.selfExits}; ${result.durationSeconds} s`,
     );
   }
 } finally {
