@@ -114,23 +114,22 @@ describe("replicas: several oracles of one app on one contract", function () {
   it("a replica that joins (or restarts) late negotiates none of the deals another already settled", async () => {
     // found by bench:fleet: a joining replica re-negotiated every old deal (its takeover turn long
     // come) only to find it settled at submission, its slots busy while its own deals waited
-    const first = await oracle(env, {
-      DEALPROOF_INSTANCE_ID: INSTANCES[0]!,
-      DEALPROOF_SENDER_KEY: SENDERS[0]!,
-      DEALPROOF_DB: join(env.dir, "late-0.sqlite"),
-      // the other signer may be registered by an earlier test: its deals come to this one at once
-      DEALPROOF_TAKEOVER_AFTER_S: "1",
-    });
-    running.push(first);
+    // takeover after 1 s: the other signer may be registered by an earlier test (its deals come
+    // to the first at once), and the late one's turn has come for every old deal
+    const start = async (i: number) => {
+      const r = await oracle(env, {
+        DEALPROOF_INSTANCE_ID: INSTANCES[i]!,
+        DEALPROOF_SENDER_KEY: SENDERS[i]!,
+        DEALPROOF_DB: join(env.dir, `late-${i}.sqlite`),
+        DEALPROOF_TAKEOVER_AFTER_S: "1",
+      });
+      running.push(r);
+      return r;
+    };
+    const first = await start(0);
     const deals = [await runDeal(env), await runDeal(env)];
     for (const d of deals) await rowWhen(first, d.dealId, ["settled"], 60_000);
-    const late = await oracle(env, {
-      DEALPROOF_INSTANCE_ID: INSTANCES[1]!,
-      DEALPROOF_SENDER_KEY: SENDERS[1]!,
-      DEALPROOF_DB: join(env.dir, "late-1.sqlite"),
-      DEALPROOF_TAKEOVER_AFTER_S: "1",
-    });
-    running.push(late);
+    const late = await start(1);
     for (const d of deals) {
       const row = await rowWhen(late, d.dealId, ["settled", "closed"], 60_000);
       expect([row.status, row.settled_by, row.outcome, row.tx_hash]).to.deep.equal([
