@@ -13,6 +13,7 @@ import { classifyFailure, retryVerdict } from "../chain/retry.ts";
 import { bindTermsFields } from "./config-digest.ts";
 import { deadlinePassed, type ChainClock } from "./chain-clock.ts";
 import { retryDelayMs, type BackoffOptions } from "./scheduling.ts";
+import { recordIfDoneElsewhere } from "./foreign-deals.ts";
 import type { DealId, DealRow, Store, StoredOutcome } from "./store.ts";
 import type { Submitter } from "./submitter.ts";
 import type { Hex } from "../../sdk/src/eip712.ts";
@@ -45,6 +46,9 @@ export async function attemptDeal(deal: DealRow, d: AttemptDeps): Promise<void> 
   try {
     let row = deal;
     if (row.status === "accepted") {
+      // a deal this replica takes up late (joined, restarted, or its turn came by the takeover
+      // delay) may be settled already by another: no negotiation for it (DESIGN.md §12)
+      if (await doneElsewhere(row, d)) return;
       const built = await outcomeFor(row, log, d);
       if (built === undefined) return;
       const outcome = bindTermsFields(built, {
@@ -77,6 +81,15 @@ export async function attemptDeal(deal: DealRow, d: AttemptDeps): Promise<void> 
     d.onDone?.(row.id, "closed");
   } catch (e) {
     recordFailure(deal, e, log, { ...d, counts: true });
+  }
+}
+
+/** Whether the chain's final block shows the deal done elsewhere (a failed read: not known, work on). */
+async function doneElsewhere(row: DealRow, d: AttemptDeps): Promise<boolean> {
+  try {
+    return await recordIfDoneElsewhere(row, d);
+  } catch {
+    return false;
   }
 }
 

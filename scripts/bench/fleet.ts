@@ -14,9 +14,11 @@
  * DealSettled), `landedTwice` (more than one), `stuck` (none by the end), `wastedTxs` (mined
  * settlement transactions of the replicas that did not settle their deal). `p95TakeoverSeconds`:
  * kill → DealSettled by another replica, over the deals the victim held when killed (the deals
- * open then that the assignment rule gives it; every open deal when all replicas share one signer,
- * which work every deal). Targets: settledOnce = deals, stuck 0, landedTwice 0,
- * wastedTxs ≤ killCount, scaling ≥ 2.4. Benchmark, not test.
+ * open then whose rank 0 is its signer, by the daemon's own rule, oracle/daemon/assignment.ts).
+ * Each replica registers its own instance-scoped signer (DEALPROOF_INSTANCE_ID); the takeover
+ * delay is --takeover-s (DEALPROOF_TAKEOVER_AFTER_S, 20 s here against 120 s in production, so
+ * a dead replica's deals move within the run). Targets: settledOnce = deals, stuck 0,
+ * landedTwice 0, wastedTxs ≤ killCount, scaling ≥ 2.4. Benchmark, not test.
  */
 import { parseArgs } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -33,9 +35,10 @@ import { agreeable, startFakeAnthropic } from "../lib/fake-anthropic.ts";
 import { createFleet } from "../lib/replica-fleet.ts";
 import { auditChain } from "../lib/chain-audit.ts";
 import { openDealsSteadily, type OpenedDeal } from "../lib/steady-deals.ts";
-import { holderOf } from "../lib/assignment.ts";
+import { rankSigners } from "../../oracle/daemon/assignment.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { scenarioByName } from "../lib/scenarios.ts";
+import { Store } from "../../oracle/daemon/store.ts";
 
 const { values: a } = parseArgs({
   options: {
@@ -49,6 +52,7 @@ const { values: a } = parseArgs({
     "block-ms": { type: "string", default: "1000" },
     "model-ms": { type: "string", default: "500-2000" },
     concurrency: { type: "string", default: "2" },
+    "takeover-s": { type: "string", default: "20" },
     "timeout-s": { type: "string", default: "900" },
     json: { type: "boolean" },
   },
@@ -102,6 +106,8 @@ try {
         DEALPROOF_RPC_POLL_MS: "200",
         DEALPROOF_CONCURRENCY: a.concurrency,
         DEALPROOF_BUMP_AFTER_MS: "20000",
+        // the bench's takeover delay: short, so a killed replica's deals move on within the run
+        DEALPROOF_TAKEOVER_AFTER_S: a["takeover-s"],
         ANTHROPIC_API_KEY: "sk-bench-local",
         ANTHROPIC_BASE_URL: model.baseURL,
         LOG_LEVEL: "info",
@@ -199,7 +205,9 @@ try {
     // the deals it holds: open now, and its by the assignment rule over the registered replicas
     const live = f.replicas.filter((r) => r.starts > 0 && r.signer !== undefined).map((r) => r.signer!);
     const held = allDeals
-      .filter((d) => !settledAt.has(d.id) && holderOf(d.id, live, victim.signer) === victim.signer)
+      .filter(
+        (d) => !settledAt.has(d.id) && rankSigners(BigInt(d.id), live)[0] === victim.signer?.toLowerCase(),
+      )
       .map((d) => d.id);
     await f.kill(victim.index, forGood);
     kills.push({ at: performance.now(), victim: victim.index, held, forGood });
@@ -229,6 +237,16 @@ try {
     senders.map((x) => x.address),
     startBlock + 1,
   );
+  // the replicas' own count of their reverted settlements (reconciliation), beside the chain's
+  const counted = f.replicas.map((r) => {
+    if (r.starts === 0) return 0;
+    const st = new Store(r.dbPath);
+    try {
+      return st.wastedTxs();
+    } finally {
+      st.close();
+    }
+  });
   const ids = allDeals.map((d) => d.id);
   const latencies = allDeals
     .filter((d) => settledAt.has(d.id))
@@ -265,6 +283,7 @@ try {
       (r) => [...audit.settledBy.values()].filter((x) => x === r.sender.toLowerCase()).length,
     ),
     wastedByReplica: f.replicas.map((r) => audit.wastedBySender.get(r.sender.toLowerCase()) ?? 0),
+    wastedCountedByReplicas: counted,
     distinctSigners: new Set(f.replicas.map((r) => r.signer).filter(Boolean)).size,
     registrationTxs: audit.registrationTxs,
     modelRequests: model.requests.length,
@@ -308,7 +327,7 @@ try {
       `scaling            ${result.scaling ?? "—"}   (${result.dealsPerMinuteAll ?? "—"} deals/min on ${R} ÷ ${result.dealsPerMinuteOne ?? "—"} on 1)   target ≥ 2.4  ${ok(t.scalingAtLeast2_4)}`,
     );
     console.log(
-      `per replica        settled ${result.settledByReplica.join(" / ")}, wasted ${result.wastedByReplica.join(" / ")}; self exits ${result.selfExits}; ${result.durationSeconds} s`,
+      `per replica        settled ${result.settledByReplica.join(" / ")}, wasted ${result.wastedByReplica.join(" / ")} (their counters ${counted.join(" / ")}); self exits ${result.selfExits}; ${result.durationSeconds} s`,
     );
   }
 } finally {

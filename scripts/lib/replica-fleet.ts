@@ -35,6 +35,8 @@ interface Replica {
   /** The account paying this replica's gas (its transactions' `from`). */
   sender: string;
   url: string;
+  /** Its SQLite store (read after the run for the replica's own wasted-transaction counter). */
+  dbPath: string;
   /** The signer its /health reported once ready (undefined before). */
   signer: string | undefined;
   running(): boolean;
@@ -64,11 +66,14 @@ export async function createFleet(
   const replicas: Replica[] = [];
   for (const [i, s] of senders.entries()) {
     const port = await freePort();
+    // 20 bytes of lowercase hex, as dstack reports one (the simulator takes it from the env)
+    const instanceId = (i + 1).toString(16).padStart(40, "0");
     replicas.push({
       index: i,
-      instanceId: `replica-${i}`,
+      instanceId,
       sender: s.address,
       url: `http://127.0.0.1:${port}`,
+      dbPath: join(spec.dir, instanceId, "oracle.sqlite"),
       signer: undefined,
       running: () => {
         const c = children.get(i);
@@ -99,7 +104,7 @@ export async function createFleet(
           ...process.env,
           ...spec.env,
           DEALPROOF_SENDER_KEY: senders[i]!.privateKey,
-          DEALPROOF_DB: join(own, "oracle.sqlite"),
+          DEALPROOF_DB: r.dbPath,
           DEALPROOF_INSTANCE_ID: r.instanceId,
           DEALPROOF_HTTP_HOST: "127.0.0.1",
           DEALPROOF_HTTP_PORT: new URL(r.url).port,

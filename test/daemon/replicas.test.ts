@@ -4,7 +4,8 @@
  * once, by its rank-0 replica, whose signer and instance id its terms carry, and the other
  * replica records it done without a submission; a replica killed for good has its deals taken
  * over before their deadlines; two replicas that both believe they own a deal (a forced split
- * view) land one settlement between them, at most one wasted transaction, nothing lost.
+ * view) land one settlement between them, at most one wasted transaction, nothing lost; a replica
+ * that joins late records the deals already settled done without negotiating them.
  */
 import { expect } from "chai";
 import { join } from "node:path";
@@ -108,6 +109,38 @@ describe("replicas: several oracles of one app on one contract", function () {
       expect(await settledEvents(env, d.dealId)).to.have.length(1);
     }
     expect(alive.store.wastedTxs()).to.equal(0);
+  });
+
+  it("a replica that joins (or restarts) late negotiates none of the deals another already settled", async () => {
+    // found by bench:fleet: a joining replica re-negotiated every old deal (its takeover turn long
+    // come) only to find it settled at submission, its slots busy while its own deals waited
+    // takeover after 1 s: the other signer may be registered by an earlier test (its deals come
+    // to the first at once), and the late one's turn has come for every old deal
+    const start = async (i: number) => {
+      const r = await oracle(env, {
+        DEALPROOF_INSTANCE_ID: INSTANCES[i]!,
+        DEALPROOF_SENDER_KEY: SENDERS[i]!,
+        DEALPROOF_DB: join(env.dir, `late-${i}.sqlite`),
+        DEALPROOF_TAKEOVER_AFTER_S: "1",
+      });
+      running.push(r);
+      return r;
+    };
+    const first = await start(0);
+    const deals = [await runDeal(env), await runDeal(env)];
+    for (const d of deals) await rowWhen(first, d.dealId, ["settled"], 60_000);
+    const late = await start(1);
+    for (const d of deals) {
+      const row = await rowWhen(late, d.dealId, ["settled", "closed"], 60_000);
+      expect([row.status, row.settled_by, row.outcome, row.tx_hash]).to.deep.equal([
+        "settled",
+        "other",
+        null,
+        null,
+      ]);
+      expect(await settledEvents(env, d.dealId)).to.have.length(1);
+    }
+    expect(late.store.allTxs().filter((t) => t.purpose === "settle")).to.have.length(0);
   });
 
   it("a replica whose signer is revoked stops working; the other takes its deals at once", async () => {
