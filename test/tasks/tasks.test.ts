@@ -278,6 +278,20 @@ describe("Hardhat tasks on the in-process network", function () {
       await runTask("listings:list", { seller: notASeller, account: "0", json: true }),
     );
     expect(otherSeller.listings).to.deep.equal([]);
+    // listing:withdraw: only its seller, once; listings:list then reports it Withdrawn
+    const withdrawArgs = (account: string) => ({
+      listingId: dealIdHex(published.listingId),
+      account,
+      json: true,
+    });
+    await rejects(runTask("listing:withdraw", withdrawArgs("0")), /is 0x[0-9a-fA-F]{40}'s, not account/);
+    const withdrawn = JSON.parse(await runTask("listing:withdraw", withdrawArgs("1")));
+    expect([withdrawn.listingId, withdrawn.version]).to.deep.equal([dealIdHex(published.listingId), 1]);
+    await rejects(runTask("listing:withdraw", withdrawArgs("1")), /is withdrawn already/);
+    const afterWithdrawal = JSON.parse(
+      await runTask("listings:list", { seller: "", account: "0", json: true }),
+    );
+    expect(afterWithdrawal.listings.map((l: { status: string }) => l.status)).to.deep.equal(["Withdrawn"]);
     const status = JSON.parse(await runTask("deal:status", statusArgs(created.dealId)));
     expect([status.state, status.escrow, status.dataRoot, status.settlement]).to.deep.equal([
       "Accepted",
