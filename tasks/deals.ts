@@ -132,6 +132,21 @@ export const dealTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deals-list.ts"))
     .build(),
+  task("listing:withdraw", "Seller: withdraw your listing (deals bought before keep their terms)")
+    .addPositionalArgument({ name: "listingId", description: "The listing id (hex 0x… or decimal)" })
+    .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/listing-withdraw.ts"))
+    .build(),
+  task(
+    "listings:list",
+    "List the listings on DealProof (or one seller's): mode, price, status, version, sales",
+  )
+    .addOption({ name: "seller", description: "Only this seller's listings", defaultValue: "" })
+    .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/listings-list.ts"))
+    .build(),
   task(
     "deal:transcript",
     "Buyer or seller: sign in to the oracle and print the deal's terms and transcript (checked against the chain)",

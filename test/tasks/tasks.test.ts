@@ -11,7 +11,8 @@ import { Store } from "../../oracle/daemon/store.ts";
 import { viemClientFor } from "../../oracle/chain/viem-client.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
 import { deploymentPath, readDeployment } from "../../oracle/chain/deployment.ts";
-import { taskDeployment } from "../../tasks/actions/context.ts";
+import { dealContext, dealIdHex, taskDeployment } from "../../tasks/actions/context.ts";
+import { publishListing } from "../../sdk/src/listings.ts";
 import { rejects } from "../helpers.ts";
 
 /** Runs a task and returns what it printed. */
@@ -239,6 +240,58 @@ describe("Hardhat tasks on the in-process network", function () {
     ).to.deep.equal([[created.dealIdHex, "Accepted"]]);
     const none = JSON.parse(await runTask("deals:list", { buyer: "", seller: "", account: "3", json: true }));
     expect(none.deals).to.deep.equal([]);
+    // listings:list: none yet, then the seller's published listing with its price, status, sales
+    const noListings = JSON.parse(await runTask("listings:list", { seller: "", account: "0", json: true }));
+    expect(noListings.listings).to.deep.equal([]);
+    const { dp: sellerDp, signer: sellerSigner } = await dealContext(hre, "1");
+    const published = await publishListing(sellerDp, sellerSigner, {
+      dataRoot: hexlify(randomBytes(32)),
+      mode: "Posted",
+      postedPriceWei: 10n ** 17n,
+      chunkSize: 4096,
+      chunkCount: 1,
+      byteSize: 100,
+      metadataURI: "ipfs://bafy-tasks",
+      input: {
+        floorWei: "0",
+        description: "rows",
+        dataset: { location: "https://example.com/x.enc", key: hexlify(randomBytes(32)), chunkSize: 4096 },
+      },
+    });
+    const listings = JSON.parse(await runTask("listings:list", { seller: "", account: "0", json: true }));
+    expect(listings.listings).to.deep.equal([
+      {
+        listingId: dealIdHex(published.listingId),
+        seller: await sellerSigner.getAddress(),
+        mode: "Posted",
+        price: "0.1",
+        status: "Active",
+        version: 1,
+        sales: 0,
+        metadataURI: "ipfs://bafy-tasks",
+      },
+    ]);
+    const table = await runTask("listings:list", { seller: "", account: "0", json: false });
+    expect(table).to.match(/Posted +0\.1 ETH +Active +v1 {2}0 sales/);
+    const notASeller = await (await dealContext(hre, "3")).signer.getAddress();
+    const otherSeller = JSON.parse(
+      await runTask("listings:list", { seller: notASeller, account: "0", json: true }),
+    );
+    expect(otherSeller.listings).to.deep.equal([]);
+    // listing:withdraw: only its seller, once; listings:list then reports it Withdrawn
+    const withdrawArgs = (account: string) => ({
+      listingId: dealIdHex(published.listingId),
+      account,
+      json: true,
+    });
+    await rejects(runTask("listing:withdraw", withdrawArgs("0")), /is 0x[0-9a-fA-F]{40}'s, not account/);
+    const withdrawn = JSON.parse(await runTask("listing:withdraw", withdrawArgs("1")));
+    expect([withdrawn.listingId, withdrawn.version]).to.deep.equal([dealIdHex(published.listingId), 1]);
+    await rejects(runTask("listing:withdraw", withdrawArgs("1")), /is withdrawn already/);
+    const afterWithdrawal = JSON.parse(
+      await runTask("listings:list", { seller: "", account: "0", json: true }),
+    );
+    expect(afterWithdrawal.listings.map((l: { status: string }) => l.status)).to.deep.equal(["Withdrawn"]);
     const status = JSON.parse(await runTask("deal:status", statusArgs(created.dealId)));
     expect([status.state, status.escrow, status.dataRoot, status.settlement]).to.deep.equal([
       "Accepted",
