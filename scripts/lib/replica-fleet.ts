@@ -27,6 +27,8 @@ export interface ReplicaSpec {
   env: Record<string, string>;
   /** Where each replica's store and log go (a folder per replica). */
   dir: string;
+  /** Extra environment for replica `i` only (e.g. its own RPC URL behind a fault proxy). */
+  envFor?: (i: number) => Record<string, string>;
 }
 
 export interface Replica {
@@ -66,7 +68,8 @@ export async function createFleet(
     const port = await freePort();
     replicas.push({
       index: i,
-      instanceId: `replica-${i}`,
+      // DEALPROOF_INSTANCE_ID: 20 bytes of lowercase hex, one per replica
+      instanceId: (i + 1).toString(16).padStart(40, "0"),
       sender: s.address,
       url: `http://127.0.0.1:${port}`,
       signer: undefined,
@@ -103,6 +106,7 @@ export async function createFleet(
           DEALPROOF_INSTANCE_ID: r.instanceId,
           DEALPROOF_HTTP_HOST: "127.0.0.1",
           DEALPROOF_HTTP_PORT: new URL(r.url).port,
+          ...spec.envFor?.(i),
         },
         stdio: ["ignore", log, log],
       },
