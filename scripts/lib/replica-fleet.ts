@@ -27,6 +27,8 @@ export interface ReplicaSpec {
   env: Record<string, string>;
   /** Where each replica's store and log go (a folder per replica). */
   dir: string;
+  /** Extra environment for replica `i` only (e.g. its own RPC URL behind a fault proxy). */
+  envFor?: (i: number) => Record<string, string>;
 }
 
 interface Replica {
@@ -108,6 +110,7 @@ export async function createFleet(
           DEALPROOF_INSTANCE_ID: r.instanceId,
           DEALPROOF_HTTP_HOST: "127.0.0.1",
           DEALPROOF_HTTP_PORT: new URL(r.url).port,
+          ...spec.envFor?.(i),
         },
         stdio: ["ignore", log, log],
       },
