@@ -36,8 +36,7 @@ export const REVERT_HINTS: Readonly<Record<string, (reasonText: string) => strin
   UnknownListing: () => "no listing has this id on this DealProof: check the id and the network",
   ListingExists: () =>
     "this account already has a live listing of this data root: update that listing (updateListing) instead",
-  NotListingSeller: () =>
-    "only the listing's seller may change or withdraw it: send the transaction from that account",
+  NotListingSeller: () => "only the listing's seller may change or withdraw it: send from that account",
   ListingIsWithdrawn: () =>
     "the listing was withdrawn: it cannot be bought or updated; its seller may publish it again",
   ListingExpired: () => "the listing has expired: its seller may update it with a later expiry",

@@ -15,11 +15,13 @@ import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 describe("replicas: key epochs rotate without stranding a deal", function () {
   this.timeout(240_000);
   let env: Env;
-  useLocalChain((e) => (env = e));
   const running: RunningOracle[] = [];
+  // registered before useLocalChain's: mocha runs `after` hooks in order, and the oracles must stop
+  // before the chain closes (a chain closing under a polling oracle waits for its connections)
   after(async () => {
     for (const o of running.splice(0)) await o.stop();
   });
+  useLocalChain((e) => (env = e));
 
   async function start(epochs: string, db: string, instance?: string) {
     const o = await oracle(env, {
