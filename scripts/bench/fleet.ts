@@ -24,7 +24,6 @@ import { parseArgs } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Wallet, parseEther } from "ethers";
 import { startLocalChain } from "../lib/local-chain.ts";
 import { prepareDataset } from "../lib/seller-kit.ts";
 import { at } from "../lib/at.ts";
@@ -32,7 +31,7 @@ import { deployForSimulator } from "../lib/local-oracle.ts";
 import { prng } from "../lib/fault-proxy.ts";
 import { percentile } from "../lib/percentile.ts";
 import { agreeable, startFakeAnthropic } from "../lib/fake-anthropic.ts";
-import { createFleet } from "../lib/replica-fleet.ts";
+import { createFleet, fundedSenders } from "../lib/replica-fleet.ts";
 import { auditChain } from "../lib/chain-audit.ts";
 import { openDealsSteadily, type OpenedDeal } from "../lib/steady-deals.ts";
 import { rankSigners } from "../../oracle/daemon/assignment.ts";
@@ -83,12 +82,7 @@ try {
   const deployer = at(signers, 0);
   const dp = connectDealProof(deployment.dealProof, deployer);
   // each replica pays its own gas: fresh accounts funded by the deployer
-  const senders = Array.from({ length: R }, (_, i) => {
-    const w = new Wallet(`0x${(0xf1ee7n * 1000n + BigInt(i)).toString(16).padStart(64, "0")}`);
-    return { address: w.address, privateKey: w.privateKey };
-  });
-  for (const x of senders)
-    await (await deployer.sendTransaction({ to: x.address, value: parseEther("1000") })).wait();
+  const senders = await fundedSenders(deployer, R, 0xf1ee7n, "1000");
   const startBlock = await provider.getBlockNumber();
   await provider.send("evm_setAutomine", [false]);
   await provider.send("evm_setIntervalMining", [Number(a["block-ms"])]);

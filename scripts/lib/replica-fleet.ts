@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { Wallet, parseEther, type Signer } from "ethers";
 
 const root = join(import.meta.dirname, "..", "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,6 +21,20 @@ async function freePort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/**
+ * `count` fresh accounts, one per replica so each pays its own gas, derived from `seed` (the same
+ * seed gives the same accounts) and funded with `eth` by `funder`.
+ */
+export async function fundedSenders(funder: Signer, count: number, seed: bigint, eth: string) {
+  const senders = Array.from({ length: count }, (_, i) => {
+    const w = new Wallet(`0x${(seed * 1000n + BigInt(i)).toString(16).padStart(64, "0")}`);
+    return { address: w.address, privateKey: w.privateKey };
+  });
+  for (const x of senders)
+    await (await funder.sendTransaction({ to: x.address, value: parseEther(eth) })).wait();
+  return senders;
 }
 
 export interface ReplicaSpec {

@@ -17,12 +17,11 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Wallet, parseEther } from "ethers";
 import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
 import { deployForSimulator } from "../../scripts/lib/local-oracle.ts";
 import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import { agreeable, startFakeAnthropic } from "../../scripts/lib/fake-anthropic.ts";
-import { createFleet, type Fleet } from "../../scripts/lib/replica-fleet.ts";
+import { createFleet, fundedSenders, type Fleet } from "../../scripts/lib/replica-fleet.ts";
 import { auditChain } from "../../scripts/lib/chain-audit.ts";
 import { openDealsSteadily, type OpenedDeal } from "../../scripts/lib/steady-deals.ts";
 import { rankSigners } from "../../oracle/daemon/assignment.ts";
@@ -88,12 +87,7 @@ async function world(opts: {
   const signers = await chain.connection.ethers.getSigners();
   const deployer = at(signers, 0);
   const dp = connectDealProof(deployment.dealProof, deployer);
-  const wallets = Array.from({ length: opts.replicas }, (_, i) => {
-    const w = new Wallet(`0x${(0xfa017n * 1000n + BigInt(i)).toString(16).padStart(64, "0")}`);
-    return { address: w.address, privateKey: w.privateKey };
-  });
-  for (const x of wallets)
-    await (await deployer.sendTransaction({ to: x.address, value: parseEther("100") })).wait();
+  const wallets = await fundedSenders(deployer, opts.replicas, 0xfa017n, "100");
   const startBlock = await provider.getBlockNumber();
   await provider.send("evm_setAutomine", [false]);
   await provider.send("evm_setIntervalMining", [500]);

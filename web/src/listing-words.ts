@@ -8,12 +8,13 @@
 import { formatEther } from "ethers";
 import { badInput } from "./bad-input.ts";
 import type { DealProofError } from "../../sdk/src/errors.ts";
-
-/** `IListingRegistry.PricingMode` and `ListingStatus` by name, in the contract's order. */
-const PRICING_MODE = ["Negotiated", "Posted"] as const;
-const LISTING_STATUS = ["None", "Active", "Withdrawn", "Expired", "RepublishNeeded"] as const;
-type PricingModeName = (typeof PRICING_MODE)[number];
-type ListingStatusName = (typeof LISTING_STATUS)[number];
+// the contract's enums by name: the SDK's one table (checked against the compiled contract)
+import {
+  LISTING_STATUS,
+  PRICING_MODE,
+  type ListingStatusName,
+  type PricingModeName,
+} from "../../sdk/src/listing-state.ts";
 
 /** What the dapp shows of a listing (getListing, by name). */
 export interface ListingView {
