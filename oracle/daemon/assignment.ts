@@ -7,6 +7,10 @@
  * time, never the wall clock, so replicas whose clocks differ agree. The rule needs no
  * transaction (an on-chain claim would cost gas per deal and a block of latency before any work);
  * the contract's single settlement is the final guard when two replicas disagree.
+ * A turn reached by the takeover delay is a "takeover": it runs only in slots the replica's own
+ * (rank-0) deals leave free (scheduling.ts), unless it is "urgent" — within one takeover step of
+ * the deadline's margin — so a backup never delays its own deals to duplicate a live but busy
+ * holder's queue, and a dead holder's deals still move before their deadlines.
  * Pure functions.
  */
 import { keccak256, solidityPacked } from "ethers";
@@ -43,17 +47,30 @@ export interface AssignmentInput {
  * This replica's rank for the deal and the chain time it may start; undefined when it is not
  * live (not in `live`): a replica whose registration lapsed or was revoked works nothing.
  */
-export function turnOf(a: AssignmentInput): { rank: number; startsAt: number } | undefined {
+export function turnOf(a: AssignmentInput): { rank: number; startsAt: number; delay: number } | undefined {
   const ranked = rankSigners(a.dealId, a.live);
   const rank = ranked.indexOf(a.self.toLowerCase());
   if (rank < 0) return undefined;
   const window = Math.max(0, a.deadline - a.marginS - a.acceptedAt);
   const delay = Math.min(a.takeoverAfterS, Math.floor(window / ranked.length));
-  return { rank, startsAt: a.acceptedAt + rank * delay };
+  return { rank, startsAt: a.acceptedAt + rank * delay, delay };
 }
 
 /** Whether this replica may work the deal at chain time `chainNow`. */
 export function holdsDeal(a: AssignmentInput, chainNow: number): boolean {
+  return claimOf(a, chainNow) !== undefined;
+}
+
+/** How a replica holds a deal: as its rank 0, as a takeover, or as an urgent takeover. */
+export type Claim = "own" | "takeover" | "urgent";
+
+/**
+ * How this replica holds the deal at chain time `chainNow`, or undefined while it is not its turn
+ * (or it is not live). A takeover is urgent from one takeover step before the deadline's margin.
+ */
+export function claimOf(a: AssignmentInput, chainNow: number): Claim | undefined {
   const t = turnOf(a);
-  return t !== undefined && chainNow >= t.startsAt;
+  if (t === undefined || chainNow < t.startsAt) return undefined;
+  if (t.rank === 0) return "own";
+  return chainNow >= a.deadline - a.marginS - t.delay ? "urgent" : "takeover";
 }

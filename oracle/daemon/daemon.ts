@@ -39,10 +39,10 @@ import type { Deployment } from "../chain/deployment.ts";
 import type { Hex } from "../../sdk/src/eip712.ts";
 import { ChainClock } from "./chain-clock.ts";
 import { Registration } from "./registration.ts";
-import { dealsToStart, type BackoffOptions, type Busy } from "./scheduling.ts";
+import { dealsToStartByClaim, type BackoffOptions, type Busy } from "./scheduling.ts";
 import { attemptDeal, type AttemptDeps } from "./deal-attempt.ts";
 import { reconcileSubmitted } from "./reconciliation.ts";
-import { holdsDeal } from "./assignment.ts";
+import { claimOf, type Claim } from "./assignment.ts";
 import { SignerSet } from "./signer-set.ts";
 import { checkForeignDeal } from "./foreign-deals.ts";
 import { deadlinePassed } from "./chain-clock.ts";
@@ -105,8 +105,8 @@ export class OracleDaemon {
   readonly #work = new Map<DealId, Busy & { p: Promise<void> }>();
   readonly #checks = new Map<DealId, Promise<void>>();
   readonly #signers: SignerSet;
-  /** Accepted deals this replica may work now (assignment.ts), as of the last tick. */
-  #held = new Set<DealId>();
+  /** Accepted deals this replica may work now and how (assignment.ts), as of the last tick. */
+  #held = new Map<DealId, Claim>();
   /** Deals another replica holds, and when each is next checked on-chain (wall ms). */
   readonly #foreign = new Map<DealId, number>();
   /** Deals whose store row cannot be read: logged once each, skipped. */
@@ -325,10 +325,10 @@ export class OracleDaemon {
     if (seen === undefined) return;
     const live = this.deps.liveSigners?.(seen) ?? seen;
     const chainNow = this.#clock.now();
-    const held = new Set<DealId>();
+    const held = new Map<DealId, Claim>();
     for (const d of this.deps.store.pending()) {
       if (d.status !== "accepted" || deadlinePassed(d.deadline, chainNow)) {
-        held.add(d.id);
+        held.set(d.id, "own");
         continue;
       }
       const acceptedAt = d.accepted_block === null ? 0 : await this.#signers.blockTime(d.accepted_block);
@@ -341,7 +341,8 @@ export class OracleDaemon {
         marginS: this.#attempt.marginS,
         takeoverAfterS: this.deps.takeoverAfterS ?? 120,
       };
-      if (holdsDeal(input, chainNow)) held.add(d.id);
+      const claim = claimOf(input, chainNow);
+      if (claim !== undefined) held.set(d.id, claim);
     }
     this.#held = held;
   }
@@ -382,8 +383,9 @@ export class OracleDaemon {
       this.#checks.set(d.id, p);
     }
     this.#watchForeign(pending);
-    const start = dealsToStart(
-      pending.filter((d) => this.#held.has(d.id)),
+    const start = dealsToStartByClaim(
+      pending,
+      (id) => this.#held.get(id),
       [...this.#work.values()],
       (id) => this.#work.has(id) || this.#checks.has(id),
       {

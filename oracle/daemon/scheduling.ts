@@ -8,6 +8,7 @@
 import { backoffMs } from "../chain/retry.ts";
 import { deadlinePassed } from "./chain-clock.ts";
 import type { DealRow } from "./store.ts";
+import type { Claim } from "./assignment.ts";
 
 /** A deal holding a slot: whose it is and whether it is on a retry. */
 export interface Busy {
@@ -55,6 +56,34 @@ export function dealsToStart(
     start.push(d);
   }
   return start;
+}
+
+/**
+ * The deals to start now when some are held as takeovers (assignment.ts): the replica's own and
+ * urgent deals first, in dealsToStart's order; takeovers only in the slots left after them, so a
+ * busy replica does not start a deal a live holder still has queued.
+ */
+export function dealsToStartByClaim(
+  pending: readonly DealRow[],
+  claim: (id: DealRow["id"]) => Claim | undefined,
+  busy: readonly Busy[],
+  taken: (id: DealRow["id"]) => boolean,
+  limits: SlotLimits,
+): DealRow[] {
+  const first = dealsToStart(
+    pending.filter((d) => claim(d.id) === "own" || claim(d.id) === "urgent"),
+    busy,
+    taken,
+    limits,
+  );
+  const after = [...busy, ...first.map((d) => ({ seller: d.seller, retry: d.attempts > 0 }))];
+  const rest = dealsToStart(
+    pending.filter((d) => claim(d.id) === "takeover"),
+    after,
+    taken,
+    limits,
+  );
+  return [...first, ...rest];
 }
 
 export interface BackoffOptions {

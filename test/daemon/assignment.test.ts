@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { Wallet, keccak256, solidityPacked } from "ethers";
-import { holdsDeal, rankSigners, turnOf } from "../../oracle/daemon/assignment.ts";
+import { claimOf, holdsDeal, rankSigners, turnOf } from "../../oracle/daemon/assignment.ts";
 import { ChainClock } from "../../oracle/daemon/chain-clock.ts";
 
 const signers = Array.from({ length: 3 }, () => Wallet.createRandom().address);
@@ -52,7 +52,7 @@ describe("replicas: the assignment rule (oracle/daemon/assignment.ts)", () => {
     const ranked = rankSigners(dealId, signers);
     for (const [k, self] of ranked.entries()) {
       const a = { ...base, dealId, self, live: signers };
-      expect(turnOf(a)).to.deep.equal({ rank: k, startsAt: base.acceptedAt + k * 120 });
+      expect(turnOf(a)).to.deep.equal({ rank: k, startsAt: base.acceptedAt + k * 120, delay: 120 });
       expect(holdsDeal(a, base.acceptedAt + k * 120 - 1)).to.equal(false);
       expect(holdsDeal(a, base.acceptedAt + k * 120)).to.equal(true);
     }
@@ -102,5 +102,22 @@ describe("replicas: the assignment rule (oracle/daemon/assignment.ts)", () => {
       expect(new Set(times.map((t) => holdsDeal({ ...base, dealId, self, live: signers }, t))).size).to.equal(
         1,
       );
+  });
+  it("rank 0 holds its deal as its own; a later rank as a takeover, urgent one step before the margin", () => {
+    const dealId = 21n;
+    const ranked = rankSigners(dealId, signers);
+    const at = (self: string, t: number) => claimOf({ ...base, dealId, self, live: signers }, t);
+    expect(at(ranked[0]!, base.acceptedAt)).to.equal("own");
+    expect(at(ranked[0]!, base.deadline - base.marginS)).to.equal("own");
+    expect(at(ranked[1]!, base.acceptedAt + 119)).to.equal(undefined);
+    expect(at(ranked[1]!, base.acceptedAt + 120)).to.equal("takeover");
+    expect(at(ranked[2]!, base.acceptedAt + 240)).to.equal("takeover");
+    const urgentFrom = base.deadline - base.marginS - 120;
+    expect(at(ranked[1]!, urgentFrom - 1)).to.equal("takeover");
+    expect(at(ranked[1]!, urgentFrom)).to.equal("urgent");
+    expect(at(ranked[2]!, urgentFrom)).to.equal("urgent");
+    // a replica not live holds nothing, whatever the time
+    const without = signers.filter((s) => s.toLowerCase() !== ranked[2]);
+    expect(claimOf({ ...base, dealId, self: ranked[2]!, live: without }, base.deadline)).to.equal(undefined);
   });
 });

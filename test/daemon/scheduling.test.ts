@@ -4,7 +4,13 @@
  * most half, a deal in its backoff held back unless near its deadline, and the backoff itself.
  */
 import { expect } from "chai";
-import { dealsToStart, retryDelayMs, type Busy } from "../../oracle/daemon/scheduling.ts";
+import {
+  dealsToStart,
+  dealsToStartByClaim,
+  retryDelayMs,
+  type Busy,
+} from "../../oracle/daemon/scheduling.ts";
+import type { Claim } from "../../oracle/daemon/assignment.ts";
 import type { DealRow } from "../../oracle/daemon/store.ts";
 
 const NOW_S = 1_000_000;
@@ -91,5 +97,32 @@ describe("scheduling: which deal runs next (oracle/daemon/scheduling.ts)", () =>
     expect(retryDelayMs(5, { pollMs: 50, retryBaseMs: 0 })).to.equal(0);
     const byDefault = retryDelayMs(1, { pollMs: 500 }); // base 1000, ceiling 30000: a jitter under 2000
     expect(byDefault >= 500 && byDefault <= 2000, String(byDefault)).to.equal(true);
+  });
+  it("takeovers only in the slots the replica's own and urgent deals leave; never a deal it does not hold", () => {
+    const claims = new Map<bigint, Claim>([
+      [1n, "takeover"],
+      [2n, "own"],
+      [3n, "takeover"],
+      [4n, "urgent"],
+      [5n, "own"],
+    ]);
+    const claim = (id: bigint) => claims.get(id);
+    // deal 1 is the oldest, yet the own (2, 5) and urgent (4) deals take the slots first
+    const pending = [1n, 2n, 3n, 4n, 5n, 6n].map((id) => row(id));
+    expect(ids(dealsToStartByClaim(pending, claim, [], none, limits(3)))).to.deep.equal([2n, 4n, 5n]);
+    expect(ids(dealsToStartByClaim(pending, claim, [], none, limits(5)))).to.deep.equal([2n, 4n, 5n, 1n, 3n]);
+    // a busy replica (its own deals in both slots) starts no takeover at all
+    const busy: Busy[] = [
+      { seller: "0xa", retry: false },
+      { seller: "0xb", retry: false },
+    ];
+    expect(dealsToStartByClaim(pending, claim, busy, none, limits(2))).to.deep.equal([]);
+    // with one slot free and no own deal ready, the oldest takeover runs
+    const onlyTakeovers = (id: bigint) => (id === 1n || id === 3n ? ("takeover" as const) : undefined);
+    expect(ids(dealsToStartByClaim(pending, onlyTakeovers, busy.slice(1), none, limits(2)))).to.deep.equal([
+      1n,
+    ]);
+    // deal 6, held by nobody here, never starts
+    expect(ids(dealsToStartByClaim(pending, claim, [], none, limits(10)))).to.not.include(6n);
   });
 });
