@@ -121,31 +121,44 @@ export class ChainListener {
         topics: [[CREATED, ACCEPTED, ...LISTING_TOPICS]],
       });
       logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-      const events = logs.map((log) => {
+      const events = logs.flatMap((log): Parameters<Store["applyEvents"]>[0] => {
         const listing = listingEvent(log);
-        if (listing !== null) return listing;
+        if (listing === "refused") {
+          // not a listing this oracle can price: never read as another mode (its deals stay
+          // unworked and the buyer's escrow refundable at the deadline, as for any unread listing)
+          this.opts.logger?.warn(
+            { listingId: (log.topics[1] ?? "").toString(), block: log.blockNumber },
+            "a ListingPublished with an unknown pricing mode: the listing version is ignored",
+          );
+          return [];
+        }
+        if (listing !== null) return [listing];
         const created = parseDealProofLog(log, "DealCreated");
         if (created !== null) {
           const a = created.args;
-          return {
-            kind: "created" as const,
-            id: a.dealId,
-            buyer: a.buyer,
-            seller: a.seller,
-            dataRoot: a.dataRoot,
-            escrow: a.escrow.toString(),
-            deadline: Number(a.deadline),
-            sealed: a.sealedBuyerInput,
-            block: log.blockNumber,
-          };
+          return [
+            {
+              kind: "created" as const,
+              id: a.dealId,
+              buyer: a.buyer,
+              seller: a.seller,
+              dataRoot: a.dataRoot,
+              escrow: a.escrow.toString(),
+              deadline: Number(a.deadline),
+              sealed: a.sealedBuyerInput,
+              block: log.blockNumber,
+            },
+          ];
         }
         const a = parseDealProofLog(log, "DealAccepted")!.args;
-        return {
-          kind: "accepted" as const,
-          id: a.dealId,
-          sealed: a.sealedSellerInput,
-          block: log.blockNumber,
-        };
+        return [
+          {
+            kind: "accepted" as const,
+            id: a.dealId,
+            sealed: a.sealedSellerInput,
+            block: log.blockNumber,
+          },
+        ];
       });
       this.store.applyEvents(events, to, { hash: toHash, keepFrom: to - REORG_WINDOW });
       stored += events.length;
@@ -156,14 +169,18 @@ export class ChainListener {
   }
 }
 
+/** The contract's PricingMode enum, by value. */
 const MODES = ["negotiated", "posted"] as const;
 
-/** A listing event from a raw log, as the store applies it; null for a deal event. */
-function listingEvent(log: {
+/**
+ * A listing event from a raw log, as the store applies it; null for a deal event; "refused" for a
+ * published version whose pricing mode is none this oracle knows (refused, never guessed).
+ */
+export function listingEvent(log: {
   topics: readonly string[];
   data: string;
   blockNumber: number;
-}): ListingEvent | null {
+}): ListingEvent | null | "refused" {
   const ev = parseListingLog(log);
   if (ev === null) return null;
   const a = ev.args;
@@ -178,6 +195,8 @@ function listingEvent(log: {
       encryptionKey: string;
       metadataURI: string;
     };
+    const mode = MODES[Number(t.mode)];
+    if (mode === undefined) return "refused";
     return {
       kind: "listing_published",
       listingId: a.listingId as bigint,
@@ -185,7 +204,7 @@ function listingEvent(log: {
       dataRoot: a.dataRoot as string,
       version: Number(a.version),
       terms: {
-        mode: MODES[Number(t.mode)] ?? "negotiated",
+        mode,
         postedPrice: t.postedPrice.toString(),
         expiresAt: Number(t.expiresAt),
         chunkSize: Number(t.chunkSize),
