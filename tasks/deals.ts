@@ -7,6 +7,57 @@ const oracleOption = {
   defaultValue: "",
 } as const;
 
+/** The options listing:publish and listing:update share (tasks/actions/listing-publish.ts). */
+function listingTask(t: ReturnType<typeof task>) {
+  return t
+    .addOption({
+      name: "floor",
+      description: "Negotiated: your private floor price in ETH (sealed)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "postedPrice",
+      description:
+        "Posted mode: the public price in ETH every buyer pays (their budget and checks permitting)",
+      defaultValue: "",
+    })
+    .addOption({ name: "description", description: "What you sell (sealed)", defaultValue: "" })
+    .addOption({
+      name: "location",
+      description: "Encrypted dataset URL (file:// or http(s)://)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "keyFile",
+      description: "File with the dataset key (dataset:encrypt --key-out)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "eml",
+      description: "Optional DKIM-signed .eml proving your domain",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "metadataUri",
+      description: "Public description reference (https:// or ipfs://)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "days",
+      description: "Expires this many days from now (default: never)",
+      defaultValue: "",
+    })
+    .addOption(oracleOption)
+    .addFlag({
+      name: "skipOracleCheck",
+      description: "Do not ask the oracle's API first (its on-chain registration is still checked)",
+    })
+    .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./actions/listing-publish.ts"))
+    .build();
+}
+
 export const dealTasks: NewTaskDefinition[] = [
   task("oracle:register", "Register this oracle (TEE-derived keys) with DealProof using a registration quote")
     .addOption({ name: "tee", description: "simulator | dstack", defaultValue: "simulator" })
@@ -24,6 +75,11 @@ export const dealTasks: NewTaskDefinition[] = [
     .setAction(() => import("./actions/oracle-register.ts"))
     .build(),
   task("deal:create", "Buyer: seal your budget and requirements to the oracle and escrow ETH")
+    .addOption({
+      name: "listing",
+      description: "Buy from this listing (its seller and data root; instead of --seller/--data-root)",
+      defaultValue: "",
+    })
     .addOption({ name: "seller", description: "The seller's address", defaultValue: "" })
     .addOption({ name: "dataRoot", description: "The dataset commitment (dataset:commit)", defaultValue: "" })
     .addOption({ name: "escrow", description: "ETH to escrow (≥ budget; hides it)", defaultValue: "" })
@@ -132,6 +188,19 @@ export const dealTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deals-list.ts"))
     .build(),
+  listingTask(
+    task("listing:publish", "Seller: publish a dataset once as a listing many buyers can buy").addOption({
+      name: "dataRoot",
+      description: "The dataset commitment (dataset:commit)",
+      defaultValue: "",
+    }),
+  ),
+  listingTask(
+    task(
+      "listing:update",
+      "Seller: new terms or input for your listing (its next version, sealed to the current oracle key)",
+    ).addPositionalArgument({ name: "listingId", description: "The listing id (hex 0x… or decimal)" }),
+  ),
   task("listing:withdraw", "Seller: withdraw your listing (deals bought before keep their terms)")
     .addPositionalArgument({ name: "listingId", description: "The listing id (hex 0x… or decimal)" })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })

@@ -348,6 +348,168 @@ describe("Hardhat tasks on the in-process network", function () {
     ]);
   });
 
+  it("listing:publish → deal:create --listing → listing:update, each refusal before anything is sent", async () => {
+    const connection = await hre.network.getOrCreate();
+    const provider = connection.ethers.provider;
+    const plain = join(dir, "listed.csv");
+    writeFileSync(plain, "city,count\nParis,3\nLyon,5\n");
+    const keyFile = join(dir, "listed.key");
+    const enc = JSON.parse(
+      await runTask("dataset:encrypt", {
+        path: plain,
+        out: join(dir, "listed.enc"),
+        key: "",
+        keyOut: keyFile,
+        chunkSize: "4096",
+        force: false,
+        json: true,
+      }),
+    );
+    const publishArgs = (over: Record<string, unknown> = {}) => ({
+      dataRoot: enc.root,
+      floor: "",
+      postedPrice: "0.2",
+      description: "city counts",
+      location: pathToFileURL(join(dir, "listed.enc")).href,
+      keyFile,
+      eml: "",
+      metadataUri: "ipfs://bafy-listed",
+      days: "",
+      account: "1",
+      json: true,
+      oracle: oracle.url,
+      skipOracleCheck: false,
+      ...over,
+    });
+    const listedNow = async () =>
+      JSON.parse(await runTask("listings:list", { seller: "", account: "0", json: true })).listings.length;
+    const listingsBefore = await listedNow();
+    // bad options and a dataset that fails the oracle's check: refused, nothing published
+    await rejects(
+      runTask("listing:publish", publishArgs({ dataRoot: "0x12" })),
+      /--data-root must be the 32-byte root/,
+    );
+    await rejects(
+      runTask("listing:publish", publishArgs({ metadataUri: "ftp://x" })),
+      /--metadata-uri must be an https/,
+    );
+    await rejects(runTask("listing:publish", publishArgs({ days: "soon" })), /--days must be a whole number/);
+    const wrongKey = join(dir, "listed-wrong.key");
+    writeFileSync(wrongKey, hexlify(randomBytes(32)));
+    await rejects(
+      runTask("listing:publish", publishArgs({ keyFile: wrongKey })),
+      /does not pass the oracle's check/,
+    );
+    await rejects(runTask("listing:publish", publishArgs({ oracle: DOWN })), /the oracle does not answer/);
+    expect(await listedNow()).to.equal(listingsBefore);
+
+    const published = JSON.parse(await runTask("listing:publish", publishArgs()));
+    expect([published.version, published.mode, published.price, published.dataRoot]).to.deep.equal([
+      1,
+      "Posted",
+      "0.2",
+      enc.root,
+    ]);
+    const { dp, signer: sellerSigner } = await dealContext(hre, "1");
+    const onChain = await dp.getListing(BigInt(published.listingId));
+    // sealed to the key the registered oracle carries now, at the posted price, for this root
+    expect([onChain.postedPrice, onChain.dataRoot, onChain.encryptionKey]).to.deep.equal([
+      2n * 10n ** 17n,
+      enc.root,
+      (await dp.currentOracle()).encryptionKey,
+    ]);
+    await rejects(
+      runTask("listing:publish", publishArgs()),
+      /you have a live listing of this data root already/,
+    );
+
+    const buyArgs = (over: Record<string, unknown> = {}) => ({
+      listing: published.listingId,
+      seller: "",
+      dataRoot: "",
+      escrow: "0.5",
+      budget: "0.3",
+      requirements: "city counts",
+      hours: "2",
+      deliveryKeyOut: join(dir, "listing-buy.key"),
+      force: false,
+      account: "2",
+      json: true,
+      requireSellerDomain: false,
+      sellerDomain: "",
+      oracle: oracle.url,
+      skipOracleCheck: false,
+      checks: "",
+      ...over,
+    });
+    const buyer = (await connection.ethers.getSigners())[2]!;
+    const balance = await provider.getBalance(buyer.address);
+    await rejects(
+      runTask("deal:create", buyArgs({ seller: sellerSigner.address })),
+      /--listing names the seller and the data root/,
+    );
+    await rejects(
+      runTask("deal:create", buyArgs({ escrow: "0.1", budget: "0.1" })),
+      /below listing 0x[0-9a-f]{64}'s posted price of 0\.2 ETH/,
+    );
+    await rejects(
+      runTask("deal:create", buyArgs({ budget: "0.1" })),
+      /--budget 0\.1 ETH is below .* no agreement/,
+    );
+    await rejects(runTask("deal:create", buyArgs({ account: "1" })), /is your own/);
+    expect(existsSync(join(dir, "listing-buy.key"))).to.equal(false);
+    expect(await provider.getBalance(buyer.address)).to.equal(balance);
+
+    const bought = JSON.parse(await runTask("deal:create", buyArgs()));
+    expect([bought.listingId, bought.listingVersion, bought.escrow]).to.deep.equal([
+      published.listingId,
+      1,
+      "0.5",
+    ]);
+    expect(existsSync(join(dir, "listing-buy.key"))).to.equal(true);
+    const deal = await dp.getDeal(BigInt(bought.dealId));
+    expect([deal.buyer, deal.seller, deal.escrow, deal.state]).to.deep.equal([
+      buyer.address,
+      sellerSigner.address,
+      5n * 10n ** 17n,
+      2n, // Accepted from its creation: the seller is already in
+    ]);
+
+    // listing:update: only its seller; the next version, and the sale is counted
+    const updateArgs = (over: Record<string, unknown> = {}) => {
+      const { dataRoot: _, ...rest } = publishArgs(over);
+      return { ...rest, listingId: published.listingId };
+    };
+    await rejects(
+      runTask("listing:update", updateArgs({ account: "2" })),
+      /is 0x[0-9a-fA-F]{40}'s, not account/,
+    );
+    const updated = JSON.parse(
+      await runTask("listing:update", updateArgs({ postedPrice: "", floor: "0.1" })),
+    );
+    expect([updated.version, updated.mode, updated.price]).to.deep.equal([2, "Negotiated", null]);
+    const row = JSON.parse(
+      await runTask("listings:list", { seller: sellerSigner.address, account: "0", json: true }),
+    ).listings.find((l: { listingId: string }) => l.listingId === published.listingId);
+    expect([row.version, row.mode, row.sales, row.status]).to.deep.equal([2, "Negotiated", 1, "Active"]);
+    // withdrawn: no longer buyable, refused before the key file and the escrow
+    await runTask("listing:withdraw", { listingId: published.listingId, account: "1", json: true });
+    await rejects(
+      runTask("listing:update", updateArgs()),
+      /is withdrawn: publish it again with listing:publish/,
+    );
+    const balance2 = await provider.getBalance(buyer.address);
+    await rejects(
+      runTask("deal:create", buyArgs({ deliveryKeyOut: join(dir, "listing-buy2.key") })),
+      /cannot be bought: it is Withdrawn/,
+    );
+    expect(existsSync(join(dir, "listing-buy2.key"))).to.equal(false);
+    expect(await provider.getBalance(buyer.address)).to.equal(balance2);
+    // published again: its next version
+    const again = JSON.parse(await runTask("listing:publish", publishArgs()));
+    expect([again.listingId, again.version]).to.deep.equal([published.listingId, 3]);
+  });
+
   it("measurement:disallow withdraws a measurement by its id alone; only the owner may", async () => {
     const m = SimulatorBackend.fromSeedFile(seedFile).measurementId();
     const dis = (account: string, id = m) =>
