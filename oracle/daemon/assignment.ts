@@ -10,7 +10,9 @@
  * A turn reached by the takeover delay is a "takeover": it runs only in slots the replica's own
  * (rank-0) deals leave free (scheduling.ts), unless it is "urgent" — within one takeover step of
  * the deadline's margin — so a backup never delays its own deals to duplicate a live but busy
- * holder's queue, and a dead holder's deals still move before their deadlines.
+ * holder's queue, and a dead holder's deals still move before their deadlines. Work stealing
+ * without messages: a busy holder works its "late" deals (those a backup may have taken up)
+ * newest first while backups take them oldest first, so the two rarely work the same deal.
  * Pure functions.
  */
 import { keccak256, solidityPacked } from "ethers";
@@ -61,16 +63,22 @@ export function holdsDeal(a: AssignmentInput, chainNow: number): boolean {
   return claimOf(a, chainNow) !== undefined;
 }
 
-/** How a replica holds a deal: as its rank 0, as a takeover, or as an urgent takeover. */
-export type Claim = "own" | "takeover" | "urgent";
+/**
+ * How a replica holds a deal: as its rank 0 ("own"; "late" once the next rank may have taken it
+ * up), as a takeover, or as an urgent takeover.
+ */
+export type Claim = "own" | "late" | "takeover" | "urgent";
 
 /**
  * How this replica holds the deal at chain time `chainNow`, or undefined while it is not its turn
- * (or it is not live). A takeover is urgent from one takeover step before the deadline's margin.
+ * (or it is not live). Any turn is urgent from one takeover step before the deadline's margin; a
+ * rank-0 deal is late from the next rank's turn on (only when there is a next rank).
  */
 export function claimOf(a: AssignmentInput, chainNow: number): Claim | undefined {
   const t = turnOf(a);
   if (t === undefined || chainNow < t.startsAt) return undefined;
-  if (t.rank === 0) return "own";
-  return chainNow >= a.deadline - a.marginS - t.delay ? "urgent" : "takeover";
+  if (chainNow >= a.deadline - a.marginS - t.delay) return t.rank === 0 ? "own" : "urgent";
+  if (t.rank > 0) return "takeover";
+  const hasNext = new Set(a.live.map((s) => s.toLowerCase())).size > 1;
+  return hasNext && chainNow >= t.startsAt + t.delay ? "late" : "own";
 }

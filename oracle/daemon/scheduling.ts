@@ -35,7 +35,9 @@ export function dealsToStart(
   busy: readonly Busy[],
   taken: (id: DealRow["id"]) => boolean,
   limits: SlotLimits,
+  order: "oldest" | "newest" = "oldest",
 ): DealRow[] {
+  const age = order === "oldest" ? 1 : -1;
   const ready = pending
     .filter(
       (d) =>
@@ -43,7 +45,9 @@ export function dealsToStart(
         !taken(d.id) &&
         (d.next_attempt_at <= limits.wall || deadlinePassed(d.deadline, limits.chainNow, limits.marginS)),
     )
-    .sort((a, b) => Math.sign(a.attempts) - Math.sign(b.attempts) || a.created_block - b.created_block);
+    .sort(
+      (a, b) => Math.sign(a.attempts) - Math.sign(b.attempts) || age * (a.created_block - b.created_block),
+    );
   const half = Math.max(1, Math.ceil(limits.concurrency / 2));
   const running = [...busy];
   const start: DealRow[] = [];
@@ -60,8 +64,10 @@ export function dealsToStart(
 
 /**
  * The deals to start now when some are held as takeovers (assignment.ts): the replica's own and
- * urgent deals first, in dealsToStart's order; takeovers only in the slots left after them, so a
- * busy replica does not start a deal a live holder still has queued.
+ * urgent deals first, oldest first; then its late own deals (a backup may have taken them up,
+ * oldest first) newest first; takeovers only in the slots left after them, oldest first — so a
+ * busy replica does not start a deal a live holder still has queued, and a holder and a backup
+ * work a backlog from opposite ends.
  */
 export function dealsToStartByClaim(
   pending: readonly DealRow[],
@@ -70,20 +76,23 @@ export function dealsToStartByClaim(
   taken: (id: DealRow["id"]) => boolean,
   limits: SlotLimits,
 ): DealRow[] {
-  const first = dealsToStart(
-    pending.filter((d) => claim(d.id) === "own" || claim(d.id) === "urgent"),
-    busy,
-    taken,
-    limits,
-  );
-  const after = [...busy, ...first.map((d) => ({ seller: d.seller, retry: d.attempts > 0 }))];
-  const rest = dealsToStart(
-    pending.filter((d) => claim(d.id) === "takeover"),
-    after,
-    taken,
-    limits,
-  );
-  return [...first, ...rest];
+  const running = [...busy];
+  const start: DealRow[] = [];
+  const tiers: [readonly Claim[], "oldest" | "newest"][] = [
+    [["own", "urgent"], "oldest"],
+    [["late"], "newest"],
+    [["takeover"], "oldest"],
+  ];
+  for (const [claims, order] of tiers) {
+    const tier = pending.filter((d) => {
+      const c = claim(d.id);
+      return c !== undefined && claims.includes(c);
+    });
+    const picked = dealsToStart(tier, running, taken, limits, order);
+    for (const d of picked) running.push({ seller: d.seller, retry: d.attempts > 0 });
+    start.push(...picked);
+  }
+  return start;
 }
 
 export interface BackoffOptions {

@@ -103,12 +103,19 @@ describe("replicas: the assignment rule (oracle/daemon/assignment.ts)", () => {
         1,
       );
   });
-  it("rank 0 holds its deal as its own; a later rank as a takeover, urgent one step before the margin", () => {
+  it("rank 0 holds its deal as its own (late from rank 1's turn); a later rank as a takeover, urgent one step before the margin", () => {
     const dealId = 21n;
     const ranked = rankSigners(dealId, signers);
     const at = (self: string, t: number) => claimOf({ ...base, dealId, self, live: signers }, t);
     expect(at(ranked[0]!, base.acceptedAt)).to.equal("own");
-    expect(at(ranked[0]!, base.deadline - base.marginS)).to.equal("own");
+    expect(at(ranked[0]!, base.acceptedAt + 119)).to.equal("own");
+    // from the next rank's turn on, the holder's deal is late (a backup may have taken it up) …
+    expect(at(ranked[0]!, base.acceptedAt + 120)).to.equal("late");
+    // … and its own again, first in line, one step before the margin
+    expect(at(ranked[0]!, base.deadline - base.marginS - 120)).to.equal("own");
+    // alone, a replica's deals are never late: nobody else may take them up
+    const alone = { ...base, dealId, self: ranked[0]!, live: [ranked[0]!] };
+    expect(claimOf(alone, base.acceptedAt + 1000)).to.equal("own");
     expect(at(ranked[1]!, base.acceptedAt + 119)).to.equal(undefined);
     expect(at(ranked[1]!, base.acceptedAt + 120)).to.equal("takeover");
     expect(at(ranked[2]!, base.acceptedAt + 240)).to.equal("takeover");

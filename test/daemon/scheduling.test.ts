@@ -125,4 +125,16 @@ describe("scheduling: which deal runs next (oracle/daemon/scheduling.ts)", () =>
     // deal 6, held by nobody here, never starts
     expect(ids(dealsToStartByClaim(pending, claim, [], none, limits(10)))).to.not.include(6n);
   });
+
+  it("late own deals after the fresh ones and newest first; takeovers oldest first (holder and backup from opposite ends)", () => {
+    const backlog = [1n, 2n, 3n, 4n, 5n, 6n].map((id) => row(id));
+    const holder = (id: bigint): Claim | undefined => (id === 6n ? "own" : "late");
+    expect(ids(dealsToStartByClaim(backlog, holder, [], none, limits(3)))).to.deep.equal([6n, 5n, 4n]);
+    const backup = (id: bigint): Claim | undefined => (id === 6n ? undefined : "takeover");
+    expect(ids(dealsToStartByClaim(backlog, backup, [], none, limits(3)))).to.deep.equal([1n, 2n, 3n]);
+    // the fairness rules still hold across the tiers: one seller at most half the slots
+    const one = [1n, 2n, 3n].map((id) => row(id, { seller: "0xhog" }));
+    const mixed = (id: bigint): Claim | undefined => (id === 1n ? "own" : "late");
+    expect(ids(dealsToStartByClaim(one, mixed, [], none, limits(4)))).to.deep.equal([1n, 3n]);
+  });
 });
