@@ -9,9 +9,9 @@ import {TrustPolicy} from "./TrustPolicy.sol";
 /// @title OracleRegistry
 /// @notice The enclave keys: registration with a quote the trust policy accepts, the current
 /// oracle dapps seal inputs to, revocation, and the check a signature settlement makes on its
-/// signer (`_requireTrustedSigner`). Each replica of the oracle app registers its own signer with
-/// its instance id (DESIGN.md §12); replicas read the trust rule off-chain from the public views
-/// (oracle/chain/trusted-signer.ts), as DealProof's bytecode has no room for a view of it.
+/// signer (`_requireTrustedSigner`, and the same rule as the view `isTrustedSigner`). Each replica
+/// of the oracle app registers its own signer with its instance id (DESIGN.md §12); replicas and
+/// dapps read the rule through that view rather than re-deriving it.
 /// @dev Replay protection: a registration binds `issuedAt`, which must be fresh and newer than
 /// the signer's last, so a quote seen in public calldata cannot be submitted again; an old quote
 /// can never renew a key or move `currentSigner` back. Expiry is computed on use (issuedAt + the
@@ -33,6 +33,17 @@ abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, Reentr
     /// @dev The latest issuedAt of a registration carrying each encryption key (listings sealed
     /// to a key stay buyable while it is carried: `encryptionKeyLiveUntil`).
     mapping(bytes32 encryptionKey => uint64 issuedAt) private _keyIssuedAt;
+
+    /// @dev Why a signer may not settle now, or None: the one rule behind `_requireTrustedSigner`
+    /// and `isTrustedSigner`, checked in the order the errors are reported.
+    enum Distrust {
+        None,
+        Unknown,
+        Revoked,
+        Expired,
+        MeasurementNotAllowed,
+        TcbStatusNotAccepted
+    }
 
     /// @inheritdoc IOracleRegistry
     function registerOracle(
@@ -124,24 +135,39 @@ abstract contract OracleRegistry is EIP712, TrustPolicy, IOracleRegistry, Reentr
             );
     }
 
+    /// @inheritdoc IOracleRegistry
+    function isTrustedSigner(address signer) external view returns (bool) {
+        (Distrust why, ) = _trustOf(signer);
+        return why == Distrust.None;
+    }
+
     /// @dev Reverts unless `signer` may settle now: registered (UnknownOracle), not revoked
     /// (SignerIsRevoked), not expired under the TTL in force (OracleRegistrationExpired), its
     /// measurement still allowed (MeasurementNotAllowed) and its TCB status still accepted
     /// (TcbStatusNotAccepted).
     function _requireTrustedSigner(address signer) internal view {
-        OracleRegistration storage reg = _registrations[signer];
+        (Distrust why, OracleRegistration storage reg) = _trustOf(signer);
+        if (why == Distrust.None) return;
+        if (why == Distrust.Unknown) revert UnknownOracle(signer);
+        if (why == Distrust.Revoked) revert SignerIsRevoked(signer);
+        if (why == Distrust.Expired) revert OracleRegistrationExpired(signer, reg.issuedAt + registrationTtl);
+        if (why == Distrust.MeasurementNotAllowed) revert MeasurementNotAllowed(reg.measurementId);
+        revert TcbStatusNotAccepted(reg.tcbStatus);
+    }
+
+    /// @dev The trust rule's verdict for `signer`, with its registration (for the error's values).
+    function _trustOf(address signer) private view returns (Distrust, OracleRegistration storage reg) {
+        reg = _registrations[signer];
         uint64 issuedAt = reg.issuedAt;
-        if (issuedAt == 0) revert UnknownOracle(signer);
-        if (reg.revoked) revert SignerIsRevoked(signer);
-        uint64 expiry = issuedAt + registrationTtl;
-        if (block.timestamp > expiry) revert OracleRegistrationExpired(signer, expiry);
+        if (issuedAt == 0) return (Distrust.Unknown, reg);
+        if (reg.revoked) return (Distrust.Revoked, reg);
+        if (block.timestamp > issuedAt + registrationTtl) return (Distrust.Expired, reg);
         // An unchanged epoch proves no measurement was disallowed since registration (when the
         // measurement was allowed); otherwise read the allowlist.
-        if (reg.measurementEpoch != measurementEpoch) {
-            bytes32 measurementId = reg.measurementId;
-            if (!allowedMeasurements[measurementId]) revert MeasurementNotAllowed(measurementId);
+        if (reg.measurementEpoch != measurementEpoch && !allowedMeasurements[reg.measurementId]) {
+            return (Distrust.MeasurementNotAllowed, reg);
         }
-        uint8 tcbStatus = reg.tcbStatus;
-        if (!isTcbStatusAccepted(tcbStatus)) revert TcbStatusNotAccepted(tcbStatus);
+        if (!isTcbStatusAccepted(reg.tcbStatus)) return (Distrust.TcbStatusNotAccepted, reg);
+        return (Distrust.None, reg);
     }
 }

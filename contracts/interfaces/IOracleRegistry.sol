@@ -147,6 +147,15 @@ interface IOracleRegistry {
     /// @return The registration.
     function registrationOf(address signer) external view returns (OracleRegistration memory);
 
+    /// @notice Whether `signer` may settle now: the rule settleWithSignature applies (registered,
+    /// not revoked, unexpired under the TTL in force, its measurement still allowed, its TCB
+    /// status still accepted), as a view, so replicas and dapps read the contract's own rule.
+    ///
+    /// Requirements: none (view). Emits: nothing.
+    /// @param signer The signer.
+    /// @return True exactly when settleWithSignature would accept a signature by `signer` now.
+    function isTrustedSigner(address signer) external view returns (bool);
+
     /// @notice When `signer`'s registration lapses with the TTL in force (0: never registered).
     ///
     /// Requirements: none (view). Emits: nothing.

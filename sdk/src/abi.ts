@@ -140,6 +140,7 @@ export const DEAL_PROOF_ABI = [
   {"inputs":[{"name":"listingId","type":"uint256"}],"name":"getListing","outputs":[{"components":[{"name":"seller","type":"address"},{"name":"dataRoot","type":"bytes32"},{"name":"version","type":"uint32"},{"name":"mode","type":"uint8"},{"name":"postedPrice","type":"uint96"},{"name":"expiresAt","type":"uint64"},{"name":"encryptionKey","type":"bytes32"},{"name":"status","type":"uint8"}],"name":"listing","type":"tuple"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"hasPendingChange","outputs":[{"name":"","type":"bool"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"name":"status","type":"uint8"}],"name":"isTcbStatusAccepted","outputs":[{"name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"name":"signer","type":"address"}],"name":"isTrustedSigner","outputs":[{"name":"","type":"bool"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"name":"seller","type":"address"},{"name":"dataRoot","type":"bytes32"}],"name":"listingIdFor","outputs":[{"name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"measurementEpoch","outputs":[{"name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"owner","outputs":[{"name":"","type":"address"}],"stateMutability":"view","type":"function"},

@@ -117,7 +117,7 @@ export class VerifiedListingError extends DealProofError<`listing_record.${Verif
 /**
  * Checks an oracle's signed record: its shape, that `recordHash` is the record's, and that the
  * signature over its digest in `domain` recovers to one of `trustedSigners` (the signers the
- * contract's registry trusts; read them with `isTrustedSigner` or the current oracle). Returns the
+ * contract's registry trusts; read them with its `isTrustedSigner` view or the current oracle). Returns the
  * record; throws VerifiedListingError saying what does not hold.
  */
 export function verifyVerifiedListing(

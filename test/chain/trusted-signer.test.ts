@@ -1,8 +1,8 @@
 /**
- * oracle/chain/trusted-signer.ts reads the contract's trust rule off-chain (DealProof has no view
- * of it): for a fresh, unknown, revoked, expired, measurement-disallowed and TCB-refused signer,
- * and at a past block, its answer is exactly whether DealProof accepts that signer's
- * settleWithSignature.
+ * The trust rule has one copy, in the contract: its `isTrustedSigner` view, and
+ * oracle/chain/trusted-signer.ts reading it — for a fresh, unknown, revoked, expired,
+ * measurement-disallowed (and re-allowed), TCB-refused and re-registered signer, and at a past
+ * block, both answer exactly whether DealProof accepts that signer's settleWithSignature.
  */
 import { expect } from "chai";
 import {
@@ -11,6 +11,8 @@ import {
   outcome,
   registerOracle,
   sign,
+  widen,
+  KIND,
   MEASUREMENT,
   TTL,
   type Fixture,
@@ -37,7 +39,7 @@ async function ruleNow(f: Fixture, signer = f.oracle.address) {
   });
 }
 
-describe("chain: the trust rule read off-chain (oracle/chain/trusted-signer.ts)", () => {
+describe("chain: the trust rule, one copy in the contract (isTrustedSigner; oracle/chain/trusted-signer.ts)", () => {
   const cases: [string, (f: Fixture) => Promise<void>, boolean][] = [
     ["a fresh registration", async (f) => void (await registerOracle(f)), true],
     ["a signer never registered", async () => undefined, false],
@@ -66,6 +68,24 @@ describe("chain: the trust rule read off-chain (oracle/chain/trusted-signer.ts)"
       false,
     ],
     [
+      "a measurement disallowed, then allowed again",
+      async (f) => {
+        await registerOracle(f);
+        await f.dealProof.disallowMeasurement(MEASUREMENT);
+        await widen(f, KIND.AllowMeasurement, MEASUREMENT);
+      },
+      true,
+    ],
+    [
+      "a signer registered again after its registration expired",
+      async (f) => {
+        await registerOracle(f);
+        await f.networkHelpers.time.increase(TTL + 1);
+        await registerOracle(f);
+      },
+      true,
+    ],
+    [
       "a TCB status refused since",
       async (f) => {
         await registerOracle(f);
@@ -79,6 +99,7 @@ describe("chain: the trust rule read off-chain (oracle/chain/trusted-signer.ts)"
       const f = await deployFixture();
       await arrange(f);
       expect(await ruleNow(f), "rule").to.equal(trusted);
+      expect(await f.dealProof.isTrustedSigner(f.oracle.address), "view").to.equal(trusted);
       expect(await settlementAccepted(f), "contract").to.equal(trusted);
     });
 

@@ -48,21 +48,16 @@ export interface MarketListing {
 
 export const verdictOf = (m: MarketListing): ListingVerdict | undefined => m.record?.verdict;
 
-/** Whether `signer` may sign for DealProof now: the contract's `_requireTrustedSigner` rule, read. */
+/**
+ * Whether `signer` may sign for DealProof now: the contract's own rule (its isTrustedSigner view),
+ * and unexpired at `now` (the chain's latest time the page knows).
+ */
 async function trustedNow(dp: Contract, signer: string, now: number): Promise<boolean> {
-  const reg = (await dp.getFunction("registrationOf")(signer)) as {
-    issuedAt: bigint;
-    revoked: boolean;
-    measurementId: string;
-    tcbStatus: bigint;
-  };
-  if (reg.issuedAt === 0n || reg.revoked) return false;
-  const [expiry, allowed, tcbOk] = await Promise.all([
+  const [trusted, expiry] = await Promise.all([
+    dp.getFunction("isTrustedSigner")(signer) as Promise<boolean>,
     dp.getFunction("registrationExpiry")(signer) as Promise<bigint>,
-    dp.getFunction("allowedMeasurements")(reg.measurementId) as Promise<boolean>,
-    dp.getFunction("isTcbStatusAccepted")(reg.tcbStatus) as Promise<boolean>,
   ]);
-  return BigInt(now) <= expiry && allowed && tcbOk;
+  return trusted && BigInt(now) <= expiry;
 }
 
 interface ServedListing {
