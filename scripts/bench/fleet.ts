@@ -269,7 +269,8 @@ try {
     p50SettleSeconds: Number(percentile(latencies, 50).toFixed(1)),
     p95SettleSeconds: Number(percentile(latencies, 95).toFixed(1)),
     takeovers: takeovers.length,
-    p95TakeoverSeconds: Number(percentile(takeovers, 95).toFixed(1)),
+    // null when no killed replica held an open deal another then settled (nothing to measure)
+    p95TakeoverSeconds: takeovers.length === 0 ? null : Number(percentile(takeovers, 95).toFixed(1)),
     dealsPerMinuteOne: one === undefined ? null : Number(one.toFixed(1)),
     dealsPerMinuteAll: all === undefined ? null : Number(all.toFixed(1)),
     scaling: scaling === null ? null : Number(scaling.toFixed(2)),
@@ -315,7 +316,7 @@ try {
       `p50/p95 settle     ${result.p50SettleSeconds} / ${result.p95SettleSeconds} s (accepted → DealSettled seen)`,
     );
     console.log(
-      `p95 takeover       ${result.p95TakeoverSeconds} s over ${result.takeovers} deals (kill → settled by another replica)`,
+      `p95 takeover       ${result.p95TakeoverSeconds ?? "—"} s over ${result.takeovers} deals (kill → settled by another replica)`,
     );
     console.log(
       `scaling            ${result.scaling ?? "—"}   (${result.dealsPerMinuteAll ?? "—"} deals/min on ${R} ÷ ${result.dealsPerMinuteOne ?? "—"} on 1)   target ≥ 2.4  ${ok(t.scalingAtLeast2_4)}`,

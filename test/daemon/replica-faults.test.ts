@@ -11,7 +11,10 @@
  *   - one process's wall clock skewed by minutes (Date.now offset through a preload): the holdings
  *     follow chain time, so the skewed replica neither jumps the queue nor wastes a transaction;
  *   - the RPC shared by every replica failing (500s and dropped connections) for seconds: no
- *     deal lost, they resume.
+ *     deal lost, they resume;
+ *   - the holder's signer revoked by the owner mid-deal: the other replica works the deal at once
+ *     (the revoked one is no longer live), the contract refuses the revoked signer, and the
+ *     revoked replica holds nothing after.
  */
 import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -42,6 +45,8 @@ interface World {
   proxies: Proxy[];
   model: Awaited<ReturnType<typeof startFakeAnthropic>>;
   senders: string[];
+  /** DealProof, as its owner (the deployer). */
+  owner: ReturnType<typeof connectDealProof>;
   open(count: number): Promise<OpenedDeal[]>;
   settledIds(): Promise<Set<string>>;
   waitSettled(ids: readonly string[], timeoutMs: number): Promise<void>;
@@ -129,6 +134,7 @@ async function world(opts: {
     proxies,
     model,
     senders: wallets.map((w) => w.address.toLowerCase()),
+    owner: dp,
     open: async (count) => {
       const ds = await openDealsSteadily({
         dp,
@@ -259,6 +265,42 @@ describe("replica faults with replicas as separate processes (DESIGN §12)", fun
       expect(a.settledBy.get(d.id), "settled by its rank-0 holder").to.equal(w.senders[holders.get(d.id)!]);
     }
     expect(a.wastedTxs, "no replica jumped in").to.equal(0);
+  });
+
+  it("the holder's signer revoked mid-deal: the other settles it once; the revoked replica settles nothing more", async () => {
+    w = await world({ replicas: 2, takeoverS: 60, modelMs: 600 });
+    const before = w.model.requests.length;
+    const [deal] = await w.open(1);
+    const revoked = w.holder(deal!.id);
+    const signer = w.fleet.replicas[revoked]!.signer!;
+    await modelBusy(w, before, 1); // the holder is negotiating
+    await (await w.owner.revokeSigner(signer)).wait();
+    expect(await w.owner.isTrustedSigner(signer)).to.equal(false);
+    // the takeover delay is 60 s: a settlement well before it is the other replica seeing the
+    // revoked one leave the live set, not the clock
+    const t0 = performance.now();
+    await w.waitSettled([deal!.id], 45_000);
+    const takeoverS = (performance.now() - t0) / 1000;
+    // new deals after the revocation: all the other's, none sent by the revoked replica
+    const later = await w.open(2);
+    await w.waitSettled(
+      later.map((d) => d.id),
+      60_000,
+    );
+    await sleep(2000);
+    const a = await w.audit();
+    for (const d of [deal!, ...later]) {
+      expect(a.settledEvents.get(d.id), "settled exactly once").to.equal(1);
+      expect(a.settledBy.get(d.id), "by the replica still trusted").to.equal(w.senders[1 - revoked]);
+    }
+    expect(
+      a.wastedTxs,
+      `the revoked replica's refused settlement, at most (${takeoverS.toFixed(1)} s)`,
+    ).to.be.at.most(1);
+    expect(
+      w.fleet.replicas.reduce((n, r) => n + r.selfExits, 0),
+      "no replica crashed",
+    ).to.equal(0);
   });
 
   it("the RPC shared by every replica failing for seconds: no deal lost, they resume, each settles once", async () => {
