@@ -2,21 +2,22 @@
  * A seller's listing and its buyers on a local chain, for the demo and the real-chain listing
  * tests (DESIGN.md §11): publish a dataset once (its seller input sealed to the registered oracle
  * key in the listing context), update or withdraw it, and buy it (the buyer input sealed exactly
- * like a direct deal's, for the id the listing deal will have). Until the SDK's listings module
- * lands this talks to the contract directly through its typed ABI.
+ * like a direct deal's, for the id the listing deal will have), each through the SDK's ethers
+ * listing functions (sdk/src/listings.ts); this module only maps a prepared dataset to their
+ * arguments.
  */
-import { hexlify, type Signer } from "ethers";
+import type { Signer } from "ethers";
 import type { DealProof } from "../../oracle/chain/dealproof.ts";
-import { dealIdFor, dealProofDomain } from "../../sdk/src/eip712.ts";
-import { generateX25519KeyPair, type X25519KeyPair } from "../../sdk/src/hpke.ts";
-import {
-  sealBuyerInput,
-  sealListingSellerInput,
-  type BuyerInput,
-  type SellerInput,
-} from "../../sdk/src/inputs.ts";
+import type { X25519KeyPair } from "../../sdk/src/hpke.ts";
+import type { SellerInput } from "../../sdk/src/inputs.ts";
 import type { CheckSpec } from "../../sdk/src/checks.ts";
-import { oracleSealingKey } from "../../sdk/src/oracle-key.ts";
+import {
+  prepareDealFromListing,
+  publishListing as sdkPublishListing,
+  updateListing as sdkUpdateListing,
+  withdrawListing as sdkWithdrawListing,
+  type ListingTermsArgs,
+} from "../../sdk/src/listings.ts";
 import type { SellerDataset } from "./seller-kit.ts";
 
 export const NEGOTIATED = 0;
@@ -41,70 +42,52 @@ export interface PublishedListing {
   gasUsed: bigint;
 }
 
-async function bound(dp: DealProof, party: Signer) {
-  const contract = await dp.getAddress();
-  const provider = party.provider!;
-  const [net, block, current] = await Promise.all([
-    provider.getNetwork(),
-    provider.getBlock("latest"),
-    dp.currentOracle(),
-  ]);
-  const key = oracleSealingKey(
-    { signer: current.signer, encryptionKey: current.encryptionKey, expiresAt: current.expiresAt },
-    block!.timestamp,
-  );
-  return { contract, chainId: net.chainId, key, encryptionKey: current.encryptionKey, now: block!.timestamp };
-}
-
-async function sealedTerms(dp: DealProof, seller: Signer, listingId: bigint, a: ListingArgs) {
-  const b = await bound(dp, seller);
+/** The SDK's listing terms and seller input for `a` (the dataset's own layout unless given). */
+function sdkTerms(a: ListingArgs): ListingTermsArgs & { input: Omit<SellerInput, "v"> } {
   const ds = a.dataset;
-  const sealed = await sealListingSellerInput(
-    b.key,
-    { chainId: b.chainId, contract: b.contract, listingId },
-    { v: 1, ...a.input, dataset: { location: ds.location, key: ds.key, chunkSize: ds.chunkSize } },
-  );
-  const terms = {
-    mode: a.mode,
-    postedPrice: a.mode === POSTED ? (a.postedPriceWei ?? 0n) : 0n,
+  return {
+    mode: a.mode === POSTED ? "Posted" : "Negotiated",
+    ...(a.mode === POSTED ? { postedPriceWei: a.postedPriceWei ?? 0n } : {}),
     expiresAt: a.expiresAt ?? 0,
     ...(a.layout ?? {
       chunkSize: ds.chunkSize,
       chunkCount: Math.max(1, Math.ceil(ds.size / ds.chunkSize)),
       byteSize: ds.size,
     }),
-    encryptionKey: b.encryptionKey,
     metadataURI: "",
+    input: { ...a.input, dataset: { location: ds.location, key: ds.key, chunkSize: ds.chunkSize } },
   };
-  return { sealed, terms };
 }
 
-/** Seller: publishes `a.dataset` as a listing (version 1, or the next after a withdrawal). */
+const published = async (dp: DealProof, listingId: bigint, gasUsed: bigint): Promise<PublishedListing> => ({
+  listingId,
+  version: Number((await dp.getListing(listingId)).version),
+  gasUsed,
+});
+
+/** Seller: publishes `a.dataset` as a listing (version 1, or the next after a withdrawal): the SDK's publishListing. */
 export async function publishListing(
   dp: DealProof,
   seller: Signer,
   a: ListingArgs,
 ): Promise<PublishedListing> {
-  const listingId = await dp.listingIdFor(await seller.getAddress(), a.dataset.dataRoot);
-  const { sealed, terms } = await sealedTerms(dp, seller, listingId, a);
-  const r = await (await dp.connect(seller).publishListing(a.dataset.dataRoot, terms, sealed)).wait();
-  return { listingId, version: Number((await dp.getListing(listingId)).version), gasUsed: r!.gasUsed };
+  const r = await sdkPublishListing(dp, seller, { ...sdkTerms(a), dataRoot: a.dataset.dataRoot });
+  return published(dp, r.listingId, r.receipt.gasUsed);
 }
 
-/** Seller: replaces the listing's terms and sealed input (its next version). */
+/** Seller: replaces the listing's terms and sealed input (its next version): the SDK's updateListing. */
 export async function updateListing(
   dp: DealProof,
   seller: Signer,
   listingId: bigint,
   a: ListingArgs,
 ): Promise<PublishedListing> {
-  const { sealed, terms } = await sealedTerms(dp, seller, listingId, a);
-  const r = await (await dp.connect(seller).updateListing(listingId, terms, sealed)).wait();
-  return { listingId, version: Number((await dp.getListing(listingId)).version), gasUsed: r!.gasUsed };
+  const r = await sdkUpdateListing(dp, seller, listingId, sdkTerms(a));
+  return published(dp, listingId, r.receipt.gasUsed);
 }
 
 export async function withdrawListing(dp: DealProof, seller: Signer, listingId: bigint): Promise<void> {
-  await (await dp.connect(seller).withdrawListing(listingId)).wait();
+  await sdkWithdrawListing(dp, seller, listingId);
 }
 
 export interface BuyArgs {
@@ -125,29 +108,24 @@ export interface ListingDeal {
   gasUsed: bigint;
 }
 
-/** The buyer's sealed input and the listing deal's id, without sending anything. */
+/**
+ * The buyer's sealed input and the listing deal's id, without sending anything: the SDK's
+ * prepareDealFromListing (which refuses a listing that cannot be bought at `version` now); `send`
+ * sends its request, so a listing changed after this is refused by the contract.
+ */
 export async function prepareListingDeal(dp: DealProof, buyer: Signer, a: BuyArgs) {
-  const b = await bound(dp, buyer);
-  const listing = await dp.getListing(a.listingId);
-  const deadline = a.deadline ?? b.now + 3600;
-  const dealId = dealIdFor(dealProofDomain(b.chainId, b.contract), {
-    buyer: await buyer.getAddress(),
-    seller: listing.seller,
-    dataRoot: listing.dataRoot,
-    deadline,
-  });
-  const delivery = await generateX25519KeyPair();
-  const input: BuyerInput = {
-    v: 1,
-    budgetWei: a.budgetWei.toString(),
+  const now = (await buyer.provider!.getBlock("latest"))!.timestamp;
+  const d = await prepareDealFromListing(dp, buyer, {
+    listingId: a.listingId,
+    version: a.version,
+    escrowWei: a.escrowWei,
+    deadline: a.deadline ?? now + 3600,
+    budgetWei: a.budgetWei,
     requirements: a.requirements,
-    deliveryPublicKey: hexlify(delivery.publicKey),
     ...(a.checks === undefined ? {} : { checks: a.checks }),
-  };
-  const sealed = await sealBuyerInput(b.key, { chainId: b.chainId, contract: b.contract, dealId }, input);
-  const send = () =>
-    dp.connect(buyer).createDealFromListing(a.listingId, a.version, deadline, sealed, { value: a.escrowWei });
-  return { dealId, delivery, send };
+  });
+  const send = () => buyer.sendTransaction(d.request);
+  return { dealId: d.dealId, delivery: d.delivery, send };
 }
 
 /** Buyer: creates a deal from the listing's `version`, escrowing `escrowWei` (Accepted at once). */

@@ -98,7 +98,9 @@ export {
   updateListing,
   withdrawListing,
   createDealFromListing,
+  prepareDealFromListing,
   getListing,
+  listingViewOf,
   listListings,
   listingIdOf,
   type ListingTermsArgs,
@@ -108,6 +110,8 @@ export {
   type ListedListing,
   type DealFromListingArgs,
   type DealFromListing,
+  type PreparedDealFromListing,
+  type RawListing,
 } from "./listings.ts";
 export type { BuyerTerms } from "./party-chain.ts";
 export {

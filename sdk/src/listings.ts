@@ -8,6 +8,7 @@
  */
 import {
   hexlify,
+  type ContractTransaction,
   type ContractTransactionReceipt,
   type ContractTransactionResponse,
   type Signer,
@@ -99,20 +100,25 @@ export interface DealFromListing {
   receipt: ContractTransactionReceipt;
 }
 
-interface RawListing {
+/** `getListing`'s answer as ethers returns it (enums as their uint8 values). */
+export interface RawListing {
   seller: string;
   dataRoot: string;
-  version: bigint;
-  mode: bigint;
+  version: bigint | number;
+  mode: bigint | number;
   postedPrice: bigint;
-  expiresAt: bigint;
+  expiresAt: bigint | number;
   encryptionKey: string;
-  status: bigint;
+  status: bigint | number;
 }
 
 const idText = formatDealId;
 
-function viewOf(listingId: bigint, l: RawListing): ListingView {
+/**
+ * `getListing(listingId)`'s answer by name (throws `listing.unknown_enum` on a mode or status
+ * this SDK does not know): for a caller that read the contract itself.
+ */
+export function listingViewOf(listingId: bigint, l: RawListing): ListingView {
   return {
     listingId,
     seller: l.seller,
@@ -127,7 +133,7 @@ function viewOf(listingId: bigint, l: RawListing): ListingView {
 }
 
 async function readListing(b: Bound, listingId: bigint): Promise<ListingView> {
-  return viewOf(listingId, (await b.reader.getFunction("getListing")(listingId)) as RawListing);
+  return listingViewOf(listingId, (await b.reader.getFunction("getListing")(listingId)) as RawListing);
 }
 
 function termsTuple(t: ListingTermsArgs, encryptionKey: string) {
@@ -276,17 +282,35 @@ function checkBuyable(l: ListingView, args: DealFromListingArgs, now: number): n
   return l.version;
 }
 
+/** A deal against a listing, its buyer input sealed, nothing sent: `send` (or `request`) moves the escrow. */
+export interface PreparedDealFromListing {
+  dealId: bigint;
+  /** The buyer's delivery key pair: keep the private key (before sending) to receive the dataset. */
+  delivery: X25519KeyPair;
+  /** The sealed buyer input, bound to this chain, contract and deal id. */
+  sealed: Uint8Array;
+  /** The listing as read (its version is the one the transaction names). */
+  listing: ListingView;
+  /** The listing version bought under. */
+  version: number;
+  /** The createDealFromListing transaction (to, data, value), for a caller that sends it itself. */
+  request: ContractTransaction;
+  /** Sends `request` with the buyer's signer and waits for it to be mined. */
+  send(): Promise<ContractTransactionReceipt>;
+}
+
 /**
- * Buyer: opens a deal against a listing, escrowing `escrowWei`. Reads the listing first and
- * refuses one that cannot be bought (withdrawn, expired, needing re-publication, changed since the
- * version given, a posted price above the escrow) and a deal that exists already; seals the buyer
- * input for the deal id it will get. Returns the deal id and the buyer's delivery key pair.
+ * Buyer: everything before the escrow moves, nothing sent. Reads the listing and refuses one that
+ * cannot be bought (withdrawn, expired, needing re-publication, changed since the version given,
+ * a posted price above the escrow) and a deal that exists already; seals the buyer input for the
+ * deal id it will get, exactly as for a direct deal. The caller keeps the delivery key, then
+ * calls `send` (a listing changed in between is refused by the contract: ListingVersionMismatch).
  */
-export async function createDealFromListing(
+export async function prepareDealFromListing(
   dealProof: DealProofContract,
   buyer: Signer,
   args: DealFromListingArgs,
-): Promise<DealFromListing> {
+): Promise<PreparedDealFromListing> {
   const b = await bind(dealProof, buyer);
   const [listing, now] = await Promise.all([readListing(b, args.listingId), chainNow(b, buyer)]);
   const version = checkBuyable(listing, args, now);
@@ -296,12 +320,24 @@ export async function createDealFromListing(
     { seller: listing.seller, dataRoot: listing.dataRoot, deadline: args.deadline },
     args,
   );
-  const receipt = await mined(
-    (await b.writer.getFunction("createDealFromListing")(args.listingId, version, args.deadline, sealed, {
-      value: args.escrowWei,
-    })) as ContractTransactionResponse,
-  );
-  return { dealId, delivery, version, receipt };
+  const call = b.writer.getFunction("createDealFromListing");
+  const callArgs = [args.listingId, version, args.deadline, sealed, { value: args.escrowWei }] as const;
+  const request = await call.populateTransaction(...callArgs);
+  const send = async () => mined((await call(...callArgs)) as ContractTransactionResponse);
+  return { dealId, delivery, sealed, listing, version, request, send };
+}
+
+/**
+ * Buyer: opens a deal against a listing, escrowing `escrowWei`: `prepareDealFromListing`, then
+ * sent at once. Returns the deal id and the buyer's delivery key pair.
+ */
+export async function createDealFromListing(
+  dealProof: DealProofContract,
+  buyer: Signer,
+  args: DealFromListingArgs,
+): Promise<DealFromListing> {
+  const d = await prepareDealFromListing(dealProof, buyer, args);
+  return { dealId: d.dealId, delivery: d.delivery, version: d.version, receipt: await d.send() };
 }
 
 interface LogArgs {

@@ -22,6 +22,7 @@ import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 import { prepareDataset, type SellerDataset } from "../../scripts/lib/seller-kit.ts";
 import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
+import { rejects } from "../helpers.ts";
 import {
   NEGOTIATED,
   POSTED,
@@ -170,6 +171,14 @@ describe("listings through the daemon on a local chain", function () {
     const ds = await served();
     const l = await publishListing(env.dp, seller(), await args(ds));
     const early = await buy(l.listingId, 1, 0);
+    // prepared at version 1 (the SDK refuses a stale version itself): sent after the update
+    const stale = await prepareListingDeal(env.dp, buyer(2), {
+      listingId: l.listingId,
+      version: 1,
+      escrowWei: units(vision.escrowUnits),
+      budgetWei: units(vision.budgetUnits),
+      requirements: vision.buyerRequirements,
+    });
     const v2 = await updateListing(
       env.dp,
       seller(),
@@ -179,30 +188,34 @@ describe("listings through the daemon on a local chain", function () {
     expect(v2.version).to.equal(2);
     const late = await buy(l.listingId, 2, 1);
     // the old version cannot be bought any more
-    const stale = await prepareListingDeal(env.dp, buyer(2), {
-      listingId: l.listingId,
-      version: 1,
-      escrowWei: units(vision.escrowUnits),
-      budgetWei: units(vision.budgetUnits),
-      requirements: vision.buyerRequirements,
-    });
     await expect(stale.send()).to.be.revertedWithCustomError(env.dp, "ListingVersionMismatch");
-    await withdrawListing(env.dp, seller(), l.listingId);
     const refused = await prepareListingDeal(env.dp, buyer(2), {
       listingId: l.listingId,
       version: 2,
       escrowWei: units(vision.escrowUnits),
       budgetWei: units(vision.budgetUnits),
       requirements: vision.buyerRequirements,
+      deadline: (await env.chain.connection.ethers.provider.getBlock("latest"))!.timestamp + 7200,
     });
+    await withdrawListing(env.dp, seller(), l.listingId);
     await expect(refused.send()).to.be.revertedWithCustomError(env.dp, "ListingIsWithdrawn");
+    // and the SDK refuses a withdrawn listing before anything is sealed or sent
+    await rejects(
+      prepareListingDeal(env.dp, buyer(2), {
+        listingId: l.listingId,
+        version: 2,
+        escrowWei: units(vision.escrowUnits),
+        budgetWei: units(vision.budgetUnits),
+        requirements: vision.buyerRequirements,
+      }),
+      /was withdrawn by its seller/,
+    );
 
     // expired: a listing whose expiry has passed
     const now = (await env.chain.connection.ethers.provider.getBlock("latest"))!.timestamp;
     const ds2 = await served();
     const e = await publishListing(env.dp, seller(), await args(ds2, { expiresAt: now + 30 }));
     const beforeExpiry = await buy(e.listingId, 1, 2);
-    await env.chain.connection.networkHelpers.time.increase(60);
     const expired = await prepareListingDeal(env.dp, buyer(0), {
       listingId: e.listingId,
       version: 1,
@@ -210,6 +223,7 @@ describe("listings through the daemon on a local chain", function () {
       budgetWei: units(vision.budgetUnits),
       requirements: vision.buyerRequirements,
     });
+    await env.chain.connection.networkHelpers.time.increase(60);
     await expect(expired.send()).to.be.revertedWithCustomError(env.dp, "ListingExpired");
 
     // the oracle starts only now: every deal made before still completes, at its own version's price

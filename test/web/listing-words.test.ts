@@ -6,14 +6,9 @@
  */
 import { expect } from "chai";
 import { parseEther } from "ethers";
-import {
-  buyProblem,
-  listingFromChain,
-  listingStatusWords,
-  pricingWords,
-  verdictWords,
-  type ListingView,
-} from "../../web/src/listing-words.ts";
+import { buyProblem, listingStatusWords, pricingWords, verdictWords } from "../../web/src/listing-words.ts";
+// the dapp's listing is the SDK's, read by the SDK's listingViewOf (web/src/listings.ts)
+import { listingViewOf, type ListingView } from "../../sdk/src/listings.ts";
 
 const SELLER = "0x90F79bf6EB2c4f876e5c17a4a97B5C2b6Cda05e6";
 const BUYER = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
@@ -24,7 +19,7 @@ const listing = (over: Partial<ListingView> = {}): ListingView => ({
   dataRoot: `0x${"5a".repeat(32)}`,
   version: 1,
   mode: "Posted",
-  postedPrice: parseEther("1.5"),
+  postedPriceWei: parseEther("1.5"),
   expiresAt: 0,
   encryptionKey: `0x${"11".repeat(32)}`,
   status: "Active",
@@ -43,7 +38,7 @@ describe("dapp listings: words and buy checks", () => {
     );
     expect(listingStatusWords(listing({ status: "RepublishNeeded" }))).to.match(/^Re-publish needed/);
     expect(pricingWords(listing())).to.equal("1.5 ETH (posted price)");
-    expect(pricingWords(listing({ mode: "Negotiated", postedPrice: 0n }))).to.equal(
+    expect(pricingWords(listing({ mode: "Negotiated", postedPriceWei: 0n }))).to.equal(
       "Negotiated (within the seller's sealed floor)",
     );
     expect(verdictWords("verified")).to.match(/^✓ Verified/);
@@ -54,7 +49,7 @@ describe("dapp listings: words and buy checks", () => {
   it("lets a buyer buy a live, verified listing its escrow covers", () => {
     expect(problem(listing())).to.equal(null);
     expect(problem(listing(), parseEther("1.5"))).to.equal(null);
-    expect(problem(listing({ mode: "Negotiated", postedPrice: 0n }), 1n)).to.equal(null);
+    expect(problem(listing({ mode: "Negotiated", postedPriceWei: 0n }), 1n)).to.equal(null);
     expect(problem(listing({ expiresAt: NOW }))).to.equal(null);
   });
 
@@ -98,11 +93,11 @@ describe("dapp listings: words and buy checks", () => {
       encryptionKey: `0x${"11".repeat(32)}`,
       status: 4n,
     };
-    expect(listingFromChain(1n, raw)).to.deep.equal(listing({ version: 3, status: "RepublishNeeded" }));
-    expect(listingFromChain(1n, { ...raw, mode: 0n, status: 2n })).to.include({
+    expect(listingViewOf(1n, raw)).to.deep.equal(listing({ version: 3, status: "RepublishNeeded" }));
+    expect(listingViewOf(1n, { ...raw, mode: 0n, status: 2n })).to.include({
       mode: "Negotiated",
       status: "Withdrawn",
     });
-    expect(() => listingFromChain(1n, { ...raw, status: 5n })).to.throw(/status 5 is unknown/);
+    expect(() => listingViewOf(1n, { ...raw, status: 5n })).to.throw(/unknown listing status 5/);
   });
 });

@@ -90,7 +90,7 @@ export function ListingPage({
       <form onSubmit={(e) => void submit(e)}>
         <BuyerFields
           {...(l?.mode === "Posted"
-            ? { escrowHint: `at least the posted ${formatEther(l.postedPrice)} ETH` }
+            ? { escrowHint: `at least the posted ${formatEther(l.postedPriceWei)} ETH` }
             : {})}
         />
         <ChecksEditor value={flow.checks} onChange={flow.editChecks} problems={flow.problems} />

@@ -8,65 +8,12 @@
 import { formatEther } from "ethers";
 import { badInput } from "./bad-input.ts";
 import type { DealProofError } from "../../sdk/src/errors.ts";
-// the contract's enums by name: the SDK's one table (checked against the compiled contract)
-import {
-  LISTING_STATUS,
-  PRICING_MODE,
-  type ListingStatusName,
-  type PricingModeName,
-} from "../../sdk/src/listing-state.ts";
-
-/** What the dapp shows of a listing (getListing, by name). */
-export interface ListingView {
-  listingId: bigint;
-  seller: string;
-  dataRoot: string;
-  version: number;
-  mode: PricingModeName;
-  postedPrice: bigint;
-  /** Unix seconds; 0: never. */
-  expiresAt: number;
-  encryptionKey: string;
-  status: ListingStatusName;
-}
+// a listing by name as the SDK reads it (its enums from the SDK's one table, checked against the contract)
+import type { ListingView } from "../../sdk/src/listings.ts";
 
 /** The oracle's verdicts on a listing (its verified-listing record, sdk/src/verified-listing.ts on the oracle's branch). */
 export type ListingVerdict =
   "verified" | "datasheet-failed" | "data-unavailable" | "identity-failed" | "unopenable";
-
-/** `getListing`'s answer (enums as their uint8 values) by name; throws on a value this dapp does not know. */
-export function listingFromChain(
-  listingId: bigint,
-  raw: {
-    seller: string;
-    dataRoot: string;
-    version: bigint | number;
-    mode: bigint | number;
-    postedPrice: bigint;
-    expiresAt: bigint | number;
-    encryptionKey: string;
-    status: bigint | number;
-  },
-): ListingView {
-  const mode = PRICING_MODE[Number(raw.mode)];
-  const status = LISTING_STATUS[Number(raw.status)];
-  if (mode === undefined || status === undefined)
-    throw badInput(
-      `the listing's mode ${raw.mode} or status ${raw.status} is unknown to this dapp`,
-      "check that the address is a DealProof contract of this dapp's version",
-    );
-  return {
-    listingId,
-    seller: raw.seller,
-    dataRoot: raw.dataRoot,
-    version: Number(raw.version),
-    mode,
-    postedPrice: raw.postedPrice,
-    expiresAt: Number(raw.expiresAt),
-    encryptionKey: raw.encryptionKey,
-    status,
-  };
-}
 
 const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
 const day = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
@@ -86,9 +33,9 @@ export function listingStatusWords(l: ListingView): string {
   }
 }
 
-export function pricingWords(l: Pick<ListingView, "mode" | "postedPrice">): string {
+export function pricingWords(l: Pick<ListingView, "mode" | "postedPriceWei">): string {
   return l.mode === "Posted"
-    ? `${eth(l.postedPrice)} (posted price)`
+    ? `${eth(l.postedPriceWei)} (posted price)`
     : "Negotiated (within the seller's sealed floor)";
 }
 
@@ -138,10 +85,10 @@ export function buyProblem(
       "a deal against it would end as no-deal; wait for the record or pick another listing",
     );
   if (escrowWei <= 0n) return badInput("the escrow must be more than 0 ETH", "e.g. 1.5");
-  if (l.mode === "Posted" && l.postedPrice > escrowWei)
+  if (l.mode === "Posted" && l.postedPriceWei > escrowWei)
     return badInput(
-      `the posted price ${eth(l.postedPrice)} is above your escrow ${eth(escrowWei)}`,
-      `escrow at least ${eth(l.postedPrice)}`,
+      `the posted price ${eth(l.postedPriceWei)} is above your escrow ${eth(escrowWei)}`,
+      `escrow at least ${eth(l.postedPriceWei)}`,
     );
   return null;
 }

@@ -2,31 +2,28 @@
  * The dapp's listing calls (DESIGN §11): the market read from DealProof's listing logs, getListing
  * and the oracle's `GET /listings` records (each record's signature checked here against a signer
  * DealProof's registry trusts now), and the seller's publish / update / withdraw and the buyer's
- * createDealFromListing, each input sealed in this browser: publishing, updating and withdrawing
- * are the SDK's ethers listing functions; the buy is sealed here in two steps (the SDK's
- * createDealFromListing seals and sends at once, so the delivery key could not be saved first).
+ * createDealFromListing, each input sealed in this browser by the SDK's ethers listing functions
+ * (the buy in two steps, prepareDealFromListing then send, so the delivery key is saved first).
  */
-import { Contract, hexlify, toBeHex, type BrowserProvider, type Log } from "ethers";
+import { Contract, toBeHex, type BrowserProvider, type Log } from "ethers";
 import {
   DEAL_PROOF_ABI,
-  dealIdFor,
   dealProofDomain,
   decodeDealProofEvent,
-  generateX25519KeyPair,
-  oracleSealingKey,
-  sealBuyerInput,
   listingIdOf,
+  listingViewOf,
+  prepareDealFromListing,
   publishListing as sdkPublishListing,
   updateListing as sdkUpdateListing,
   withdrawListing as sdkWithdrawListing,
   verifyVerifiedListing,
-  type BuyerInput,
-  type CurrentOracle,
+  type ListingView,
+  type RawListing,
   type SellerInput,
   type VerifiedListingRecord,
 } from "dealproof";
 import type { ChainConfig } from "./config.ts";
-import { listingFromChain, type ListingVerdict, type ListingView } from "./listing-words.ts";
+import type { ListingVerdict } from "./listing-words.ts";
 import { marketIndex, type MarketIndex } from "./market.ts";
 import type { HistoryLog } from "./deal-history.ts";
 import type { BuyerTerms } from "./buy-flow.tsx";
@@ -119,7 +116,7 @@ export async function marketListings(
   const trusted = new Map<string, Promise<boolean>>();
   const listings = await Promise.all(
     index.ids.map(async (id): Promise<MarketListing> => {
-      const listing = listingFromChain(id, await dp.getFunction("getListing")(id));
+      const listing = listingViewOf(id, (await dp.getFunction("getListing")(id)) as RawListing);
       const base = { listing, sales: index.sales.get(id) ?? 0, metadataURI: metadata.get(id) ?? "" };
       const signed = served.get(id);
       if (signed === undefined || signed === null) return base;
@@ -149,14 +146,6 @@ export interface ListingDraft {
   size: number;
   metadataURI: string;
   input: Omit<SellerInput, "v">;
-}
-
-async function currentKey(dp: Contract, provider: BrowserProvider) {
-  const [current, block] = await Promise.all([
-    dp.getFunction("currentOracle")() as Promise<CurrentOracle>,
-    provider.getBlock("latest"),
-  ]);
-  return oracleSealingKey(current, block!.timestamp);
 }
 
 /** Publishes the listing, or (`update`) its next version: the SDK's publishListing / updateListing. */
@@ -195,9 +184,10 @@ export async function withdrawListing(
 }
 
 /**
- * Seals the buyer's input for the listing deal's id (the direct deal's sealing, DESIGN §11) and
- * returns the call that escrows: createDealFromListing with the listing version read, so a
- * listing changed meanwhile is refused by the contract rather than bought on other terms.
+ * Seals the buyer's input for the listing deal's id and returns the call that escrows: the SDK's
+ * prepareDealFromListing (the listing read again and refused if it cannot be bought, the input
+ * sealed as for a direct deal), its request naming the listing version read here, so a listing
+ * changed meanwhile is refused rather than bought on other terms. Nothing is sent until `send`.
  */
 export async function prepareListingBuy(
   provider: BrowserProvider,
@@ -207,40 +197,12 @@ export async function prepareListingBuy(
   terms: BuyerTerms,
 ) {
   const signer = await provider.getSigner(address);
-  const dp = registry(chain, signer);
-  const key = await currentKey(dp, provider);
-  const dealId = dealIdFor(dealProofDomain(chain.chainId, chain.dealProof), {
-    buyer: address,
-    seller: listing.seller,
-    dataRoot: listing.dataRoot,
-    deadline: terms.deadline,
+  const d = await prepareDealFromListing(registry(chain, signer), signer, {
+    ...terms,
+    listingId: listing.listingId,
+    version: listing.version,
   });
-  const delivery = await generateX25519KeyPair();
-  const input: BuyerInput = {
-    v: 1,
-    budgetWei: terms.budgetWei.toString(),
-    requirements: terms.requirements,
-    deliveryPublicKey: hexlify(delivery.publicKey),
-    ...(terms.checks === undefined ? {} : { checks: terms.checks }),
-    ...(terms.overlapKeys === undefined ? {} : { overlapKeys: terms.overlapKeys }),
-    ...(terms.requireSellerDomain === undefined ? {} : { requireSellerDomain: terms.requireSellerDomain }),
-  };
-  const sealed = await sealBuyerInput(
-    key,
-    { chainId: BigInt(chain.chainId), contract: chain.dealProof, dealId },
-    input,
-  );
-  const send = async () => {
-    const tx = await dp.getFunction("createDealFromListing")(
-      listing.listingId,
-      listing.version,
-      terms.deadline,
-      sealed,
-      { value: terms.escrowWei },
-    );
-    return tx.wait();
-  };
-  return { dealId, delivery, escrowWei: terms.escrowWei, send };
+  return { dealId: d.dealId, delivery: d.delivery, escrowWei: terms.escrowWei, send: d.send };
 }
 
 export const listingHex = (id: bigint) => toBeHex(id, 32);

@@ -10,7 +10,13 @@ import { DealProofError } from "../errors.ts";
 import type { DealProofClient } from "./client.ts";
 import { acceptDeal, cancelDeal, createDeal, prepareDeal, refund, withdraw } from "./deals.ts";
 import { getListing, listListings } from "./listing-reads.ts";
-import { createDealFromListing, publishListing, updateListing, withdrawListing } from "./listings.ts";
+import {
+  createDealFromListing,
+  prepareDealFromListing,
+  publishListing,
+  updateListing,
+  withdrawListing,
+} from "./listings.ts";
 import { currentOracle, getDeal, getDealStatus } from "./reads.ts";
 import { watchDeal } from "./watch.ts";
 
@@ -50,6 +56,8 @@ export function dealProofActions(config: { address?: Address } = {}) {
       publishListing: (p: At<Parameters<typeof publishListing>[1]>) => publishListing(client, at(p)),
       updateListing: (p: At<Parameters<typeof updateListing>[1]>) => updateListing(client, at(p)),
       withdrawListing: (p: At<Parameters<typeof withdrawListing>[1]>) => withdrawListing(client, at(p)),
+      prepareDealFromListing: (p: At<Parameters<typeof prepareDealFromListing>[1]>) =>
+        prepareDealFromListing(client, at(p)),
       createDealFromListing: (p: At<Parameters<typeof createDealFromListing>[1]>) =>
         createDealFromListing(client, at(p)),
     };

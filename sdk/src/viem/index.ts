@@ -81,10 +81,13 @@ export {
   updateListing,
   withdrawListing,
   createDealFromListing,
+  prepareDealFromListing,
   type ListingTermsInput,
   type ListingWriteParameters,
   type PublishListingParameters,
   type CreateDealFromListingParameters,
+  type DealFromListingRequest,
+  type PreparedDealFromListing,
 } from "./listings.ts";
 export {
   PRICING_MODE,

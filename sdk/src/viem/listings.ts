@@ -5,7 +5,8 @@
  * from a listing after reading it (active, the version it expects, a posted price the escrow
  * covers), its input sealed for the resulting deal id exactly as for a direct deal.
  */
-import { bytesToHex, type Hex } from "viem";
+import { bytesToHex, type Account, type Address, type Hex } from "viem";
+import { DEAL_PROOF_ABI } from "../abi.ts";
 import { DealProofError, type DealProofErrorCode } from "../errors.ts";
 import type { PricingModeName } from "../listing-state.ts";
 import {
@@ -16,7 +17,13 @@ import {
   type DealProofClient,
   type WriteParameters,
 } from "./client.ts";
-import { prepareDeal, sealingKey, type CreateDealReturnType, type PrepareDealParameters } from "./deals.ts";
+import {
+  prepareDeal,
+  sealingKey,
+  type CreateDealReturnType,
+  type PrepareDealParameters,
+  type PreparedDeal,
+} from "./deals.ts";
 import { getListing, type Listing } from "./listing-reads.ts";
 import { listingIdFor } from "./protocol.ts";
 import { currentOracle } from "./reads.ts";
@@ -118,7 +125,10 @@ export interface CreateDealFromListingParameters extends Omit<PrepareDealParamet
 }
 
 /** Why a listing cannot be bought now, as an error (undefined: it can). */
-function unbuyable(l: Listing, p: CreateDealFromListingParameters): DealProofError | undefined {
+function unbuyable(
+  l: Listing,
+  p: Pick<CreateDealFromListingParameters, "version" | "escrowWei">,
+): DealProofError | undefined {
   const no = (code: DealProofErrorCode, message: string, hint: string) =>
     new DealProofError(code, message, { hint });
   switch (l.status) {
@@ -156,26 +166,61 @@ function unbuyable(l: Listing, p: CreateDealFromListingParameters): DealProofErr
   return undefined;
 }
 
+/** The createDealFromListing call, for `walletClient.writeContract(request)` (or `simulateContract`). */
+export interface DealFromListingRequest {
+  address: Address;
+  abi: typeof DEAL_PROOF_ABI;
+  functionName: "createDealFromListing";
+  args: readonly [bigint, number, bigint, Hex];
+  value: bigint;
+  account?: Account | Address;
+}
+
+export interface PreparedDealFromListing extends PreparedDeal {
+  /** The listing as read (the request names its version). */
+  listing: Listing;
+  /** The listing version bought under. */
+  version: number;
+  /** The transaction that escrows: send it once the delivery key is kept. */
+  request: DealFromListingRequest;
+}
+
 /**
- * Buyer: reads the listing (refused unless active, at the version expected, its posted price
- * covered by the escrow), prepares the deal with the listing's seller and root (input sealed for
- * the deal id), hands the delivery key to `saveDeliveryKey`, then escrows and creates it.
+ * Buyer: everything before the escrow moves, nothing sent. Reads the listing (refused unless
+ * active, at the version expected, its posted price covered by the escrow), prepares the deal
+ * with the listing's seller and root (input sealed for the deal id, a deal with that id refused)
+ * and returns the createDealFromListing request naming the version read.
+ */
+export async function prepareDealFromListing(
+  client: DealProofClient,
+  p: Omit<CreateDealFromListingParameters, "saveDeliveryKey">,
+): Promise<PreparedDealFromListing> {
+  const listing = await getListing(client, { address: p.address, listingId: p.listingId });
+  const refused = unbuyable(listing, p);
+  if (refused !== undefined) throw refused;
+  const prepared = await prepareDeal(client, { ...p, seller: listing.seller, dataRoot: listing.dataRoot });
+  const version = p.version ?? listing.version;
+  const request: DealFromListingRequest = {
+    address: p.address,
+    abi: DEAL_PROOF_ABI,
+    functionName: "createDealFromListing",
+    args: [p.listingId, version, BigInt(p.deadline), prepared.sealed],
+    value: p.escrowWei,
+    ...(p.account === undefined ? {} : { account: p.account }),
+  };
+  return { ...prepared, listing, version, request };
+}
+
+/**
+ * Buyer: `prepareDealFromListing`, hands the delivery key to `saveDeliveryKey` (if it throws,
+ * nothing is sent), then escrows and creates the deal.
  */
 export async function createDealFromListing(
   client: DealProofClient,
   p: CreateDealFromListingParameters,
 ): Promise<CreateDealReturnType & { listing: Listing }> {
-  const listing = await getListing(client, { address: p.address, listingId: p.listingId });
-  const refused = unbuyable(listing, p);
-  if (refused !== undefined) throw refused;
-  const prepared = await prepareDeal(client, { ...p, seller: listing.seller, dataRoot: listing.dataRoot });
+  const { request, version: _, ...prepared } = await prepareDealFromListing(client, p);
   await p.saveDeliveryKey?.(bytesToHex(prepared.delivery.privateKey));
-  const hash = await send(client, {
-    address: p.address,
-    ...(p.account === undefined ? {} : { account: p.account }),
-    functionName: "createDealFromListing",
-    args: [p.listingId, p.version ?? listing.version, BigInt(p.deadline), prepared.sealed],
-    value: p.escrowWei,
-  });
-  return { ...prepared, hash, listing };
+  const hash = await send(client, request);
+  return { ...prepared, hash };
 }
