@@ -30,6 +30,7 @@ export const CONFIG_CLASSES = {
   DEALPROOF_SIMULATOR_SEED_FILE: "measured",
   DEALPROOF_CREATE_SEED: "measured",
   DEALPROOF_INSTANCE_ID: "measured",
+  DEALPROOF_SIMULATOR_COMPOSE_HASH: "measured",
   DEALPROOF_KEY_EPOCHS: "attested",
   DEALPROOF_TAKEOVER_AFTER_S: "operational",
   ANTHROPIC_BASE_URL: "measured",

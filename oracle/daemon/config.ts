@@ -28,6 +28,14 @@ const configSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{40}$/, "must be 20 bytes of lowercase hex (no 0x), one value per replica")
     .optional(),
+  /**
+   * The simulator's compose hash (32 bytes of lowercase hex, no 0x; default: the built-in image's):
+   * another value is another measurement of the same app (same keys), as a rolling upgrade makes.
+   */
+  DEALPROOF_SIMULATOR_COMPOSE_HASH: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "must be 32 bytes of lowercase hex (no 0x): the simulated compose's sha256")
+    .optional(),
   /** HPKE key epochs held, current first (e.g. "2,1"): inputs sealed to any of them open. */
   DEALPROOF_KEY_EPOCHS: z
     .string()

@@ -16,13 +16,14 @@ export async function deployForSimulator(
   connection: NetworkConnection,
   dir: string,
   networkName: string,
-  opts: { changeDelay?: bigint } = {},
+  opts: { changeDelay?: bigint; registrationTtl?: bigint } = {},
 ) {
   const seedFile = join(dir, "simulator-seed");
   const sim = SimulatorBackend.fromSeedFile(seedFile);
   const deployment = await deployDealProof(connection, {
     networkName,
     ...(opts.changeDelay === undefined ? {} : { changeDelay: opts.changeDelay }),
+    ...(opts.registrationTtl === undefined ? {} : { registrationTtl: opts.registrationTtl }),
     attestationKeys: [sim.attestationPublicKey()],
     measurements: [sim.measurementId()],
     writeTo: dir,

@@ -2,8 +2,9 @@
  * Oracle replicas as real processes for bench:fleet: each runs oracle/simulator/main.ts with its
  * own data dir (SQLite store), HTTP port, instance id and gas-paying sender, all sharing one
  * simulated TEE seed (one app: the same measurement and KMS-derived keys). A replica can be
- * SIGKILLed and started again on the same store, or killed for good; `ready` waits until its
- * API answers /health with a registration.
+ * SIGKILLed, or stopped as a container is (SIGTERM), and started again on the same store (with
+ * the environment `envFor` gives it then: a new configuration, a new measurement), or stopped for
+ * good; `listening` waits until its API answers, `ready` until /health shows a registration.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync } from "node:fs";
@@ -42,7 +43,7 @@ export interface ReplicaSpec {
   env: Record<string, string>;
   /** Where each replica's store and log go (a folder per replica). */
   dir: string;
-  /** Extra environment for replica `i` only (e.g. its own RPC URL behind a fault proxy). */
+  /** Extra environment for replica `i` only (e.g. its own RPC URL behind a fault proxy), read at each start. */
   envFor?: (i: number) => Record<string, string>;
 }
 
@@ -69,6 +70,10 @@ export interface Fleet {
   start(i: number): Promise<void>;
   /** SIGKILL; with `forGood` the replica is never started again. */
   kill(i: number, forGood?: boolean): Promise<void>;
+  /** SIGTERM, as a container stop (SIGKILL after 6 s); with `forGood` never started again. */
+  stop(i: number, forGood?: boolean): Promise<void>;
+  /** Resolves when replica `i` answers /health at all (registered or not). */
+  listening(i: number, timeoutMs?: number): Promise<void>;
   /** Resolves when replica `i` answers /health with a registration expiry. */
   ready(i: number, timeoutMs?: number): Promise<void>;
   stopAll(): Promise<void>;
@@ -143,17 +148,27 @@ export async function createFleet(
     });
   }
 
-  async function kill(i: number, forGood = false): Promise<void> {
+  async function signal(i: number, sig: "SIGKILL" | "SIGTERM", forGood: boolean): Promise<void> {
     const r = replicas[i]!;
     const c = children.get(i);
     if (forGood) r.retired = true;
     if (c === undefined) return;
     intended.add(c);
-    c.kill("SIGKILL");
+    c.kill(sig);
+    const t = sig === "SIGTERM" ? setTimeout(() => c.kill("SIGKILL"), 6000) : undefined;
     await exited(c);
+    clearTimeout(t);
   }
+  const kill = (i: number, forGood = false) => signal(i, "SIGKILL", forGood);
+  const stop = (i: number, forGood = false) => signal(i, "SIGTERM", forGood);
 
-  async function ready(i: number, timeoutMs = 60_000): Promise<void> {
+  /** Polls replica `i`'s /health until `done` accepts it. */
+  async function health(
+    i: number,
+    what: string,
+    timeoutMs: number,
+    done: (h: { signer?: string; registrationExpiresAt?: number | null }) => boolean,
+  ): Promise<void> {
     const r = replicas[i]!;
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
@@ -162,7 +177,7 @@ export async function createFleet(
           signer?: string;
           registrationExpiresAt?: number | null;
         };
-        if (h.registrationExpiresAt !== null && h.registrationExpiresAt !== undefined) {
+        if (done(h)) {
           r.signer = h.signer;
           return;
         }
@@ -172,21 +187,21 @@ export async function createFleet(
       await sleep(200);
     }
     throw new Error(
-      `${r.instanceId} was not ready within ${timeoutMs} ms (see ${spec.dir}/${r.instanceId}/oracle.log)`,
+      `${r.instanceId} was not ${what} within ${timeoutMs} ms (see ${spec.dir}/${r.instanceId}/oracle.log)`,
     );
   }
+  const ready = (i: number, timeoutMs = 60_000) =>
+    health(
+      i,
+      "ready",
+      timeoutMs,
+      (h) => h.registrationExpiresAt !== null && h.registrationExpiresAt !== undefined,
+    );
+  const listening = (i: number, timeoutMs = 60_000) => health(i, "listening", timeoutMs, () => true);
 
   async function stopAll(): Promise<void> {
-    await Promise.all(
-      [...children.values()].map(async (c) => {
-        intended.add(c);
-        c.kill("SIGTERM");
-        const t = setTimeout(() => c.kill("SIGKILL"), 6000);
-        await exited(c);
-        clearTimeout(t);
-      }),
-    );
+    await Promise.all([...children.keys()].map((i) => signal(i, "SIGTERM", false)));
   }
 
-  return { replicas, start, kill, ready, stopAll };
+  return { replicas, start, kill, stop, listening, ready, stopAll };
 }
