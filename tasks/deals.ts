@@ -7,20 +7,12 @@ const oracleOption = {
   defaultValue: "",
 } as const;
 
-/** The options listing:publish and listing:update share (tasks/actions/listing-publish.ts). */
-function listingTask(t: ReturnType<typeof task>) {
+/**
+ * The seller's dataset options deal:accept, listing:publish and listing:update share
+ * (tasks/actions/seller-input.ts reads them), with the oracle pre-flight's.
+ */
+function sellerDatasetOptions(t: ReturnType<typeof task>) {
   return t
-    .addOption({
-      name: "floor",
-      description: "Negotiated: your private floor price in ETH (sealed)",
-      defaultValue: "",
-    })
-    .addOption({
-      name: "postedPrice",
-      description:
-        "Posted mode: the public price in ETH every buyer pays (their budget and checks permitting)",
-      defaultValue: "",
-    })
     .addOption({ name: "description", description: "What you sell (sealed)", defaultValue: "" })
     .addOption({
       name: "location",
@@ -37,6 +29,27 @@ function listingTask(t: ReturnType<typeof task>) {
       description: "Optional DKIM-signed .eml proving your domain",
       defaultValue: "",
     })
+    .addOption(oracleOption)
+    .addFlag({
+      name: "skipOracleCheck",
+      description: "Do not ask the oracle's API first (its on-chain registration is still checked)",
+    });
+}
+
+/** The options listing:publish and listing:update share (tasks/actions/listing-publish.ts). */
+function listingTask(t: ReturnType<typeof task>) {
+  return sellerDatasetOptions(t)
+    .addOption({
+      name: "floor",
+      description: "Negotiated: your private floor price in ETH (sealed)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "postedPrice",
+      description:
+        "Posted mode: the public price in ETH every buyer pays (their budget and checks permitting)",
+      defaultValue: "",
+    })
     .addOption({
       name: "metadataUri",
       description: "Public description reference (https:// or ipfs://)",
@@ -46,11 +59,6 @@ function listingTask(t: ReturnType<typeof task>) {
       name: "days",
       description: "Expires this many days from now (default: never)",
       defaultValue: "",
-    })
-    .addOption(oracleOption)
-    .addFlag({
-      name: "skipOracleCheck",
-      description: "Do not ask the oracle's API first (its on-chain registration is still checked)",
     })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })
@@ -116,9 +124,11 @@ export const dealTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the result as JSON" })
     .setAction(() => import("./actions/deal-create.ts"))
     .build(),
-  task(
-    "deal:accept",
-    "Seller: seal your floor, description and dataset location/key to the oracle and accept",
+  sellerDatasetOptions(
+    task(
+      "deal:accept",
+      "Seller: seal your floor, description and dataset location/key to the oracle and accept",
+    ),
   )
     .addPositionalArgument({ name: "dealId", description: "The deal id (hex 0x… or decimal)" })
     .addOption({ name: "floor", description: "Your private floor price in ETH (sealed)", defaultValue: "" })
@@ -127,27 +137,6 @@ export const dealTasks: NewTaskDefinition[] = [
       description:
         "Posted-price mode: the price in ETH (sealed); a deal iff the buyer's budget and checks allow it",
       defaultValue: "",
-    })
-    .addOption({ name: "description", description: "What you sell (sealed)", defaultValue: "" })
-    .addOption({
-      name: "location",
-      description: "Encrypted dataset URL (file:// or http(s)://)",
-      defaultValue: "",
-    })
-    .addOption({
-      name: "keyFile",
-      description: "File with the dataset key (dataset:encrypt --key-out)",
-      defaultValue: "",
-    })
-    .addOption({
-      name: "eml",
-      description: "Optional DKIM-signed .eml proving your domain",
-      defaultValue: "",
-    })
-    .addOption(oracleOption)
-    .addFlag({
-      name: "skipOracleCheck",
-      description: "Do not ask the oracle's API first (its on-chain registration is still checked)",
     })
     .addOption({ name: "account", description: "Signer index (default 0)", defaultValue: "0" })
     .addFlag({ name: "json", description: "Print the result as JSON" })

@@ -33,7 +33,7 @@ import { deployForSimulator } from "../lib/local-oracle.ts";
 import { prng } from "../lib/fault-proxy.ts";
 import { percentile } from "../lib/percentile.ts";
 import { agreeable, startFakeAnthropic } from "../lib/fake-anthropic.ts";
-import { createFleet, fundedSenders } from "../lib/replica-fleet.ts";
+import { createFleet, fundedSenders, sharedReplicaEnv } from "../lib/replica-fleet.ts";
 import { auditChain } from "../lib/chain-audit.ts";
 import { openDealsSteadily, type OpenedDeal } from "../lib/steady-deals.ts";
 import { rankSigners } from "../../oracle/daemon/assignment.ts";
@@ -94,19 +94,16 @@ try {
       dir,
       env: {
         DEALPROOF_RPC_URL: chain.url,
-        DEALPROOF_DEPLOYMENT: deploymentFile,
-        DEALPROOF_SIMULATOR_SEED_FILE: seedFile,
-        DEALPROOF_SETTLE_MODE: "signature",
-        DEALPROOF_CONFIRMATIONS: "0",
-        DEALPROOF_POLL_MS: "200",
-        DEALPROOF_RPC_POLL_MS: "200",
+        // the bench's takeover delay: short, so a killed replica's deals move on within the run
+        ...sharedReplicaEnv({
+          deploymentFile,
+          seedFile,
+          takeoverS: a["takeover-s"],
+          modelBaseURL: model.baseURL,
+          apiKey: "sk-bench-local",
+        }),
         DEALPROOF_CONCURRENCY: a.concurrency,
         DEALPROOF_BUMP_AFTER_MS: "20000",
-        // the bench's takeover delay: short, so a killed replica's deals move on within the run
-        DEALPROOF_TAKEOVER_AFTER_S: a["takeover-s"],
-        ANTHROPIC_API_KEY: "sk-bench-local",
-        ANTHROPIC_BASE_URL: model.baseURL,
-        LOG_LEVEL: "info",
       },
     },
     senders,

@@ -64,3 +64,33 @@ export async function auditChain(
   }
   return { settledEvents, settledBy, settleTxs, wastedTxs, wastedBySender, registrationTxs };
 }
+
+/**
+ * Polls `settledIds` (every 300 ms) until each of `ids` is in it; throws after `timeoutMs`, naming
+ * where the replicas' logs are (the fault tests' and the rollover test's wait).
+ */
+export async function waitForSettled(
+  ids: readonly string[],
+  settledIds: () => Promise<{ has(id: string): boolean }>,
+  timeoutMs: number,
+  logDir: string,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const got = await settledIds();
+    if (ids.every((id) => got.has(id))) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`not settled within ${timeoutMs} ms (logs under ${logDir})`);
+}
+
+/** Mines one block (so what is pending lands), then audits the chain from `fromBlock`. */
+export async function mineAndAudit(
+  provider: Provider & { send(method: string, params: unknown[]): Promise<unknown> },
+  dealProof: string,
+  senders: readonly string[],
+  fromBlock: number,
+): Promise<ChainAudit> {
+  await provider.send("evm_mine", []);
+  return auditChain(provider, dealProof, senders, fromBlock);
+}

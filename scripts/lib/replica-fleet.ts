@@ -25,6 +25,32 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * The settings every replica of a local fleet shares (bench:fleet, the replica fault and rollover
+ * tests): the deployment and simulator seed, signature settlement, no confirmations, 200 ms polls,
+ * the takeover delay and the local fake Messages API.
+ */
+export function sharedReplicaEnv(o: {
+  deploymentFile: string;
+  seedFile: string;
+  takeoverS: number | string;
+  modelBaseURL: string;
+  apiKey: string;
+}): Record<string, string> {
+  return {
+    DEALPROOF_DEPLOYMENT: o.deploymentFile,
+    DEALPROOF_SIMULATOR_SEED_FILE: o.seedFile,
+    DEALPROOF_SETTLE_MODE: "signature",
+    DEALPROOF_CONFIRMATIONS: "0",
+    DEALPROOF_POLL_MS: "200",
+    DEALPROOF_RPC_POLL_MS: "200",
+    DEALPROOF_TAKEOVER_AFTER_S: String(o.takeoverS),
+    ANTHROPIC_API_KEY: o.apiKey,
+    ANTHROPIC_BASE_URL: o.modelBaseURL,
+    LOG_LEVEL: "info",
+  };
+}
+
+/**
  * `count` fresh accounts, one per replica so each pays its own gas, derived from `seed` (the same
  * seed gives the same accounts) and funded with `eth` by `funder`.
  */

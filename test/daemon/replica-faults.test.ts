@@ -24,8 +24,8 @@ import { startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.
 import { deployForSimulator } from "../../scripts/lib/local-oracle.ts";
 import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import { agreeable, startFakeAnthropic } from "../../scripts/lib/fake-anthropic.ts";
-import { createFleet, fundedSenders, type Fleet } from "../../scripts/lib/replica-fleet.ts";
-import { auditChain } from "../../scripts/lib/chain-audit.ts";
+import { createFleet, fundedSenders, type Fleet, sharedReplicaEnv } from "../../scripts/lib/replica-fleet.ts";
+import { mineAndAudit, waitForSettled } from "../../scripts/lib/chain-audit.ts";
 import { openDealsSteadily, type OpenedDeal } from "../../scripts/lib/steady-deals.ts";
 import { rankSigners } from "../../oracle/daemon/assignment.ts";
 import { prepareDataset } from "../../scripts/lib/seller-kit.ts";
@@ -50,7 +50,7 @@ interface World {
   open(count: number): Promise<OpenedDeal[]>;
   settledIds(): Promise<Set<string>>;
   waitSettled(ids: readonly string[], timeoutMs: number): Promise<void>;
-  audit(): ReturnType<typeof auditChain>;
+  audit(): ReturnType<typeof mineAndAudit>;
   /** The replica index rank 0 gives the deal among the running replicas' signers. */
   holder(dealId: string): number;
   close(): Promise<void>;
@@ -104,18 +104,13 @@ async function world(opts: {
   const fleet = await createFleet(
     {
       dir,
-      env: {
-        DEALPROOF_DEPLOYMENT: deploymentFile,
-        DEALPROOF_SIMULATOR_SEED_FILE: seedFile,
-        DEALPROOF_SETTLE_MODE: "signature",
-        DEALPROOF_CONFIRMATIONS: "0",
-        DEALPROOF_POLL_MS: "200",
-        DEALPROOF_RPC_POLL_MS: "200",
-        DEALPROOF_TAKEOVER_AFTER_S: String(opts.takeoverS),
-        ANTHROPIC_API_KEY: "sk-test-local",
-        ANTHROPIC_BASE_URL: model.baseURL,
-        LOG_LEVEL: "info",
-      },
+      env: sharedReplicaEnv({
+        deploymentFile,
+        seedFile,
+        takeoverS: opts.takeoverS,
+        modelBaseURL: model.baseURL,
+        apiKey: "sk-test-local",
+      }),
       envFor: (i) => ({ DEALPROOF_RPC_URL: proxies[i]!.url, ...opts.envFor?.(i, dir) }),
     },
     wallets,
@@ -149,24 +144,14 @@ async function world(opts: {
       return ds;
     },
     settledIds,
-    waitSettled: async (ids, timeoutMs) => {
-      const until = Date.now() + timeoutMs;
-      while (Date.now() < until) {
-        const got = await settledIds();
-        if (ids.every((id) => got.has(id))) return;
-        await sleep(300);
-      }
-      throw new Error(`not settled within ${timeoutMs} ms (logs under ${dir})`);
-    },
-    audit: async () => {
-      await provider.send("evm_mine", []);
-      return auditChain(
+    waitSettled: (ids, timeoutMs) => waitForSettled(ids, settledIds, timeoutMs, dir),
+    audit: () =>
+      mineAndAudit(
         provider,
         deployment.dealProof,
         wallets.map((w) => w.address),
         startBlock + 1,
-      );
-    },
+      ),
     holder: (dealId) => {
       const live = fleet.replicas.filter((r) => r.running() && r.signer !== undefined).map((r) => r.signer!);
       // the daemon's own rule (assignment.ts), not a copy of it
