@@ -405,7 +405,10 @@ export function createApi(deps: ApiDeps): {
     if (row === undefined)
       return fail(res, 404, "unknown_deal", `deal ${dealId} is unknown to this oracle`, h);
     if ((await elsewhere(req, res, url, row, h, m[2] === undefined)) === true) return;
-    const outcome = row.outcome;
+    // a deal another replica settled: the outcome on-chain is that replica's, not the one this
+    // replica may have built and never landed, so it is not shown as the deal's
+    const settledElsewhere = row.status === "settled" && row.settled_by === "other";
+    const outcome = settledElsewhere ? null : row.outcome;
     if (m[2] === undefined) {
       return send(
         res,
@@ -468,6 +471,14 @@ export function createApi(deps: ApiDeps): {
     }
     if (who !== row.buyer.toLowerCase() && who !== row.seller.toLowerCase())
       return fail(res, 403, "not_a_party", "only the deal's buyer or seller may read its transcript", h);
+    if (settledElsewhere)
+      return fail(
+        res,
+        409,
+        "settled_elsewhere",
+        `deal ${dealId} was settled by another replica; its transcript is that replica's (ask it, or set DEALPROOF_PEERS so replicas redirect)`,
+        h,
+      );
     if (outcome === null) return fail(res, 409, "no_outcome", "the deal has no outcome yet", h);
     return send(
       res,

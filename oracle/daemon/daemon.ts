@@ -104,6 +104,8 @@ export class OracleDaemon {
   readonly listingVerifier: ListingVerifier | undefined;
   readonly #work = new Map<DealId, Busy & { p: Promise<void> }>();
   readonly #checks = new Map<DealId, Promise<void>>();
+  /** Of #checks, the watches of deals other replicas hold (not this replica's: not in /health's holds). */
+  readonly #watching = new Set<DealId>();
   readonly #signers: SignerSet;
   /** Accepted deals this replica may work now and how (assignment.ts), as of the last tick. */
   #held = new Map<DealId, Claim>();
@@ -358,7 +360,11 @@ export class OracleDaemon {
       this.#foreign.set(d.id, now + FOREIGN_CHECK_MS);
       const row = this.deps.store.get(d.id);
       if (row === undefined) continue;
-      const p = checkForeignDeal(row, { ...this.#attempt }).finally(() => this.#checks.delete(d.id));
+      const p = checkForeignDeal(row, { ...this.#attempt }).finally(() => {
+        this.#checks.delete(d.id);
+        this.#watching.delete(d.id);
+      });
+      this.#watching.add(d.id);
       this.#checks.set(d.id, p);
     }
   }
@@ -429,9 +435,15 @@ export class OracleDaemon {
     return this.#work.size + this.#checks.size + (this.listingVerifier?.queue.running ?? 0);
   }
 
-  /** The ids of the deals this oracle is working on or reconciling now (for /health). */
+  /**
+   * The ids of the deals this replica holds now (for /health): those it works or reconciles, and
+   * the accepted deals that are its own by the assignment (rank 0, or past their deadline) —
+   * never a deal it only watches for another replica, nor a takeover turn it has not started.
+   */
   heldDeals(): string[] {
-    return [...new Set([...this.#work.keys(), ...this.#checks.keys()])].map(String);
+    const own = [...this.#held].filter(([, c]) => c === "own" || c === "late").map(([id]) => id);
+    const reconciling = [...this.#checks.keys()].filter((id) => !this.#watching.has(id));
+    return [...new Set([...this.#work.keys(), ...reconciling, ...own])].map(String);
   }
 
   /**

@@ -76,6 +76,17 @@ export async function attemptDeal(deal: DealRow, d: AttemptDeps): Promise<void> 
       d.onDone?.(row.id, "settled");
       return;
     }
+    if (r.code === "settled_by_other") {
+      // another replica's settlement landed first: the deal is settled (not closed), and the
+      // outcome this replica built was never the deal's — the API then points to the other one
+      d.store.markSettled(row.id, {
+        settledBy: "other",
+        ...(r.atBlock === undefined ? {} : { atBlock: r.atBlock }),
+      });
+      log.info("deal settled by another replica first; our outcome was not sent");
+      d.onDone?.(row.id, "settled");
+      return;
+    }
     d.store.markClosed(row.id, `${r.code}: ${r.why}`, r.atBlock);
     log.warn({ code: r.code }, "deal closed without our settlement");
     d.onDone?.(row.id, "closed");

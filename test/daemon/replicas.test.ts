@@ -10,10 +10,11 @@
 import { expect } from "chai";
 import { join } from "node:path";
 import { rankSigners } from "../../oracle/daemon/assignment.ts";
-import type { RunningOracle } from "../../oracle/main/app.ts";
+import type { OracleOverrides, RunningOracle } from "../../oracle/main/app.ts";
 import { oracle, runDeal, rowWhen, settledEvents, waitFor } from "./harness.ts";
 import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
+import { signInToOracle } from "../../sdk/src/oracle-api.ts";
 
 // hardhat's accounts #5 and #6: each replica pays for its own transactions (own nonces)
 const SENDERS = [
@@ -36,6 +37,7 @@ describe("replicas: several oracles of one app on one contract", function () {
     over: Record<string, string> = {},
     split = false,
     rpcUrls: (string | undefined)[] = [],
+    hooks: OracleOverrides = {},
   ) {
     const rs: RunningOracle[] = [];
     for (const [i, instance] of INSTANCES.entries()) {
@@ -48,8 +50,11 @@ describe("replicas: several oracles of one app on one contract", function () {
           ...over,
         },
         split
-          ? { liveSigners: (live) => live.filter((s) => s === rs[i]?.identity.address.toLowerCase()) }
-          : {},
+          ? {
+              ...hooks,
+              liveSigners: (live) => live.filter((s) => s === rs[i]?.identity.address.toLowerCase()),
+            }
+          : hooks,
       );
       rs.push(r);
       running.push(r);
@@ -167,8 +172,21 @@ describe("replicas: several oracles of one app on one contract", function () {
     for (const d of deals) {
       const rows = await Promise.all(rs.map((r) => rowWhen(r, d.dealId, ["settled", "closed"], 90_000)));
       expect(await settledEvents(env, d.dealId)).to.have.length(1);
-      // exactly one replica's own transaction settled it; the other closed or recorded it done
-      expect(rows.filter((r) => r.status === "settled" && r.settled_by === "oracle")).to.have.length(1);
+      // exactly one replica's own transaction settled it; the other, which built an outcome of
+      // its own that never landed, records the deal settled by another — not closed, and its own
+      // outcome is never shown as the deal's (found in review: it served its unsent transcript)
+      const won = rows.findIndex((r) => r.status === "settled" && r.settled_by === "oracle");
+      expect(won).to.be.at.least(0);
+      const loser = rs[1 - won]!;
+      const lost = rows[1 - won]!;
+      expect([lost.status, lost.settled_by]).to.deep.equal(["settled", "other"]);
+      const view = (await (await fetch(`${loser.url}/deals/${d.dealId}`)).json()) as Record<string, unknown>;
+      expect([view.status, view.settledBy, view.outcome]).to.deep.equal(["settled", "other", null]);
+      const buyer = env.signers[2]!;
+      const auth = await signInToOracle(loser.url, d.dealId, buyer.address, (m) => buyer.signMessage(m));
+      const t = await fetch(`${loser.url}/deals/${d.dealId}/transcript`, { headers: auth });
+      expect(t.status).to.equal(409);
+      expect(((await t.json()) as { code: string }).code).to.equal("settled_elsewhere");
     }
     const wasted = rs.reduce((n, r) => n + r.store.wastedTxs(), 0);
     expect(wasted).to.be.at.most(deals.length);
@@ -192,6 +210,53 @@ describe("replicas: several oracles of one app on one contract", function () {
     } finally {
       for (const o of running.splice(0)) await o.stop();
       await proxy.close();
+    }
+  });
+
+  it("/health's holds: the holder lists a deal it works; the other replica, which only watches it, never does", async () => {
+    // found in review: a replica counted the deals it watches for another (its periodic on-chain
+    // check) as held, so /health and the locator named two holders for one deal. Both RPCs lag so
+    // each watch lasts long enough to be seen; the holder is held at its first step so the deal
+    // stays live across several of the watcher's checks.
+    const lagging = await startFaultProxy(env.chain.url, { delayMs: 150 });
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    try {
+      const hooked = await replicas("holds", {}, false, [lagging.url, lagging.url], {
+        onStep: (step) => (step === "open_inputs" ? held : undefined),
+      });
+      const d = await runDeal(env);
+      const first = rankSigners(
+        d.dealId,
+        hooked.map((r) => r.identity.address.toLowerCase()),
+      )[0]!;
+      const holder = hooked.find((r) => r.identity.address.toLowerCase() === first)!;
+      const watcher = hooked.find((r) => r !== holder)!;
+      const id = d.dealId.toString();
+      let holderSaw = 0;
+      let watcherSaw = 0;
+      // 12 s: the watcher checks the deal on-chain every 5 s, each check ≥ 150 ms through the proxy
+      const until = Date.now() + 12_000;
+      while (Date.now() < until) {
+        if (holder.daemon.heldDeals().includes(id)) holderSaw++;
+        if (watcher.daemon.heldDeals().includes(id)) watcherSaw++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const health = (await (await fetch(`${watcher.url}/health`)).json()) as { holds: string[] };
+      const holderHealth = (await (await fetch(`${holder.url}/health`)).json()) as { holds: string[] };
+      expect(watcherSaw, "the watcher never lists the deal").to.equal(0);
+      expect(health.holds).to.not.include(id);
+      expect(holderSaw).to.be.greaterThan(0);
+      expect(holderHealth.holds).to.include(id);
+      release();
+      await rowWhen(holder, d.dealId, ["settled"], 60_000);
+      const seen = await rowWhen(watcher, d.dealId, ["settled"], 30_000);
+      expect(seen.settled_by).to.equal("other");
+      expect(await settledEvents(env, d.dealId)).to.have.length(1);
+    } finally {
+      release();
+      for (const o of running.splice(0)) await o.stop();
+      await lagging.close();
     }
   });
 
