@@ -9,7 +9,8 @@
  * re-publish of the same root (ListingExists while live, the next version after a withdrawal);
  * a cache too small to keep the plaintext makes the next deal fetch and verify it again; the buyer
  * of a listing deal receives its dataset (client/receive.ts reads its ListingDealCreated); a
- * listing sealed to key epoch 1 still verifies and sells after the rotation to "2,1".
+ * listing sealed to key epoch 1 still verifies and sells after the rotation to "2,1", and once epoch 1
+ * is no longer live it says RepublishNeeded, cannot be bought, and sells again once re-published.
  */
 import { expect } from "chai";
 import { createReadStream, readFileSync } from "node:fs";
@@ -342,6 +343,82 @@ describe("listings through the daemon on a local chain", function () {
       expect([row.status, BigInt(row.outcome!.settlement.price)]).to.deep.equal(["settled", PRICE]);
     } finally {
       await v21.stop();
+    }
+  });
+
+  it('… and on to "2": once epoch 1 is no longer live the listing says RepublishNeeded and cannot be bought (nothing sent, nothing lost); the seller re-publishes it to epoch 2 and it sells', async () => {
+    // the last test of the file: it moves chain time on by a registration TTL
+    const db = { DEALPROOF_DB: join(env.dir, "listing-epochs-2.sqlite"), DEALPROOF_SETTLE_MODE: "signature" };
+    const provider = env.chain.connection.ethers.provider;
+    const latest = async () => (await provider.getBlock("latest"))!.timestamp;
+    const jumpTo = async (t: number) => {
+      await provider.send("evm_setNextBlockTimestamp", [t]);
+      await provider.send("evm_mine", []);
+    };
+    const v1 = await oracle(env, { ...db, DEALPROOF_KEY_EPOCHS: "1" });
+    await waitFor("epoch 1's key registered", async () =>
+      (await env.dp.registrationOf(v1.identity.address)).encryptionKey === v1.identity.encryptionPublicKey
+        ? true
+        : undefined,
+    );
+    const k1 = v1.identity.encryptionPublicKey;
+    await v1.stop();
+    const ds = await served();
+    const l = await publishListing(env.dp, seller(), await args(ds));
+    expect((await env.dp.getListing(l.listingId)).encryptionKey).to.equal(k1);
+    const k1Until = Number(await env.dp.encryptionKeyLiveUntil(k1));
+    const ttl = Number(await env.dp.registrationTtl());
+    // "2,1" registers epoch 2 half a TTL later, and keeps it renewed; epoch 1 is registered no more
+    await jumpTo((await latest()) + Math.floor(ttl / 2));
+    const v21 = await oracle(env, { ...db, DEALPROOF_KEY_EPOCHS: "2,1" });
+    let v2: RunningOracle | undefined;
+    try {
+      const k2 = v21.identity.encryptionPublicKey;
+      await waitFor("epoch 2's key registered", async () =>
+        (await env.dp.registrationOf(v21.identity.address)).encryptionKey === k2 ? true : undefined,
+      );
+      expect(Number(await env.dp.encryptionKeyLiveUntil(k1))).to.equal(k1Until);
+      expect((await env.dp.getListing(l.listingId)).status).to.equal(1n); // Active: epoch 1 still live
+      await v21.stop();
+
+      // past epoch 1's last registration + TTL: its listings need a re-publish
+      await jumpTo(k1Until + 1);
+      expect(Number(await env.dp.encryptionKeyLiveUntil(k2))).to.be.greaterThan(k1Until + 1);
+      const got = await env.dp.getListing(l.listingId);
+      expect(got.status).to.equal(4n); // RepublishNeeded
+      const b = buyer(0);
+      const before = await provider.getBalance(await b.getAddress());
+      const dealsBefore = (await env.dp.queryFilter(env.dp.filters.ListingDealCreated())).length;
+      // the SDK refuses before anything is sent, in words for the buyer
+      await rejects(buy(l.listingId, 1, 0), /no longer live: it cannot be bought now/);
+      expect(await provider.getBalance(await b.getAddress())).to.equal(before);
+      // the contract itself refuses a direct call (a dapp not using the SDK) by its named error
+      const deadline = (await latest()) + 3600;
+      await rejects(
+        env.dp
+          .connect(b)
+          .createDealFromListing(l.listingId, 1, deadline, "0x01", { value: units(vision.escrowUnits) })
+          .then((tx) => tx.wait()),
+        /ListingKeyRetired/,
+      );
+      expect((await env.dp.queryFilter(env.dp.filters.ListingDealCreated())).length).to.equal(dealsBefore);
+
+      // "2": epoch 1 dropped; the seller re-publishes (re-seals to the current key) and it sells
+      v2 = await oracle(env, { ...db, DEALPROOF_KEY_EPOCHS: "2" });
+      await waitFor("epoch 2's key registered", async () =>
+        (await env.dp.currentOracle()).encryptionKey === k2 ? true : undefined,
+      );
+      const again = await updateListing(env.dp, seller(), l.listingId, await args(ds));
+      expect(again.version).to.equal(2);
+      const now = await env.dp.getListing(l.listingId);
+      expect([now.status, now.encryptionKey]).to.deep.equal([1n, k2]);
+      expect((await recordOf(v2, l.listingId, 2)).record.verdict).to.equal("verified");
+      const d = await buy(l.listingId, 2, 1);
+      const row = await done(v2, d.dealId);
+      expect([row.status, BigInt(row.outcome!.settlement.price)]).to.deep.equal(["settled", PRICE]);
+    } finally {
+      await v21.stop();
+      await v2?.stop();
     }
   });
 });
