@@ -9,6 +9,7 @@ import { z } from "zod";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { MAX_CHUNK_SIZE, MAX_SEALED_BYTES, MAX_TEXT, MIN_CHUNK_SIZE } from "./limits.ts";
 import { boundInfo, openJson, sealJson } from "./sealed-json.ts";
+import { reservationValues } from "./length-hiding.ts";
 import { describeIssues } from "./zod-issues.ts";
 import { checkSpecSchema, datasheetSchema, disclosurePolicySchema, overlapKeysSchema } from "./checks.ts";
 import {
@@ -177,7 +178,13 @@ async function seal<T>(
       `the ${b.role} input is invalid: ${describeIssues(parsed.error)}`,
     );
   }
-  const sealed = await sealJson(publicKey, b.info, parsed.data);
+  // padded so the ciphertext's public length does not tell the reservation value (DESIGN.md §8)
+  const sealed = await sealJson(
+    publicKey,
+    b.info,
+    parsed.data,
+    reservationValues(b.role, parsed.data as object),
+  );
   checkSealedSize(b, sealed);
   return sealed;
 }

@@ -10,6 +10,7 @@
 import { AbiCoder, keccak256, toUtf8Bytes, getBytes } from "ethers";
 import type { z } from "zod";
 import { hpkeOpen, hpkeSeal } from "./hpke.ts";
+import { lengthHidingJson } from "./length-hiding.ts";
 import { describeIssues } from "./zod-issues.ts";
 
 /** `abi.encode(keccak256(tag), ...values)`: a fixed-width, domain-separated binding context. */
@@ -23,9 +24,20 @@ export function boundInfo(tag: string, types: readonly string[], values: readonl
 export type OpenFailure =
   { kind: "cannot_open" } | { kind: "not_json" } | { kind: "invalid_schema"; issues: string };
 
-/** Seals `value` (already validated by the caller) as UTF-8 JSON, bound to `info`. */
-export function sealJson(publicKey: Uint8Array, info: Uint8Array, value: unknown): Promise<Uint8Array> {
-  return hpkeSeal(publicKey, info, info, toUtf8Bytes(JSON.stringify(value)));
+/**
+ * Seals `value` (already validated by the caller) as UTF-8 JSON, bound to `info`; with
+ * `reservations` (a party's budget or floor, as written in `value`) the JSON is padded so its
+ * length does not tell them (length-hiding.ts).
+ */
+export function sealJson(
+  publicKey: Uint8Array,
+  info: Uint8Array,
+  value: unknown,
+  reservations?: readonly string[],
+): Promise<Uint8Array> {
+  const plain =
+    reservations === undefined ? toUtf8Bytes(JSON.stringify(value)) : lengthHidingJson(value, reservations);
+  return hpkeSeal(publicKey, info, info, plain);
 }
 
 /** Opens bytes sealed by `sealJson` with the same `info` and checks them against `schema`. */

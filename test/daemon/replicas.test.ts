@@ -183,7 +183,9 @@ describe("replicas: several oracles of one app on one contract", function () {
       const view = (await (await fetch(`${loser.url}/deals/${d.dealId}`)).json()) as Record<string, unknown>;
       expect([view.status, view.settledBy, view.outcome]).to.deep.equal(["settled", "other", null]);
       const buyer = env.signers[2]!;
-      const auth = await signInToOracle(loser.url, d.dealId, buyer.address, (m) => buyer.signMessage(m));
+      const auth = await signInToOracle(loser.url, d.dealId, await buyer.getAddress(), (m) =>
+        buyer.signMessage(m),
+      );
       const t = await fetch(`${loser.url}/deals/${d.dealId}/transcript`, { headers: auth });
       expect(t.status).to.equal(409);
       expect(((await t.json()) as { code: string }).code).to.equal("settled_elsewhere");

@@ -1,11 +1,12 @@
 /**
  * Sealing a party's input to the registered oracle key with viem and @noble only (no ethers, no
  * zod): the input is checked by hand (input-checks.ts), written as UTF-8 JSON and HPKE-sealed with
- * the same context as the `dealproof` entry's sealBuyerInput / sealSellerInput /
- * sealListingSellerInput, so the oracle opens either the same way.
+ * the same context and the same length-hiding padding as the `dealproof` entry's sealBuyerInput /
+ * sealSellerInput / sealListingSellerInput, so the oracle opens either the same way.
  */
 import type { Address } from "viem";
 import { hpkeSeal } from "../hpke.ts";
+import { lengthHidingJson, reservationValues } from "../length-hiding.ts";
 import { MAX_SEALED_BYTES } from "../limits.ts";
 import { SealedInputError } from "../sealed-input-error.ts";
 import { checkBuyerInput, checkSellerInput } from "./input-checks.ts";
@@ -26,8 +27,9 @@ export interface ListingSealContext {
   listingId: bigint;
 }
 
-async function sealChecked(publicKey: Uint8Array, info: Uint8Array, role: string, input: unknown) {
-  const json = new TextEncoder().encode(JSON.stringify(input));
+async function sealChecked(publicKey: Uint8Array, info: Uint8Array, role: "buyer" | "seller", input: object) {
+  // padded so the ciphertext's public length does not tell the reservation value (DESIGN.md §8)
+  const json = lengthHidingJson(input, reservationValues(role, input));
   const sealed = await hpkeSeal(publicKey, info, info, json);
   if (sealed.length > MAX_SEALED_BYTES)
     throw new SealedInputError(
@@ -41,7 +43,7 @@ async function sealChecked(publicKey: Uint8Array, info: Uint8Array, role: string
 }
 
 /** A party's input for one deal: checked, then sealed to the deal's context. */
-function sealForDeal(role: "buyer" | "seller", publicKey: Uint8Array, ctx: DealSealContext, input: unknown) {
+function sealForDeal(role: "buyer" | "seller", publicKey: Uint8Array, ctx: DealSealContext, input: object) {
   (role === "buyer" ? checkBuyerInput : checkSellerInput)(input);
   const info = dealSealInfo(role, { chainId: ctx.chainId, contract: ctx.contract }, ctx.dealId);
   return sealChecked(publicKey, info, role, input);
