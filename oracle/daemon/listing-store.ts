@@ -58,7 +58,31 @@ const LISTINGS_SCHEMA = `
     withdrawn_block INTEGER, record TEXT, verdict TEXT, updated_at INTEGER NOT NULL,
     PRIMARY KEY (listing_id, version)
   );
-  CREATE INDEX IF NOT EXISTS listings_pending ON listings(record);
+  DROP INDEX IF EXISTS listings_pending;
+  CREATE INDEX IF NOT EXISTS listings_unverified ON listings(seller, block, listing_id, version)
+    WHERE record IS NULL;
+`;
+
+/**
+ * The oldest `perSeller` versions without a record of each seller that has some, at most `limit`
+ * sellers and `limit` rows, oldest first. A skip-scan over the partial index listings_unverified:
+ * one seek per seller for the next seller, one bounded range per seller for its rows, so verified
+ * versions cost nothing and a seller's flood costs `perSeller` rows, whatever their numbers.
+ * Exported for the test that reads its query plan.
+ */
+export const UNVERIFIED_SQL = `
+  WITH RECURSIVE sellers(seller) AS (
+    SELECT (SELECT MIN(seller) FROM listings WHERE record IS NULL)
+    UNION ALL
+    SELECT (SELECT MIN(seller) FROM listings WHERE record IS NULL AND seller > sellers.seller)
+      FROM sellers WHERE sellers.seller IS NOT NULL
+    LIMIT :limit
+  )
+  SELECT l.* FROM sellers s JOIN listings l ON l.rowid IN (
+    SELECT p.rowid FROM listings p WHERE p.record IS NULL AND p.seller = s.seller
+    ORDER BY p.block, p.listing_id, p.version LIMIT :perSeller
+  )
+  ORDER BY l.block, l.listing_id, l.version LIMIT :limit
 `;
 
 const termsSchema = z.object({
@@ -184,13 +208,14 @@ export class ListingStore {
     db.exec(LISTINGS_SCHEMA);
   }
 
-  /** Versions without a record yet, oldest first (the verification queue's work). */
-  unverified(): ListingRow[] {
-    return parse(
-      this.#db
-        .prepare("SELECT * FROM listings WHERE record IS NULL ORDER BY block, listing_id, version")
-        .all(),
-    );
+  /**
+   * Versions without a record yet (the verification queue's work), oldest first: each seller's
+   * oldest `perSeller`, at most `limit` in all (the daemon asks for what its queue can take, every
+   * tick, so the query is bounded by that and not by the table). A seller's later versions come
+   * once its earlier ones have records; a seller beyond `limit` sellers once others are done.
+   */
+  unverified(perSeller: number, limit = 256): ListingRow[] {
+    return parse(this.#db.prepare(UNVERIFIED_SQL).all({ perSeller, limit }));
   }
 
   get(listingId: bigint, version: number): ListingRow | undefined {

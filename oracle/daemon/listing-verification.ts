@@ -50,17 +50,26 @@ export class ListingVerifier {
   readonly queue: VerificationQueue;
   readonly #d: ListingJobDeps;
   readonly #o: ListingOptions;
+  /** A seller's versions the queue can know at once: its waiting cap plus every running slot. */
+  readonly #perSeller: number;
 
   constructor(d: ListingJobDeps, o: ListingOptions) {
     this.#d = d;
     this.#o = o;
-    this.queue = new VerificationQueue({ maxRunning: o.maxRunning ?? 2, perSellerCap: o.perSellerCap ?? 4 });
+    const maxRunning = o.maxRunning ?? 2;
+    const perSellerCap = o.perSellerCap ?? 4;
+    this.queue = new VerificationQueue({ maxRunning, perSellerCap });
+    this.#perSeller = perSellerCap + maxRunning;
   }
 
-  /** Offers every unverified version to the queue (a full seller queue keeps the rest for later ticks). */
+  /**
+   * Offers each seller's oldest unverified versions to the queue: as many as it can hold for a
+   * seller (running and waiting), so the store's query is bounded by the queue, not by the table;
+   * the rest come on later ticks.
+   */
   dispatch(): void {
     if (!this.#d.running()) return;
-    for (const row of this.#d.store.listings.unverified())
+    for (const row of this.#d.store.listings.unverified(this.#perSeller))
       this.queue.offer(`${row.listing_id}:${row.version}`, row.seller, () => this.#verify(row));
   }
 
