@@ -5,13 +5,15 @@
  * signs it with the enclave signer and stores it — once (`saveRecord` fills an empty record only).
  * A job cut off by a stop or a crash stores nothing, so the version is verified again after the
  * restart and its record is still written exactly once. A fault that is no party's (a bug, the
- * disk) is logged and the version offered again on a later tick.
+ * disk) is logged and the version offered again on a later tick. Each start is logged with the
+ * queue's counts (running, this seller's running, waiting) and each stored record with its hash,
+ * so an operator (and test/daemon/listing-flood.test.ts) can see the fairness rule hold.
  */
 import type { Logger } from "pino";
 import { dealProofDomain } from "../../sdk/src/eip712.ts";
 import type { OracleIdentity } from "../tee/identity.ts";
 import type { ListingCache } from "../listings/cache.ts";
-import { VerificationQueue } from "../listings/queue.ts";
+import { VerificationQueue, type StartCounts } from "../listings/queue.ts";
 import { buildRecord, signRecord } from "../listings/record.ts";
 import { verifyListing, type VerifyDeps } from "../listings/verify.ts";
 import type { ListingRow } from "./listing-store.ts";
@@ -70,12 +72,18 @@ export class ListingVerifier {
   dispatch(): void {
     if (!this.#d.running()) return;
     for (const row of this.#d.store.listings.unverified(this.#perSeller))
-      this.queue.offer(`${row.listing_id}:${row.version}`, row.seller, () => this.#verify(row));
+      this.queue.offer(`${row.listing_id}:${row.version}`, row.seller, (at) => this.#verify(row, at));
   }
 
-  async #verify(row: ListingRow): Promise<void> {
+  async #verify(row: ListingRow, at: StartCounts): Promise<void> {
     const d = this.#d;
-    const log = d.logger.child({ listingId: `0x${row.listing_id.toString(16)}`, version: row.version });
+    const log = d.logger.child({
+      listingId: `0x${row.listing_id.toString(16)}`,
+      version: row.version,
+      seller: row.seller,
+    });
+    // the queue's counts as it started this job: what the fairness rule allowed (issue 25)
+    log.info(at, "listing verification started");
     try {
       await this.#o.onVerify?.(row);
       const found = await verifyListing(
@@ -108,7 +116,10 @@ export class ListingVerifier {
       );
       const signed = signRecord(record, dealProofDomain(d.chainId, d.contract), d.identity);
       if (d.store.listings.saveRecord(row.listing_id, row.version, signed)) {
-        log.info({ verdict: record.verdict, code: record.code }, "listing verified");
+        log.info(
+          { verdict: record.verdict, code: record.code, recordHash: signed.recordHash },
+          "listing verified",
+        );
         this.#o.onRecord?.(row);
       }
     } catch (e) {

@@ -18,10 +18,17 @@ export interface QueueOptions {
   perSellerCap: number;
 }
 
+/** The queue's counts as a job starts, itself included (what the fairness rule allowed; for logs). */
+export interface StartCounts {
+  running: number;
+  sellerRunning: number;
+  waiting: number;
+}
+
 interface Job {
   key: string;
   seller: string;
-  run: () => Promise<void>;
+  run: (at: StartCounts) => Promise<void>;
 }
 
 export class VerificationQueue {
@@ -46,7 +53,7 @@ export class VerificationQueue {
    * it is queued, running or was already known. Jobs never throw out of the queue: `run` must
    * turn its own failures into a verdict or a stored retry.
    */
-  offer(key: string, seller: string, run: () => Promise<void>): boolean {
+  offer(key: string, seller: string, run: (at: StartCounts) => Promise<void>): boolean {
     if (this.#known.has(key)) return true;
     const s = seller.toLowerCase();
     const q = this.#waiting.get(s) ?? [];
@@ -69,7 +76,7 @@ export class VerificationQueue {
     return this.#running.size;
   }
 
-  /** Verifications running for one seller (the fairness rule's count; logged at each start). */
+  /** Verifications running for one seller (the fairness rule's count). */
   runningFor(seller: string): number {
     return this.#busy.get(seller.toLowerCase()) ?? 0;
   }
@@ -105,9 +112,11 @@ export class VerificationQueue {
       const job = q.shift()!;
       if (q.length === 0) this.#waiting.delete(seller);
       this.#served.set(seller, this.#serial++);
-      this.#busy.set(seller, (this.#busy.get(seller) ?? 0) + 1);
+      const sellerRunning = (this.#busy.get(seller) ?? 0) + 1;
+      this.#busy.set(seller, sellerRunning);
+      const at = { running: this.#running.size + 1, sellerRunning, waiting: this.waiting };
       const p = Promise.resolve()
-        .then(job.run)
+        .then(() => job.run(at))
         .catch(() => undefined)
         .finally(() => {
           this.#running.delete(job.key);

@@ -6,7 +6,7 @@
  * while another has work waiting and none running), then round-robin; a seller alone uses every slot.
  */
 import { expect } from "chai";
-import { VerificationQueue } from "../../oracle/listings/queue.ts";
+import { VerificationQueue, type StartCounts } from "../../oracle/listings/queue.ts";
 
 const tick = () => new Promise((r) => setTimeout(r, 2));
 async function waitUntil(ok: () => boolean): Promise<void> {
@@ -40,13 +40,16 @@ describe("listings: the verification queue", () => {
     const q = new VerificationQueue({ maxRunning: 2, perSellerCap: 32 });
     const gates = new Map<string, () => void>();
     const started: string[] = [];
-    const slow = (name: string) => () =>
+    const counts: string[] = [];
+    const slow = (name: string) => (at: StartCounts) =>
       new Promise<void>((r) => {
         started.push(name);
+        counts.push(`${name} ${at.running}/${at.sellerRunning}/${at.waiting}`);
         gates.set(name, r);
       });
-    const fast = (name: string) => async () => {
+    const fast = (name: string) => async (at: StartCounts) => {
       started.push(name);
+      counts.push(`${name} ${at.running}/${at.sellerRunning}/${at.waiting}`);
       await tick();
     };
     for (let i = 0; i < 20; i++) q.offer(`a${i}`, "0xaaaa", slow(`a${i}`));
@@ -64,6 +67,15 @@ describe("listings: the verification queue", () => {
     await tick();
     expect(started).to.deep.equal(["a0", "a1", "b0", "b1", "b2", "a2"]);
     expect([q.runningFor("0xaaaa"), q.runningFor("0xbbbb")]).to.deep.equal([2, 0]);
+    // each job is told the counts as it started (running / its seller's running / waiting), itself in them
+    expect(counts).to.deep.equal([
+      "a0 1/1/0",
+      "a1 2/2/0",
+      "b0 2/1/20",
+      "b1 2/1/19",
+      "b2 2/1/18",
+      "a2 2/2/17",
+    ]);
     for (let i = 1; i < 20; i++) {
       await waitUntil(() => gates.has(`a${i}`));
       gates.get(`a${i}`)!();
