@@ -26,6 +26,8 @@ export interface ListingOptions {
   /** Verifications at once (default 2) and waiting per seller (default 4). */
   maxRunning?: number;
   perSellerCap?: number;
+  /** Sellers with unverified versions read per tick (default 256; the store's query is bounded by it). */
+  sellersPerTick?: number;
   /** Fetch tries per verification and the wait between them (verify.ts defaults). */
   attempts?: number;
   retryDelayMs?: number;
@@ -54,6 +56,8 @@ export class ListingVerifier {
   readonly #o: ListingOptions;
   /** A seller's versions the queue can know at once: its waiting cap plus every running slot. */
   readonly #perSeller: number;
+  /** Where the next tick's batch of sellers starts (address order; "" from the first). */
+  #after = "";
 
   constructor(d: ListingJobDeps, o: ListingOptions) {
     this.#d = d;
@@ -66,12 +70,21 @@ export class ListingVerifier {
 
   /**
    * Offers each seller's oldest unverified versions to the queue: as many as it can hold for a
-   * seller (running and waiting), so the store's query is bounded by the queue, not by the table;
-   * the rest come on later ticks.
+   * seller (running and waiting), for up to `sellersPerTick` sellers, so the store's query is
+   * bounded by the queue, not by the table; when a batch is full the next tick goes on after its
+   * last seller (then wraps), so with more sellers than a batch every one still comes round.
    */
   dispatch(): void {
     if (!this.#d.running()) return;
-    for (const row of this.#d.store.listings.unverified(this.#perSeller))
+    const batch = this.#o.sellersPerTick ?? 256;
+    const rows = this.#d.store.listings.unverified({
+      perSeller: this.#perSeller,
+      sellers: batch,
+      after: this.#after,
+    });
+    const sellers = [...new Set(rows.map((r) => r.seller))].sort();
+    this.#after = sellers.length >= batch ? sellers.at(-1)! : "";
+    for (const row of rows)
       this.queue.offer(`${row.listing_id}:${row.version}`, row.seller, (at) => this.#verify(row, at));
   }
 

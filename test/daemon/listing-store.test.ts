@@ -1,7 +1,7 @@
 /**
  * ListingStore.unverified(): the verification queue's work, asked for every tick, is a bounded
- * query — each seller's oldest `perSeller` versions without a record, oldest first, at most
- * `limit` — over a partial index that holds only unverified versions: a verified version is never
+ * query — each seller's oldest `perSeller` versions without a record, oldest first, for at most
+ * `sellers` sellers after a cursor (address order) — over a partial index that holds only unverified versions: a verified version is never
  * returned and never read (10 000 of them beside a flood), a seller's flood costs its `perSeller`,
  * and a database from before the index loses the old full-record index on open.
  */
@@ -63,8 +63,14 @@ function verify(store: Store, listingId: bigint, seller: string, version = 1): v
   expect(store.listings.saveRecord(listingId, version, signRecord(record, domain, signer))).to.equal(true);
 }
 
-const keys = (store: Store, perSeller: number, limit?: number) =>
-  store.listings.unverified(perSeller, limit).map((r) => `${r.listing_id}:${r.version}@${r.block}`);
+const keys = (store: Store, perSeller: number, sellers?: number, after?: string) =>
+  store.listings
+    .unverified({
+      perSeller,
+      ...(sellers === undefined ? {} : { sellers }),
+      ...(after === undefined ? {} : { after }),
+    })
+    .map((r) => `${r.listing_id}:${r.version}@${r.block}`);
 
 describe("oracle store: the listings the verification queue asks for (unverified)", () => {
   it("each seller's oldest perSeller without a record, oldest first; a verified one is excluded, the next comes in", () => {
@@ -83,10 +89,13 @@ describe("oracle store: the listings the verification queue asks for (unverified
     verify(store, 101n, A);
     verify(store, 301n, C);
     expect(keys(store, 2)).to.deep.equal(["102:1@2", "103:1@3", "302:1@15", "200:1@20", "303:1@25"]);
-    // limit cuts the oldest-first list
-    expect(keys(store, 2, 3)).to.deep.equal(["102:1@2", "103:1@3", "302:1@15"]);
+    // at most `sellers` sellers, in address order after the cursor: A and B, then C, then none
+    expect(keys(store, 2, 2)).to.deep.equal(["102:1@2", "103:1@3", "200:1@20"]);
+    expect(keys(store, 2, 2, B)).to.deep.equal(["302:1@15", "303:1@25"]);
+    expect(keys(store, 2, 2, C)).to.deep.equal([]);
     // every row returned has no record; verifying everything leaves nothing
-    for (const r of store.listings.unverified(100)) verify(store, r.listing_id, r.seller, r.version);
+    for (const r of store.listings.unverified({ perSeller: 100 }))
+      verify(store, r.listing_id, r.seller, r.version);
     expect(keys(store, 100)).to.deep.equal([]);
     expect(store.listings.get(101n, 2)!.record).to.not.equal(null);
   });
@@ -110,7 +119,7 @@ describe("oracle store: the listings the verification queue asks for (unverified
     for (let i = 0; i < 500; i++) flood.push(published(BigInt(50_000 + i), A, 2 + i));
     flood.push(published(60_000n, B, 600));
     store.applyEvents(flood, 600);
-    const rows = store.listings.unverified(6);
+    const rows = store.listings.unverified({ perSeller: 6 });
     expect(rows.map((r) => r.seller)).to.deep.equal([A, A, A, A, A, A, B]);
     expect(rows.map((r) => Number(r.listing_id))).to.deep.equal([
       50_000, 50_001, 50_002, 50_003, 50_004, 50_005, 60_000,
@@ -119,7 +128,9 @@ describe("oracle store: the listings the verification queue asks for (unverified
 
     // the plan reads listings only through the partial index (and rowid lookups), never a scan
     const plan = (
-      store.db.prepare(`EXPLAIN QUERY PLAN ${UNVERIFIED_SQL}`).all({ perSeller: 6, limit: 256 }) as {
+      store.db
+        .prepare(`EXPLAIN QUERY PLAN ${UNVERIFIED_SQL}`)
+        .all({ perSeller: 6, sellers: 256, after: "" }) as {
         detail: string;
       }[]
     ).map((p) => p.detail);
