@@ -58,7 +58,31 @@ const LISTINGS_SCHEMA = `
     withdrawn_block INTEGER, record TEXT, verdict TEXT, updated_at INTEGER NOT NULL,
     PRIMARY KEY (listing_id, version)
   );
-  CREATE INDEX IF NOT EXISTS listings_pending ON listings(record);
+  DROP INDEX IF EXISTS listings_pending;
+  CREATE INDEX IF NOT EXISTS listings_unverified ON listings(seller, block, listing_id, version)
+    WHERE record IS NULL;
+`;
+
+/**
+ * The oldest `perSeller` versions without a record of each seller that has some, for at most
+ * `sellers` sellers after `after` (in address order), oldest first. A skip-scan over the partial
+ * index listings_unverified: one seek per seller for the next seller, one bounded range per seller
+ * for its rows, so verified versions cost nothing and a seller's flood costs `perSeller` rows,
+ * whatever their numbers. Exported for the test that reads its query plan.
+ */
+export const UNVERIFIED_SQL = `
+  WITH RECURSIVE sellers(seller) AS (
+    SELECT (SELECT MIN(seller) FROM listings WHERE record IS NULL AND seller > :after)
+    UNION ALL
+    SELECT (SELECT MIN(seller) FROM listings WHERE record IS NULL AND seller > sellers.seller)
+      FROM sellers WHERE sellers.seller IS NOT NULL
+    LIMIT :sellers
+  )
+  SELECT l.* FROM sellers s JOIN listings l ON l.rowid IN (
+    SELECT p.rowid FROM listings p WHERE p.record IS NULL AND p.seller = s.seller
+    ORDER BY p.block, p.listing_id, p.version LIMIT :perSeller
+  )
+  ORDER BY l.block, l.listing_id, l.version
 `;
 
 const termsSchema = z.object({
@@ -184,12 +208,18 @@ export class ListingStore {
     db.exec(LISTINGS_SCHEMA);
   }
 
-  /** Versions without a record yet, oldest first (the verification queue's work). */
-  unverified(): ListingRow[] {
+  /**
+   * Versions without a record yet (the verification queue's work), oldest first: each seller's
+   * oldest `perSeller`, for at most `sellers` sellers whose address sorts after `after` (the
+   * daemon asks for what its queue can hold, every tick, and moves `after` on when a batch is
+   * full, so the query is bounded by the queue and not by the table, and every seller comes
+   * round). A seller's later versions come once its earlier ones have records.
+   */
+  unverified(o: { perSeller: number; sellers?: number; after?: string }): ListingRow[] {
     return parse(
       this.#db
-        .prepare("SELECT * FROM listings WHERE record IS NULL ORDER BY block, listing_id, version")
-        .all(),
+        .prepare(UNVERIFIED_SQL)
+        .all({ perSeller: o.perSeller, sellers: o.sellers ?? 256, after: o.after ?? "" }),
     );
   }
 

@@ -2,11 +2,15 @@
  * The listing-verification queue (DESIGN.md §11, issue 25 "a listing flood by one seller"):
  * bounded and fair per seller. Each seller has its own FIFO, capped at `perSellerCap` waiting jobs
  * (an offer over the cap is refused and stays in the store, offered again later: nothing is lost);
- * at most `maxRunning` verifications run at once; a free slot goes to the seller with waiting work
- * that was served least recently (one never served first), i.e. round-robin over sellers, so one
- * seller's flood of listings costs every other seller at most the wait for one free slot, never the
- * flood's length. A job is known by its key
- * (listing id and version): offering it again while it waits or runs does nothing.
+ * at most `maxRunning` verifications run at once. A free slot goes to the seller with waiting work
+ * that has the FEWEST verifications running, ties broken by the one served least recently (one
+ * never served first). So a seller never starts a second verification while another seller has
+ * work waiting and none running, and a seller's first waiting listing takes the next slot that
+ * frees: even while a flooding seller holds every slot (it may when it was alone), another seller's
+ * listing starts within one verification time (one verification is bounded by verify.ts's fetch
+ * attempts and budgets), never after the flood. The queue stays work-conserving: a seller alone
+ * uses every slot. A job is known by its key (listing id and version): offering it again while it
+ * waits or runs does nothing.
  */
 
 export interface QueueOptions {
@@ -14,10 +18,17 @@ export interface QueueOptions {
   perSellerCap: number;
 }
 
+/** The queue's counts as a job starts, itself included (what the fairness rule allowed; for logs). */
+export interface StartCounts {
+  running: number;
+  sellerRunning: number;
+  waiting: number;
+}
+
 interface Job {
   key: string;
   seller: string;
-  run: () => Promise<void>;
+  run: (at: StartCounts) => Promise<void>;
 }
 
 export class VerificationQueue {
@@ -42,7 +53,7 @@ export class VerificationQueue {
    * it is queued, running or was already known. Jobs never throw out of the queue: `run` must
    * turn its own failures into a verdict or a stored retry.
    */
-  offer(key: string, seller: string, run: () => Promise<void>): boolean {
+  offer(key: string, seller: string, run: (at: StartCounts) => Promise<void>): boolean {
     if (this.#known.has(key)) return true;
     const s = seller.toLowerCase();
     const q = this.#waiting.get(s) ?? [];
@@ -65,6 +76,11 @@ export class VerificationQueue {
     return this.#running.size;
   }
 
+  /** Verifications running for one seller (the fairness rule's count). */
+  runningFor(seller: string): number {
+    return this.#busy.get(seller.toLowerCase()) ?? 0;
+  }
+
   /** Resolves when nothing waits or runs. */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running.values()]);
@@ -75,13 +91,15 @@ export class VerificationQueue {
     return [...this.#running.values()];
   }
 
-  /** The seller with waiting work served least recently. */
+  /** The seller with waiting work and the fewest running, then the one served least recently. */
   #next(): string | undefined {
     let best: string | undefined;
+    let busy = Infinity;
     let at = Infinity;
     for (const s of this.#waiting.keys()) {
+      const b = this.#busy.get(s) ?? 0;
       const t = this.#served.get(s) ?? -1;
-      if (t < at) [best, at] = [s, t];
+      if (b < busy || (b === busy && t < at)) [best, busy, at] = [s, b, t];
     }
     return best;
   }
@@ -94,9 +112,11 @@ export class VerificationQueue {
       const job = q.shift()!;
       if (q.length === 0) this.#waiting.delete(seller);
       this.#served.set(seller, this.#serial++);
-      this.#busy.set(seller, (this.#busy.get(seller) ?? 0) + 1);
+      const sellerRunning = (this.#busy.get(seller) ?? 0) + 1;
+      this.#busy.set(seller, sellerRunning);
+      const at = { running: this.#running.size + 1, sellerRunning, waiting: this.waiting };
       const p = Promise.resolve()
-        .then(job.run)
+        .then(() => job.run(at))
         .catch(() => undefined)
         .finally(() => {
           this.#running.delete(job.key);
