@@ -46,6 +46,8 @@ export interface CheckStepOptions {
    * and verified into it on a miss) instead of into the deal's tmp dir.
    */
   cache?: ListingCache;
+  /** The listing's seller, whose share of the cache the plaintext counts against. */
+  cacheOwner?: string;
 }
 
 export interface CheckStepResult {
@@ -101,7 +103,7 @@ export async function verifyAndCheck(
     let dataPath = join(dir, "data");
     let verified: VerifiedDataset;
     if (o.cache !== undefined) {
-      cached = await o.cache.acquire(dataRoot, fetchFill(seller.dataset, dataRoot, o.fetch));
+      cached = await o.cache.acquire(dataRoot, fetchFill(seller.dataset, dataRoot, o.fetch), o.cacheOwner);
       ({ path: dataPath, verified } = cached);
     } else
       verified = await sinkInto(fileSink(dataPath), (write) =>

@@ -246,7 +246,7 @@ async function outcomeOf(
       fetch: fetchOptions,
       ...deps.checks,
       hold,
-      ...(listing === undefined ? {} : { cache: listing.cache }),
+      ...(listing === undefined ? {} : { cache: listing.cache, cacheOwner: deal.seller }),
     });
   } catch (e) {
     if (e instanceof DatasetError && classifyFailure(e).kind === "refusal")

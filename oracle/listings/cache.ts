@@ -10,7 +10,11 @@
  *   streams, fetchAndVerifyDataset) and renamed to its root's name only once complete and synced, so
  *   a crash halfway leaves a `.part-*` directory, never an entry; `open()` sweeps those away;
  * - an entry in use (acquired, not released) is never evicted; an entry larger than the whole
- *   budget is served to its one user and removed when released.
+ *   budget is served to its one user and removed when released;
+ * - fair across sellers: an entry records the seller it was filled for, and while some seller
+ *   holds more than its share of the budget (budget ÷ sellers with entries) its own least recently
+ *   used entries go first, so one seller's flood of listings evicts its own plaintext, not the
+ *   other sellers' (whose next deals would otherwise download again).
  */
 import { createReadStream } from "node:fs";
 import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
@@ -21,6 +25,7 @@ import type { SourceOptions } from "../data/source.ts";
 
 const PART_PREFIX = ".part-";
 const ROOT_NAME = /^0x[0-9a-f]{64}$/;
+const OWNER = /^0x[0-9a-f]{40}$/;
 
 /** A cached dataset handed to one user: read `path` until `release()`. */
 export interface CachedDataset {
@@ -45,6 +50,8 @@ export function fetchFill(
 
 interface Entry {
   bytes: number;
+  /** The seller it was filled for (lowercase address), when known. */
+  owner: string | undefined;
   lastUsed: number;
   pins: number;
   /** Set when it must go once unpinned (too large for the budget, or found corrupt). */
@@ -85,7 +92,13 @@ export class ListingCache {
         continue;
       }
       const m = await stat(join(p, "meta.json"));
-      this.#entries.set(name, { bytes: meta.size, lastUsed: m.mtimeMs, pins: 0, doomed: false });
+      this.#entries.set(name, {
+        bytes: meta.size,
+        owner: meta.owner,
+        lastUsed: m.mtimeMs,
+        pins: 0,
+        doomed: false,
+      });
     }
     this.#clock = Math.max(Date.now(), ...[...this.#entries.values()].map((e) => e.lastUsed));
   }
@@ -102,12 +115,18 @@ export class ListingCache {
     return this.#entries.has(root.toLowerCase());
   }
 
-  async #meta(root: string): Promise<{ chunkSize: number; size: number } | undefined> {
+  async #meta(
+    root: string,
+  ): Promise<{ chunkSize: number; size: number; owner: string | undefined } | undefined> {
     try {
       const m = JSON.parse(await readFile(join(this.#o.dir, root, "meta.json"), "utf8")) as unknown;
-      const { chunkSize, size } = m as { chunkSize?: unknown; size?: unknown };
+      const { chunkSize, size, owner } = m as { chunkSize?: unknown; size?: unknown; owner?: unknown };
       if (Number.isSafeInteger(chunkSize) && Number.isSafeInteger(size))
-        return { chunkSize: chunkSize as number, size: size as number };
+        return {
+          chunkSize: chunkSize as number,
+          size: size as number,
+          owner: typeof owner === "string" && OWNER.test(owner) ? owner : undefined,
+        };
     } catch {
       // absent or unreadable: not an entry
     }
@@ -116,16 +135,18 @@ export class ListingCache {
 
   /**
    * The verified plaintext of `root`: from the cache when its entry re-verifies, else filled by
-   * `fill` (which fetches and verifies it) and kept within the budget. Throws what `fill` throws.
+   * `fill` (which fetches and verifies it) and kept within the budget, counted against `seller`'s
+   * share (the listing's seller). Throws what `fill` throws.
    */
-  async acquire(root: string, fill: Fill): Promise<CachedDataset> {
+  async acquire(root: string, fill: Fill, seller?: string): Promise<CachedDataset> {
     const key = root.toLowerCase();
+    const owner = seller?.toLowerCase();
     for (;;) {
       const busy = this.#filling.get(key);
       if (busy === undefined) break;
       await busy.catch(() => undefined);
     }
-    const work = this.#acquire(key, fill);
+    const work = this.#acquire(key, fill, owner);
     this.#filling.set(key, work);
     try {
       return await work;
@@ -134,7 +155,7 @@ export class ListingCache {
     }
   }
 
-  async #acquire(root: string, fill: Fill): Promise<CachedDataset> {
+  async #acquire(root: string, fill: Fill, owner: string | undefined): Promise<CachedDataset> {
     const entry = this.#entries.get(root);
     if (entry !== undefined && !entry.doomed) {
       entry.pins++;
@@ -148,7 +169,7 @@ export class ListingCache {
       this.#o.onEvent?.("corrupt");
       await this.#drop(root, entry);
     }
-    return this.#fill(root, fill);
+    return this.#fill(root, fill, owner);
   }
 
   /** The entry's layout when its plaintext still hashes to `root`, else undefined. */
@@ -164,7 +185,7 @@ export class ListingCache {
     }
   }
 
-  async #fill(root: string, fill: Fill): Promise<CachedDataset> {
+  async #fill(root: string, fill: Fill, owner: string | undefined): Promise<CachedDataset> {
     const part = await mkdtemp(join(this.#o.dir, PART_PREFIX));
     try {
       await chmod(part, 0o700);
@@ -180,7 +201,7 @@ export class ListingCache {
       }
       const meta = await open(join(part, "meta.json"), "w", 0o600);
       try {
-        await meta.writeFile(JSON.stringify({ chunkSize: verified.chunkSize, size: verified.size }));
+        await meta.writeFile(JSON.stringify({ chunkSize: verified.chunkSize, size: verified.size, owner }));
         await meta.sync();
       } finally {
         await meta.close();
@@ -188,7 +209,7 @@ export class ListingCache {
       await rm(join(this.#o.dir, root), { recursive: true, force: true });
       await rename(part, join(this.#o.dir, root));
       await this.#syncDir();
-      const entry: Entry = { bytes: verified.size, lastUsed: 0, pins: 1, doomed: false };
+      const entry: Entry = { bytes: verified.size, owner, lastUsed: 0, pins: 1, doomed: false };
       this.#entries.set(root, entry);
       this.#touch(root, entry);
       this.#o.onEvent?.("fill");
@@ -243,14 +264,32 @@ export class ListingCache {
     await rm(join(this.#o.dir, root), { recursive: true, force: true });
   }
 
-  /** Removes least-recently-used unpinned entries until the cache is within its budget. */
+  /**
+   * Removes unpinned entries until the cache is within its budget: the least recently used of a
+   * seller over its share first (budget ÷ sellers with entries; entries of no known seller count
+   * as one), else the least recently used of all.
+   */
   async #evict(): Promise<void> {
-    const order = [...this.#entries.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
-    for (const [root, e] of order) {
-      if (this.usedBytes <= this.#o.budgetBytes) return;
-      if (e.pins > 0) continue;
+    while (this.usedBytes > this.#o.budgetBytes) {
+      const victim = this.#victim();
+      if (victim === undefined) return; // everything left is in use
       this.#o.onEvent?.("evict");
-      await this.#drop(root, e);
+      await this.#drop(victim[0], victim[1]);
     }
+  }
+
+  #victim(): [string, Entry] | undefined {
+    const held = new Map<string | undefined, number>();
+    for (const e of this.#entries.values()) held.set(e.owner, (held.get(e.owner) ?? 0) + e.bytes);
+    const share = this.#o.budgetBytes / held.size;
+    let over: [string, Entry] | undefined;
+    let any: [string, Entry] | undefined;
+    for (const [root, e] of this.#entries) {
+      if (e.pins > 0) continue;
+      if (any === undefined || e.lastUsed < any[1].lastUsed) any = [root, e];
+      if (held.get(e.owner)! > share && (over === undefined || e.lastUsed < over[1].lastUsed))
+        over = [root, e];
+    }
+    return over ?? any;
   }
 }

@@ -81,13 +81,14 @@ async function openListingInput(
 /** The dataset's verified plaintext through the cache, trying a failing fetch `attempts` times. */
 async function cachedDataset(
   seller: SellerInput,
+  owner: string,
   dataRoot: string,
   d: Pick<VerifyDeps, "cache" | "fetch" | "attempts" | "retryDelayMs">,
 ): Promise<CachedDataset> {
   const attempts = d.attempts ?? 3;
   for (let i = 1; ; i++) {
     try {
-      return await d.cache.acquire(dataRoot, fetchFill(seller.dataset, dataRoot, d.fetch));
+      return await d.cache.acquire(dataRoot, fetchFill(seller.dataset, dataRoot, d.fetch), owner);
     } catch (e) {
       if (i >= attempts || classifyFailure(e).kind !== "dataset" || d.fetch.signal?.aborted === true) throw e;
       await new Promise((r) => setTimeout(r, d.retryDelayMs ?? 1000));
@@ -114,7 +115,7 @@ export async function verifyListing(l: PublishedListing, d: VerifyDeps): Promise
 
   let data: CachedDataset;
   try {
-    data = await cachedDataset(seller, l.dataRoot, d);
+    data = await cachedDataset(seller, l.seller, l.dataRoot, d);
   } catch (e) {
     if (d.fetch.signal?.aborted === true) throw e; // shutting down: verified again after the restart
     return findings({

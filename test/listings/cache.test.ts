@@ -1,7 +1,8 @@
 /**
  * The verified-plaintext cache: a root is fetched once and then served from disk, re-verified by
  * its root on every read (a corrupted entry is fetched again), least-recently-used entries leave
- * first within the budget, an entry in use is never evicted, an entry larger than the budget goes
+ * first within the budget (a seller over its share of it first, so one seller's flood evicts its
+ * own), an entry in use is never evicted, an entry larger than the budget goes
  * when released, entries survive a restart, and a fill that fails or is cut off leaves nothing that
  * is trusted (a half-written `.part-*` dir is swept at open).
  */
@@ -107,6 +108,37 @@ describe("listings: the verified-plaintext cache", function () {
     await (await cache.acquire(b.dataRoot, fillOf(b))).release(); // evicted: fetched again
     expect(fetches.get(b.dataRoot)).to.equal(2);
     expect(fetches.get(a.dataRoot)).to.equal(1);
+  });
+
+  it("a seller's flood of listings evicts its own plaintext, not another seller's (also after a restart)", async () => {
+    // found in review: plain LRU let one seller publishing many listings push every other
+    // seller's verified plaintext out, so their next deals downloaded again
+    const s = scenarioByName("vision");
+    const flood = [b, c];
+    for (const tag of ["d", "e", "f"])
+      flood.push(await prepareDataset(dir, s, { rows: 450, tag: `flood-${tag}`, chunkSize: 4096 }));
+    const other = "0x" + "b".repeat(40);
+    const flooder = "0x" + "A".repeat(40); // mixed case: owners compare lowercase
+    const budget = a.size + b.size + c.size + 10; // room for three
+    const cache = await fresh(budget, "fair");
+    await (await cache.acquire(a.dataRoot, fillOf(a), other)).release(); // the oldest entry
+    for (const ds of flood.slice(0, 3))
+      await (await cache.acquire(ds.dataRoot, fillOf(ds), flooder)).release();
+    const reopened = await fresh(budget, "fair"); // owners are kept on disk
+    for (const ds of flood.slice(3))
+      await (await reopened.acquire(ds.dataRoot, fillOf(ds), flooder)).release();
+    expect(reopened.usedBytes).to.be.at.most(budget);
+    expect(reopened.has(a.dataRoot), "the other seller's entry stays").to.equal(true);
+    expect(flood.filter((ds) => reopened.has(ds.dataRoot)).length).to.be.at.least(1);
+    expect(reopened.has(flood[0]!.dataRoot), "the flooder's oldest went first").to.equal(false);
+    const hit = await reopened.acquire(a.dataRoot, fillOf(a), other);
+    expect(hit.hit).to.equal(true);
+    await hit.release();
+    expect(fetches.get(a.dataRoot)).to.equal(1);
+    // alone, a seller still uses the whole budget (LRU among its own)
+    const alone = await fresh(budget, "alone");
+    for (const ds of [a, b, c]) await (await alone.acquire(ds.dataRoot, fillOf(ds), flooder)).release();
+    expect([a, b, c].every((ds) => alone.has(ds.dataRoot))).to.equal(true);
   });
 
   it("an entry larger than the whole budget serves its user and is removed on release", async () => {
