@@ -6,6 +6,9 @@
  *   lose  — forwarded (the node executes it), then the connection is destroyed: the answer is lost;
  *   hang  — held open, never answered (until the proxy closes);
  * otherwise forwarded after `delayMs`. Deterministic for a given `seed`.
+ * A lie by omission, as a hostile or broken node tells it: with `omitLogs` set, every log it
+ * matches is cut from the answers to eth_getLogs (single or batched requests); `stats.omitted`
+ * counts them.
  */
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -16,6 +19,44 @@ export interface Faults {
   lose: number;
   hang: number;
   delayMs: number;
+  /** Logs (by their topics) left out of eth_getLogs answers; undefined: none. */
+  omitLogs: ((topics: readonly string[]) => boolean) | undefined;
+}
+
+interface RpcCall {
+  id?: unknown;
+  method?: unknown;
+}
+interface RpcAnswer {
+  id?: unknown;
+  result?: unknown;
+}
+
+/** The node's answer with the logs `omit` matches cut from its eth_getLogs results. */
+function omitFrom(
+  request: Buffer,
+  answer: Buffer,
+  omit: (topics: readonly string[]) => boolean,
+): [Buffer, number] {
+  let calls: RpcCall | RpcCall[];
+  let answers: RpcAnswer | RpcAnswer[];
+  try {
+    calls = JSON.parse(request.toString("utf8")) as RpcCall | RpcCall[];
+    answers = JSON.parse(answer.toString("utf8")) as RpcAnswer | RpcAnswer[];
+  } catch {
+    return [answer, 0];
+  }
+  const logCalls = new Set(
+    (Array.isArray(calls) ? calls : [calls]).filter((c) => c.method === "eth_getLogs").map((c) => c.id),
+  );
+  let cut = 0;
+  for (const a of Array.isArray(answers) ? answers : [answers]) {
+    if (!logCalls.has(a.id) || !Array.isArray(a.result)) continue;
+    const kept = (a.result as { topics?: string[] }[]).filter((l) => !omit(l.topics ?? []));
+    cut += a.result.length - kept.length;
+    a.result = kept;
+  }
+  return cut === 0 ? [answer, 0] : [Buffer.from(JSON.stringify(answers)), cut];
 }
 
 /** mulberry32: a small seeded PRNG, so a run can be repeated. */
@@ -33,8 +74,8 @@ export function prng(seed: number): () => number {
 export async function startFaultProxy(target: string, initial: Partial<Faults> = {}, seed = 1) {
   const t = new URL(target);
   const rand = prng(seed);
-  let faults: Faults = { drop: 0, fail: 0, lose: 0, hang: 0, delayMs: 0, ...initial };
-  const stats = { requests: 0, forwarded: 0, dropped: 0, failed: 0, lost: 0, hung: 0 };
+  let faults: Faults = { drop: 0, fail: 0, lose: 0, hang: 0, delayMs: 0, omitLogs: undefined, ...initial };
+  const stats = { requests: 0, forwarded: 0, dropped: 0, failed: 0, lost: 0, hung: 0, omitted: 0 };
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     stats.requests++;
@@ -78,8 +119,15 @@ export async function startFaultProxy(target: string, initial: Partial<Faults> =
                 req.socket.destroy();
                 return;
               }
+              let out: Buffer = Buffer.concat(body);
+              const omit = faults.omitLogs;
+              if (omit !== undefined) {
+                const [rewritten, cut] = omitFrom(Buffer.concat(chunks), out, omit);
+                out = rewritten;
+                stats.omitted += cut;
+              }
               res.writeHead(r2.statusCode ?? 502, { "content-type": "application/json" });
-              res.end(Buffer.concat(body));
+              res.end(out);
             });
           },
         );

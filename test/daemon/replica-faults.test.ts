@@ -14,7 +14,9 @@
  *     deal lost, they resume;
  *   - the holder's signer revoked by the owner mid-deal: the other replica works the deal at once
  *     (the revoked one is no longer live) and settles it once; the contract refuses the revoked
- *     signer (at most one wasted transaction).
+ *     signer (at most one wasted transaction);
+ *   - a split view: one replica's node hides the other's registration (a lie by omission), so both
+ *     work the same deals; one settlement each, the loser records it settled by the other.
  */
 import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -32,6 +34,7 @@ import { prepareDataset } from "../../scripts/lib/seller-kit.ts";
 import { scenarioByName } from "../../scripts/lib/scenarios.ts";
 import { at } from "../../scripts/lib/at.ts";
 import { connectDealProof } from "../../oracle/chain/dealproof.ts";
+import { Store } from "../../oracle/daemon/store.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const s = scenarioByName("vision");
@@ -82,6 +85,8 @@ async function world(opts: {
   takeoverS: number;
   modelMs: number;
   envFor?: (i: number, dir: string) => Record<string, string>;
+  /** Start only the first this many replicas (the test starts the rest). */
+  startFirst?: number;
 }): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), "replica-faults-"));
   const chain = await startLocalChain();
@@ -115,8 +120,9 @@ async function world(opts: {
     },
     wallets,
   );
-  for (let i = 0; i < opts.replicas; i++) await fleet.start(i);
-  for (let i = 0; i < opts.replicas; i++) await fleet.ready(i, 90_000);
+  const first = opts.startFirst ?? opts.replicas;
+  for (let i = 0; i < first; i++) await fleet.start(i);
+  for (let i = 0; i < first; i++) await fleet.ready(i, 90_000);
   const pairs = [2, 4].map((i) => ({ buyer: at(signers, i), seller: at(signers, i + 1) }));
   let deadlineBase = (await provider.getBlock("latest"))!.timestamp + 3600;
   const settledIds = async () =>
@@ -280,6 +286,74 @@ describe("replica faults with replicas as separate processes (DESIGN §12)", fun
       w.fleet.replicas.reduce((n, r) => n + r.selfExits, 0),
       "no replica crashed",
     ).to.equal(0);
+  });
+
+  it("a split view as processes: a node that hides the other replica's registration makes two replicas both work its deals — one settlement each, the loser records it settled by the other", async () => {
+    // replica 0's RPC lies by omission once replica 0 has seen its own registration: it cuts every
+    // OracleRegistered log, so replica 0 never learns replica 1 exists and believes it holds every
+    // deal, while replica 1 (an honest node) ranks both — the deals replica 1 ranks first are
+    // worked by both at once. The contract's single settlement is the guard.
+    w = await world({ replicas: 2, takeoverS: 60, modelMs: 300, startFirst: 1 });
+    const registered = connectDealProof(
+      w.owner.target as string,
+      w.chain.connection.ethers.provider,
+    ).interface.getEvent("OracleRegistered").topicHash;
+    await sleep(1500); // a few ticks: replica 0's signer set holds its own registration
+    w.proxies[0]!.set({ omitLogs: (topics) => topics[0] === registered });
+    await w.fleet.start(1);
+    await w.fleet.ready(1, 90_000);
+    const [a0, a1] = w.fleet.replicas.map((r) => r.signer!.toLowerCase());
+    const deals = [];
+    const both: string[] = [];
+    while (both.length < 2 && deals.length < 12) {
+      const [d] = await w.open(1);
+      deals.push(d!);
+      if (rankSigners(BigInt(d!.id), [a0!, a1!])[0] === a1) both.push(d!.id);
+    }
+    const contested = both.length;
+    expect(contested, "deals both replicas believe they hold").to.equal(2);
+    await w.waitSettled(
+      deals.map((d) => d.id),
+      90_000,
+    );
+    await sleep(3000); // let the loser of each race read the chain
+    const a = await w.audit();
+    for (const d of deals) expect(a.settledEvents.get(d.id), "settled exactly once").to.equal(1);
+    expect(w.proxies[0]!.stats.omitted, "the lie was told").to.be.above(0);
+    expect(a.wastedTxs, "at most one wasted settlement per contested deal").to.be.at.most(contested);
+    // every deal's record at both replicas: settled, by one of them; the other never shows its own
+    for (const d of deals) {
+      const views = await Promise.all(
+        w.fleet.replicas.map(
+          async (r) => (await (await fetch(`${r.url}/deals/${d.id}`)).json()) as Record<string, unknown>,
+        ),
+      );
+      expect(
+        views.map((v) => v.status),
+        `deal ${d.id}`,
+      ).to.deep.equal(["settled", "settled"]);
+      expect(views.map((v) => v.settledBy).sort(), `deal ${d.id}`).to.deep.equal(["oracle", "other"]);
+      const other = views.find((v) => v.settledBy === "other")!;
+      expect(other.outcome, "the loser shows no outcome of its own").to.equal(null);
+    }
+    expect(
+      w.fleet.replicas.reduce((n, r) => n + r.selfExits, 0),
+      "no replica crashed",
+    ).to.equal(0);
+    // the split was real: both replicas built an outcome of their own for each contested deal
+    await w.fleet.stopAll();
+    const stores = w.fleet.replicas.map((r) => new Store(r.dbPath));
+    try {
+      for (const id of both)
+        for (const [i, st] of stores.entries()) {
+          const row = st.get(BigInt(id))!;
+          expect(row.outcome, `replica ${i} worked deal ${id}`).to.not.equal(null);
+          const terms = JSON.parse(row.outcome!.termsJson) as { oracle: { signer: string } };
+          expect(terms.oracle.signer.toLowerCase()).to.equal([a0, a1][i]);
+        }
+    } finally {
+      for (const st of stores) st.close();
+    }
   });
 
   it("the RPC shared by every replica failing for seconds: no deal lost, they resume, each settles once", async () => {
