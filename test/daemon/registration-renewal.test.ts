@@ -9,10 +9,12 @@ import { expect } from "chai";
 import { join } from "node:path";
 import { recoveryTurn, renewalMarginS } from "../../oracle/daemon/registration.ts";
 import type { RunningOracle } from "../../oracle/main/app.ts";
-import { oracle, waitFor } from "./harness.ts";
+import { oracle, rowWhen, runDeal, settledEvents, waitFor } from "./harness.ts";
+import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const vision = scenarioByName("vision");
 
 /** Moves the chain's clock on by `s` seconds and mines a block at the new time. */
 async function advance(env: Env, s: number): Promise<void> {
@@ -54,11 +56,12 @@ describe("registration renewal: the margin and the rank rule (pure)", () => {
 describe("registration renewal under a TTL of one hour", function () {
   this.timeout(120_000);
   let env: Env;
-  useLocalChain((e) => (env = e));
   let o: RunningOracle | undefined;
+  // before the chain's own hook: after hooks run in registration order
   after(async () => {
     await o?.stop();
   });
+  useLocalChain((e) => (env = e));
 
   it("renews once per half-TTL over an hour of chain time, not on every tick, and never lapses", async () => {
     await (await env.dp.shortenRegistrationTtl(3600)).wait();
@@ -86,11 +89,12 @@ describe("registration renewal under a TTL of one hour", function () {
 describe("registration renewal when the owner shortens the TTL mid-life", function () {
   this.timeout(120_000);
   let env: Env;
-  useLocalChain((e) => (env = e));
   let o: RunningOracle | undefined;
+  // before the chain's own hook: after hooks run in registration order
   after(async () => {
     await o?.stop();
   });
+  useLocalChain((e) => (env = e));
 
   it("a registration whose TTL the owner shortens is renewed before it expires", async () => {
     o = await oracle(env, { DEALPROOF_DB: join(env.dir, "shortened.sqlite") });
@@ -116,6 +120,68 @@ describe("registration renewal when the owner shortens the TTL mid-life", functi
     await advance(env, 1500);
     await sleep(300);
     expect(await env.dp.isTrustedSigner(signer)).to.equal(true);
+    expect(await registrations(env, signer)).to.have.length(2);
+  });
+});
+
+describe("a registration that expires while its replica works a deal", function () {
+  this.timeout(120_000);
+  let env: Env;
+  let o: RunningOracle | undefined;
+  // before the chain's own hook: after hooks run in registration order
+  after(async () => {
+    await o?.stop();
+  });
+  useLocalChain((e) => (env = e));
+
+  it("the owner shortens the TTL past the registration mid-deal: the replica renews, then the deal settles once", async () => {
+    // the deal is held at its negotiation until the registration has lapsed under it
+    let held: bigint | undefined;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    o = await oracle(
+      env,
+      // signature settlement: its authority is the registration
+      { DEALPROOF_DB: join(env.dir, "mid-deal.sqlite"), DEALPROOF_SETTLE_MODE: "signature" },
+      {
+        onStep: async (step, id) => {
+          if (step !== "negotiate") return;
+          held = id;
+          await gate;
+        },
+      },
+    );
+    const signer = o.identity.address;
+    await waitFor("registered", async () =>
+      (await registrations(env, signer)).length > 0 ? true : undefined,
+    );
+    const [first] = await registrations(env, signer);
+    const from = (await env.chain.connection.ethers.provider.getBlockNumber()) + 1;
+    // 65 min into a 7-day TTL: no renewal due; then a deal (deadline an hour on)
+    await advance(env, 3900);
+    const deal = await runDeal(env);
+    await waitFor("the deal held mid-negotiation", () => (held === deal.dealId ? true : undefined));
+    // the owner shortens the TTL to an hour: the registration is expired at once
+    await (await env.dp.shortenRegistrationTtl(3600)).wait();
+    expect(await env.dp.isTrustedSigner(signer)).to.equal(false);
+    // the negotiation goes on at once: its settlement would revert until the replica renews
+    release();
+    const row = await rowWhen(o, deal.dealId, ["settled"], 60_000);
+    expect(row.settled_by).to.equal("oracle");
+    const events = await settledEvents(env, deal.dealId);
+    expect(events).to.have.length(1);
+    const renewal = (await env.dp.queryFilter(env.dp.filters.OracleRegistered(signer), from))[0]!;
+    expect(renewal.blockNumber < events[0]!.blockNumber, "renewed before settling").to.equal(true);
+    const price = BigInt(row.outcome!.settlement.price);
+    const onChain = await env.dp.getDeal(deal.dealId);
+    expect([onChain.sellerPayout, onChain.buyerPayout]).to.deep.equal([
+      price,
+      units(vision.escrowUnits) - price,
+    ]);
+    const terms = JSON.parse(row.outcome!.termsJson) as { oracle: { signer: string } };
+    expect(terms.oracle.signer).to.equal(signer);
+    expect(renewal.args.issuedAt > first! + 3600n).to.equal(true);
+    expect(o.store.wastedTxs()).to.equal(0);
     expect(await registrations(env, signer)).to.have.length(2);
   });
 });

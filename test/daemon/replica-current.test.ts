@@ -41,6 +41,7 @@ describe("replicas: the current signer revoked, a live replica takes its place",
         DEALPROOF_DB: join(env.dir, `${tag}-${i}.sqlite`),
         // a deal ranked first to the killed replica is taken over within seconds
         DEALPROOF_TAKEOVER_AFTER_S: "2",
+        DEALPROOF_SETTLE_MODE: "signature",
       });
       rs.push(r);
       running.push(r);
