@@ -77,6 +77,7 @@ export class Registration {
   #ttl: bigint | undefined;
   /** Chain time the current signer was first seen untrusted (undefined while it is trusted). */
   #untrustedSince: number | undefined;
+  #readFailing = false;
 
   constructor(deps: RegistrationDeps) {
     this.#deps = deps;
@@ -120,9 +121,13 @@ export class Registration {
     try {
       view = await submitter.registryView();
     } catch (e) {
-      logger.warn({ code: failureCode(e) }, "registry read failed; retrying next tick");
+      // once per outage: the tick reports the RPC itself
+      if (!this.#readFailing)
+        logger.warn({ code: failureCode(e) }, "registry read failed; retrying each tick");
+      this.#readFailing = true;
       return;
     }
+    this.#readFailing = false;
     if (view.ttl !== this.#ttl)
       logger.info({ ttl: view.ttl.toString() }, "registration TTL in force changed; expiry recomputed");
     this.#ttl = view.ttl;
