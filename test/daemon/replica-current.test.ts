@@ -86,6 +86,9 @@ describe("replicas: the current signer revoked, a live replica takes its place",
     useLocalChain((e) => (env = e));
     it("the first-ranked live replica re-registers at once, one registration, and a new deal settles", async () => {
       const rs = await fleet("aa", 71n);
+      // each joining replica became current in turn: none of the others took that for a fault
+      await sleep(1000);
+      expect(await registrationsSince(env.deployment.deployBlock)).to.have.length(3);
       const current = (await env.dp.currentSigner()).toLowerCase();
       const victim = rs.find((r) => r.identity.address.toLowerCase() === current)!;
       expect(victim, "the current signer is one of the replicas").to.not.equal(undefined);
