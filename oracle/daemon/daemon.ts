@@ -296,7 +296,7 @@ export class OracleDaemon {
    * request is bounded by the transport's timeout and attempts).
    */
   async tick(): Promise<void> {
-    if (this.deps.register) this.#registration.renewIfDue(this.#clock.now());
+    if (this.deps.register) this.#registration.renewIfDue(this.#clock.now(), this.#signers.trusted);
     this.#dispatch();
     try {
       const head = (await this.deps.provider.getBlock("latest"))!;

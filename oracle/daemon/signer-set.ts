@@ -38,6 +38,11 @@ export class SignerSet {
     return this.#live?.length === 0 ? [...this.#known] : this.#live;
   }
 
+  /** The signers the trust rule held for at the last refresh, none left out (undefined before it). */
+  get trusted(): readonly string[] | undefined {
+    return this.#live;
+  }
+
   /** Reads new registrations up to `head` and the trust rule of each known signer at it. */
   async refresh(head: { number: number; timestamp: number }): Promise<void> {
     while (this.#next <= head.number) {

@@ -33,6 +33,8 @@ import type { OracleIdentity } from "../tee/identity.ts";
 import type { DealId, StoredOutcome, TxRow } from "./store.ts";
 import type { Outbox } from "./outbox.ts";
 import { deadlinePassed } from "./chain-clock.ts";
+import { renewalMarginS } from "./registration.ts";
+import { isTrustedSigner } from "../chain/trusted-signer.ts";
 
 /** Why a deal closes without a settlement of ours. */
 type CloseCode = "refunded" | "settled_by_other" | "deadline_passed";
@@ -263,22 +265,35 @@ export class Submitter {
 
   /**
    * Registers this oracle's signer if its registration is missing, carries another key or
-   * instance id (a key epoch rotated in), or ends within `marginSeconds`.
+   * instance id (a key epoch rotated in), or ends within the renewal margin: min(`maxMarginSeconds`,
+   * half the TTL in force, read from the contract) — so a short TTL renews once per half-TTL, not
+   * every tick (registration.ts: renewalMarginS). With `takeCurrent` it also registers when the
+   * current signer (`currentOracle()`) is neither this one nor trusted now, so that this replica
+   * becomes current (registration.ts decides which replica asks, and when).
    * A registration transaction still pending in the outbox is awaited, never signed again.
    */
   async ensureRegistered(
-    marginSeconds = 3600,
-  ): Promise<{ registered: boolean; expiresAt: bigint } | { pending: true }> {
-    const reg = await this.#contract.registrationOf(this.deps.identity.address);
-    const expiresAt = await this.#contract.registrationExpiry(this.deps.identity.address);
-    const now = BigInt((await this.#provider.getBlock("latest"))!.timestamp);
+    maxMarginSeconds = 3600,
+    o: { takeCurrent?: boolean } = {},
+  ): Promise<{ registered: boolean; expiresAt: bigint; issuedAt: bigint; ttl: bigint } | { pending: true }> {
+    const self = this.deps.identity.address;
+    const [reg, ttl, latest] = await Promise.all([
+      this.#contract.registrationOf(self),
+      this.#contract.registrationTtl(),
+      this.#provider.getBlock("latest"),
+    ]);
+    const now = BigInt(latest!.timestamp);
+    // the same rule as the contract's registrationExpiry: issuedAt + the TTL in force
+    const expiresAt = reg.issuedAt === 0n ? 0n : reg.issuedAt + ttl;
     // replicas each hold their own registration: being `currentSigner` is not needed (the latest
-    // replica to register is current; all share the app's key, so dapps seal to any of them)
+    // replica to register is current; all share the app's key, so dapps seal to any of them) —
+    // unless the current one is untrusted and this replica was chosen to take its place
     const fresh =
-      expiresAt > now + BigInt(marginSeconds) &&
+      expiresAt > now + renewalMarginS(ttl, maxMarginSeconds) &&
       reg.encryptionKey.toLowerCase() === this.deps.identity.encryptionPublicKey.toLowerCase() &&
-      reg.instanceId.toLowerCase() === this.deps.identity.instanceId.toLowerCase();
-    if (fresh) return { registered: false, expiresAt };
+      reg.instanceId.toLowerCase() === this.deps.identity.instanceId.toLowerCase() &&
+      (o.takeCurrent !== true || (await this.currentIsTrusted(now)));
+    if (fresh) return { registered: false, expiresAt, issuedAt: reg.issuedAt, ttl };
     if (reg.revoked)
       throw new DealProofError(
         "oracle.revoked",
@@ -312,5 +327,28 @@ export class Submitter {
       gasLimit: (gas * 12n) / 10n + 10_000n,
     });
     return { pending: true };
+  }
+
+  /**
+   * The registry's state the registration loop watches each tick: the TTL in force and the
+   * current signer (the one dapps seal to; the zero address after its revocation).
+   */
+  async registryView(): Promise<{ ttl: bigint; currentSigner: string }> {
+    const [ttl, currentSigner] = await Promise.all([
+      this.#contract.registrationTtl(),
+      this.#contract.currentSigner(),
+    ]);
+    return { ttl, currentSigner };
+  }
+
+  /**
+   * Whether the current signer is this one, or another the contract's trust rule holds for at
+   * chain time `now` (false when there is none: revoked, so cleared).
+   */
+  async currentIsTrusted(now: bigint): Promise<boolean> {
+    const current = await this.#contract.currentSigner();
+    if (current.toLowerCase() === this.deps.identity.address.toLowerCase()) return true;
+    if (BigInt(current) === 0n) return false;
+    return isTrustedSigner(this.#contract, current, { now });
   }
 }

@@ -16,7 +16,9 @@
  *     (the revoked one is no longer live) and settles it once; the contract refuses the revoked
  *     signer (at most one wasted transaction);
  *   - a split view: one replica's node hides the other's registration (a lie by omission), so both
- *     work the same deals; one settlement each, the loser records it settled by the other.
+ *     work the same deals; one settlement each, the loser records it settled by the other;
+ *   - the current signer (the one dapps seal to) revoked: the first-ranked live replica registers
+ *     again and is current within blocks, one registration, and a new deal settles once.
  */
 import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -272,8 +274,8 @@ describe("replica faults with replicas as separate processes (DESIGN §12)", fun
     const t0 = performance.now();
     await w.waitSettled([deal!.id], 45_000);
     const takeoverS = (performance.now() - t0) / 1000;
-    // (no new deals here: when the revoked signer was the current one, currentOracle names no
-    // key to seal to until another replica registers again — see the closing note)
+    // (a revoked current signer leaves currentOracle empty until a replica registers again: the
+    // next case)
     await sleep(2000); // let the revoked replica act on what it sees
     const a = await w.audit();
     expect(a.settledEvents.get(deal!.id), "settled exactly once").to.equal(1);
@@ -354,6 +356,43 @@ describe("replica faults with replicas as separate processes (DESIGN §12)", fun
     } finally {
       for (const st of stores) st.close();
     }
+  });
+
+  it("the current signer revoked: the first-ranked live replica is current again within blocks, one registration, a new deal settles", async () => {
+    w = await world({ replicas: 3, takeoverS: 4, modelMs: 300 });
+    const current = (await w.owner.currentSigner()).toLowerCase();
+    const victim = w.fleet.replicas.findIndex((r) => r.signer?.toLowerCase() === current);
+    expect(victim, "the current signer is a replica's").to.be.at.least(0);
+    const first = w.fleet.replicas
+      .filter((_, i) => i !== victim)
+      .map((r) => r.signer!.toLowerCase())
+      .sort()[0]!;
+    const before = await w.audit();
+    await (await w.owner.revokeSigner(current)).wait();
+    const t0 = performance.now();
+    let next: string | undefined;
+    while (next === undefined && performance.now() - t0 < 15_000) {
+      const c = (await w.owner.currentSigner()).toLowerCase();
+      if (BigInt(c) !== 0n && (await w.owner.isTrustedSigner(c))) next = c;
+      else await sleep(100);
+    }
+    const tookS = (performance.now() - t0) / 1000;
+    expect(next, "a trusted replica is current again").to.equal(first);
+    await sleep(3000); // six blocks: no other replica registers to fix what is fixed
+    // a new deal, sealed by the SDK to the new current signer, settles once
+    const [deal] = await w.open(1);
+    await w.waitSettled([deal!.id], 60_000);
+    const a = await w.audit();
+    expect(
+      a.registrationTxs - before.registrationTxs,
+      `recovery registrations (${tookS.toFixed(1)} s)`,
+    ).to.equal(1);
+    expect(a.settledEvents.get(deal!.id), "settled exactly once").to.equal(1);
+    expect(a.wastedTxs).to.equal(0);
+    expect(
+      w.fleet.replicas.reduce((n, r) => n + r.selfExits, 0),
+      "no replica crashed",
+    ).to.equal(0);
   });
 
   it("the RPC shared by every replica failing for seconds: no deal lost, they resume, each settles once", async () => {
