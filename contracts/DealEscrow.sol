@@ -139,6 +139,25 @@ abstract contract DealEscrow is TrustPolicy, IDealEscrow, ReentrancyGuardTransie
         _withdraw(dealId, to);
     }
 
+    /// @inheritdoc IDealEscrow
+    function withdrawMany(
+        uint256[] calldata dealIds,
+        address payable to
+    ) external nonReentrant returns (uint256 total) {
+        if (to == address(0)) revert ZeroAddress();
+        uint256 n = dealIds.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 dealId = dealIds[i];
+            uint256 amount = _takePayout(dealId);
+            if (amount == 0) continue; // already withdrawn, or listed twice
+            total += amount;
+            emit Withdrawn(dealId, msg.sender, to, amount);
+        }
+        if (total == 0) revert NothingToWithdraw();
+        (bool ok, ) = to.call{value: total}("");
+        if (!ok) revert WithdrawFailed(to, total);
+    }
+
     // ───────────────────────────── views ─────────────────────────────
 
     /// @inheritdoc IDealEscrow
@@ -272,10 +291,20 @@ abstract contract DealEscrow is TrustPolicy, IDealEscrow, ReentrancyGuardTransie
     }
 
     function _withdraw(uint256 dealId, address payable to) private nonReentrant {
+        uint256 amount = _takePayout(dealId);
+        if (amount == 0) revert NothingToWithdraw();
+        emit Withdrawn(dealId, msg.sender, to, amount);
+        (bool ok, ) = to.call{value: amount}("");
+        if (!ok) revert WithdrawFailed(to, amount);
+    }
+
+    /// @dev The caller's payout of a terminal deal, zeroed in storage before any transfer
+    /// (checks-effects-interactions); 0 when already withdrawn. Reverts InvalidState unless the
+    /// deal is Settled or Refunded, NotParty unless the caller is its buyer or seller.
+    function _takePayout(uint256 dealId) private returns (uint256 amount) {
         StoredDeal storage deal = _deals[dealId];
         DealState state = deal.state;
         if (state != DealState.Settled && state != DealState.Refunded) revert InvalidState(dealId, state);
-        uint256 amount;
         if (msg.sender == deal.buyer) {
             amount = deal.buyerAmount;
             deal.buyerAmount = 0;
@@ -285,9 +314,5 @@ abstract contract DealEscrow is TrustPolicy, IDealEscrow, ReentrancyGuardTransie
         } else {
             revert NotParty(dealId, msg.sender);
         }
-        if (amount == 0) revert NothingToWithdraw();
-        emit Withdrawn(dealId, msg.sender, to, amount);
-        (bool ok, ) = to.call{value: amount}("");
-        if (!ok) revert WithdrawFailed(to, amount);
     }
 }

@@ -279,6 +279,22 @@ interface IDealEscrow {
     /// @param to Recipient of the payout.
     function withdrawTo(uint256 dealId, address payable to) external;
 
+    /// @notice Sends the caller's payouts from several settled or refunded deals to `to` in one
+    /// transfer — a seller whose listing sold many times collects in one transaction, not one per
+    /// deal. A deal whose payout for the caller is already withdrawn (or zero, or listed twice)
+    /// adds nothing and is skipped.
+    ///
+    /// Requirements: to ≠ 0 (ZeroAddress); every deal is Settled or Refunded (InvalidState) and
+    /// the caller is its buyer or seller (NotParty); the payouts add up to > 0
+    /// (NothingToWithdraw); the transfer succeeds (WithdrawFailed); not reentered
+    /// (ReentrancyGuardReentrantCall). All or nothing: any failure reverts every deal's payout.
+    ///
+    /// Emits: Withdrawn(dealId, caller, to, amount) for each deal that paid out.
+    /// @param dealIds The deals; the caller must be buyer or seller of each.
+    /// @param to Recipient of the total.
+    /// @return total Wei sent.
+    function withdrawMany(uint256[] calldata dealIds, address payable to) external returns (uint256 total);
+
     // ───────────────────────────── views ─────────────────────────────
 
     /// @notice The id `createDeal` gives a deal, known before it is sent so a sealed input can bind it.

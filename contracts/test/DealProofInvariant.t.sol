@@ -319,6 +319,41 @@ contract DealProofHandler {
         withdrawn += amount;
     }
 
+    /// @notice A party collects two deals (the first listed twice) in one withdrawMany: it pays
+    /// exactly the party's payouts, once each, or reverts because a deal is not its or not done.
+    function withdrawMany(uint256 seedA, uint256 seedB, bool asSeller) external {
+        (uint256 a, IDealEscrow.Deal memory da) = _deal(seedA);
+        (uint256 b, IDealEscrow.Deal memory db) = _deal(seedB);
+        if (dealIds.length == 0) return;
+        address party = asSeller ? da.seller : da.buyer;
+        uint256[] memory ids = new uint256[](3);
+        (ids[0], ids[1], ids[2]) = (a, b, a);
+        uint256 dueA = asSeller ? da.sellerPayout : da.buyerPayout;
+        uint256 dueB =
+            b == a
+                ? 0
+                : party == db.buyer
+                    ? db.buyerPayout
+                    : party == db.seller
+                        ? db.sellerPayout
+                        : 0;
+        uint256 before = party.balance;
+        vm.prank(party);
+        try dp.withdrawMany(ids, payable(party)) returns (uint256 total) {
+            if (total != dueA + dueB || party.balance != before + total)
+                _fail("withdrawMany paid the wrong amount");
+            withdrawnOf[a] += dueA;
+            if (dueB > 0) withdrawnOf[b] += dueB;
+            withdrawn += total;
+        } catch {
+            bool done =
+                da.state >= IDealEscrow.DealState.Settled && db.state >= IDealEscrow.DealState.Settled;
+            bool ours = party == db.buyer || party == db.seller;
+            if (done && ours && dueA + dueB > 0 && party.code.length == 0)
+                _fail("withdrawMany refused what is owed");
+        }
+    }
+
     /// @notice Owner: schedules one of a few widening changes (a re-allow of the measurement or a
     /// longer TTL), executes or cancels a scheduled one.
     function scheduleChange(uint256 seed) external {

@@ -167,6 +167,7 @@ export const DEAL_PROOF_ABI = [
   {"inputs":[],"name":"verifier","outputs":[{"name":"","type":"address"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"name":"dealId","type":"uint256"}],"name":"withdraw","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"name":"listingId","type":"uint256"}],"name":"withdrawListing","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"name":"dealIds","type":"uint256[]"},{"name":"to","type":"address"}],"name":"withdrawMany","outputs":[{"name":"total","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"name":"dealId","type":"uint256"},{"name":"to","type":"address"}],"name":"withdrawTo","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"stateMutability":"payable","type":"receive"},
 ] as const;

@@ -319,6 +319,87 @@ describe("DealProof: deal life cycle", () => {
       ).to.changeEtherBalances(f.ethers, [f.stranger, f.dealProof], [ESCROW, -ESCROW]);
     });
   });
+
+  describe("withdrawMany", () => {
+    /** Three settled deals between the fixture's buyer and seller (a listing sold three times). */
+    async function settledDeals(n = 3) {
+      await registerOracle(f);
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const { dealId } = await openDeal(f, { root: dataRoot(i + 1) });
+        const s = outcome(dealId, { dataRoot: dataRoot(i + 1), price: 1n * 10n ** 17n * BigInt(i + 1) });
+        await f.dealProof.settleWithSignature(s, sign(f, s));
+        out.push({ dealId, price: s.price });
+      }
+      return out;
+    }
+
+    it("pays a seller's payouts of several deals in one transfer, one Withdrawn each; a deal already withdrawn or listed twice adds nothing", async () => {
+      const deals = await settledDeals();
+      await f.dealProof.connect(f.seller).withdraw(deals[0]!.dealId); // already collected
+      const ids = [...deals.map((d) => d.dealId), deals[1]!.dealId]; // the second listed twice
+      const due = deals[1]!.price + deals[2]!.price;
+      expect(await f.dealProof.connect(f.seller).withdrawMany.staticCall(ids, f.seller.address)).to.equal(
+        due,
+      );
+      const tx = await f.dealProof.connect(f.seller).withdrawMany(ids, f.seller.address);
+      await expect(tx).to.changeEtherBalances(f.ethers, [f.seller, f.dealProof], [due, -due]);
+      for (const d of deals.slice(1))
+        await expect(tx)
+          .to.emit(f.dealProof, "Withdrawn")
+          .withArgs(d.dealId, f.seller.address, f.seller.address, d.price);
+      const r = await tx.wait();
+      const withdrawn = r!.logs.filter((l) => f.dealProof.interface.parseLog(l)?.name === "Withdrawn");
+      expect(withdrawn).to.have.length(2);
+      // the buyer's shares are untouched, and the buyer collects them the same way
+      for (const d of deals) expect(await payouts(f, d.dealId)).to.deep.equal([ESCROW - d.price, 0n]);
+      const change = deals.reduce((n, d) => n + ESCROW - d.price, 0n);
+      await expect(
+        f.dealProof.connect(f.buyer).withdrawMany(
+          deals.map((d) => d.dealId),
+          f.stranger.address,
+        ),
+      ).to.changeEtherBalances(f.ethers, [f.stranger, f.dealProof], [change, -change]);
+      expect(await f.ethers.provider.getBalance(f.dealProof)).to.equal(0n);
+    });
+
+    it("refuses, all or nothing: no payout left (NothingToWithdraw), the zero address, a stranger's or a live deal in the list, a recipient that refuses ETH", async () => {
+      const deals = await settledDeals(2);
+      const ids = deals.map((d) => d.dealId);
+      const balance = await f.ethers.provider.getBalance(f.dealProof);
+      await expect(
+        f.dealProof.connect(f.seller).withdrawMany([], f.seller.address),
+      ).to.be.revertedWithCustomError(f.dealProof, "NothingToWithdraw");
+      await expect(
+        f.dealProof.connect(f.seller).withdrawMany(ids, ZeroAddress),
+      ).to.be.revertedWithCustomError(f.dealProof, "ZeroAddress");
+      await expect(f.dealProof.connect(f.stranger).withdrawMany(ids, f.stranger.address))
+        .to.be.revertedWithCustomError(f.dealProof, "NotParty")
+        .withArgs(ids[0]!, f.stranger.address);
+      // a deal of another seller after two of its own: nothing of the first two is paid
+      const other = await openDeal(f, { seller: f.stranger, root: dataRoot(9) });
+      const so = outcome(other.dealId, { dataRoot: dataRoot(9) });
+      await f.dealProof.settleWithSignature(so, sign(f, so));
+      await expect(f.dealProof.connect(f.seller).withdrawMany([...ids, other.dealId], f.seller.address))
+        .to.be.revertedWithCustomError(f.dealProof, "NotParty")
+        .withArgs(other.dealId, f.seller.address);
+      const live = await openDeal(f, { root: dataRoot(10) });
+      await expect(f.dealProof.connect(f.seller).withdrawMany([...ids, live.dealId], f.seller.address))
+        .to.be.revertedWithCustomError(f.dealProof, "InvalidState")
+        .withArgs(live.dealId, ACCEPTED);
+      const refuser = await f.ethers.deployContract("FeeRefuser");
+      await expect(f.dealProof.connect(f.seller).withdrawMany(ids, await refuser.getAddress()))
+        .to.be.revertedWithCustomError(f.dealProof, "WithdrawFailed")
+        .withArgs(await refuser.getAddress(), deals[0]!.price + deals[1]!.price);
+      // nothing moved: every payout is still owed
+      for (const d of deals) expect(await payouts(f, d.dealId)).to.deep.equal([ESCROW - d.price, d.price]);
+      expect(await f.ethers.provider.getBalance(f.dealProof)).to.equal(balance + ESCROW + ESCROW);
+      await f.dealProof.connect(f.seller).withdrawMany(ids, f.seller.address);
+      await expect(
+        f.dealProof.connect(f.seller).withdrawMany(ids, f.seller.address),
+      ).to.be.revertedWithCustomError(f.dealProof, "NothingToWithdraw");
+    });
+  });
 });
 
 describe("DealProof trust model: leaving a deal while trust is widened", () => {

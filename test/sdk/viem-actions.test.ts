@@ -130,6 +130,43 @@ describe("dealproof/viem: the deal actions on a local chain", function () {
     }
   });
 
+  it("withdrawMany: one transaction pays the sender's payouts of several deals; again, it is refused with a dapp hint", async () => {
+    const { f, buyer, seller, address } = await chain();
+    const dp = buyer.extend(dealProofActions({ address }));
+    const deadline = BigInt(await f.networkHelpers.time.latest()) + 3600n;
+    const ids = [];
+    for (const root of [6, 7]) {
+      const created = await dp.createDeal({
+        seller: seller.account.address,
+        dataRoot: dataRoot(root),
+        deadline,
+        escrowWei: 10n ** 17n,
+        budgetWei: 10n ** 17n,
+        requirements: "street images",
+      });
+      await buyer.waitForTransactionReceipt({ hash: created.hash });
+      ids.push(created.dealId);
+    }
+    await f.networkHelpers.time.increaseTo(deadline + 1n);
+    for (const dealId of ids) await buyer.waitForTransactionReceipt({ hash: await dp.refund({ dealId }) });
+    const before = await f.ethers.provider.getBalance(address);
+    const receipt = await buyer.waitForTransactionReceipt({ hash: await dp.withdrawMany({ dealIds: ids }) });
+    expect(receipt.status).to.equal("success");
+    expect(before - (await f.ethers.provider.getBalance(address))).to.equal(2n * 10n ** 17n);
+    for (const dealId of ids) expect((await dp.getDeal({ dealId })).buyerPayout).to.equal(0n);
+    const again = await dp.withdrawMany({ dealIds: ids }).catch((e: unknown) => e);
+    expect(isDealProofError(again, "chain.reverted")).to.equal(true);
+    expect((again as Error).message).to.match(/NothingToWithdraw\(/);
+    expect((again as { hint: string }).hint).to.match(/no payout left/);
+    // the seller of those refunded deals is owed nothing either
+    const sellerDp = seller.extend(dealProofActions({ address }));
+    expect(
+      await sellerDp
+        .withdrawMany({ dealIds: ids, to: seller.account.address })
+        .catch((e: unknown) => (e as Error).message),
+    ).to.match(/NothingToWithdraw\(/);
+  });
+
   it("the decorator binds the address; a second identical deal is refused before anything is sent", async () => {
     const { f, buyer, seller, address } = await chain();
     const dp = buyer.extend(dealProofActions({ address }));

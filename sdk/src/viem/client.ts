@@ -53,6 +53,7 @@ type WriteName =
   | "refund"
   | "cancelDeal"
   | "withdraw"
+  | "withdrawMany"
   | "publishListing"
   | "updateListing"
   | "withdrawListing"

@@ -147,3 +147,21 @@ export const cancelDeal = (client: DealProofClient, p: DealWriteParameters) =>
 /** The sender's payout of a settled or refunded deal, to the sender. */
 export const withdraw = (client: DealProofClient, p: DealWriteParameters) =>
   send(client, { ...p, functionName: "withdraw", args: [p.dealId] });
+
+export interface WithdrawManyParameters extends WriteParameters {
+  /** Settled or refunded deals of the sender's; one already withdrawn (or listed twice) adds nothing. */
+  dealIds: readonly bigint[];
+  /** Who receives the total (default: the sender). */
+  to?: Address;
+}
+
+/**
+ * The sender's payouts of several settled or refunded deals in one transaction and one transfer
+ * — a seller whose listing sold many times collects once. All or nothing: a deal that is not the
+ * sender's or not finished reverts the whole call.
+ */
+export async function withdrawMany(client: DealProofClient, p: WithdrawManyParameters): Promise<Hex> {
+  const sender = await accountOf(client, p.account);
+  const to = p.to ?? (typeof sender === "string" ? sender : sender.address);
+  return send(client, { ...p, account: sender, functionName: "withdrawMany", args: [p.dealIds, to] });
+}

@@ -8,7 +8,7 @@ import type { Address } from "viem";
 import { deploymentFor } from "../deployments.ts";
 import { DealProofError } from "../errors.ts";
 import type { DealProofClient } from "./client.ts";
-import { acceptDeal, cancelDeal, createDeal, prepareDeal, refund, withdraw } from "./deals.ts";
+import { acceptDeal, cancelDeal, createDeal, prepareDeal, refund, withdraw, withdrawMany } from "./deals.ts";
 import { getListing, listListings } from "./listing-reads.ts";
 import {
   createDealFromListing,
@@ -51,6 +51,7 @@ export function dealProofActions(config: { address?: Address } = {}) {
       refund: (p: At<Parameters<typeof refund>[1]>) => refund(client, at(p)),
       cancelDeal: (p: At<Parameters<typeof cancelDeal>[1]>) => cancelDeal(client, at(p)),
       withdraw: (p: At<Parameters<typeof withdraw>[1]>) => withdraw(client, at(p)),
+      withdrawMany: (p: At<Parameters<typeof withdrawMany>[1]>) => withdrawMany(client, at(p)),
       getListing: (p: At<Parameters<typeof getListing>[1]>) => getListing(client, at(p)),
       listListings: (p: At<Parameters<typeof listListings>[1]> = {}) => listListings(client, at(p)),
       publishListing: (p: At<Parameters<typeof publishListing>[1]>) => publishListing(client, at(p)),

@@ -54,12 +54,14 @@ export {
   refund,
   cancelDeal,
   withdraw,
+  withdrawMany,
   type PrepareDealParameters,
   type PreparedDeal,
   type CreateDealParameters,
   type CreateDealReturnType,
   type AcceptDealParameters,
   type DealWriteParameters,
+  type WithdrawManyParameters,
 } from "./deals.ts";
 export {
   watchDeal,
