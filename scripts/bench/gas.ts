@@ -168,14 +168,10 @@ async function deal(dp: Awaited<ReturnType<typeof setup>>["dp"], sealer: Sealer 
   return { id, create, accept, s, deadline };
 }
 
-/** A listing published once, bought, settled by signature, both withdraw (the seller's input paid once). */
-async function listingLifecycle(
-  dp: Awaited<ReturnType<typeof setup>>["dp"],
-  domain: ReturnType<typeof dealProofDomain>,
-  encKey: string,
-  sealer: Sealer,
-  fill: number,
-) {
+type DealProofBench = Awaited<ReturnType<typeof setup>>["dp"];
+
+/** Publishes a posted-price listing of the root filled with `fill`, its seller input sealed by `sealer`. */
+async function publishPosted(dp: DealProofBench, encKey: string, sealer: Sealer, fill: number) {
   const root = hexlify(new Uint8Array(32).fill(fill)) as Hex;
   const terms = {
     mode: 1,
@@ -191,29 +187,53 @@ async function listingLifecycle(
   const publish = await gas(
     dp.connect(seller).publishListing(root, terms, await sealer.listingSeller(listingId)),
   );
-  const deadline = (await networkHelpers.time.latest()) + 86400;
-  const id: bigint = await dp.dealIdFor(buyer.address, seller.address, root, deadline);
+  return { root, price: terms.postedPrice, listingId, publish };
+}
+
+/** The buyer creates a deal from the listing (deadline a day + `later` s away) and it settles by signature. */
+async function buyAndSettle(
+  dp: DealProofBench,
+  domain: ReturnType<typeof dealProofDomain>,
+  sealer: Sealer,
+  l: Awaited<ReturnType<typeof publishPosted>>,
+  later = 0,
+) {
+  const deadline = (await networkHelpers.time.latest()) + 86400 + later;
+  const id: bigint = await dp.dealIdFor(buyer.address, seller.address, l.root, deadline);
   const create = await gas(
     dp
       .connect(buyer)
-      .createDealFromListing(listingId, 1, deadline, await sealer.buyer(id), { value: 10n ** 18n }),
+      .createDealFromListing(l.listingId, 1, deadline, await sealer.buyer(id), { value: 10n ** 18n }),
   );
   const s: Settlement = {
     dealId: id,
     agreed: true,
-    price: terms.postedPrice,
+    price: l.price,
     termsHash: hexlify(new Uint8Array(32).fill(1)) as Hex,
-    dataRoot: root,
+    dataRoot: l.root,
     transcriptHash: hexlify(new Uint8Array(32).fill(2)) as Hex,
     delivery: hexlify(new Uint8Array(112).fill(3)) as Hex,
   };
   const settle = await gas(
     dp.connect(anyone).settleWithSignature(s, oracle.signingKey.sign(settlementDigest(domain, s)).serialized),
   );
+  return { id, create, settle };
+}
+
+/** A listing published once, bought, settled by signature, both withdraw (the seller's input paid once). */
+async function listingLifecycle(
+  dp: DealProofBench,
+  domain: ReturnType<typeof dealProofDomain>,
+  encKey: string,
+  sealer: Sealer,
+  fill: number,
+) {
+  const l = await publishPosted(dp, encKey, sealer, fill);
+  const { id, create, settle } = await buyAndSettle(dp, domain, sealer, l);
   const w1 = await gas(dp.connect(seller).withdraw(id));
   const w2 = await gas(dp.connect(buyer).withdraw(id));
   return {
-    publish: publish.used,
+    publish: l.publish.used,
     create: create.used,
     lifecycle: create.used + settle.used + w1.used + w2.used,
   };
@@ -225,49 +245,17 @@ async function listingLifecycle(
  * in one withdrawMany. Returns the withdrawMany and the whole, per deal.
  */
 async function soldThrice(
-  dp: Awaited<ReturnType<typeof setup>>["dp"],
+  dp: DealProofBench,
   domain: ReturnType<typeof dealProofDomain>,
   encKey: string,
   sealer: Sealer,
   fill: number,
 ) {
-  const root = hexlify(new Uint8Array(32).fill(fill)) as Hex;
-  const terms = {
-    mode: 1,
-    postedPrice: 7n * 10n ** 17n,
-    expiresAt: 0,
-    chunkSize: 1 << 20,
-    chunkCount: 1,
-    byteSize: 1000,
-    encryptionKey: encKey,
-    metadataURI: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
-  };
-  const listingId: bigint = await dp.listingIdFor(seller.address, root);
-  await (await dp.connect(seller).publishListing(root, terms, await sealer.listingSeller(listingId))).wait();
+  const l = await publishPosted(dp, encKey, sealer, fill);
   const ids: bigint[] = [];
   let total = 0;
   for (let i = 0; i < 3; i++) {
-    const deadline = (await networkHelpers.time.latest()) + 86400 + i;
-    const id: bigint = await dp.dealIdFor(buyer.address, seller.address, root, deadline);
-    const create = await gas(
-      dp
-        .connect(buyer)
-        .createDealFromListing(listingId, 1, deadline, await sealer.buyer(id), { value: 10n ** 18n }),
-    );
-    const s: Settlement = {
-      dealId: id,
-      agreed: true,
-      price: terms.postedPrice,
-      termsHash: hexlify(new Uint8Array(32).fill(1)) as Hex,
-      dataRoot: root,
-      transcriptHash: hexlify(new Uint8Array(32).fill(2)) as Hex,
-      delivery: hexlify(new Uint8Array(112).fill(3)) as Hex,
-    };
-    const settle = await gas(
-      dp
-        .connect(anyone)
-        .settleWithSignature(s, oracle.signingKey.sign(settlementDigest(domain, s)).serialized),
-    );
+    const { id, create, settle } = await buyAndSettle(dp, domain, sealer, l, i);
     const w = await gas(dp.connect(buyer).withdraw(id));
     total += create.used + settle.used + w.used;
     ids.push(id);

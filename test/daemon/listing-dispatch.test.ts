@@ -9,31 +9,9 @@ import { expect } from "chai";
 import pino from "pino";
 import { Store } from "../../oracle/daemon/store.ts";
 import { ListingVerifier } from "../../oracle/daemon/listing-verification.ts";
-import type { ListingEvent } from "../../oracle/daemon/listing-store.ts";
+import { publishedEvent } from "../fixtures/listing-events.ts";
 
 const seller = (i: number) => `0x${i.toString(16).padStart(40, "0")}`;
-
-function published(listingId: bigint, s: string, block: number): ListingEvent {
-  return {
-    kind: "listing_published",
-    listingId,
-    seller: s,
-    dataRoot: "0x" + listingId.toString(16).padStart(64, "0"),
-    version: 1,
-    terms: {
-      mode: "posted",
-      postedPrice: "1",
-      expiresAt: 0,
-      chunkSize: 65536,
-      chunkCount: 1,
-      byteSize: 100,
-      encryptionKey: "0x" + "11".repeat(32),
-      metadataURI: "",
-    },
-    sealed: "0x00",
-    block,
-  };
-}
 
 /** A verifier whose every verification blocks at its start (onVerify), recording who started. */
 function blockedVerifier(
@@ -69,7 +47,7 @@ describe("oracle daemon: listing dispatch reads a bounded batch of sellers and g
   it("5 sellers, a batch of 2: within 3 ticks every seller's listing is queued", async () => {
     const store = new Store(":memory:");
     store.applyEvents(
-      [1, 2, 3, 4, 5].map((i) => published(BigInt(i), seller(i), i)),
+      [1, 2, 3, 4, 5].map((i) => publishedEvent(BigInt(i), seller(i), i)),
       5,
     );
     const { verifier, started } = blockedVerifier(store, {
@@ -86,8 +64,8 @@ describe("oracle daemon: listing dispatch reads a bounded batch of sellers and g
   it("a flood of 50 by one seller: only what the queue can hold for it is read and queued", async () => {
     const store = new Store(":memory:");
     const events = [];
-    for (let i = 0; i < 50; i++) events.push(published(BigInt(100 + i), seller(9), i + 1));
-    events.push(published(999n, seller(7), 60));
+    for (let i = 0; i < 50; i++) events.push(publishedEvent(BigInt(100 + i), seller(9), i + 1));
+    events.push(publishedEvent(999n, seller(7), 60));
     store.applyEvents(events, 60);
     const { verifier } = blockedVerifier(store, { maxRunning: 2, perSellerCap: 4, sellersPerTick: 256 });
     const read: number[] = [];

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { Wallet } from "ethers";
 import { Store } from "../../oracle/daemon/store.ts";
 import { UNVERIFIED_SQL, type ListingEvent } from "../../oracle/daemon/listing-store.ts";
+import { publishedEvent } from "../fixtures/listing-events.ts";
 import { buildRecord, signRecord } from "../../oracle/listings/record.ts";
 import { dealProofDomain, type Hex } from "../../sdk/src/eip712.ts";
 
@@ -25,28 +26,6 @@ const domain = dealProofDomain(31337n, "0x" + "ab".repeat(20));
 const A = "0x" + "aa".repeat(20);
 const B = "0x" + "bb".repeat(20);
 const C = "0x" + "cc".repeat(20);
-
-function published(listingId: bigint, seller: string, block: number, version = 1): ListingEvent {
-  return {
-    kind: "listing_published",
-    listingId,
-    seller,
-    dataRoot: "0x" + listingId.toString(16).padStart(64, "0"),
-    version,
-    terms: {
-      mode: "posted",
-      postedPrice: "1",
-      expiresAt: 0,
-      chunkSize: 65536,
-      chunkCount: 1,
-      byteSize: 100,
-      encryptionKey: "0x" + "11".repeat(32),
-      metadataURI: "",
-    },
-    sealed: "0x00",
-    block,
-  };
-}
 
 function verify(store: Store, listingId: bigint, seller: string, version = 1): void {
   const record = buildRecord(
@@ -76,14 +55,14 @@ describe("oracle store: the listings the verification queue asks for (unverified
   it("each seller's oldest perSeller without a record, oldest first; a verified one is excluded, the next comes in", () => {
     const store = new Store(":memory:");
     const events: ListingEvent[] = [];
-    for (let i = 1; i <= 10; i++) events.push(published(BigInt(100 + i), A, i)); // A floods, blocks 1..10
+    for (let i = 1; i <= 10; i++) events.push(publishedEvent(BigInt(100 + i), A, i)); // A floods, blocks 1..10
     events.push(
-      published(200n, B, 20),
-      published(301n, C, 5),
-      published(302n, C, 15),
-      published(303n, C, 25),
+      publishedEvent(200n, B, 20),
+      publishedEvent(301n, C, 5),
+      publishedEvent(302n, C, 15),
+      publishedEvent(303n, C, 25),
     );
-    events.push(published(101n, A, 30, 2)); // a second version of A's first listing
+    events.push(publishedEvent(101n, A, 30, 2)); // a second version of A's first listing
     store.applyEvents(events, 30);
     expect(keys(store, 2)).to.deep.equal(["101:1@1", "102:1@2", "301:1@5", "302:1@15", "200:1@20"]);
     verify(store, 101n, A);
@@ -104,7 +83,7 @@ describe("oracle store: the listings the verification queue asks for (unverified
     const store = new Store(":memory:");
     const old: ListingEvent[] = [];
     for (let i = 0; i < 10_000; i++)
-      old.push(published(BigInt(10_000 + i), `0x${(i % 97).toString(16).padStart(40, "0")}`, 1));
+      old.push(publishedEvent(BigInt(10_000 + i), `0x${(i % 97).toString(16).padStart(40, "0")}`, 1));
     store.applyEvents(old, 1);
     // verified in one transaction (one saveRecord per row would make the setup slow, not the query)
     verify(store, 10_000n, "0x" + "0".repeat(40));
@@ -116,8 +95,8 @@ describe("oracle store: the listings the verification queue asks for (unverified
     store.db.exec("COMMIT");
     expect(keys(store, 10_000, 20_000)).to.deep.equal([]);
     const flood: ListingEvent[] = [];
-    for (let i = 0; i < 500; i++) flood.push(published(BigInt(50_000 + i), A, 2 + i));
-    flood.push(published(60_000n, B, 600));
+    for (let i = 0; i < 500; i++) flood.push(publishedEvent(BigInt(50_000 + i), A, 2 + i));
+    flood.push(publishedEvent(60_000n, B, 600));
     store.applyEvents(flood, 600);
     const rows = store.listings.unverified({ perSeller: 6 });
     expect(rows.map((r) => r.seller)).to.deep.equal([A, A, A, A, A, A, B]);

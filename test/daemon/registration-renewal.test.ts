@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { join } from "node:path";
 import { recoveryTurn, renewalMarginS } from "../../oracle/daemon/registration.ts";
-import type { RunningOracle } from "../../oracle/main/app.ts";
+import type { OracleOverrides, RunningOracle } from "../../oracle/main/app.ts";
 import { oracle, rowWhen, runDeal, settledEvents, waitFor } from "./harness.ts";
 import { scenarioByName, units } from "../../scripts/lib/scenarios.ts";
 import { useLocalChain, type Env } from "../fixtures/local-chain.ts";
@@ -27,6 +27,33 @@ const registrations = async (env: Env, signer: string) =>
   (await env.dp.queryFilter(env.dp.filters.OracleRegistered(signer), env.deployment.deployBlock)).map(
     (e) => e.args.issuedAt,
   );
+
+/**
+ * A describe block's own local chain (each block moves its clock or its TTL) and its one oracle,
+ * stopped before the chain (after hooks run in registration order). `start` waits for the
+ * oracle's first registration.
+ */
+function ownChain() {
+  let env: Env | undefined;
+  let o: RunningOracle | undefined;
+  after(async () => {
+    await o?.stop();
+  });
+  useLocalChain((e) => (env = e));
+  return {
+    get env(): Env {
+      return env!;
+    },
+    async start(over: Record<string, string>, hooks: OracleOverrides = {}) {
+      o = await oracle(env!, over, hooks);
+      const signer = o.identity.address;
+      await waitFor("registered", async () =>
+        (await registrations(env!, signer)).length > 0 ? true : undefined,
+      );
+      return { o, signer };
+    },
+  };
+}
 
 describe("registration renewal: the margin and the rank rule (pure)", () => {
   it("renews min(3600 s, TTL / 2) before expiry", () => {
@@ -55,21 +82,12 @@ describe("registration renewal: the margin and the rank rule (pure)", () => {
 
 describe("registration renewal under a TTL of one hour", function () {
   this.timeout(120_000);
-  let env: Env;
-  let o: RunningOracle | undefined;
-  // before the chain's own hook: after hooks run in registration order
-  after(async () => {
-    await o?.stop();
-  });
-  useLocalChain((e) => (env = e));
+  const chain = ownChain();
 
   it("renews once per half-TTL over an hour of chain time, not on every tick, and never lapses", async () => {
+    const env = chain.env;
     await (await env.dp.shortenRegistrationTtl(3600)).wait();
-    o = await oracle(env, { DEALPROOF_DB: join(env.dir, "ttl-1h.sqlite") });
-    const signer = o.identity.address;
-    await waitFor("registered", async () =>
-      (await registrations(env, signer)).length > 0 ? true : undefined,
-    );
+    const { o, signer } = await chain.start({ DEALPROOF_DB: join(env.dir, "ttl-1h.sqlite") });
     // 12 steps of 5 min: each step is ≥ 10 ticks of the oracle (50 ms polls)
     for (let i = 0; i < 12; i++) {
       await advance(env, 300);
@@ -88,20 +106,11 @@ describe("registration renewal under a TTL of one hour", function () {
 
 describe("registration renewal when the owner shortens the TTL mid-life", function () {
   this.timeout(120_000);
-  let env: Env;
-  let o: RunningOracle | undefined;
-  // before the chain's own hook: after hooks run in registration order
-  after(async () => {
-    await o?.stop();
-  });
-  useLocalChain((e) => (env = e));
+  const chain = ownChain();
 
   it("a registration whose TTL the owner shortens is renewed before it expires", async () => {
-    o = await oracle(env, { DEALPROOF_DB: join(env.dir, "shortened.sqlite") });
-    const signer = o.identity.address;
-    await waitFor("registered", async () =>
-      (await registrations(env, signer)).length > 0 ? true : undefined,
-    );
+    const env = chain.env;
+    const { signer } = await chain.start({ DEALPROOF_DB: join(env.dir, "shortened.sqlite") });
     const [first] = await registrations(env, signer);
     // 40 min into a 7-day TTL: far from any renewal
     await advance(env, 2400);
@@ -126,21 +135,15 @@ describe("registration renewal when the owner shortens the TTL mid-life", functi
 
 describe("a registration that expires while its replica works a deal", function () {
   this.timeout(120_000);
-  let env: Env;
-  let o: RunningOracle | undefined;
-  // before the chain's own hook: after hooks run in registration order
-  after(async () => {
-    await o?.stop();
-  });
-  useLocalChain((e) => (env = e));
+  const chain = ownChain();
 
   it("the owner shortens the TTL past the registration mid-deal: the replica renews, then the deal settles once", async () => {
     // the deal is held at its negotiation until the registration has lapsed under it
     let held: bigint | undefined;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    o = await oracle(
-      env,
+    const env = chain.env;
+    const { o, signer } = await chain.start(
       // signature settlement: its authority is the registration
       { DEALPROOF_DB: join(env.dir, "mid-deal.sqlite"), DEALPROOF_SETTLE_MODE: "signature" },
       {
@@ -150,10 +153,6 @@ describe("a registration that expires while its replica works a deal", function 
           await gate;
         },
       },
-    );
-    const signer = o.identity.address;
-    await waitFor("registered", async () =>
-      (await registrations(env, signer)).length > 0 ? true : undefined,
     );
     const [first] = await registrations(env, signer);
     const from = (await env.chain.connection.ethers.provider.getBlockNumber()) + 1;
